@@ -117,7 +117,7 @@ public final class Engine implements AutoCloseable
         this.appendObserver = config.journalAppendObserver();
         this.snapshotsDir = Queues.snapshotsDir(config.dataDir());
         this.tables = new Tables(config);
-        this.idempotency = new IdempotencyTable(config.idempotencyCapacity());
+        this.idempotency = new IdempotencyTable(config.idempotencyCapacity(), config.idempotencyMaxCapacity());
         this.nonces = new NonceTable(config.nonceCapacity());
         this.nowClock = new CityClock(config.zoneId());
         this.judgeClock = new CityClock(config.zoneId());
@@ -1421,7 +1421,7 @@ public final class Engine implements AutoCloseable
     private void resetState()
     {
         tables = new Tables(config);
-        idempotency = new IdempotencyTable(config.idempotencyCapacity());
+        idempotency = new IdempotencyTable(config.idempotencyCapacity(), config.idempotencyMaxCapacity());
         nonces = new NonceTable(config.nonceCapacity());
         sequence = 0;
         lastCommandId = 0;
