@@ -548,6 +548,10 @@ public final class AsyncTerminalClient implements AutoCloseable
     private void onLogonResult(final LogonResult result)
     {
         logonPending = false;
+        if (loggedOn && !result.ok())
+        {
+            return; // a second LOGON on a logged-on connection: INVALID_REQUEST, the session stays
+        }
         if (result.ok())
         {
             loggedOn = true;
