@@ -211,12 +211,12 @@ public final class AsyncTerminalClient implements AutoCloseable
         {
             ownedGroup = new MultiThreadIoEventLoopGroup(
                 1, new DefaultThreadFactory("tapswitch-terminal", true), NioIoHandler.newFactory());
-            loop = (EventLoop)ownedGroup.next();
+            loop = ownedGroup.next();
         }
         else
         {
             ownedGroup = null;
-            loop = (EventLoop)options.group.next();
+            loop = options.group.next();
         }
         if (null != options.key)
         {
