@@ -74,12 +74,14 @@ public final class Fleet
     private static final int WINDOW = 32;
     /** Marks a HEARTBEAT among a terminal's unanswered requests: its answer is not a tap latency. */
     private static final long HEARTBEAT_MARK = Long.MIN_VALUE;
-    private static final long HEARTBEAT_CHECK_MS = 1_000;
+    private static final long HEARTBEAT_CHECK_MS = 100;
 
     private final FleetOptions options;
     private final List<FleetLoop> loops = new ArrayList<>();
     private volatile boolean running;
+    private volatile boolean finished;
     private volatile long startNs;
+    private volatile long endNs;
 
     public Fleet(final FleetOptions options)
     {
@@ -114,7 +116,9 @@ public final class Fleet
         {
             for (final io.netty.util.concurrent.EventExecutor executor : group)
             {
-                loops.add(new FleetLoop((EventLoop)executor, loops.size(), seed));
+                final FleetLoop loop = new FleetLoop((EventLoop)executor, loops.size(), seed);
+                loops.add(loop);
+                loop.eventLoop.execute(loop.heartbeats);
             }
 
             final long connectStartMs = System.currentTimeMillis();
@@ -135,13 +139,13 @@ public final class Fleet
             final Histogram total = new Histogram(3);
             final Histogram interval = new Histogram(3);
             startNs = System.nanoTime();
+            endNs = startNs + TimeUnit.MILLISECONDS.toNanos(options.durationMs());
             running = true;
             for (final FleetLoop loop : loops)
             {
                 loop.eventLoop.execute(loop::start);
             }
 
-            final long endNs = startNs + TimeUnit.MILLISECONDS.toNanos(options.durationMs());
             long lastAnswered = 0;
             long lastReportNs = startNs;
             int second = 0;
@@ -173,6 +177,7 @@ public final class Fleet
                 }
             }
             running = false;
+            finished = true;
             final long loadNs = System.nanoTime() - startNs;
             for (final FleetLoop loop : loops)
             {
@@ -202,6 +207,7 @@ public final class Fleet
         finally
         {
             running = false;
+            finished = true;
             for (final FleetLoop loop : loops)
             {
                 loop.eventLoop.submit(loop::closeAll).awaitUninterruptibly(5, TimeUnit.SECONDS);
@@ -346,7 +352,7 @@ public final class Fleet
          */
         void heartbeats()
         {
-            if (!running)
+            if (finished)
             {
                 return;
             }
@@ -367,7 +373,6 @@ public final class Fleet
 
         void start()
         {
-            eventLoop.schedule(heartbeats, HEARTBEAT_CHECK_MS, TimeUnit.MILLISECONDS);
             if (options.isMaxRate())
             {
                 for (final FleetTerminal terminal : terminals)
@@ -402,6 +407,10 @@ public final class Fleet
             while (issued < due)
             {
                 final long intendedNs = startNs + (long)(issued * nsPerRequest);
+                if (intendedNs - endNs >= 0)
+                {
+                    return; // the offered load ends exactly at the end of the run
+                }
                 issued++;
                 FleetTerminal terminal = null;
                 for (int i = 0; i < count; i++)
