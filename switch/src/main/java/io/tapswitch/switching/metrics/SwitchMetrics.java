@@ -170,6 +170,23 @@ public final class SwitchMetrics implements AutoCloseable
     }
 
     /**
+     * Registers the free and total bytes of the file system holding the journal, read at scrape time.
+     *
+     * @param journalDir the journal directory (or the data directory, on the same file system).
+     */
+    public void bindJournalDisk(final java.nio.file.Path journalDir)
+    {
+        final java.io.File dir = journalDir.toFile();
+        meterStates.add(dir);
+        Gauge.builder("tapswitch.journal.disk.free.bytes", dir, java.io.File::getUsableSpace)
+            .description("bytes the switch can still write on the journal's file system")
+            .register(registry);
+        Gauge.builder("tapswitch.journal.disk.total.bytes", dir, java.io.File::getTotalSpace)
+            .description("size of the journal's file system")
+            .register(registry);
+    }
+
+    /**
      * Registers a gauge read at scrape time (for the engine's plain counters).
      */
     public <T> void gauge(final String name, final String description, final T state, final ToDoubleFunction<T> value)
