@@ -52,6 +52,11 @@ public final class AdminMain implements java.util.concurrent.Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
+        // the embedded PostgreSQL's initdb/server chatter stays out of the operator's console
+        if (org.slf4j.LoggerFactory.getLogger("io.zonky") instanceof ch.qos.logback.classic.Logger zonky)
+        {
+            zonky.setLevel(ch.qos.logback.classic.Level.WARN);
+        }
         final AdminConfig config = new AdminConfig()
             .host(host)
             .port(port)
