@@ -455,6 +455,34 @@ public final class AdminService
         return (config.tlsCertFile() != null ? "https://" : "http://") + config.host() + ":" + httpPort();
     }
 
+    /**
+     * Waits until every committed command is on the switch's command queue (e.g. after {@code AdminDemoLoader.load},
+     * before starting terminals). Blocking: call it off the Vert.x event loop.
+     *
+     * @param timeoutMs how long to wait.
+     * @return true when the outbox is drained, false on timeout.
+     */
+    public boolean awaitOutboxDrained(final long timeoutMs) throws Exception
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true)
+        {
+            final long pending = pool.query("SELECT count(*) FROM outbox WHERE published_at IS NULL").execute()
+                .map(rows -> rows.iterator().next().getLong(0))
+                .toCompletionStage().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
+            if (pending == 0)
+            {
+                return true;
+            }
+            if (deadlineNs - System.nanoTime() < 0)
+            {
+                return false;
+            }
+            wakePublisher();
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(config.pollIntervalMs()));
+        }
+    }
+
     public AdminContext context()
     {
         return context;
