@@ -268,10 +268,6 @@ public final class CatalogueLoader
         }
 
         final List<ServiceCard.Stage> stages = stages(card, json, documentCodes);
-        if (problems.size() > before)
-        {
-            return null;
-        }
         validateFlow(card, stages, outcome);
         if (problems.size() > before)
         {
@@ -324,7 +320,7 @@ public final class CatalogueLoader
                     {
                         days = deadlineCtx.positiveInt(deadlineJson, "days");
                     }
-                    else
+                    else if (null != kind)
                     {
                         deadlineCtx.problem("kind " + kind + " takes no days");
                     }
