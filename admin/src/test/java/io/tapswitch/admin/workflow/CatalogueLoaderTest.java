@@ -82,7 +82,7 @@ class CatalogueLoaderTest
         assertThat(aid.stage("15").deadline().kind()).isEqualTo(DeadlineKind.AFTER_COMMITTEE);
         assertThat(aid.stage("15").deadline().days()).isEqualTo(5);
         assertThat(aid.stage("3").deadline().textUk()).isEqualTo("Не пізніше наступного робочого дня");
-        assertThat(catalogue.latest("13").stage("5").titleUk()).startsWith("Надсилання письмового повідомення до  Центру".replace("  ", " "));
+        assertThat(catalogue.latest("13").stage("5").titleUk()).startsWith("Надсилання письмового повідомення до Центру");
 
         final ServiceCard socialServices = catalogue.latest("41-69");
         assertThat(socialServices.term(Body.DISTRICT).kind()).isEqualTo(DeadlineKind.WORKING_DAYS);
