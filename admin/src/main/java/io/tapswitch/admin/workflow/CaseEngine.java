@@ -8,9 +8,12 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+
+import io.tapswitch.admin.Role;
 
 /**
  * The case state machine, as pure logic over {@link CaseFile}s: no clock (the caller passes {@code now}), no I/O.
@@ -102,10 +105,11 @@ public final class CaseEngine
         }
         final ServiceCard.Stage registration = card.registrationStage();
         final ServiceCard.StageAction register = registration.action(CaseAction.REGISTER);
-        if (!register.roles().contains(actor.role()) || !registration.bodies().contains(actor.role().body()))
+        final Role registering = actor.roleIn(register.roles());
+        if (null == registering || !registration.bodies().contains(Body.of(registering)))
         {
             return CaseResult.refused(ResultCode.ROLE_NOT_ALLOWED, "card " + card.key() + " stage " +
-                registration.no() + ": REGISTER is done by " + register.roles() + ", not " + actor.role());
+                registration.no() + ": REGISTER is done by " + register.roles() + ", not " + actor.rolesText());
         }
         final Body termBody = null == command.termBody() ? card.defaultTermBody() : command.termBody();
         final ServiceCard.Term term = card.term(termBody);
@@ -129,7 +133,7 @@ public final class CaseEngine
         c.serviceCode = card.code();
         c.cardVersion = card.version();
         c.applicant = applicant;
-        c.intakeBody = actor.role().body();
+        c.intakeBody = Body.of(registering);
         c.termBody = termBody;
         c.status = CaseStatus.ACTIVE;
         c.registeredAt = now;
@@ -146,7 +150,7 @@ public final class CaseEngine
         details.put("termBody", termBody.name());
         details.put("totalDue", c.totalDue.toString());
         moveOnMain(card, c, now, calendar.dateOf(now), details);
-        record(c, actor, CaseAction.REGISTER, registration.no(), now, command.comment(), details);
+        record(c, actor.userId(), registering, CaseAction.REGISTER, registration.no(), now, command.comment(), details);
         return CaseResult.ok(c, List.of());
     }
 
@@ -195,7 +199,10 @@ public final class CaseEngine
         {
             return refused;
         }
-        record(c, actor, command.action(), stage.no(), now, command.comment(), details);
+        final Set<Role> permitted = command.action().isStageAction() && !current.refusalTrack ?
+            stage.action(command.action()).roles() : stage.roles();
+        record(c, actor.userId(), actor.roleIn(permitted), command.action(), stage.no(), now, command.comment(),
+            details);
         return CaseResult.ok(c, effects);
     }
 
@@ -243,10 +250,11 @@ public final class CaseEngine
             final ServiceCard card = catalogue.card(current.serviceCode, current.cardVersion);
             final ServiceCard.Stage stage = card.stage(current.stageNo);
             final ServiceCard.StageAction decide = stage.action(CaseAction.COMMITTEE_DECISION);
-            if (!decide.roles().contains(actor.role()))
+            final Role deciding = actor.roleIn(decide.roles());
+            if (null == deciding)
             {
                 return new BatchResult(ResultCode.ROLE_NOT_ALLOWED, "card " + card.key() + " stage " + stage.no() +
-                    ": COMMITTEE_DECISION is recorded by " + decide.roles() + ", not " + actor.role(), List.of());
+                    ": COMMITTEE_DECISION is recorded by " + decide.roles() + ", not " + actor.rolesText(), List.of());
             }
             final CaseFile c = current.copy();
             final Map<String, String> details = new LinkedHashMap<>();
@@ -270,7 +278,7 @@ public final class CaseEngine
                 details.put("decision", "APPROVED");
                 moveOnMain(card, c, now, sessionDate, details);
             }
-            record(c, actor, CaseAction.COMMITTEE_DECISION, stage.no(), now, "", details);
+            record(c, actor.userId(), deciding, CaseAction.COMMITTEE_DECISION, stage.no(), now, "", details);
             decided.add(c);
         }
         return new BatchResult(ResultCode.OK, "", Collections.unmodifiableList(decided));
@@ -310,10 +318,10 @@ public final class CaseEngine
                 return CaseResult.refused(ResultCode.ACTION_NOT_ALLOWED, where + " is on the refusal path; only " +
                     "ADVANCE is allowed, not " + action);
             }
-            if (!stage.roles().contains(actor.role()))
+            if (null == actor.roleIn(stage.roles()))
             {
                 return CaseResult.refused(ResultCode.ROLE_NOT_ALLOWED, where + ": ADVANCE is done by " +
-                    stage.roles() + ", not " + actor.role());
+                    stage.roles() + ", not " + actor.rolesText());
             }
             c.refusalPathRemaining.remove(0);
             if (c.refusalPathRemaining.isEmpty())
@@ -332,10 +340,10 @@ public final class CaseEngine
             return CaseResult.refused(ResultCode.ACTION_NOT_ALLOWED, where + " allows " + stage.actions().keySet() +
                 ", not " + action);
         }
-        if (!allowed.roles().contains(actor.role()))
+        if (null == actor.roleIn(allowed.roles()))
         {
             return CaseResult.refused(ResultCode.ROLE_NOT_ALLOWED, where + ": " + action + " is done by " +
-                allowed.roles() + ", not " + actor.role());
+                allowed.roles() + ", not " + actor.rolesText());
         }
         switch (action)
         {
@@ -435,10 +443,10 @@ public final class CaseEngine
         final CaseCommand command, final Actor actor, final Instant now, final Map<String, String> details)
     {
         final String where = "card " + card.key() + " stage " + stage.no();
-        if (!stage.roles().contains(actor.role()))
+        if (null == actor.roleIn(stage.roles()))
         {
             return CaseResult.refused(ResultCode.ROLE_NOT_ALLOWED, where + ": " + command.action() +
-                " is done by " + stage.roles() + ", not " + actor.role());
+                " is done by " + stage.roles() + ", not " + actor.rolesText());
         }
         switch (command.action())
         {
@@ -505,7 +513,7 @@ public final class CaseEngine
                 }
                 final String id = "a" + (c.attachments.size() + 1);
                 c.attachments.add(new CaseFile.Attachment(id, attach.fileName(), attach.mediaType(),
-                    attach.sizeBytes(), attach.sha256().toLowerCase(java.util.Locale.ROOT), attach.documentCode(),
+                    attach.sizeBytes(), attach.sha256().toLowerCase(Locale.ROOT), attach.documentCode(),
                     actor.userId(), now));
                 details.put("attachment", id);
                 return null;
@@ -670,11 +678,11 @@ public final class CaseEngine
         details.put("finished", status.name());
     }
 
-    private static void record(final CaseFile c, final Actor actor, final CaseAction action, final String stageNo,
-        final Instant now, final String comment, final Map<String, String> details)
+    private static void record(final CaseFile c, final String userId, final Role role, final CaseAction action,
+        final String stageNo, final Instant now, final String comment, final Map<String, String> details)
     {
         c.version++;
-        c.history.add(new CaseFile.HistoryEntry(c.history.size() + 1, now, actor.userId(), actor.role(), action,
+        c.history.add(new CaseFile.HistoryEntry(c.history.size() + 1, now, userId, role, action,
             stageNo, c.status, null == comment ? "" : comment, Collections.unmodifiableMap(details)));
     }
 

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.tapswitch.admin.Role;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.function.Function;
 
 import io.vertx.core.json.DecodeException;
+import io.tapswitch.admin.Role;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

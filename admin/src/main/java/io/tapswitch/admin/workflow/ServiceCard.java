@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.tapswitch.admin.Role;
+
 /**
  * One version of a service card: the information card's facts (terms, documents, grounds, result) and the
  * technological card's stages, as loaded and validated by {@link CatalogueLoader}. Ukrainian texts are the seed's

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.tapswitch.admin.Role;
+
 import org.junit.jupiter.api.Test;
 
 class CaseEngineTest
