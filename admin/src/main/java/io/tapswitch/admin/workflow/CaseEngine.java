@@ -97,11 +97,10 @@ public final class CaseEngine
                 (null == command.cardVersion() ? "" : " v" + command.cardVersion()));
         }
         final Applicant applicant = command.applicant();
-        if (null == applicant || (null == applicant.holderId() &&
-            (null == applicant.fullName() || applicant.fullName().isBlank())))
+        if (null == applicant || !applicant.isIdentified())
         {
             return CaseResult.refused(ResultCode.INVALID_REQUEST,
-                "the applicant needs a holderId (cardholder) or a fullName (new person)");
+                "the applicant needs a holderId (cardholder) or a familyName and givenName (new person)");
         }
         final ServiceCard.Stage registration = card.registrationStage();
         final ServiceCard.StageAction register = registration.action(CaseAction.REGISTER);

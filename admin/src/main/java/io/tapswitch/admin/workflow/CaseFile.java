@@ -309,7 +309,9 @@ public final class CaseFile
             .put("cardVersion", cardVersion)
             .put("applicant", new JsonObject()
                 .put("holderId", applicant.holderId())
-                .put("fullName", applicant.fullName())
+                .put("familyName", applicant.familyName())
+                .put("givenName", applicant.givenName())
+                .put("patronymic", applicant.patronymic())
                 .put("idp", applicant.idp())
                 .put("idpCertificate", applicant.idpCertificate()))
             .put("intakeBody", name(intakeBody))
@@ -382,8 +384,9 @@ public final class CaseFile
         c.serviceCode = json.getString("serviceCode");
         c.cardVersion = json.getInteger("cardVersion");
         final JsonObject applicant = json.getJsonObject("applicant");
-        c.applicant = new Applicant(applicant.getLong("holderId"), applicant.getString("fullName"),
-            applicant.getBoolean("idp", false), applicant.getString("idpCertificate"));
+        c.applicant = new Applicant(applicant.getLong("holderId"), applicant.getString("familyName"),
+            applicant.getString("givenName"), applicant.getString("patronymic"), applicant.getBoolean("idp", false),
+            applicant.getString("idpCertificate"));
         c.intakeBody = null == json.getString("intakeBody") ? null : Body.valueOf(json.getString("intakeBody"));
         c.termBody = null == json.getString("termBody") ? null : Body.valueOf(json.getString("termBody"));
         c.status = CaseStatus.valueOf(json.getString("status"));

@@ -21,8 +21,8 @@ class CaseEngineTest
     private static final Actor DISTRICT = new Actor("district-1", Role.DISTRICT_SPECIALIST);
     private static final Actor DEPARTMENT = new Actor("department-1", Role.DEPARTMENT_SPECIALIST);
     private static final Actor AUDITOR = new Actor("auditor-1", Role.AUDITOR);
-    private static final Applicant RESIDENT = new Applicant(42L, "Петренко Олена", false, null);
-    private static final Applicant IDP = new Applicant(null, "Коваль Ірина", true, "1234-5678901");
+    private static final Applicant RESIDENT = new Applicant(42L, "Петренко", "Олена", null, false, null);
+    private static final Applicant IDP = new Applicant(null, "Коваль", "Ірина", "Петрівна", true, "1234-5678901");
     private static final Set<String> ALL_41_69_REQUIRED =
         Set.of("application", "income-declaration", "passport", "taxpayer-number");
 
@@ -393,7 +393,7 @@ class CaseEngineTest
             new Actor("op", Role.OPERATOR), at("2026-03-02")).code()).isEqualTo(ResultCode.ROLE_NOT_ALLOWED);
         assertThat(engine.register(new CaseCommand.Register("x", "41-140", null, RESIDENT, Body.DEPARTMENT,
             Set.of(), ""), DISTRICT, at("2026-03-02")).code()).isEqualTo(ResultCode.INVALID_REQUEST);
-        assertThat(engine.register(new CaseCommand.Register("x", "13", null, new Applicant(null, " ", false, null),
+        assertThat(engine.register(new CaseCommand.Register("x", "13", null, new Applicant(null, " ", "Ірина", null, false, null),
             null, Set.of(), ""), CENTER, at("2026-03-02")).code()).isEqualTo(ResultCode.INVALID_REQUEST);
     }
 
