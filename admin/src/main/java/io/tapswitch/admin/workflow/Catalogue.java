@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import io.vertx.core.json.JsonObject;
+
 /**
  * The validated service-card catalogue: every version of every card.
  * <p>
@@ -14,13 +16,24 @@ import java.util.TreeMap;
 public final class Catalogue
 {
     private final Map<String, TreeMap<Integer, ServiceCard>> cardsByCode = new TreeMap<>();
+    private final Map<String, JsonObject> documents;
 
-    Catalogue(final List<ServiceCard> cards)
+    Catalogue(final List<ServiceCard> cards, final Map<String, JsonObject> documents)
     {
         for (final ServiceCard card : cards)
         {
             cardsByCode.computeIfAbsent(card.code(), (code) -> new TreeMap<>()).put(card.version(), card);
         }
+        this.documents = Map.copyOf(documents);
+    }
+
+    /**
+     * @param card a card of this catalogue.
+     * @return a copy of its data file as JSON (how the API serves it).
+     */
+    public JsonObject document(final ServiceCard card)
+    {
+        return documents.get(card.key()).copy();
     }
 
     /**

@@ -104,6 +104,7 @@ public final class CatalogueLoader
             throw new CatalogueException(List.of("index.json: 'files' must list at least one card file"));
         }
         final List<ServiceCard> cards = new ArrayList<>();
+        final Map<String, JsonObject> documents = new LinkedHashMap<>();
         final Set<String> keys = new HashSet<>();
         for (final Object entry : files)
         {
@@ -123,13 +124,14 @@ public final class CatalogueLoader
             if (null != card)
             {
                 cards.add(card);
+                documents.put(card.key(), new JsonObject(text));
             }
         }
         if (!problems.isEmpty())
         {
             throw new CatalogueException(problems);
         }
-        return new Catalogue(cards);
+        return new Catalogue(cards, documents);
     }
 
     /**

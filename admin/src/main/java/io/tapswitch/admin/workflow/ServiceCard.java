@@ -289,6 +289,50 @@ public record ServiceCard(
     }
 
     /**
+     * @param stage      a stage.
+     * @param intakeBody where the case's application was received.
+     * @return the body responsible for the stage in this case: the intake body when the stage names it, else the
+     * first body it names.
+     */
+    public static Body responsibleBody(final Stage stage, final Body intakeBody)
+    {
+        return stage.bodies().contains(intakeBody) ? intakeBody : stage.bodies().iterator().next();
+    }
+
+    /**
+     * @param no a stage number.
+     * @return whether a main-line stage after it has a committee.
+     */
+    public boolean committeeAfter(final String no)
+    {
+        boolean seen = false;
+        for (final Stage stage : stages)
+        {
+            if (seen && stage.path() == StagePath.MAIN && null != stage.committee())
+            {
+                return true;
+            }
+            seen |= stage.no().equals(no);
+        }
+        return false;
+    }
+
+    /**
+     * @return whether any stage has a committee.
+     */
+    public boolean hasCommittee()
+    {
+        for (final Stage stage : stages)
+        {
+            if (null != stage.committee())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * @return "code v version", how cases name the card.
      */
     public String key()
