@@ -25,7 +25,7 @@ class WorkflowApiTest
     private static final ZoneId KYIV = ZoneId.of("Europe/Kyiv");
     private static final String API = "/api/v1";
 
-    private AdminHarness admin;
+    private WorkflowHarness admin;
     private int aidProgramId;
     private long holderId;
 
@@ -37,7 +37,7 @@ class WorkflowApiTest
     @BeforeAll
     void start(@TempDir final Path dir) throws Exception
     {
-        admin = new AdminHarness(dir, at("2026-03-02"), new JsonObject()
+        admin = new WorkflowHarness(dir, at("2026-03-02"), new JsonObject()
             .put("programs", new JsonObject().put("aid.children-with-disabilities", 1))
             .put("metricsRefreshMs", 100));
         final Row program = admin.sql("INSERT INTO programs (id, name, kind, funding, unit, period, quota, created_at, " +
@@ -60,7 +60,7 @@ class WorkflowApiTest
     private JsonObject act(final String token, final JsonObject c, final JsonObject action, final int expectedStatus)
         throws Exception
     {
-        final AdminHarness.Reply reply = admin.post(token, API + "/cases/" + c.getString("id") + "/actions",
+        final WorkflowHarness.Reply reply = admin.post(token, API + "/cases/" + c.getString("id") + "/actions",
             action.put("version", c.getLong("version")));
         assertThat(reply.status()).as(reply.text()).isEqualTo(expectedStatus);
         return reply.json();
@@ -89,7 +89,7 @@ class WorkflowApiTest
     @Test
     void shouldServeTheCatalogueAndRefuseUnknownCards() throws Exception
     {
-        final AdminHarness.Reply list = admin.get(AdminHarness.AUDITOR, API + "/service-cards");
+        final WorkflowHarness.Reply list = admin.get(WorkflowHarness.AUDITOR, API + "/service-cards");
         assertThat(list.status()).isEqualTo(200);
         final List<String> codes = new ArrayList<>();
         for (final Object item : list.json().getJsonArray("items"))
@@ -97,9 +97,9 @@ class WorkflowApiTest
             codes.add(((JsonObject)item).getString("code"));
         }
         assertThat(codes).containsExactlyInAnyOrder("8", "13", "22", "26", "41-69", "41-140");
-        final AdminHarness.Reply socialCard = admin.get(AdminHarness.AUDITOR, API + "/service-cards/41-140");
+        final WorkflowHarness.Reply socialCard = admin.get(WorkflowHarness.AUDITOR, API + "/service-cards/41-140");
         assertThat(socialCard.json().getJsonArray("stages")).hasSize(8);
-        assertThat(admin.get(AdminHarness.AUDITOR, API + "/service-cards/99").status()).isEqualTo(404);
+        assertThat(admin.get(WorkflowHarness.AUDITOR, API + "/service-cards/99").status()).isEqualTo(404);
         assertThat(admin.get(null, API + "/service-cards").status()).isEqualTo(401);
     }
 
@@ -108,7 +108,7 @@ class WorkflowApiTest
     {
         admin.clock.set(at("2026-03-02"));
         final long outboxBefore = lastOutboxId();
-        final AdminHarness.Reply registered = admin.post(AdminHarness.DEPARTMENT, API + "/cases", new JsonObject()
+        final WorkflowHarness.Reply registered = admin.post(WorkflowHarness.DEPARTMENT, API + "/cases", new JsonObject()
             .put("serviceCode", "8")
             .put("applicant", new JsonObject().put("familyName", "Коваль").put("givenName", "Ірина")
                 .put("patronymic", "Петрівна").put("idp", true).put("idpCertificate", "1234-5678901"))
@@ -121,28 +121,28 @@ class WorkflowApiTest
 
         admin.clock.set(at("2026-03-03"));
         final JsonObject stale = c.copy();
-        c = act(AdminHarness.DEPARTMENT, c, action("ADVANCE"), 200);
+        c = act(WorkflowHarness.DEPARTMENT, c, action("ADVANCE"), 200);
         assertThat(c.getString("stageNo")).isEqualTo("8");
         assertThat(c.getString("stageDue")).isEqualTo("2026-03-31");
-        final JsonObject conflict = act(AdminHarness.DEPARTMENT, stale, action("ADVANCE"), 409);
+        final JsonObject conflict = act(WorkflowHarness.DEPARTMENT, stale, action("ADVANCE"), 409);
         assertThat(conflict.getString("type")).endsWith("stale-version");
-        final JsonObject forbidden = act(AdminHarness.DISTRICT, c, action("ADVANCE"), 403);
+        final JsonObject forbidden = act(WorkflowHarness.DISTRICT, c, action("ADVANCE"), 403);
         assertThat(forbidden.getString("detail")).contains("stage 8");
-        final JsonObject notHere = act(AdminHarness.DEPARTMENT, c, action("ISSUE").put("cardId", 5_000_001L), 409);
+        final JsonObject notHere = act(WorkflowHarness.DEPARTMENT, c, action("ISSUE").put("cardId", 5_000_001L), 409);
         assertThat(notHere.getString("detail")).contains("allows [ADVANCE]");
-        final JsonObject unchanged = admin.get(AdminHarness.AUDITOR, API + "/cases/" + c.getString("id")).json();
+        final JsonObject unchanged = admin.get(WorkflowHarness.AUDITOR, API + "/cases/" + c.getString("id")).json();
         assertThat(unchanged.getLong("version")).isEqualTo(2L);
         assertThat(unchanged.getString("stageNo")).isEqualTo("8");
         assertThat(outboxTypesSince(outboxBefore)).isEmpty();
 
-        c = act(AdminHarness.DEPARTMENT, c, action("ADVANCE"), 200);
-        c = act(AdminHarness.DISTRICT, c, action("ADVANCE"), 200);
+        c = act(WorkflowHarness.DEPARTMENT, c, action("ADVANCE"), 200);
+        c = act(WorkflowHarness.DISTRICT, c, action("ADVANCE"), 200);
         assertThat(c.getString("stageNo")).isEqualTo("10");
         admin.clock.set(at("2026-03-20"));
-        c = act(AdminHarness.DISTRICT, c, action("ISSUE").put("cardId", 5_000_001L).put("comment", "видано"), 200);
+        c = act(WorkflowHarness.DISTRICT, c, action("ISSUE").put("cardId", 5_000_001L).put("comment", "видано"), 200);
         assertThat(c.getString("stageNo")).isEqualTo("11");
         final long newHolder = c.getJsonObject("applicant").getLong("holderId");
-        c = act(AdminHarness.DISTRICT, c, action("ADVANCE"), 200);
+        c = act(WorkflowHarness.DISTRICT, c, action("ADVANCE"), 200);
         assertThat(c.getString("status")).isEqualTo("COMPLETED");
         assertThat(c.getJsonArray("allowedActions")).isEmpty();
 
@@ -172,20 +172,20 @@ class WorkflowApiTest
     {
         admin.clock.set(at("2026-04-01"));
         final long outboxBefore = lastOutboxId();
-        JsonObject c = admin.post(AdminHarness.DISTRICT, API + "/cases", new JsonObject().put("serviceCode", "13")
+        JsonObject c = admin.post(WorkflowHarness.DISTRICT, API + "/cases", new JsonObject().put("serviceCode", "13")
             .put("applicant", new JsonObject().put("holderId", holderId))).json();
         assertThat(c.getString("stageNo")).isEqualTo("4");
-        c = act(AdminHarness.DISTRICT, c, action("ADVANCE"), 200);
-        c = act(AdminHarness.DISTRICT, c, action("ADVANCE"), 200);
-        c = act(AdminHarness.DISTRICT, c, action("ADVANCE"), 200);
+        c = act(WorkflowHarness.DISTRICT, c, action("ADVANCE"), 200);
+        c = act(WorkflowHarness.DISTRICT, c, action("ADVANCE"), 200);
+        c = act(WorkflowHarness.DISTRICT, c, action("ADVANCE"), 200);
         assertThat(c.getString("stageNo")).isEqualTo("11");
-        act(AdminHarness.DEPARTMENT, c, action("ADVANCE"), 409);
+        act(WorkflowHarness.DEPARTMENT, c, action("ADVANCE"), 409);
 
-        final AdminHarness.Reply wrongCommittee = admin.post(AdminHarness.DEPARTMENT, API + "/committee-sessions",
+        final WorkflowHarness.Reply wrongCommittee = admin.post(WorkflowHarness.DEPARTMENT, API + "/committee-sessions",
             new JsonObject().put("committee", "NO_SUCH").put("sessionDate", "2026-04-15"));
         assertThat(wrongCommittee.status()).isEqualTo(422);
         admin.clock.set(at("2026-04-15"));
-        final AdminHarness.Reply session = admin.post(AdminHarness.DEPARTMENT, API + "/committee-sessions",
+        final WorkflowHarness.Reply session = admin.post(WorkflowHarness.DEPARTMENT, API + "/committee-sessions",
             new JsonObject().put("committee", "CITY_EXECUTIVE_COMMITTEE").put("sessionDate", "2026-04-15"));
         assertThat(session.status()).as(session.text()).isEqualTo(200);
         final JsonArray decided = session.json().getJsonArray("items");
@@ -193,7 +193,7 @@ class WorkflowApiTest
         c = decided.getJsonObject(0);
         assertThat(c.getString("stageNo")).isEqualTo("12");
 
-        c = act(AdminHarness.DEPARTMENT, c, action("PAY"), 200);
+        c = act(WorkflowHarness.DEPARTMENT, c, action("PAY"), 200);
         assertThat(c.getString("status")).isEqualTo("COMPLETED");
         assertThat(admin.sql("SELECT count(*) FROM entitlements WHERE holder_id = $1 AND program_id = $2 AND " +
             "status = 'ACTIVE'", holderId, aidProgramId).iterator().next().getLong(0)).isEqualTo(1L);
@@ -204,7 +204,7 @@ class WorkflowApiTest
     void shouldListOverdueCasesAndCountThemInTheGauges() throws Exception
     {
         admin.clock.set(at("2026-05-04"));
-        final JsonObject c = admin.post(AdminHarness.DISTRICT, API + "/cases", new JsonObject().put("serviceCode", "41-140")
+        final JsonObject c = admin.post(WorkflowHarness.DISTRICT, API + "/cases", new JsonObject().put("serviceCode", "41-140")
             .put("applicant", new JsonObject().put("holderId", holderId))).json();
         assertThat(c.getString("stageDue")).isEqualTo("2026-05-05");
         final String id = c.getString("id");
@@ -212,7 +212,7 @@ class WorkflowApiTest
         assertThat(overdueIds()).doesNotContain(id);
         admin.clock.set(at("2026-05-07"));
         assertThat(overdueIds()).contains(id);
-        assertThat(admin.get(AdminHarness.AUDITOR, API + "/cases/" + id).json().getBoolean("overdue")).isTrue();
+        assertThat(admin.get(WorkflowHarness.AUDITOR, API + "/cases/" + id).json().getBoolean("overdue")).isTrue();
 
         final long expectedOpen = admin.sql("SELECT count(*) FROM cases WHERE service_code = '41-140' AND stage_no = '4' " +
             "AND status IN ('ACTIVE', 'SUSPENDED')").iterator().next().getLong(0);
@@ -234,7 +234,7 @@ class WorkflowApiTest
     private List<String> overdueIds() throws Exception
     {
         final List<String> ids = new ArrayList<>();
-        for (final Object item : admin.get(AdminHarness.AUDITOR, API + "/cases?overdue=true&limit=500").json()
+        for (final Object item : admin.get(WorkflowHarness.AUDITOR, API + "/cases?overdue=true&limit=500").json()
             .getJsonArray("items"))
         {
             ids.add(((JsonObject)item).getString("id"));

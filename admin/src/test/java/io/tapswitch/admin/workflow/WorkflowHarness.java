@@ -20,6 +20,7 @@ import io.tapswitch.admin.AdminConfig;
 import io.tapswitch.admin.AdminService;
 import io.tapswitch.admin.Principal;
 import io.tapswitch.admin.Role;
+import io.tapswitch.admin.TestPostgres;
 import io.tapswitch.admin.TokenRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -28,10 +29,10 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 
 /**
- * A real admin service for the workflow tests: embedded PostgreSQL, the HTTP API on a free loopback port, a
+ * A real admin service for the workflow tests: a fresh database of the shared embedded PostgreSQL, the HTTP API on a free loopback port, a
  * settable clock, one token per role, and the workflow and report modules found by the service loader.
  */
-final class AdminHarness implements AutoCloseable
+final class WorkflowHarness implements AutoCloseable
 {
     static final String CENTER = "t-center";
     static final String DISTRICT = "t-district";
@@ -85,12 +86,13 @@ final class AdminHarness implements AutoCloseable
         }
     }
 
-    AdminHarness(final Path dir, final Instant start, final JsonObject workflowConfig) throws Exception
+    WorkflowHarness(final Path dir, final Instant start, final JsonObject workflowConfig) throws Exception
     {
         clock = new SettableClock(start);
         final AdminConfig config = new AdminConfig()
             .port(0)
             .metricsPort(0)
+            .dbUrl(TestPostgres.newDatabase())
             .dataDir(dir.resolve("admin"))
             .switchDataDir(dir.resolve("switch"))
             .pollIntervalMs(20)
