@@ -32,19 +32,19 @@ import io.vertx.sqlclient.Tuple;
  * A real admin service for the workflow tests: a fresh database of the shared embedded PostgreSQL, the HTTP API on a free loopback port, a
  * settable clock, one token per role, and the workflow and report modules found by the service loader.
  */
-final class WorkflowHarness implements AutoCloseable
+public final class WorkflowHarness implements AutoCloseable
 {
-    static final String CENTER = "t-center";
-    static final String DISTRICT = "t-district";
-    static final String DEPARTMENT = "t-department";
-    static final String AUDITOR = "t-auditor";
+    public static final String CENTER = "t-center";
+    public static final String DISTRICT = "t-district";
+    public static final String DEPARTMENT = "t-department";
+    public static final String AUDITOR = "t-auditor";
 
-    final SettableClock clock;
+    public final SettableClock clock;
     final AdminService service;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** A clock the test moves. */
-    static final class SettableClock extends Clock
+    public static final class SettableClock extends Clock
     {
         private final AtomicReference<Instant> now;
 
@@ -53,7 +53,7 @@ final class WorkflowHarness implements AutoCloseable
             now = new AtomicReference<>(start);
         }
 
-        void set(final Instant instant)
+        public void set(final Instant instant)
         {
             now.set(instant);
         }
@@ -78,15 +78,15 @@ final class WorkflowHarness implements AutoCloseable
     }
 
     /** An HTTP answer. */
-    record Reply(int status, String contentType, String text)
+    public record Reply(int status, String contentType, String text)
     {
-        JsonObject json()
+        public JsonObject json()
         {
             return new JsonObject(text);
         }
     }
 
-    WorkflowHarness(final Path dir, final Instant start, final JsonObject workflowConfig) throws Exception
+    public WorkflowHarness(final Path dir, final Instant start, final JsonObject workflowConfig) throws Exception
     {
         clock = new SettableClock(start);
         final AdminConfig config = new AdminConfig()
@@ -111,12 +111,12 @@ final class WorkflowHarness implements AutoCloseable
         return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
 
-    RowSet<Row> sql(final String sql, final Object... args) throws Exception
+    public RowSet<Row> sql(final String sql, final Object... args) throws Exception
     {
         return await(service.context().pool().preparedQuery(sql).execute(Tuple.from(args)));
     }
 
-    Reply get(final String token, final String path) throws Exception
+    public Reply get(final String token, final String path) throws Exception
     {
         final HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(service.baseUrl() + path))
             .timeout(Duration.ofSeconds(20)).GET();
@@ -127,7 +127,7 @@ final class WorkflowHarness implements AutoCloseable
         return send(request.build());
     }
 
-    Reply post(final String token, final String path, final JsonObject body) throws Exception
+    public Reply post(final String token, final String path, final JsonObject body) throws Exception
     {
         return send(HttpRequest.newBuilder(URI.create(service.baseUrl() + path))
             .timeout(Duration.ofSeconds(20))
@@ -136,7 +136,7 @@ final class WorkflowHarness implements AutoCloseable
             .POST(HttpRequest.BodyPublishers.ofString(body.encode(), StandardCharsets.UTF_8)).build());
     }
 
-    Reply metrics() throws Exception
+    public Reply metrics() throws Exception
     {
         return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.metricsPort() + "/metrics"))
             .timeout(Duration.ofSeconds(20)).GET().build());
