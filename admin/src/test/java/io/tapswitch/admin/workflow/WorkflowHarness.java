@@ -40,7 +40,7 @@ public final class WorkflowHarness implements AutoCloseable
     public static final String AUDITOR = "t-auditor";
 
     public final SettableClock clock;
-    final AdminService service;
+    public final AdminService service;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** A clock the test moves. */
