@@ -222,7 +222,8 @@ public final class CatalogueLoader
             {
                 docCtx.problem("document code '" + docCode + "' is used twice");
             }
-            documents.add(new ServiceCard.DocumentSpec(docCode, docCtx.text(docJson, "titleUk"),
+            documents.add(new ServiceCard.DocumentSpec(docCode, docJson.getString("groupUk", ""),
+                docCtx.text(docJson, "titleUk"),
                 docCtx.text(docJson, "titleEn"), docCtx.bool(docJson, "required"), docJson.getString("conditionUk", ""),
                 docJson.getBoolean("addedByOffice", false)));
         }

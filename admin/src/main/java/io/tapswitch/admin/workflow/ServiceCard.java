@@ -99,13 +99,14 @@ public record ServiceCard(
 
     /**
      * @param code          stable code used by the checklist.
+     * @param groupUk       the heading the seed lists it under ("Копії документів …:"), or empty.
      * @param titleUk       as written.
      * @param titleEn       in English.
      * @param required      whether the checklist needs it (conditional documents are not required).
      * @param conditionUk   when it is needed, as written, or empty.
      * @param addedByOffice whether the office adds it itself during processing.
      */
-    public record DocumentSpec(String code, String titleUk, String titleEn, boolean required, String conditionUk,
+    public record DocumentSpec(String code, String groupUk, String titleUk, String titleEn, boolean required, String conditionUk,
         boolean addedByOffice)
     {
     }

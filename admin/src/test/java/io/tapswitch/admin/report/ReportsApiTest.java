@@ -376,7 +376,7 @@ class ReportsApiTest
         cases.add(a);
 
         JsonObject b = post(WorkflowHarness.DISTRICT, "/cases", register("41-140")
-            .put("documentsReceived", new JsonArray(List.of("application", "passport", "taxpayer-number",
+            .put("documentsReceived", new JsonArray(List.of("application", "passport-and-taxpayer-number",
                 "child-birth-certificate", "disability-or-oncology-proof"))));
         b = act(WorkflowHarness.DISTRICT, b, new JsonObject().put("action", "ADVANCE"));
         count(expected, "5", "benefits", b);

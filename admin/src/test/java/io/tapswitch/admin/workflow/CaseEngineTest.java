@@ -339,7 +339,7 @@ class CaseEngineTest
     void shouldWalkSocialCardToASocialCardIssue()
     {
         CaseFile c = register("c140", "41-140", RESIDENT, null,
-            Set.of("application", "passport", "taxpayer-number", "child-birth-certificate",
+            Set.of("application", "passport-and-taxpayer-number", "child-birth-certificate",
                 "disability-or-oncology-proof"), DISTRICT, "2026-03-02");
         assertThat(c.stageNo()).isEqualTo("4");
         assertThat(c.stageDue()).isEqualTo(date("2026-03-03"));

@@ -94,7 +94,7 @@ class CatalogueLoaderTest
 
         final ServiceCard socialCard = catalogue.latest("41-140");
         assertThat(socialCard.outcome().cardKind()).isEqualTo("SOCIAL");
-        assertThat(socialCard.documents()).hasSize(5);
+        assertThat(socialCard.documents()).hasSize(4);
         assertThat(socialCard.stage("7").deadline().kind()).isEqualTo(DeadlineKind.NONE);
     }
 
