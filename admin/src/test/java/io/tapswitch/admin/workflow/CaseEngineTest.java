@@ -476,4 +476,16 @@ class CaseEngineTest
         assertThat(c.isOverdue(date("2026-03-03"))).isFalse();
         assertThat(c.isOverdue(date("2026-03-04"))).isTrue();
     }
+
+    @Test
+    void shouldActInTheRoleTheStageNamesWhenATokenCarriesSeveral()
+    {
+        final Actor auditorAndDistrict = new Actor("mixed-1", Set.of(Role.AUDITOR, Role.DISTRICT_SPECIALIST));
+        CaseFile c = register("c13m", "13", RESIDENT, null, Set.of(), auditorAndDistrict, "2026-03-02");
+        assertThat(c.intakeBody()).isEqualTo(Body.DISTRICT);
+        assertThat(c.history().get(0).role()).isEqualTo(Role.DISTRICT_SPECIALIST);
+        c = advance(c, auditorAndDistrict, "2026-03-03", "6");
+        assertThat(c.history().get(1).role()).isEqualTo(Role.DISTRICT_SPECIALIST);
+        assertThat(c.history().get(1).userId()).isEqualTo("mixed-1");
+    }
 }
