@@ -284,6 +284,57 @@ public final class CaseEngine
     }
 
     /**
+     * A stage still ahead of a case with its projected due date.
+     *
+     * @param stageNo the stage.
+     * @param due     the projected due date if every stage before it ends on its own due date, or null when it
+     *                cannot be known (it waits for the applicant or a committee, or follows such a stage).
+     */
+    public record PlannedStage(String stageNo, LocalDate due)
+    {
+    }
+
+    /**
+     * The deadlines of the stages still ahead on the line the case is on (the main line, or its refusal path),
+     * projected from the current stage's due date.
+     *
+     * @param c a case.
+     * @return the stages after the current one, in order; empty for a finished case.
+     */
+    public List<PlannedStage> plan(final CaseFile c)
+    {
+        final List<PlannedStage> plan = new ArrayList<>();
+        if (!c.status.isOpen())
+        {
+            return plan;
+        }
+        final ServiceCard card = catalogue.card(c.serviceCode, c.cardVersion);
+        LocalDate previous = c.stageDue;
+        final List<ServiceCard.Stage> ahead = new ArrayList<>();
+        if (c.refusalTrack)
+        {
+            for (int i = 1; i < c.refusalPathRemaining.size(); i++)
+            {
+                ahead.add(card.stage(c.refusalPathRemaining.get(i)));
+            }
+        }
+        else
+        {
+            for (ServiceCard.Stage next = card.nextMainStage(c.stageNo, c.intakeBody); null != next;
+                next = card.nextMainStage(next.no(), c.intakeBody))
+            {
+                ahead.add(next);
+            }
+        }
+        for (final ServiceCard.Stage stage : ahead)
+        {
+            previous = null == previous ? null : due(stage, previous);
+            plan.add(new PlannedStage(stage.no(), previous));
+        }
+        return plan;
+    }
+
+    /**
      * @param c             a case.
      * @param committeeCode a committee.
      * @return whether the case waits for that committee's next session.

@@ -369,6 +369,14 @@ public final class WorkflowModule implements ApiModule
             .put("bodyUk", stage.bodyUk()).put("responsibleBody", ServiceCard.responsibleBody(stage, c.intakeBody).name())
             .put("deadlineUk", stage.deadline().textUk()).put("deadlineKind", stage.deadline().kind().name())
             .put("committee", null == stage.committee() ? null : stage.committee().code()));
+        final JsonArray plan = new JsonArray();
+        for (final CaseEngine.PlannedStage planned : engine.plan(c))
+        {
+            plan.add(new JsonObject().put("stageNo", planned.stageNo()).put("titleUk", card.stage(planned.stageNo()).titleUk())
+                .put("deadlineUk", card.stage(planned.stageNo()).deadline().textUk())
+                .put("projectedDue", null == planned.due() ? null : planned.due().toString()));
+        }
+        json.put("plan", plan);
         final JsonArray allowed = new JsonArray();
         if (c.status.isOpen())
         {

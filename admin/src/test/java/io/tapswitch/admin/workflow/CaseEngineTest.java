@@ -488,4 +488,17 @@ class CaseEngineTest
         assertThat(c.history().get(1).role()).isEqualTo(Role.DISTRICT_SPECIALIST);
         assertThat(c.history().get(1).userId()).isEqualTo("mixed-1");
     }
+
+    @Test
+    void shouldProjectTheDeadlinesOfTheStagesAhead()
+    {
+        final CaseFile c = register("c8p", "8", RESIDENT, null, Set.of(), DEPARTMENT, "2026-03-02");
+        // stage 3 due 03.03; stage 8: 20 working days after it; stage 9: 5 working days after that; stage 10 waits
+        // for the applicant, so nothing after it can be known.
+        assertThat(engine.plan(c)).containsExactly(
+            new CaseEngine.PlannedStage("8", date("2026-03-31")),
+            new CaseEngine.PlannedStage("9", date("2026-04-07")),
+            new CaseEngine.PlannedStage("10", null),
+            new CaseEngine.PlannedStage("11", null));
+    }
 }

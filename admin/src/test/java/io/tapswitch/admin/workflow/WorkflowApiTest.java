@@ -118,6 +118,8 @@ class WorkflowApiTest
         assertThat(c.getString("stageNo")).isEqualTo("3");
         assertThat(c.getLong("version")).isEqualTo(1L);
         assertThat(c.getString("totalDue")).isEqualTo("2026-04-01");
+        assertThat(c.getJsonArray("plan").getJsonObject(0).getString("stageNo")).isEqualTo("8");
+        assertThat(c.getJsonArray("plan").getJsonObject(0).getString("projectedDue")).isEqualTo("2026-03-31");
 
         admin.clock.set(at("2026-03-03"));
         final JsonObject stale = c.copy();
