@@ -233,6 +233,64 @@ class WorkflowApiTest
         assertThat(scrape).contains(openLine).contains(overdueLine);
     }
 
+    @Test
+    void shouldChangeNothingWhenTheIssuedCardIdIsAlreadyTaken() throws Exception
+    {
+        admin.clock.set(at("2026-06-01"));
+        admin.sql("INSERT INTO cards (id, holder_id, kind, status, expiry, created_at, updated_at) VALUES " +
+            "(5000777, $1, 'RESIDENT', 'ACTIVE', '2030-01-01', now(), now())", holderId);
+        JsonObject c = admin.post(WorkflowHarness.DEPARTMENT, API + "/cases", new JsonObject().put("serviceCode", "8")
+            .put("applicant", new JsonObject().put("familyName", "Ткаченко").put("givenName", "Петро"))).json();
+        c = act(WorkflowHarness.DEPARTMENT, c, action("ADVANCE"), 200);
+        c = act(WorkflowHarness.DEPARTMENT, c, action("ADVANCE"), 200);
+        c = act(WorkflowHarness.DEPARTMENT, c, action("ADVANCE"), 200);
+        final long outboxBefore = lastOutboxId();
+        final long holdersBefore = admin.sql("SELECT count(*) FROM cardholders").iterator().next().getLong(0);
+
+        final JsonObject taken = act(WorkflowHarness.DEPARTMENT, c, action("ISSUE").put("cardId", 5_000_777L), 409);
+        assertThat(taken.getString("detail")).contains("5000777");
+        final JsonObject after = admin.get(WorkflowHarness.AUDITOR, API + "/cases/" + c.getString("id")).json();
+        assertThat(after.getLong("version")).isEqualTo(c.getLong("version"));
+        assertThat(after.getString("stageNo")).isEqualTo("10");
+        assertThat(after.getJsonObject("applicant").getValue("holderId")).isNull();
+        assertThat(admin.sql("SELECT count(*) FROM cardholders").iterator().next().getLong(0)).isEqualTo(holdersBefore);
+        assertThat(outboxTypesSince(outboxBefore)).isEmpty();
+        assertThat(admin.sql("SELECT count(*) FROM case_actions WHERE case_id = $1", c.getString("id")).iterator().next()
+            .getLong(0)).isEqualTo(4L);
+    }
+
+    @Test
+    void shouldRefuseToPayAidWhoseProgramIsNotConfigured() throws Exception
+    {
+        admin.clock.set(at("2026-07-01"));
+        JsonObject c = admin.post(WorkflowHarness.DISTRICT, API + "/cases", new JsonObject().put("serviceCode", "26")
+            .put("applicant", new JsonObject().put("holderId", holderId))).json();
+        c = act(WorkflowHarness.DISTRICT, c, action("ADVANCE"), 200);
+        c = act(WorkflowHarness.DISTRICT, c, action("ADVANCE"), 200);
+        c = act(WorkflowHarness.DISTRICT, c, action("CHECK_DOCUMENT").put("documentCode", "community-register-certificate")
+            .put("received", true), 200);
+        c = act(WorkflowHarness.DISTRICT, c, action("CHECK_DOCUMENT").put("documentCode", "living-conditions-act")
+            .put("received", true), 200);
+        c = act(WorkflowHarness.DISTRICT, c, action("ADVANCE"), 200);
+        c = act(WorkflowHarness.DISTRICT, c, action("ADVANCE"), 200);
+        assertThat(c.getString("stageNo")).isEqualTo("12");
+        assertThat(admin.post(WorkflowHarness.DEPARTMENT, API + "/committee-sessions", new JsonObject()
+            .put("committee", "AID_COMMISSION").put("sessionDate", "2026-07-10")).status()).isEqualTo(200);
+        final JsonArray decided = admin.post(WorkflowHarness.DEPARTMENT, API + "/committee-sessions", new JsonObject()
+            .put("committee", "CITY_EXECUTIVE_COMMITTEE").put("sessionDate", "2026-07-15")).json().getJsonArray("items");
+        c = decided.getJsonObject(0);
+        assertThat(c.getString("stageNo")).isEqualTo("15");
+        assertThat(c.getString("stageDue")).isEqualTo("2026-07-22");
+        final long outboxBefore = lastOutboxId();
+
+        final JsonObject refused = act(WorkflowHarness.DEPARTMENT, c, action("PAY"), 422);
+        assertThat(refused.getString("detail")).contains("aid.difficult-life-situation");
+        final JsonObject after = admin.get(WorkflowHarness.AUDITOR, API + "/cases/" + c.getString("id")).json();
+        assertThat(after.getLong("version")).isEqualTo(c.getLong("version"));
+        assertThat(after.getString("status")).isEqualTo("ACTIVE");
+        assertThat(outboxTypesSince(outboxBefore)).isEmpty();
+    }
+
     private List<String> overdueIds() throws Exception
     {
         final List<String> ids = new ArrayList<>();
