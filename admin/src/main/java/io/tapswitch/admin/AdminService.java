@@ -141,12 +141,13 @@ public final class AdminService
                 final Path switchDir = config.switchDataDir();
                 publisher = new OutboxPublisher(pool, switchDir, sealer, config.clock(), config.pollIntervalMs(), registry);
                 context = new AdminContext(vertx, pool, config, new AuditLog(config.clock()), outbox, registry, publisher::wake);
-                if (config.publisherEnabled())
-                {
-                    publisher.start();
-                }
                 return vertx.executeBlocking(() ->
                 {
+                    publisher.prepare();
+                    if (config.publisherEnabled())
+                    {
+                        publisher.start();
+                    }
                     if (config.ingesterEnabled())
                     {
                         ingester = new JournalIngester(pool, switchDir, config.clock(), config.ingestBatch(),
