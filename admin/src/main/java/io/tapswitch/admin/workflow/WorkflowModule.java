@@ -176,7 +176,7 @@ public final class WorkflowModule implements ApiModule
     {
         final Instant now = ctx.clock().instant();
         final JsonObject applicantJson = body.getJsonObject("applicant", new JsonObject());
-        final Applicant applicant = new Applicant(applicantJson.getLong("holderId"), applicantJson.getString("familyName"),
+        final Applicant given = new Applicant(applicantJson.getLong("holderId"), applicantJson.getString("familyName"),
             applicantJson.getString("givenName"), applicantJson.getString("patronymic"),
             applicantJson.getBoolean("idp", false), applicantJson.getString("idpCertificate"));
         final Set<String> documents = new LinkedHashSet<>();
@@ -185,7 +185,7 @@ public final class WorkflowModule implements ApiModule
             documents.add(String.valueOf(code));
         }
         final Body termBody = null == body.getString("termBody") ? null : Body.valueOf(body.getString("termBody"));
-        return ctx.write(conn -> store.nextNumber(conn).compose(number ->
+        return ctx.write(conn -> applicant(conn, given).compose(applicant -> store.nextNumber(conn).compose(number ->
         {
             final CaseResult result = engine.register(new CaseCommand.Register(Long.toString(number),
                 body.getString("serviceCode"), body.getInteger("cardVersion"), applicant, termBody, documents,
@@ -195,15 +195,39 @@ public final class WorkflowModule implements ApiModule
                 return Future.failedFuture(problem(result.code(), result.message()));
             }
             final CaseFile c = result.caseFile();
-            final Future<Void> holderKnown = null == applicant.holderId() ? Future.succeededFuture() :
-                conn.preparedQuery("SELECT 1 FROM cardholders WHERE id = $1").execute(Tuple.of(applicant.holderId()))
-                    .compose(rows -> rows.size() > 0 ? Future.succeededFuture() : Future.failedFuture(
-                        ApiException.unknownReference("/body/applicant/holderId", "cardholder", applicant.holderId())));
-            return holderKnown
-                .compose(v -> store.insert(conn, number, c))
+            return store.insert(conn, number, c)
                 .compose(v -> ctx.audit(conn, principal, "case.register", "case", c.id, null, summary(c)))
                 .map(v -> view(c, engine.calendar().dateOf(now)));
-        })).onSuccess(v -> metrics.refresh());
+        }))).onSuccess(v -> metrics.refresh());
+    }
+
+    /**
+     * An applicant who is a cardholder must exist; they are an IDP when the request says so or their categories
+     * include IDP (then their certificate number is taken from the registry when the request gives none).
+     */
+    private static Future<Applicant> applicant(final io.vertx.sqlclient.SqlConnection conn, final Applicant given)
+    {
+        if (null == given.holderId())
+        {
+            return Future.succeededFuture(given);
+        }
+        return conn.preparedQuery("SELECT categories, idp_certificate FROM cardholders WHERE id = $1")
+            .execute(Tuple.of(given.holderId()))
+            .compose(rows ->
+            {
+                if (rows.size() == 0)
+                {
+                    return Future.failedFuture(
+                        ApiException.unknownReference("/body/applicant/holderId", "cardholder", given.holderId()));
+                }
+                final Row row = rows.iterator().next();
+                final String[] categories = row.getArrayOfStrings("categories");
+                final boolean idp = given.idp() || (null != categories && List.of(categories).contains("IDP"));
+                final String certificate = null != given.idpCertificate() ? given.idpCertificate() :
+                    row.getString("idp_certificate");
+                return Future.succeededFuture(new Applicant(given.holderId(), given.familyName(), given.givenName(),
+                    given.patronymic(), idp, certificate));
+            });
     }
 
     private Future<JsonObject> act(final Principal principal, final String caseId, final JsonObject body)
@@ -331,8 +355,8 @@ public final class WorkflowModule implements ApiModule
 
     /**
      * How refused case actions answer: 409 for a stale version or a state that does not allow the action, 403 for a
-     * role the stage does not name, 422 for grounds, documents or fields the card does not know, 404 for an unknown
-     * service card.
+     * role the stage does not name, 422 for an unknown service card and for grounds, documents or fields the card does
+     * not know.
      */
     static ApiException problem(final ResultCode code, final String message)
     {
@@ -351,7 +375,7 @@ public final class WorkflowModule implements ApiModule
             case ROLE_NOT_ALLOWED:
                 return new ApiException(403, type, "The stage does not allow this action to your role", message, null);
             case UNKNOWN_SERVICE:
-                return new ApiException(404, type, "No such service card", message, "/body/serviceCode");
+                return new ApiException(422, type, "No such service card", message, "/body/serviceCode");
             default:
                 return new ApiException(422, type, "The request does not fit the service card", message, null);
         }

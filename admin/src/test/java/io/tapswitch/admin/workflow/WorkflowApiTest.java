@@ -291,6 +291,35 @@ class WorkflowApiTest
         assertThat(outboxTypesSince(outboxBefore)).isEmpty();
     }
 
+    @Test
+    void shouldIssueAGuestCardToARegisteredIdpAndRefuseUnknownApplicantsOrServices() throws Exception
+    {
+        admin.clock.set(at("2026-08-03"));
+        final long idpHolder = admin.sql("INSERT INTO cardholders (family_name, given_name, categories, idp_certificate, " +
+            "created_at, updated_at) VALUES ('Гончаренко', 'Людмила', '{IDP}', '1410-2233445', now(), now()) RETURNING id")
+            .iterator().next().getLong(0);
+        assertThat(admin.post(WorkflowHarness.DEPARTMENT, API + "/cases", new JsonObject().put("serviceCode", "8")
+            .put("applicant", new JsonObject().put("holderId", 999_999L))).status()).isEqualTo(422);
+        assertThat(admin.post(WorkflowHarness.DEPARTMENT, API + "/cases", new JsonObject().put("serviceCode", "99")
+            .put("applicant", new JsonObject().put("holderId", idpHolder))).status()).isEqualTo(422);
+        assertThat(admin.post(WorkflowHarness.AUDITOR, API + "/cases", new JsonObject().put("serviceCode", "8")
+            .put("applicant", new JsonObject().put("holderId", idpHolder))).status()).isEqualTo(403);
+
+        JsonObject c = admin.post(WorkflowHarness.DEPARTMENT, API + "/cases", new JsonObject().put("serviceCode", "8")
+            .put("applicant", new JsonObject().put("holderId", idpHolder))).json();
+        assertThat(c.getJsonObject("applicant").getBoolean("idp")).isTrue();
+        assertThat(c.getJsonObject("applicant").getString("idpCertificate")).isEqualTo("1410-2233445");
+        c = act(WorkflowHarness.DEPARTMENT, c, action("ADVANCE"), 200);
+        c = act(WorkflowHarness.DEPARTMENT, c, action("ADVANCE"), 200);
+        c = act(WorkflowHarness.DEPARTMENT, c, action("ADVANCE"), 200);
+        final long outboxBefore = lastOutboxId();
+        act(WorkflowHarness.DEPARTMENT, c, action("ISSUE").put("cardId", 5_000_900L), 200);
+        final Row card = admin.sql("SELECT holder_id, kind FROM cards WHERE id = 5000900").iterator().next();
+        assertThat(card.getLong("holder_id")).isEqualTo(idpHolder);
+        assertThat(card.getString("kind")).isEqualTo("GUEST");
+        assertThat(outboxTypesSince(outboxBefore)).containsExactly(CommandType.ISSUE_CARD);
+    }
+
     private List<String> overdueIds() throws Exception
     {
         final List<String> ids = new ArrayList<>();
