@@ -10,7 +10,8 @@ import io.tapswitch.admin.Role;
  * cards map to roles: the Center's administrator to {@link Role#CENTER_ADMIN}, a specialist of a district labour and
  * social protection administration to {@link Role#DISTRICT_SPECIALIST}, a specialist of the city social policy
  * department (and the commissions it serves) to {@link Role#DEPARTMENT_SPECIALIST}. No stage names
- * {@link Role#AUDITOR} or {@link Role#OPERATOR}: they read cases and reports but every case action by them is refused.
+ * {@link Role#AUDITOR} or {@link Role#OPERATOR}: every case action by them is refused (auditors read cases and
+ * reports; operators see the catalogue only, cases holding applicants' personal data).
  * <p>
  * Immutable; thread-safe.
  *

@@ -101,6 +101,8 @@ class WorkflowApiTest
         assertThat(socialCard.json().getJsonArray("stages")).hasSize(8);
         assertThat(admin.get(WorkflowHarness.AUDITOR, API + "/service-cards/99").status()).isEqualTo(404);
         assertThat(admin.get(null, API + "/service-cards").status()).isEqualTo(401);
+        assertThat(admin.get(WorkflowHarness.OPERATOR, API + "/service-cards").status()).isEqualTo(200);
+        assertThat(admin.get(WorkflowHarness.OPERATOR, API + "/cases").status()).isEqualTo(403);
     }
 
     @Test

@@ -38,6 +38,7 @@ public final class WorkflowHarness implements AutoCloseable
     public static final String DISTRICT = "t-district";
     public static final String DEPARTMENT = "t-department";
     public static final String AUDITOR = "t-auditor";
+    public static final String OPERATOR = "t-operator";
 
     public final SettableClock clock;
     public final AdminService service;
@@ -101,7 +102,8 @@ public final class WorkflowHarness implements AutoCloseable
                 CENTER, new Principal("center-admin-1", Set.of(Role.CENTER_ADMIN)),
                 DISTRICT, new Principal("district-1", Set.of(Role.DISTRICT_SPECIALIST)),
                 DEPARTMENT, new Principal("department-1", Set.of(Role.DEPARTMENT_SPECIALIST)),
-                AUDITOR, new Principal("auditor-1", Set.of(Role.AUDITOR)))))
+                AUDITOR, new Principal("auditor-1", Set.of(Role.AUDITOR)),
+                OPERATOR, new Principal("operator-1", Set.of(Role.OPERATOR)))))
             .extra(new JsonObject().put("workflow", workflowConfig));
         service = await(new AdminService(config).start());
     }
