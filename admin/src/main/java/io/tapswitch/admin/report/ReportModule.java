@@ -221,8 +221,7 @@ public final class ReportModule implements ApiModule
         final ZoneId zone = ctx.config().cityZone();
         final Tuple args = Tuple.of(month.atDay(1).atStartOfDay(zone).toOffsetDateTime(),
             month.plusMonths(1).atDay(1).atStartOfDay(zone).toOffsetDateTime());
-        final List<String> columns = List.of("no", "indicatorUk", "unit", "total", "socialAssistance", "benefits",
-            "subsidies", "note");
+        final List<String> columns = List.of("no", "key", "indicatorUk", "unit", "value");
         return ctx.pool().preparedQuery("SELECT indicator, ministry_category, count(DISTINCT case_id) FROM case_actions " +
                 "WHERE indicator IS NOT NULL AND ministry_category IS NOT NULL AND at >= $1 AND at < $2 " +
                 "GROUP BY indicator, ministry_category").execute(args)
@@ -234,52 +233,61 @@ public final class ReportModule implements ApiModule
                     counts.put(row.getString(0) + "/" + row.getString(1), row.getLong(2));
                 }
                 final List<JsonObject> result = new ArrayList<>();
-                final String notTracked = "не обліковується системою tapswitch (not tracked)";
-                result.add(indicator("1", "Кількість посадових осіб суб'єкта упровадження, робочі місця яких " +
-                    "підключено до Програмного комплексу для виконання функцій з прийому документів для надання " +
-                    "адміністративних послуг соціального характеру, усього", "осіб", null, notTracked));
-                result.add(indicator("2", "Кількість посадових осіб структурного підрозділу з питань соціального " +
-                    "захисту населення, що надають адміністративні послуги соціального характеру з використанням " +
-                    "Програмного комплексу", "осіб", null, notTracked));
-                result.add(indicator("3", "Кількість посадових осіб органу соціального захисту населення " +
-                    "облдержадміністрації, робочі місця яких підключено до Програмного комплексу", "осіб", null,
-                    notTracked));
-                result.add(indicator("4", "Кількість сформованих та переданих до структурного підрозділу з питань " +
-                    "соціального захисту населення електронних справ, усього", "одиниць", split(counts, "PASSED_ON"), ""));
-                result.add(indicator("5", "Кількість електронних справ, прийнятих структурним підрозділом з питань " +
-                    "соціального захисту населення для подальшої роботи, усього", "одиниць", split(counts, "ACCEPTED"), ""));
-                result.add(indicator("6", "Кількість справ заявників, що були повернуті структурним підрозділом з " +
-                    "питань соціального захисту населення на доопрацювання, усього", "одиниць", split(counts, "RETURNED"), ""));
-                result.add(indicator("7", "Кількість електронних справ, за якими структурним підрозділом з питань " +
-                    "соціального захисту населення прийнято рішення про призначення (відмову у призначенні) соціальних " +
-                    "виплат, усього", "одиниць", split(counts, "DECIDED"), ""));
+                line(result, "1", "1", "Кількість посадових осіб суб'єкта упровадження, робочі місця яких підключено до " +
+                    "Програмного комплексу для виконання функцій з прийому документів для надання адміністративних послуг " +
+                    "соціального характеру, усього", "осіб", null);
+                line(result, "", "1.of", "з них:", "", null);
+                line(result, "", "1.socialProtectionUnit", "у структурному підрозділі з питань соціального захисту " +
+                    "населення", "", null);
+                line(result, "", "1.cnap", "у ЦНАП", "", null);
+                line(result, "", "1.starosta", "у старостинському окрузі", "", null);
+                line(result, "2", "2", "Кількість посадових осіб структурного підрозділу з питань соціального захисту " +
+                    "населення _____ райдержадміністрації, виконавчого комітету міської ради міста обласного значення, що " +
+                    "надають адміністративні послуги соціального характеру з використанням Програмного комплексу*", "осіб",
+                    null);
+                line(result, "3", "3", "Кількість посадових осіб органу соціального захисту населення _____ " +
+                    "облдержадміністрації, робочі місця яких підключено до Програмного комплексу**", "осіб", null);
+                cases(result, counts, "4", "PASSED_ON", "Кількість сформованих та переданих до структурного підрозділу з " +
+                    "питань соціального захисту населення райдержадміністрації, виконавчого комітету міської ради міста " +
+                    "обласного значення електронних справ, усього");
+                cases(result, counts, "5", "ACCEPTED", "Кількість електронних справ, прийнятих структурним підрозділом з " +
+                    "питань соціального захисту населення райдержадміністрації, виконавчого комітету міської ради міста " +
+                    "обласного значення для подальшої роботи, усього");
+                cases(result, counts, "6", "RETURNED", "Кількість справ заявників, що були повернуті структурним " +
+                    "підрозділом з питань соціального захисту населення райдержадміністрації, виконавчого комітету міської " +
+                    "ради міста обласного значення на доопрацювання, усього");
+                cases(result, counts, "7", "DECIDED", "Кількість електронних справ, за якими структурним підрозділом з " +
+                    "питань соціального захисту населення райдержадміністрації, виконавчого комітету міської ради міста " +
+                    "обласного значення прийнято рішення про призначення (відмову у призначенні) соціальних виплат, усього");
                 return new Report("ministry-monthly", new JsonObject().put("month", month.toString())
-                    .put("cityZone", zone.getId()), columns, result);
+                    .put("cityZone", zone.getId())
+                    .put("titleUk", "Орієнтовний перелік індикаторів оцінювання виконання функцій у сфері надання " +
+                        "адміністративних послуг соціального характеру під час упровадження програмного комплексу " +
+                        "“Інтегрована інформаційна система “Соціальна громада” (наказ Мінсоцполітики № 45, додаток 2)")
+                    .put("valueColumnUk", "Станом на 1 число щомісяця")
+                    .put("notTrackedUk", "рядки 1–3 (посадові особи, робочі місця яких підключено) tapswitch не обліковує"),
+                    columns, result);
             });
     }
 
-    private static long[] split(final Map<String, Long> counts, final String indicator)
+    private static void cases(final List<JsonObject> result, final Map<String, Long> counts, final String no,
+        final String indicator, final String titleUk)
     {
         final long social = counts.getOrDefault(indicator + "/" + ServiceCard.MinistryCategory.SOCIAL_ASSISTANCE, 0L);
         final long benefits = counts.getOrDefault(indicator + "/" + ServiceCard.MinistryCategory.BENEFITS, 0L);
         final long subsidies = counts.getOrDefault(indicator + "/" + ServiceCard.MinistryCategory.SUBSIDIES, 0L);
-        return new long[]{ social, benefits, subsidies };
+        line(result, no, no, titleUk, "одиниць", social + benefits + subsidies);
+        line(result, "", no + ".of", "з них щодо надання:", "", null);
+        line(result, "", no + ".socialAssistance", ServiceCard.MinistryCategory.SOCIAL_ASSISTANCE.titleUk(), "", social);
+        line(result, "", no + ".benefits", ServiceCard.MinistryCategory.BENEFITS.titleUk(), "", benefits);
+        line(result, "", no + ".subsidies", ServiceCard.MinistryCategory.SUBSIDIES.titleUk(), "", subsidies);
     }
 
-    private static JsonObject indicator(final String no, final String titleUk, final String unit, final long[] split,
-        final String note)
+    private static void line(final List<JsonObject> result, final String no, final String key, final String titleUk,
+        final String unit, final Long value)
     {
-        final JsonObject row = new JsonObject().put("no", no).put("indicatorUk", titleUk).put("unit", unit);
-        if (null == split)
-        {
-            row.putNull("total").putNull("socialAssistance").putNull("benefits").putNull("subsidies");
-        }
-        else
-        {
-            row.put("total", split[0] + split[1] + split[2]).put("socialAssistance", split[0])
-                .put("benefits", split[1]).put("subsidies", split[2]);
-        }
-        return row.put("note", note);
+        result.add(new JsonObject().put("no", no).put("key", key).put("indicatorUk", titleUk).put("unit", unit)
+            .put("value", value));
     }
 
     private Future<List<JsonObject>> query(final String sql, final Tuple args, final Function<Row, JsonObject> mapper)

@@ -407,25 +407,40 @@ class ReportsApiTest
         f = act(WorkflowHarness.CENTER, f, new JsonObject().put("action", "ADVANCE"));
         cases.add(f);
 
-        final Map<String, JsonObject> byNo = new HashMap<>();
+        final Map<String, JsonObject> byKey = new HashMap<>();
+        final List<String> order = new ArrayList<>();
         for (final Object o : rows("/reports/ministry-monthly?month=2026-03"))
         {
-            byNo.put(((JsonObject)o).getString("no"), (JsonObject)o);
+            byKey.put(((JsonObject)o).getString("key"), (JsonObject)o);
+            order.add(((JsonObject)o).getString("no"));
         }
-        assertThat(byNo.keySet()).containsExactlyInAnyOrder("1", "2", "3", "4", "5", "6", "7");
-        assertThat(byNo.get("1").getValue("total")).isNull();
+        assertThat(order).containsExactly("1", "", "", "", "", "2", "3", "4", "", "", "", "", "5", "", "", "", "",
+            "6", "", "", "", "", "7", "", "", "", "");
+        assertThat(byKey.get("1").getValue("value")).isNull();
+        assertThat(byKey.get("4.socialAssistance").getString("indicatorUk")).isEqualTo("соціальної допомоги");
         for (final String no : List.of("4", "5", "6", "7"))
         {
             final Map<String, java.util.Set<String>> split = expected.getOrDefault(no, Map.of());
             final int social = split.getOrDefault("socialAssistance", java.util.Set.of()).size();
             final int benefits = split.getOrDefault("benefits", java.util.Set.of()).size();
-            assertThat(byNo.get(no).getLong("socialAssistance")).as("indicator " + no).isEqualTo(social);
-            assertThat(byNo.get(no).getLong("benefits")).as("indicator " + no).isEqualTo(benefits);
-            assertThat(byNo.get(no).getLong("subsidies")).as("indicator " + no).isZero();
-            assertThat(byNo.get(no).getLong("total")).as("indicator " + no).isEqualTo(social + benefits);
+            assertThat(byKey.get(no + ".socialAssistance").getLong("value")).as("indicator " + no).isEqualTo(social);
+            assertThat(byKey.get(no + ".benefits").getLong("value")).as("indicator " + no).isEqualTo(benefits);
+            assertThat(byKey.get(no + ".subsidies").getLong("value")).as("indicator " + no).isZero();
+            assertThat(byKey.get(no).getLong("value")).as("indicator " + no).isEqualTo(social + benefits);
         }
-        final JsonArray april = rows("/reports/ministry-monthly?month=2026-04");
-        assertThat(april.getJsonObject(3).getLong("socialAssistance")).isEqualTo(1L);
+        long aprilPassedOn = -1;
+        for (final Object o : rows("/reports/ministry-monthly?month=2026-04"))
+        {
+            if ("4.socialAssistance".equals(((JsonObject)o).getString("key")))
+            {
+                aprilPassedOn = ((JsonObject)o).getLong("value");
+            }
+        }
+        assertThat(aprilPassedOn).isEqualTo(1L);
+        final WorkflowHarness.Reply csv = admin.get(WorkflowHarness.AUDITOR,
+            API + "/reports/ministry-monthly?month=2026-03&format=csv");
+        assertThat(csv.text().split("\r\n")[0]).isEqualTo("no,key,indicatorUk,unit,value");
+        assertThat(csv.text().split("\r\n")).hasSize(28);
 
         final LocalDate asOf = LocalDate.parse("2026-04-20");
         final Map<String, Long> overdueExpected = new TreeMap<>();
