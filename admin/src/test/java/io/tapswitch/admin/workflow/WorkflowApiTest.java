@@ -322,6 +322,34 @@ class WorkflowApiTest
         assertThat(outboxTypesSince(outboxBefore)).containsExactly(CommandType.ISSUE_CARD);
     }
 
+    @Test
+    void shouldApplyExactlyOneOfConcurrentActionsBasedOnTheSameVersion() throws Exception
+    {
+        admin.clock.set(at("2026-09-01"));
+        final JsonObject c = admin.post(WorkflowHarness.DISTRICT, API + "/cases", new JsonObject().put("serviceCode", "13")
+            .put("applicant", new JsonObject().put("holderId", holderId))).json();
+        final List<java.util.concurrent.CompletableFuture<WorkflowHarness.Reply>> replies = new ArrayList<>();
+        for (int i = 0; i < 8; i++)
+        {
+            replies.add(admin.postAsync(WorkflowHarness.DISTRICT, API + "/cases/" + c.getString("id") + "/actions",
+                action("ADVANCE").put("version", c.getLong("version"))));
+        }
+        int applied = 0;
+        int stale = 0;
+        for (final java.util.concurrent.CompletableFuture<WorkflowHarness.Reply> reply : replies)
+        {
+            final int status = reply.get(30, java.util.concurrent.TimeUnit.SECONDS).status();
+            applied += status == 200 ? 1 : 0;
+            stale += status == 409 ? 1 : 0;
+        }
+        assertThat(applied).isEqualTo(1);
+        assertThat(stale).isEqualTo(7);
+        final JsonObject after = admin.get(WorkflowHarness.AUDITOR, API + "/cases/" + c.getString("id")).json();
+        assertThat(after.getLong("version")).isEqualTo(c.getLong("version") + 1);
+        assertThat(after.getString("stageNo")).isEqualTo("6");
+        assertThat(after.getJsonArray("history")).hasSize(2);
+    }
+
     private List<String> overdueIds() throws Exception
     {
         final List<String> ids = new ArrayList<>();

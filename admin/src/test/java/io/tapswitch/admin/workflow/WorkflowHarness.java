@@ -138,6 +138,19 @@ public final class WorkflowHarness implements AutoCloseable
             .POST(HttpRequest.BodyPublishers.ofString(body.encode(), StandardCharsets.UTF_8)).build());
     }
 
+    public java.util.concurrent.CompletableFuture<Reply> postAsync(final String token, final String path,
+        final JsonObject body)
+    {
+        return http.sendAsync(HttpRequest.newBuilder(URI.create(service.baseUrl() + path))
+                .timeout(Duration.ofSeconds(20))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.encode(), StandardCharsets.UTF_8)).build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+            .thenApply(response -> new Reply(response.statusCode(),
+                response.headers().firstValue("Content-Type").orElse(""), response.body()));
+    }
+
     public Reply metrics() throws Exception
     {
         return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.metricsPort() + "/metrics"))
