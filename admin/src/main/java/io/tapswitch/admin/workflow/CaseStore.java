@@ -1,8 +1,10 @@
 package io.tapswitch.admin.workflow;
 
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 
 import io.tapswitch.admin.api.ApiException;
@@ -134,7 +136,7 @@ public final class CaseStore
                 entry.role().name(), entry.action().name(), entry.stageNo(), entry.status().name(), after.serviceCode,
                 null == card.ministryCategory() ? null : card.ministryCategory().name(),
                 indicator(card, entry, refusalTrackBefore), entry.comment(),
-                new JsonObject(new java.util.LinkedHashMap<String, Object>(entry.details())) }));
+                new JsonObject(new LinkedHashMap<String, Object>(entry.details())) }));
         }
         if (batch.isEmpty())
         {
@@ -189,7 +191,7 @@ public final class CaseStore
         return ServiceCard.responsibleBody(card.stage(c.stageNo), c.intakeBody);
     }
 
-    private static OffsetDateTime ts(final java.time.Instant instant)
+    private static OffsetDateTime ts(final Instant instant)
     {
         return null == instant ? null : instant.atOffset(ZoneOffset.UTC);
     }

@@ -25,6 +25,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 /**
@@ -205,7 +206,7 @@ public final class WorkflowModule implements ApiModule
      * An applicant who is a cardholder must exist; they are an IDP when the request says so or their categories
      * include IDP (then their certificate number is taken from the registry when the request gives none).
      */
-    private static Future<Applicant> applicant(final io.vertx.sqlclient.SqlConnection conn, final Applicant given)
+    private static Future<Applicant> applicant(final SqlConnection conn, final Applicant given)
     {
         if (null == given.holderId())
         {

@@ -10,9 +10,11 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 
 import io.tapswitch.admin.workflow.WorkflowHarness;
@@ -357,7 +359,7 @@ class ReportsApiTest
     {
         // Which of its actions the test expects each indicator to count: e-cases handed from the Center to the
         // district (4), accepted there for further work (5), returned for revision (6), decided (7).
-        final Map<String, Map<String, java.util.Set<String>>> expected = new HashMap<>();
+        final Map<String, Map<String, Set<String>>> expected = new HashMap<>();
         final List<JsonObject> cases = new ArrayList<>();
 
         admin.clock.set(at("2026-03-02T10:00"));
@@ -420,9 +422,9 @@ class ReportsApiTest
         assertThat(byKey.get("4.socialAssistance").getString("indicatorUk")).isEqualTo("соціальної допомоги");
         for (final String no : List.of("4", "5", "6", "7"))
         {
-            final Map<String, java.util.Set<String>> split = expected.getOrDefault(no, Map.of());
-            final int social = split.getOrDefault("socialAssistance", java.util.Set.of()).size();
-            final int benefits = split.getOrDefault("benefits", java.util.Set.of()).size();
+            final Map<String, Set<String>> split = expected.getOrDefault(no, Map.of());
+            final int social = split.getOrDefault("socialAssistance", Set.of()).size();
+            final int benefits = split.getOrDefault("benefits", Set.of()).size();
             assertThat(byKey.get(no + ".socialAssistance").getLong("value")).as("indicator " + no).isEqualTo(social);
             assertThat(byKey.get(no + ".benefits").getLong("value")).as("indicator " + no).isEqualTo(benefits);
             assertThat(byKey.get(no + ".subsidies").getLong("value")).as("indicator " + no).isZero();
@@ -466,10 +468,10 @@ class ReportsApiTest
         assertThat(overdueActual).isEqualTo(overdueExpected);
     }
 
-    private static void count(final Map<String, Map<String, java.util.Set<String>>> expected, final String indicator,
+    private static void count(final Map<String, Map<String, Set<String>>> expected, final String indicator,
         final String category, final JsonObject c)
     {
         expected.computeIfAbsent(indicator, k -> new HashMap<>())
-            .computeIfAbsent(category, k -> new java.util.HashSet<>()).add(c.getString("id"));
+            .computeIfAbsent(category, k -> new HashSet<>()).add(c.getString("id"));
     }
 }

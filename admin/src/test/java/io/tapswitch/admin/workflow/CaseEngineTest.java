@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Set;
 
 import io.tapswitch.admin.Role;
-
 import org.junit.jupiter.api.Test;
 
 class CaseEngineTest

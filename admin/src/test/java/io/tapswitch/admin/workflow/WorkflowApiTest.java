@@ -8,6 +8,8 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import io.tapswitch.switching.command.CommandType;
 import io.vertx.core.json.JsonArray;
@@ -328,7 +330,7 @@ class WorkflowApiTest
         admin.clock.set(at("2026-09-01"));
         final JsonObject c = admin.post(WorkflowHarness.DISTRICT, API + "/cases", new JsonObject().put("serviceCode", "13")
             .put("applicant", new JsonObject().put("holderId", holderId))).json();
-        final List<java.util.concurrent.CompletableFuture<WorkflowHarness.Reply>> replies = new ArrayList<>();
+        final List<CompletableFuture<WorkflowHarness.Reply>> replies = new ArrayList<>();
         for (int i = 0; i < 8; i++)
         {
             replies.add(admin.postAsync(WorkflowHarness.DISTRICT, API + "/cases/" + c.getString("id") + "/actions",
@@ -336,9 +338,9 @@ class WorkflowApiTest
         }
         int applied = 0;
         int stale = 0;
-        for (final java.util.concurrent.CompletableFuture<WorkflowHarness.Reply> reply : replies)
+        for (final CompletableFuture<WorkflowHarness.Reply> reply : replies)
         {
-            final int status = reply.get(30, java.util.concurrent.TimeUnit.SECONDS).status();
+            final int status = reply.get(30, TimeUnit.SECONDS).status();
             applied += status == 200 ? 1 : 0;
             stale += status == 409 ? 1 : 0;
         }

@@ -13,6 +13,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -138,7 +139,7 @@ public final class WorkflowHarness implements AutoCloseable
             .POST(HttpRequest.BodyPublishers.ofString(body.encode(), StandardCharsets.UTF_8)).build());
     }
 
-    public java.util.concurrent.CompletableFuture<Reply> postAsync(final String token, final String path,
+    public CompletableFuture<Reply> postAsync(final String token, final String path,
         final JsonObject body)
     {
         return http.sendAsync(HttpRequest.newBuilder(URI.create(service.baseUrl() + path))
