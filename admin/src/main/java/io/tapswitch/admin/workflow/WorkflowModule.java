@@ -156,14 +156,17 @@ public final class WorkflowModule implements ApiModule
         {
             final Page page = Page.of(r.rc());
             final Boolean overdue = Api.queryBoolean(r.rc(), "overdue");
+            final String waitingFor = Api.queryString(r.rc(), "waitingFor");
             final LocalDate today = engine.calendar().dateOf(ctx.clock().instant());
             return ctx.pool().preparedQuery("SELECT number, doc FROM cases WHERE number > $1 " +
                     "AND ($3::text IS NULL OR service_code = $3) AND ($4::text IS NULL OR status = $4) " +
                     "AND ($5::bigint IS NULL OR holder_id = $5) AND (NOT $6 OR (status = 'ACTIVE' AND " +
-                    "(stage_due < $7 OR total_due < $7))) ORDER BY number LIMIT $2")
+                    "(stage_due < $7 OR total_due < $7))) AND ($8::text[] IS NULL OR (status = 'ACTIVE' AND " +
+                    "service_code || '/' || stage_no = ANY($8) AND NOT (doc->>'refusalTrack')::boolean)) " +
+                    "ORDER BY number LIMIT $2")
                 .execute(Tuple.from(new Object[]{ page.afterKey(), page.fetch(), Api.queryString(r.rc(), "serviceCode"),
                     Api.queryString(r.rc(), "status"), Api.queryLong(r.rc(), "holderId"), Boolean.TRUE.equals(overdue),
-                    today }))
+                    today, null == waitingFor ? null : committeeStages(waitingFor) }))
                 .map(rows -> page.result(rows, "number", row -> view(fromRow(row), today)));
         });
         routes.json("getCase", 200, r -> store.load(ctx.pool(), r.rc().pathParam("caseId"), false)
@@ -309,6 +312,26 @@ public final class WorkflowModule implements ApiModule
                 }
                 return chain.map(v -> new JsonObject().put("items", items));
             })).onSuccess(v -> metrics.refresh());
+    }
+
+    /**
+     * @param committee a committee code.
+     * @return "service/stage" of every stage it decides (empty when none).
+     */
+    private String[] committeeStages(final String committee)
+    {
+        final List<String> stages = new ArrayList<>();
+        for (final ServiceCard card : engine.catalogue().allCards())
+        {
+            for (final ServiceCard.Stage stage : card.stages())
+            {
+                if (null != stage.committee() && stage.committee().code().equals(committee))
+                {
+                    stages.add(card.code() + "/" + stage.no());
+                }
+            }
+        }
+        return stages.toArray(new String[0]);
     }
 
     private static CaseCommand command(final JsonObject body)

@@ -190,6 +190,15 @@ class WorkflowApiTest
         final WorkflowHarness.Reply wrongCommittee = admin.post(WorkflowHarness.DEPARTMENT, API + "/committee-sessions",
             new JsonObject().put("committee", "NO_SUCH").put("sessionDate", "2026-04-15"));
         assertThat(wrongCommittee.status()).isEqualTo(422);
+        final List<String> waiting = new ArrayList<>();
+        for (final Object item : admin.get(WorkflowHarness.DEPARTMENT, API + "/cases?waitingFor=CITY_EXECUTIVE_COMMITTEE")
+            .json().getJsonArray("items"))
+        {
+            waiting.add(((JsonObject)item).getString("id"));
+        }
+        assertThat(waiting).containsExactly(c.getString("id"));
+        assertThat(admin.get(WorkflowHarness.DEPARTMENT, API + "/cases?waitingFor=AID_COMMISSION").json()
+            .getJsonArray("items")).isEmpty();
         admin.clock.set(at("2026-04-15"));
         final WorkflowHarness.Reply session = admin.post(WorkflowHarness.DEPARTMENT, API + "/committee-sessions",
             new JsonObject().put("committee", "CITY_EXECUTIVE_COMMITTEE").put("sessionDate", "2026-04-15"));
