@@ -500,4 +500,27 @@ class CaseEngineTest
             new CaseEngine.PlannedStage("10", null),
             new CaseEngine.PlannedStage("11", null));
     }
+
+    @Test
+    void shouldComputeCaseDeadlinesWithTheHolidayTheTransferAndTheWeekendOutsideMartialLaw() throws Exception
+    {
+        final CaseEngine peacetime = new CaseEngine(CatalogueLoader.loadShipped(), WorkingCalendarTest.testCalendar());
+        final CaseResult registered = peacetime.register(new CaseCommand.Register("p13", "13", null, RESIDENT, null,
+            Set.of(), ""), CENTER, at("2026-09-30"));
+        CaseFile c = registered.caseFile();
+        // Center's hand-over "no later than the next working day": Thu 01.10 holiday, Fri 02.10 transferred to
+        // Sat 10.10, weekend -> Mon 05.10. The 30 calendar days end on Fri 30.10.
+        assertThat(c.stageDue()).isEqualTo(date("2026-10-05"));
+        assertThat(c.totalDue()).isEqualTo(date("2026-10-30"));
+        c = peacetime.apply(c, c.version(), new CaseCommand.Advance(""), CENTER, at("2026-10-05")).caseFile();
+        // 3 calendar days from Mon 05.10 -> Thu 08.10.
+        assertThat(c.stageDue()).isEqualTo(date("2026-10-08"));
+        c = peacetime.apply(c, c.version(), new CaseCommand.Advance(""), DISTRICT, at("2026-10-08")).caseFile();
+        // 9 calendar days from Thu 08.10 -> Sat 17.10, a day off -> Mon 19.10.
+        assertThat(c.stageDue()).isEqualTo(date("2026-10-19"));
+        c = peacetime.apply(c, c.version(), new CaseCommand.Advance(""), DISTRICT, at("2026-10-09")).caseFile();
+        // one working day from Fri 09.10 -> Sat 10.10, the transferred working day.
+        assertThat(c.stageNo()).isEqualTo("10");
+        assertThat(c.stageDue()).isEqualTo(date("2026-10-10"));
+    }
 }
