@@ -25,7 +25,7 @@ public final class AdminConfig
     /** HTTP port of the REST API; 0 picks a free port. */
     public static final int DEFAULT_PORT = 8080;
     /** Port of the Prometheus endpoint ({@code GET /metrics}); 0 picks a free port, -1 disables it. */
-    public static final int DEFAULT_METRICS_PORT = 9401;
+    public static final int DEFAULT_METRICS_PORT = 9465;
     /** Port of the embedded PostgreSQL on 127.0.0.1; 0 picks a free port. */
     public static final int DEFAULT_EMBEDDED_PG_PORT = 0;
     /** Largest page a list operation returns. */
@@ -54,9 +54,11 @@ public final class AdminConfig
     private TokenRegistry tokens;
     private String generatedToken;
     private JsonObject extra = new JsonObject();
+    private Path tlsCertFile;
+    private Path tlsKeyFile;
 
     /**
-     * Reads a JSON configuration file: {@code tokens} (see {@link TokenRegistry#fromJson}), optional
+     * Reads a YAML or JSON configuration file: {@code tokens} (see {@link TokenRegistry#fromJson}), optional
      * {@code cityZone}, and any further sections that extension modules read through {@link #extra()}.
      *
      * @param file the file.
@@ -67,7 +69,14 @@ public final class AdminConfig
         final JsonObject json;
         try
         {
-            json = new JsonObject(Files.readString(file));
+            final Object loaded = new org.yaml.snakeyaml.Yaml(new org.yaml.snakeyaml.constructor.SafeConstructor(
+                new org.yaml.snakeyaml.LoaderOptions())).load(Files.readString(file));
+            if (!(loaded instanceof java.util.Map<?, ?> map))
+            {
+                throw new IllegalArgumentException("config file " + file + " is not a mapping");
+            }
+            // re-encoded so nested values are JsonObject / JsonArray
+            json = new JsonObject(io.vertx.core.json.Json.encode(map));
         }
         catch (final IOException ex)
         {
@@ -75,11 +84,19 @@ public final class AdminConfig
         }
         catch (final RuntimeException ex)
         {
-            throw new IllegalArgumentException("config file " + file + " is not a JSON object: " + ex.getMessage(), ex);
+            throw new IllegalArgumentException("config file " + file + " is not valid YAML/JSON: " + ex.getMessage(), ex);
         }
         if (json.getValue("tokens") instanceof JsonArray array)
         {
             tokens = TokenRegistry.fromJson(array);
+        }
+        if (json.getString("tlsCertFile") != null)
+        {
+            tlsCertFile = Path.of(json.getString("tlsCertFile"));
+        }
+        if (json.getString("tlsKeyFile") != null)
+        {
+            tlsKeyFile = Path.of(json.getString("tlsKeyFile"));
         }
         if (json.getString("cityZone") != null)
         {
@@ -117,6 +134,14 @@ public final class AdminConfig
             dbUrl.startsWith("jdbc:postgresql://")))
         {
             throw new IllegalArgumentException("dbUrl must be a postgresql:// URL: " + redactUrl(dbUrl));
+        }
+        if ((tlsCertFile == null) != (tlsKeyFile == null))
+        {
+            throw new IllegalArgumentException("tlsCertFile and tlsKeyFile go together: " + tlsCertFile + ", " + tlsKeyFile);
+        }
+        if (tlsCertFile != null && (!Files.isReadable(tlsCertFile) || !Files.isReadable(tlsKeyFile)))
+        {
+            throw new IllegalArgumentException("tlsCertFile/tlsKeyFile not readable: " + tlsCertFile + ", " + tlsKeyFile);
         }
         if (tokens == null)
         {
@@ -324,6 +349,34 @@ public final class AdminConfig
     public String generatedToken()
     {
         return generatedToken;
+    }
+
+    /**
+     * @return PEM certificate chain of the REST API's TLS, or null for plain HTTP (e.g. behind a TLS proxy).
+     */
+    public Path tlsCertFile()
+    {
+        return tlsCertFile;
+    }
+
+    public AdminConfig tlsCertFile(final Path tlsCertFile)
+    {
+        this.tlsCertFile = tlsCertFile;
+        return this;
+    }
+
+    /**
+     * @return PEM private key (PKCS#8) of the REST API's TLS, or null.
+     */
+    public Path tlsKeyFile()
+    {
+        return tlsKeyFile;
+    }
+
+    public AdminConfig tlsKeyFile(final Path tlsKeyFile)
+    {
+        this.tlsKeyFile = tlsKeyFile;
+        return this;
     }
 
     /**

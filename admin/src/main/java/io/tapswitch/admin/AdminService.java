@@ -8,7 +8,6 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -24,6 +23,7 @@ import io.tapswitch.admin.api.Contract;
 import io.tapswitch.admin.api.Problems;
 import io.tapswitch.admin.db.Database;
 import io.tapswitch.admin.ingest.JournalIngester;
+import io.tapswitch.admin.metrics.DbPoolMetrics;
 import io.tapswitch.admin.outbox.CommandOutbox;
 import io.tapswitch.admin.outbox.KeySealer;
 import io.tapswitch.admin.outbox.OutboxPublisher;
@@ -34,6 +34,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -66,7 +67,7 @@ public final class AdminService
     private Database database;
     private Pool pool;
     private PrometheusMeterRegistry registry;
-    private OutboxPublisher publisher;
+    private volatile OutboxPublisher publisher;
     private JournalIngester ingester;
     private AdminContext context;
     private Contract contract;
@@ -116,8 +117,9 @@ public final class AdminService
         // completed outside any Vert.x context: the caller's continuations must not run on an event loop that a
         // failed start closes
         final Promise<AdminService> started = Promise.promise();
-        vertx = Vertx.vertx();
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        final DbPoolMetrics poolMetrics = new DbPoolMetrics(registry);
+        vertx = Vertx.builder().with(DbPoolMetrics.vertxOptions()).withMetrics(poolMetrics.factory()).build();
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
@@ -134,15 +136,12 @@ public final class AdminService
             .compose(sealer ->
             {
                 pool = database.pool(vertx, config.poolSize());
-                Gauge.builder("tapswitch_admin_db_pool_in_use", InFlight.COUNT, java.util.concurrent.atomic.AtomicInteger::get)
-                    .description("API requests in flight past authentication (each holds or waits for a pool connection)")
-                    .register(registry);
                 final CommandOutbox outbox = new CommandOutbox(config.clock(), sealer);
                 final Path switchDir = config.switchDataDir();
-                publisher = new OutboxPublisher(pool, switchDir, sealer, config.clock(), config.pollIntervalMs(), registry);
-                context = new AdminContext(vertx, pool, config, new AuditLog(config.clock()), outbox, registry, publisher::wake);
+                context = new AdminContext(vertx, pool, config, new AuditLog(config.clock()), outbox, registry, this::wakePublisher);
                 return vertx.executeBlocking(() ->
                 {
+                    publisher = new OutboxPublisher(pool, switchDir, sealer, config.clock(), config.pollIntervalMs(), registry);
                     publisher.prepare();
                     if (config.publisherEnabled())
                     {
@@ -173,6 +172,15 @@ public final class AdminService
                 }
             });
         return started.future();
+    }
+
+    private void wakePublisher()
+    {
+        final OutboxPublisher p = publisher;
+        if (p != null)
+        {
+            p.wake();
+        }
     }
 
     private Future<Void> startModules(final int index)
@@ -276,8 +284,6 @@ public final class AdminService
             return;
         }
         rc.put(Api.PRINCIPAL_KEY, principal);
-        InFlight.COUNT.incrementAndGet();
-        rc.addEndHandler(ignore -> InFlight.COUNT.decrementAndGet());
         rc.next();
     }
 
@@ -342,8 +348,14 @@ public final class AdminService
 
     private Future<Void> listen(final Router router)
     {
-        httpServer = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
-            .setMaxInitialLineLength(8192));
+        final HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port())
+            .setMaxInitialLineLength(8192);
+        if (config.tlsCertFile() != null)
+        {
+            options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+                .setCertPath(config.tlsCertFile().toString()).setKeyPath(config.tlsKeyFile().toString()));
+        }
+        httpServer = vertx.createHttpServer(options);
         final Future<HttpServer> api = httpServer.requestHandler(router).listen();
         if (config.metricsPort() < 0)
         {
@@ -436,11 +448,39 @@ public final class AdminService
     }
 
     /**
-     * @return {@code http://host:port} of the REST API.
+     * @return {@code http(s)://host:port} of the REST API.
      */
     public String baseUrl()
     {
-        return "http://" + config.host() + ":" + httpPort();
+        return (config.tlsCertFile() != null ? "https://" : "http://") + config.host() + ":" + httpPort();
+    }
+
+    /**
+     * Waits until every committed command is on the switch's command queue (e.g. after {@code AdminDemoLoader.load},
+     * before starting terminals). Blocking: call it off the Vert.x event loop.
+     *
+     * @param timeoutMs how long to wait.
+     * @return true when the outbox is drained, false on timeout.
+     */
+    public boolean awaitOutboxDrained(final long timeoutMs) throws Exception
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true)
+        {
+            final long pending = pool.query("SELECT count(*) FROM outbox WHERE published_at IS NULL").execute()
+                .map(rows -> rows.iterator().next().getLong(0))
+                .toCompletionStage().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
+            if (pending == 0)
+            {
+                return true;
+            }
+            if (deadlineNs - System.nanoTime() < 0)
+            {
+                return false;
+            }
+            wakePublisher();
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(config.pollIntervalMs()));
+        }
     }
 
     public AdminContext context()
@@ -472,11 +512,4 @@ public final class AdminService
     {
         return registry;
     }
-
-    /** Requests in flight past authentication, a proxy for pool connections in use. */
-    private static final class InFlight
-    {
-        static final java.util.concurrent.atomic.AtomicInteger COUNT = new java.util.concurrent.atomic.AtomicInteger();
-    }
-
 }

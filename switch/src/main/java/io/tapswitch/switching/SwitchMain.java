@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "switch",
     mixinStandardHelpOptions = true,
+    version = "tapswitch switch 0.1.0",
     description = "Run the tapswitch transaction switch. Settings come from --config FILE (YAML or properties), " +
         "then TAPSWITCH_* environment variables, then flags (highest precedence); see the README.")
 public final class SwitchMain implements Callable<Integer>

@@ -34,6 +34,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
+    version = "tapswitch demo 0.1.0",
     description = "Run the switch on the demo dataset (fresh data directory) and a fleet of demo terminals against " +
         "it, print the summary, then stop.")
 public final class DemoMain implements Callable<Integer>

@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "fleet",
     mixinStandardHelpOptions = true,
+    version = "tapswitch fleet 0.1.0",
     description = "Drive a switch with T simulated demo terminals (each a real connection, demo keys), tapping " +
         "random demo cards at a total rate R (open loop, latency from the scheduled send time) or as fast as " +
         "possible (--rate max). Stops by itself after --duration.")

@@ -2,7 +2,8 @@ package io.tapswitch.bench.fleet;
 
 /**
  * What a {@link Fleet} run does: where to connect, how many terminals, at what offered rate, for how long.
- * A mutable, fluent holder; validated by {@link #validate()} before a run.
+ * A mutable, fluent holder; validated by {@link #validate()} before a run. Not thread-safe: build it on one
+ * thread, then hand it to a {@link Fleet}.
  */
 public final class FleetOptions
 {

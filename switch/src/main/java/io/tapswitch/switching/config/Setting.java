@@ -5,7 +5,7 @@ import java.util.Locale;
 /**
  * Every setting of the switch: its key (in a configuration file and as a {@code --set key=value} flag),
  * its environment variable, its default and one line of documentation. The README's configuration
- * table is this enum.
+ * table is this enum. Immutable; thread-safe.
  */
 public enum Setting
 {

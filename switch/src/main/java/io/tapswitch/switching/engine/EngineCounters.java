@@ -4,8 +4,10 @@ import io.tapswitch.protocol.Decision;
 import io.tapswitch.protocol.ReasonCode;
 
 /**
- * Plain counters of the engine for the metrics layer. Written only by the engine thread; a metrics thread may read
- * them at scrape time without locks (64-bit reads; values may lag by a few operations, never tear).
+ * Plain counters of the engine for the metrics layer, counting what this process decided since {@link Engine#open}
+ * (records replayed at open are not counted; table sizes and the last receipt are gauges of the whole state).
+ * Written only by the engine thread; a metrics thread may read them at scrape time without locks (64-bit reads;
+ * values may lag by a few operations, never tear).
  */
 public final class EngineCounters
 {
@@ -23,6 +25,7 @@ public final class EngineCounters
     long commandsApplied;
     long commandsRejected;
     long commandsDuplicate;
+    long commandErrors;
     long lastReceipt;
     long journalBytes;
     long snapshotBytes;
@@ -95,6 +98,12 @@ public final class EngineCounters
     public long commandsDuplicate()
     {
         return commandsDuplicate;
+    }
+
+    /** Validated commands whose application failed with an exception (a bug); 0 in a healthy switch. */
+    public long commandErrors()
+    {
+        return commandErrors;
     }
 
     /** The receipt of the last TAP / REVERSAL decided (the last journal sequence). */

@@ -77,6 +77,22 @@ public final class SwitchMetrics implements AutoCloseable
     }
 
     /**
+     * @return the timer the engine thread records each journal append into, buckets 1 µs .. 10 ms.
+     */
+    public Timer journalAppendLatencyTimer()
+    {
+        return Timer.builder("tapswitch.journal.append.latency")
+            .description("time spent appending one record to the journal (engine thread)")
+            .serviceLevelObjectives(
+                Duration.ofNanos(1_000), Duration.ofNanos(2_500), Duration.ofNanos(5_000), Duration.ofNanos(10_000),
+                Duration.ofNanos(25_000), Duration.ofNanos(50_000), Duration.ofNanos(100_000),
+                Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(10))
+            .minimumExpectedValue(Duration.ofNanos(1_000))
+            .maximumExpectedValue(Duration.ofMillis(10))
+            .register(registry);
+    }
+
+    /**
      * Registers the network and session meters over the counter sets.
      *
      * @param engineCounters    the engine thread's counters.
