@@ -1,0 +1,310 @@
+package io.tapswitch.admin.report;
+
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import io.tapswitch.admin.AdminContext;
+import io.tapswitch.admin.api.Api;
+import io.tapswitch.admin.api.ApiException;
+import io.tapswitch.admin.api.ApiModule;
+import io.tapswitch.admin.api.ApiRoutes;
+import io.tapswitch.admin.workflow.Body;
+import io.tapswitch.admin.workflow.Catalogue;
+import io.tapswitch.admin.workflow.CatalogueLoader;
+import io.tapswitch.admin.workflow.ServiceCard;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+
+/**
+ * The reports the city and its donors need, from the ingested taps and the case actions: aid handed out by day,
+ * program, donor and outlet; meals per school, day and meal; offline exceptions to review; overdue cases by service
+ * and body; the Ministry's monthly indicators (order No. 45, annex 2). JSON, or CSV with {@code format=csv}.
+ * <p>
+ * Thread-safe after {@link #start}: handlers share only immutable state and the database.
+ */
+public final class ReportModule implements ApiModule
+{
+    /** A tap's city date: an offline tap counts on the day it was served. */
+    private static final String TAP_DAY = "((CASE WHEN t.offline AND t.terminal_time IS NOT NULL THEN t.terminal_time " +
+        "ELSE t.decided_at END) AT TIME ZONE $3)::date";
+    /** Taps that handed something out, and reversals that gave it back. */
+    private static final String HANDED_OUT = "((t.type = 'TAP' AND t.decision IN ('APPROVED', 'RECORDED')) OR " +
+        "(t.type = 'REVERSAL' AND t.decision = 'APPROVED'))";
+
+    private volatile AdminContext ctx;
+    private volatile Catalogue catalogue;
+
+    @Override
+    public String name()
+    {
+        return "reports";
+    }
+
+    @Override
+    public String contractResource()
+    {
+        return "reports-api.yaml";
+    }
+
+    @Override
+    public Future<Void> start(final AdminContext context)
+    {
+        this.ctx = context;
+        return context.vertx().executeBlocking(() ->
+        {
+            catalogue = CatalogueLoader.loadShipped();
+            return null;
+        });
+    }
+
+    @Override
+    public void mount(final AdminContext context, final ApiRoutes routes)
+    {
+        routes.handler("reportAid", rc -> answer(rc, this::aid));
+        routes.handler("reportMeals", rc -> answer(rc, this::meals));
+        routes.handler("reportOfflineExceptions", rc -> answer(rc, this::offlineExceptions));
+        routes.handler("reportOverdueCases", rc -> answer(rc, this::overdueCases));
+        routes.handler("reportMinistryMonthly", rc -> answer(rc, this::ministryMonthly));
+    }
+
+    private static void answer(final RoutingContext rc, final Function<RoutingContext, Future<Report>> report)
+    {
+        final Future<Report> result;
+        try
+        {
+            result = report.apply(rc);
+        }
+        catch (final RuntimeException ex)
+        {
+            rc.fail(ex);
+            return;
+        }
+        result.onComplete(ar ->
+        {
+            if (ar.failed())
+            {
+                rc.fail(ar.cause());
+            }
+            else if ("csv".equals(Api.queryString(rc, "format")))
+            {
+                rc.response().setStatusCode(200)
+                    .putHeader("Content-Type", "text/csv; charset=utf-8")
+                    .putHeader("Content-Disposition", "attachment; filename=\"" + ar.result().name() + ".csv\"")
+                    .putHeader("Cache-Control", "no-store")
+                    .end(ar.result().toCsv());
+            }
+            else
+            {
+                Api.sendJson(rc, 200, ar.result().toJson());
+            }
+        });
+    }
+
+    private LocalDate[] range(final RoutingContext rc)
+    {
+        final LocalDate from = Api.queryDate(rc, "from");
+        final LocalDate to = Api.queryDate(rc, "to");
+        if (from.isAfter(to))
+        {
+            throw ApiException.badRequest("/query/to", "to " + to + " is before from " + from);
+        }
+        return new LocalDate[]{ from, to };
+    }
+
+    private JsonObject rangeParameters(final LocalDate[] range)
+    {
+        return new JsonObject().put("from", range[0].toString()).put("to", range[1].toString())
+            .put("cityZone", ctx.config().cityZone().getId());
+    }
+
+    private Future<Report> aid(final RoutingContext rc)
+    {
+        final LocalDate[] range = range(rc);
+        final List<String> columns = List.of("day", "programId", "programName", "funding", "donor", "outletId",
+            "outletName", "taps", "reversals", "quantity");
+        return query("SELECT " + TAP_DAY + " AS day, p.id AS program_id, p.name AS program_name, p.funding, p.donor, " +
+                "t.outlet_id, o.name AS outlet_name, count(*) FILTER (WHERE t.type = 'TAP') AS taps, " +
+                "count(*) FILTER (WHERE t.type = 'REVERSAL') AS reversals, " +
+                "sum(CASE WHEN t.type = 'TAP' THEN t.quantity ELSE -t.quantity END) AS quantity " +
+                "FROM taps t JOIN programs p ON p.id = t.program_id LEFT JOIN outlets o ON o.id = t.outlet_id " +
+                "WHERE p.kind = 'AID' AND " + HANDED_OUT + " AND " + TAP_DAY + " BETWEEN $1 AND $2 " +
+                "GROUP BY 1, p.id, p.name, p.funding, p.donor, t.outlet_id, o.name ORDER BY 1, p.id, t.outlet_id",
+            Tuple.of(range[0], range[1], ctx.config().cityZone().getId()),
+            row -> new JsonObject().put("day", row.getLocalDate("day").toString())
+                .put("programId", row.getInteger("program_id")).put("programName", row.getString("program_name"))
+                .put("funding", row.getString("funding")).put("donor", row.getString("donor"))
+                .put("outletId", row.getInteger("outlet_id")).put("outletName", row.getString("outlet_name"))
+                .put("taps", row.getLong("taps")).put("reversals", row.getLong("reversals"))
+                .put("quantity", row.getLong("quantity")))
+            .map(rows -> new Report("aid", rangeParameters(range), columns, rows));
+    }
+
+    private Future<Report> meals(final RoutingContext rc)
+    {
+        final LocalDate[] range = range(rc);
+        final List<String> columns = List.of("day", "schoolId", "schoolName", "outletId", "outletName", "programId",
+            "meal", "meals");
+        return query("SELECT " + TAP_DAY + " AS day, i.id AS school_id, i.name AS school_name, t.outlet_id, " +
+                "o.name AS outlet_name, p.id AS program_id, p.name AS meal, " +
+                "sum(CASE WHEN t.type = 'TAP' THEN t.quantity ELSE -t.quantity END) AS meals " +
+                "FROM taps t JOIN programs p ON p.id = t.program_id LEFT JOIN outlets o ON o.id = t.outlet_id " +
+                "LEFT JOIN institutions i ON i.id = o.institution_id " +
+                "WHERE p.kind = 'MEAL' AND " + HANDED_OUT + " AND " + TAP_DAY + " BETWEEN $1 AND $2 " +
+                "GROUP BY 1, i.id, i.name, t.outlet_id, o.name, p.id, p.name ORDER BY 1, i.id, t.outlet_id, p.id",
+            Tuple.of(range[0], range[1], ctx.config().cityZone().getId()),
+            row -> new JsonObject().put("day", row.getLocalDate("day").toString())
+                .put("schoolId", row.getInteger("school_id")).put("schoolName", row.getString("school_name"))
+                .put("outletId", row.getInteger("outlet_id")).put("outletName", row.getString("outlet_name"))
+                .put("programId", row.getInteger("program_id")).put("meal", row.getString("meal"))
+                .put("meals", row.getLong("meals")))
+            .map(rows -> new Report("meals", rangeParameters(range), columns, rows));
+    }
+
+    private Future<Report> offlineExceptions(final RoutingContext rc)
+    {
+        final LocalDate[] range = range(rc);
+        final List<String> columns = List.of("receipt", "day", "servedAt", "decidedAt", "terminalId", "outletId",
+            "cardId", "holderId", "programId", "quantity", "reason");
+        return query("SELECT t.receipt, " + TAP_DAY + " AS day, t.terminal_time, t.decided_at, t.terminal_id, " +
+                "t.outlet_id, t.card_id, t.holder_id, t.program_id, t.quantity, t.reason FROM taps t " +
+                "WHERE t.type = 'TAP' AND t.offline AND t.decision = 'RECORDED' AND " + TAP_DAY + " BETWEEN $1 AND $2 " +
+                "ORDER BY t.receipt",
+            Tuple.of(range[0], range[1], ctx.config().cityZone().getId()),
+            row -> new JsonObject().put("receipt", row.getLong("receipt")).put("day", row.getLocalDate("day").toString())
+                .put("servedAt", null == row.getOffsetDateTime("terminal_time") ? null :
+                    row.getOffsetDateTime("terminal_time").toInstant().toString())
+                .put("decidedAt", row.getOffsetDateTime("decided_at").toInstant().toString())
+                .put("terminalId", row.getLong("terminal_id")).put("outletId", row.getInteger("outlet_id"))
+                .put("cardId", row.getLong("card_id")).put("holderId", row.getLong("holder_id"))
+                .put("programId", row.getInteger("program_id")).put("quantity", row.getInteger("quantity"))
+                .put("reason", row.getString("reason")))
+            .map(rows -> new Report("offline-exceptions", rangeParameters(range), columns, rows));
+    }
+
+    private Future<Report> overdueCases(final RoutingContext rc)
+    {
+        final LocalDate asOfParam = Api.queryDate(rc, "asOf");
+        final ZoneId zone = ctx.config().cityZone();
+        final LocalDate asOf = null == asOfParam ? ctx.clock().instant().atZone(zone).toLocalDate() : asOfParam;
+        final List<String> columns = List.of("serviceCode", "serviceTitleUk", "body", "bodyUk", "overdue",
+            "earliestStageDue", "earliestTotalDue");
+        return query("SELECT service_code, stage_body, count(*) AS overdue, min(stage_due) AS stage_due, " +
+                "min(total_due) AS total_due FROM cases WHERE status = 'ACTIVE' AND (stage_due < $1 OR total_due < $1) " +
+                "GROUP BY service_code, stage_body ORDER BY service_code, stage_body",
+            Tuple.of(asOf),
+            row ->
+            {
+                final ServiceCard card = catalogue.latest(row.getString("service_code"));
+                final Body body = Body.valueOf(row.getString("stage_body"));
+                return new JsonObject().put("serviceCode", row.getString("service_code"))
+                    .put("serviceTitleUk", null == card ? null : card.titleUk())
+                    .put("body", body.name()).put("bodyUk", body.titleUk()).put("overdue", row.getLong("overdue"))
+                    .put("earliestStageDue", str(row.getLocalDate("stage_due")))
+                    .put("earliestTotalDue", str(row.getLocalDate("total_due")));
+            })
+            .map(rows -> new Report("overdue-cases", new JsonObject().put("asOf", asOf.toString()), columns, rows));
+    }
+
+    private Future<Report> ministryMonthly(final RoutingContext rc)
+    {
+        final YearMonth month = YearMonth.parse(Api.queryString(rc, "month"));
+        final ZoneId zone = ctx.config().cityZone();
+        final Tuple args = Tuple.of(month.atDay(1).atStartOfDay(zone).toOffsetDateTime(),
+            month.plusMonths(1).atDay(1).atStartOfDay(zone).toOffsetDateTime());
+        final List<String> columns = List.of("no", "key", "indicatorUk", "unit", "value");
+        return ctx.pool().preparedQuery("SELECT indicator, ministry_category, count(DISTINCT case_id) FROM case_actions " +
+                "WHERE indicator IS NOT NULL AND ministry_category IS NOT NULL AND at >= $1 AND at < $2 " +
+                "GROUP BY indicator, ministry_category").execute(args)
+            .map(rows ->
+            {
+                final Map<String, Long> counts = new HashMap<>();
+                for (final Row row : rows)
+                {
+                    counts.put(row.getString(0) + "/" + row.getString(1), row.getLong(2));
+                }
+                final List<JsonObject> result = new ArrayList<>();
+                line(result, "1", "1", "Кількість посадових осіб суб'єкта упровадження, робочі місця яких підключено до " +
+                    "Програмного комплексу для виконання функцій з прийому документів для надання адміністративних послуг " +
+                    "соціального характеру, усього", "осіб", null);
+                line(result, "", "1.of", "з них:", "", null);
+                line(result, "", "1.socialProtectionUnit", "у структурному підрозділі з питань соціального захисту " +
+                    "населення", "", null);
+                line(result, "", "1.cnap", "у ЦНАП", "", null);
+                line(result, "", "1.starosta", "у старостинському окрузі", "", null);
+                line(result, "2", "2", "Кількість посадових осіб структурного підрозділу з питань соціального захисту " +
+                    "населення _____ райдержадміністрації, виконавчого комітету міської ради міста обласного значення, що " +
+                    "надають адміністративні послуги соціального характеру з використанням Програмного комплексу*", "осіб",
+                    null);
+                line(result, "3", "3", "Кількість посадових осіб органу соціального захисту населення _____ " +
+                    "облдержадміністрації, робочі місця яких підключено до Програмного комплексу**", "осіб", null);
+                cases(result, counts, "4", "PASSED_ON", "Кількість сформованих та переданих до структурного підрозділу з " +
+                    "питань соціального захисту населення райдержадміністрації, виконавчого комітету міської ради міста " +
+                    "обласного значення електронних справ, усього");
+                cases(result, counts, "5", "ACCEPTED", "Кількість електронних справ, прийнятих структурним підрозділом з " +
+                    "питань соціального захисту населення райдержадміністрації, виконавчого комітету міської ради міста " +
+                    "обласного значення для подальшої роботи, усього");
+                cases(result, counts, "6", "RETURNED", "Кількість справ заявників, що були повернуті структурним " +
+                    "підрозділом з питань соціального захисту населення райдержадміністрації, виконавчого комітету міської " +
+                    "ради міста обласного значення на доопрацювання, усього");
+                cases(result, counts, "7", "DECIDED", "Кількість електронних справ, за якими структурним підрозділом з " +
+                    "питань соціального захисту населення райдержадміністрації, виконавчого комітету міської ради міста " +
+                    "обласного значення прийнято рішення про призначення (відмову у призначенні) соціальних виплат, усього");
+                return new Report("ministry-monthly", new JsonObject().put("month", month.toString())
+                    .put("cityZone", zone.getId())
+                    .put("titleUk", "Орієнтовний перелік індикаторів оцінювання виконання функцій у сфері надання " +
+                        "адміністративних послуг соціального характеру під час упровадження програмного комплексу " +
+                        "“Інтегрована інформаційна система “Соціальна громада” (наказ Мінсоцполітики № 45, додаток 2)")
+                    .put("valueColumnUk", "Станом на 1 число щомісяця")
+                    .put("notTrackedUk", "рядки 1–3 (посадові особи, робочі місця яких підключено) tapswitch не обліковує"),
+                    columns, result);
+            });
+    }
+
+    private static void cases(final List<JsonObject> result, final Map<String, Long> counts, final String no,
+        final String indicator, final String titleUk)
+    {
+        final long social = counts.getOrDefault(indicator + "/" + ServiceCard.MinistryCategory.SOCIAL_ASSISTANCE, 0L);
+        final long benefits = counts.getOrDefault(indicator + "/" + ServiceCard.MinistryCategory.BENEFITS, 0L);
+        final long subsidies = counts.getOrDefault(indicator + "/" + ServiceCard.MinistryCategory.SUBSIDIES, 0L);
+        line(result, no, no, titleUk, "одиниць", social + benefits + subsidies);
+        line(result, "", no + ".of", "з них щодо надання:", "", null);
+        line(result, "", no + ".socialAssistance", ServiceCard.MinistryCategory.SOCIAL_ASSISTANCE.titleUk(), "", social);
+        line(result, "", no + ".benefits", ServiceCard.MinistryCategory.BENEFITS.titleUk(), "", benefits);
+        line(result, "", no + ".subsidies", ServiceCard.MinistryCategory.SUBSIDIES.titleUk(), "", subsidies);
+    }
+
+    private static void line(final List<JsonObject> result, final String no, final String key, final String titleUk,
+        final String unit, final Long value)
+    {
+        result.add(new JsonObject().put("no", no).put("key", key).put("indicatorUk", titleUk).put("unit", unit)
+            .put("value", value));
+    }
+
+    private Future<List<JsonObject>> query(final String sql, final Tuple args, final Function<Row, JsonObject> mapper)
+    {
+        return ctx.pool().preparedQuery(sql).execute(args).map((RowSet<Row> rows) ->
+        {
+            final List<JsonObject> result = new ArrayList<>();
+            for (final Row row : rows)
+            {
+                result.add(mapper.apply(row));
+            }
+            return result;
+        });
+    }
+
+    private static String str(final Object value)
+    {
+        return null == value ? null : value.toString();
+    }
+}

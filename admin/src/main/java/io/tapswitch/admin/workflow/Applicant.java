@@ -1,0 +1,27 @@
+package io.tapswitch.admin.workflow;
+
+/**
+ * The person a case is for: an existing cardholder (by holder id) or a new person (by name), who becomes a
+ * cardholder when a card-issuing case finishes.
+ * <p>
+ * Immutable; thread-safe.
+ *
+ * @param holderId       the cardholder id, or null for a new person.
+ * @param familyName     the family name as given on the application (kept only in the admin database).
+ * @param givenName      the given name.
+ * @param patronymic     the patronymic, or null.
+ * @param idp            whether the applicant is an internally displaced person.
+ * @param idpCertificate the IDP registration certificate number, or null.
+ */
+public record Applicant(Long holderId, String familyName, String givenName, String patronymic, boolean idp,
+    String idpCertificate)
+{
+    /**
+     * @return whether the applicant is identified: a holder id, or a family and a given name.
+     */
+    public boolean isIdentified()
+    {
+        return null != holderId || (null != familyName && !familyName.isBlank() && null != givenName &&
+            !givenName.isBlank());
+    }
+}
