@@ -36,6 +36,24 @@ public final class MessageType
     }
 
     /**
+     * @param type the type byte as an unsigned value 0..255.
+     * @return true for the types the switch sends (0x81..0x85 and ERROR 0x7F).
+     */
+    public static boolean isResponse(final int type)
+    {
+        return (type >= LOGON_RESULT && type <= HEARTBEAT_RESULT) || type == ERROR;
+    }
+
+    /**
+     * @param type the type byte as an unsigned value 0..255.
+     * @return true for the types whose body size is given by a field of the body (BALANCE_RESULT, ERROR).
+     */
+    public static boolean hasVariableBody(final int type)
+    {
+        return type == BALANCE_RESULT || type == ERROR;
+    }
+
+    /**
      * @param requestType a request type.
      * @return the response type that answers it.
      */
