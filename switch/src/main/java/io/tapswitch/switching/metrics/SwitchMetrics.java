@@ -41,6 +41,8 @@ public final class SwitchMetrics implements AutoCloseable
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+    /** Micrometer holds meter state weakly: the states are kept alive here for the registry's lifetime. */
+    private final List<Object> meterStates = new java.util.concurrent.CopyOnWriteArrayList<>();
     private HttpServer httpServer;
     private ExecutorService httpExecutor;
 
@@ -86,6 +88,8 @@ public final class SwitchMetrics implements AutoCloseable
     {
         final List<Counters> all = new java.util.ArrayList<>(loopCounters);
         all.add(engineCounters);
+        meterStates.add(all);
+        meterStates.add(openConnections);
 
         for (int typeIndex = 0; typeIndex < Counters.RESULT_TYPES; typeIndex++)
         {
@@ -142,10 +146,19 @@ public final class SwitchMetrics implements AutoCloseable
     }
 
     /**
+     * Keeps a meter's state object alive as long as the registry (Micrometer references it weakly).
+     */
+    public void keepAlive(final Object state)
+    {
+        meterStates.add(state);
+    }
+
+    /**
      * Registers a gauge read at scrape time (for the engine's plain counters).
      */
     public <T> void gauge(final String name, final String description, final T state, final ToDoubleFunction<T> value)
     {
+        meterStates.add(state);
         Gauge.builder(name, state, value).description(description).register(registry);
     }
 

@@ -23,6 +23,7 @@ final class EngineMetrics
     {
         final EngineCounters counters = engine.counters();
         final MeterRegistry registry = metrics.registry();
+        metrics.keepAlive(counters);
 
         gauge(registry, "tapswitch.journal.bytes", "journal bytes appended since start", counters,
             EngineCounters::journalBytes);
