@@ -1,6 +1,7 @@
 package io.tapswitch.bench;
 
 import io.tapswitch.bench.jmh.JmhCommand;
+import io.tapswitch.bench.load.LoadCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks of tapswitch: JMH micro-benchmarks, the fleet load comparison, restart and memory.",
-    subcommands = {JmhCommand.class})
+    subcommands = {JmhCommand.class, LoadCommand.class})
 public final class BenchMain implements Runnable
 {
     @CommandLine.Spec
