@@ -28,9 +28,10 @@ import picocli.CommandLine.Parameters;
     description = "Run the JMH suite (codecs, frame decoder, handoff ring, engine, journal, snapshot, replay).")
 public final class JmhCommand implements Callable<Integer>
 {
-    /** Full run: forks come from each benchmark's {@code @Fork} (1 everywhere: the machine has 2 cores). */
-    public static final int WARMUP_ITERATIONS = 3;
-    public static final int MEASUREMENT_ITERATIONS = 5;
+    /**
+     * Full run: forks, warm-up and measurement iterations come from each benchmark class's annotations (1 fork;
+     * 3 + 5 iterations for the timed ones, 1 + 3 single shots for snapshots and replay); iterations last 1 s.
+     */
     public static final int ITERATION_SECONDS = 1;
     public static final int QUICK_WARMUP_ITERATIONS = 1;
     public static final int QUICK_MEASUREMENT_ITERATIONS = 2;
@@ -50,6 +51,10 @@ public final class JmhCommand implements Callable<Integer>
     @Option(names = "--no-gc-profiler", description = "leave out -prof gc (allocation per op)")
     private boolean noGcProfiler;
 
+    @Option(names = "--cards", paramLabel = "N",
+        description = "demo cards of the engine, snapshot and replay benchmarks (default: their @Param, 10 000 000)")
+    private Integer cards;
+
     @Option(names = "--list", description = "list the benchmarks the regex selects and exit")
     private boolean list;
 
@@ -66,16 +71,20 @@ public final class JmhCommand implements Callable<Integer>
         final ChainedOptionsBuilder builder = new OptionsBuilder()
             .include(include)
             .jvmArgsPrepend(JvmFlags.asArray())
-            .warmupIterations(quick ? QUICK_WARMUP_ITERATIONS : WARMUP_ITERATIONS)
             .warmupTime(TimeValue.seconds(ITERATION_SECONDS))
-            .measurementIterations(quick ? QUICK_MEASUREMENT_ITERATIONS : MEASUREMENT_ITERATIONS)
             .measurementTime(TimeValue.seconds(ITERATION_SECONDS))
             .shouldFailOnError(true)
             .resultFormat(ResultFormatType.JSON)
             .result(jsonFile.toString());
         if (quick)
         {
-            builder.forks(1);
+            builder.forks(1)
+                .warmupIterations(QUICK_WARMUP_ITERATIONS)
+                .measurementIterations(QUICK_MEASUREMENT_ITERATIONS);
+        }
+        if (null != cards)
+        {
+            builder.param("cards", cards.toString());
         }
         if (!noGcProfiler)
         {
