@@ -2,6 +2,7 @@ package io.tapswitch.bench;
 
 import io.tapswitch.bench.jmh.JmhCommand;
 import io.tapswitch.bench.load.LoadCommand;
+import io.tapswitch.bench.replay.ReplayCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks of tapswitch: JMH micro-benchmarks, the fleet load comparison, restart and memory.",
-    subcommands = {JmhCommand.class, LoadCommand.class})
+    subcommands = {JmhCommand.class, LoadCommand.class, ReplayCommand.class})
 public final class BenchMain implements Runnable
 {
     @CommandLine.Spec
