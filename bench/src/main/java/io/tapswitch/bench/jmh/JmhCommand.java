@@ -55,6 +55,10 @@ public final class JmhCommand implements Callable<Integer>
         description = "demo cards of the engine, snapshot and replay benchmarks (default: their @Param, 10 000 000)")
     private Integer cards;
 
+    @Option(names = "--prof", paramLabel = "NAME[:OPTS]",
+        description = "an extra JMH profiler by name, e.g. stack, jfr, perfnorm (repeatable)")
+    private java.util.List<String> profilers = new java.util.ArrayList<>();
+
     @Option(names = "--list", description = "list the benchmarks the regex selects and exit")
     private boolean list;
 
@@ -81,6 +85,18 @@ public final class JmhCommand implements Callable<Integer>
             builder.forks(1)
                 .warmupIterations(QUICK_WARMUP_ITERATIONS)
                 .measurementIterations(QUICK_MEASUREMENT_ITERATIONS);
+        }
+        for (final String profiler : profilers)
+        {
+            final int colon = profiler.indexOf(':');
+            if (colon < 0)
+            {
+                builder.addProfiler(profiler);
+            }
+            else
+            {
+                builder.addProfiler(profiler.substring(0, colon), profiler.substring(colon + 1));
+            }
         }
         if (null != cards)
         {

@@ -48,7 +48,7 @@ public final class LoadCommand implements Callable<Integer>
     private Path outDir = Path.of("bench-results", "load");
 
     @Option(names = "--cards", paramLabel = "N", description = "demo cards provisioned into the switch and tapped at random (default: ${DEFAULT-VALUE})")
-    private int cards = 1_000_000;
+    private int cards = 10_000_000;
 
     @Option(names = "--server-io-threads", paramLabel = "N", description = "Netty event loops of both servers (default: ${DEFAULT-VALUE})")
     private int serverIoThreads = 1;
@@ -58,9 +58,11 @@ public final class LoadCommand implements Callable<Integer>
 
     @Option(names = "--server-jvm", paramLabel = "OPT", split = " ",
         description = "JVM options of both server JVMs (default: ${DEFAULT-VALUE})")
-    private List<String> serverJvmOptions = new ArrayList<>(List.of("-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"));
+    private List<String> serverJvmOptions = new ArrayList<>(List.of("-Xms4g", "-Xmx4g"));
 
-    @Option(names = "--jfr", description = "record a JFR profile (settings=profile) of the switch into DIR/switch.jfr")
+    @Option(names = "--jfr", description = "record a JFR profile (settings=profile) of the switch during the pipelined " +
+        "shape into DIR/switch-pipelined.jfr and summarise it (top frames, allocation per request, GC pauses); " +
+        "the profiler costs throughput, so take the figures from a run without it")
     private boolean jfr;
 
     @Option(names = "--only", paramLabel = "SERVER", description = "run only 'bare' or only 'switch' (default: both)")
@@ -100,7 +102,7 @@ public final class LoadCommand implements Callable<Integer>
             if (runSwitch)
             {
                 final long startMs = System.currentTimeMillis();
-                theSwitch = ServerProcess.start(SWITCH, switchJvmOptions(), "io.tapswitch.switching.SwitchMain",
+                theSwitch = ServerProcess.start(SWITCH, serverJvmOptions, "io.tapswitch.switching.SwitchMain",
                     List.of("--port", "0", "--metrics-port", "-1", "--data-dir", dataDir.toString(), "--demo",
                         "--demo-cards", Integer.toString(cards), "--demo-terminals", "2000",
                         "--set", "io-threads=" + serverIoThreads),
@@ -157,28 +159,30 @@ public final class LoadCommand implements Callable<Integer>
         return report.allAnswered() ? 0 : 1;
     }
 
-    private List<String> switchJvmOptions()
-    {
-        final List<String> options = new ArrayList<>(serverJvmOptions);
-        if (jfr)
-        {
-            options.add("-XX:StartFlightRecording=settings=profile,filename=" +
-                outDir.toAbsolutePath().resolve("switch.jfr") + ",dumponexit=true");
-        }
-        return options;
-    }
-
     private ShapeResult measure(
         final String name, final ServerProcess server, final ServerProcess other, final Shape shape)
-        throws InterruptedException
+        throws InterruptedException, IOException
     {
         final String load = LoadReport.loadAverage();
         final long serverCpuStartNs = server.cpuNs();
         final long otherCpuStartNs = null == other ? 0 : other.cpuNs();
         final long fleetCpuStartNs = processCpuNs();
+        final boolean record = jfr && SWITCH.equals(name) && Shape.PIPELINED == shape;
+        final Path recording = outDir.toAbsolutePath().resolve("switch-pipelined.jfr");
+        if (record)
+        {
+            jcmd(server, "JFR.start", "name=bench", "settings=profile", "filename=" + recording);
+        }
         final long wallStartNs = System.nanoTime();
         final FleetResult fleet = new Fleet(options(shape, server.port(), durationSeconds)).run(null);
         final double wallSeconds = (System.nanoTime() - wallStartNs) / 1e9;
+        if (record)
+        {
+            jcmd(server, "JFR.stop", "name=bench");
+            final String summary = JfrSummary.read(recording).markdown(fleet.answered());
+            Files.writeString(outDir.resolve("switch-pipelined-jfr.md"), summary, StandardCharsets.UTF_8);
+            System.out.println(summary);
+        }
         final ShapeResult result = new ShapeResult(name, shape, fleet,
             server.cpuNs() - serverCpuStartNs,
             processCpuNs() - fleetCpuStartNs,
@@ -187,6 +191,28 @@ public final class LoadCommand implements Callable<Integer>
             load);
         System.out.println(result.summaryLine());
         return result;
+    }
+
+    private static void jcmd(final ServerProcess server, final String... command)
+        throws InterruptedException
+    {
+        final List<String> args = new ArrayList<>();
+        args.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
+        args.add(Long.toString(server.pid()));
+        args.addAll(List.of(command));
+        try
+        {
+            final Process process = new ProcessBuilder(args).redirectErrorStream(true).start();
+            final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (process.waitFor() != 0)
+            {
+                throw new IllegalStateException("jcmd " + String.join(" ", command) + " failed: " + output);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("cannot run jcmd", ex);
+        }
     }
 
     private FleetOptions options(final Shape shape, final int port, final int seconds)
