@@ -28,7 +28,10 @@ public final class JfrSummary
     private final Map<String, Long> firstAllocated = new HashMap<>();
     private final Map<String, Long> lastAllocated = new HashMap<>();
     private final Map<String, Long> allocationSampleWeight = new HashMap<>();
+    private final Map<String, Long> nativeFrames = new HashMap<>();
+    private final Map<String, double[]> threadCpu = new HashMap<>();
     private long samples;
+    private long nativeSamples;
     private long gcCount;
     private double gcPauseTotalMs;
     private double gcPauseMaxMs;
@@ -69,6 +72,22 @@ public final class JfrSummary
                 final String thread = threadName(event.getThread("sampledThread"));
                 topFrames.merge(frame, 1L, Long::sum);
                 topFramesByThread.merge(thread + " | " + frame, 1L, Long::sum);
+                break;
+            }
+            case "jdk.NativeMethodSample":
+            {
+                nativeSamples++;
+                final String thread = threadName(event.getThread("sampledThread"));
+                nativeFrames.merge(thread + " | " + topFrame(event.getStackTrace()), 1L, Long::sum);
+                break;
+            }
+            case "jdk.ThreadCPULoad":
+            {
+                final String thread = threadName(event.getThread("eventThread"));
+                final double[] sums = threadCpu.computeIfAbsent(thread, (k) -> new double[3]);
+                sums[0] += event.getFloat("user");
+                sums[1] += event.getFloat("system");
+                sums[2]++;
                 break;
             }
             case "jdk.ThreadAllocationStatistics":
@@ -127,8 +146,9 @@ public final class JfrSummary
     public String markdown(final long requests)
     {
         final StringBuilder sb = new StringBuilder(4096);
-        sb.append(String.format(Locale.ROOT, "JFR recording of %.1f s: %d execution samples, %d GCs, GC pauses " +
-            "total %.1f ms, longest %.2f ms.%n%n", recordingSeconds, samples, gcCount, gcPauseTotalMs, gcPauseMaxMs));
+        sb.append(String.format(Locale.ROOT, "JFR recording of %.1f s: %d execution samples (Java code), %d native " +
+            "samples, %d GCs, GC pauses total %.1f ms, longest %.2f ms.%n%n", recordingSeconds, samples, nativeSamples,
+            gcCount, gcPauseTotalMs, gcPauseMaxMs));
         sb.append("Top frames (all threads):\n\n| samples | % | method |\n|---:|---:|---|\n");
         for (final Map.Entry<String, Long> e : top(topFrames))
         {
@@ -141,6 +161,24 @@ public final class JfrSummary
             final String[] parts = e.getKey().split(" \\| ", 2);
             sb.append(String.format(Locale.ROOT, "| %d | %.1f | %s | `%s` |%n", e.getValue(),
                 100.0 * e.getValue() / Math.max(1, samples), parts[0], parts[1]));
+        }
+        sb.append("\nThreads waiting in native code (jdk.NativeMethodSample: epoll, futex, I/O):\n\n" +
+            "| samples | thread | native method |\n|---:|---|---|\n");
+        for (final Map.Entry<String, Long> e : top(nativeFrames))
+        {
+            final String[] parts = e.getKey().split(" \\| ", 2);
+            sb.append(String.format(Locale.ROOT, "| %d | %s | `%s` |%n", e.getValue(), parts[0], parts[1]));
+        }
+        sb.append("\nCPU per thread (jdk.ThreadCPULoad, average share of the machine, user + system):\n\n" +
+            "| thread | user % | system % |\n|---|---:|---:|\n");
+        final List<Map.Entry<String, double[]>> cpu = new ArrayList<>(threadCpu.entrySet());
+        cpu.sort((a, b) -> Double.compare((b.getValue()[0] + b.getValue()[1]) / b.getValue()[2],
+            (a.getValue()[0] + a.getValue()[1]) / a.getValue()[2]));
+        for (final Map.Entry<String, double[]> e : cpu.subList(0, Math.min(TOP, cpu.size())))
+        {
+            final double[] v = e.getValue();
+            sb.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f |%n", e.getKey(), 100 * v[0] / v[2],
+                100 * v[1] / v[2]));
         }
         sb.append("\nBytes allocated per thread during the recording (jdk.ThreadAllocationStatistics):\n\n" +
             "| thread | bytes | bytes per request |\n|---|---:|---:|\n");
