@@ -43,7 +43,7 @@ public final class JmhCommand implements Callable<Integer>
     private String regex;
 
     @Option(names = "--json", paramLabel = "FILE", description = "JSON results file (default: ${DEFAULT-VALUE})")
-    private Path jsonFile = Path.of("bench-results", "jmh.json");
+    private Path jsonFile = Path.of("bench", "results", "jmh.json");
 
     @Option(names = "--quick", description = "development run: 1 fork, 1 warm-up and 2 measurement iterations of 1 s")
     private boolean quick;

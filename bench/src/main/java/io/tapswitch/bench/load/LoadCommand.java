@@ -45,7 +45,7 @@ public final class LoadCommand implements Callable<Integer>
     private int warmupSeconds = 5;
 
     @Option(names = "--out", paramLabel = "DIR", description = "where load.md, load.json and the server logs go (default: ${DEFAULT-VALUE})")
-    private Path outDir = Path.of("bench-results", "load");
+    private Path outDir = Path.of("bench", "results", "load");
 
     @Option(names = "--cards", paramLabel = "N", description = "demo cards provisioned into the switch and tapped at random (default: ${DEFAULT-VALUE})")
     private int cards = 10_000_000;
