@@ -1,6 +1,7 @@
 package io.tapswitch.bench;
 
 import io.tapswitch.bench.jmh.JmhCommand;
+import io.tapswitch.bench.load.JfrCommand;
 import io.tapswitch.bench.load.LoadCommand;
 import io.tapswitch.bench.replay.ReplayCommand;
 import picocli.CommandLine;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks of tapswitch: JMH micro-benchmarks, the fleet load comparison, restart and memory.",
-    subcommands = {JmhCommand.class, LoadCommand.class, ReplayCommand.class})
+    subcommands = {JmhCommand.class, LoadCommand.class, ReplayCommand.class, JfrCommand.class})
 public final class BenchMain implements Runnable
 {
     @CommandLine.Spec

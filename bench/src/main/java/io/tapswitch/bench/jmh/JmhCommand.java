@@ -30,7 +30,8 @@ public final class JmhCommand implements Callable<Integer>
 {
     /**
      * Full run: forks, warm-up and measurement iterations come from each benchmark class's annotations (1 fork;
-     * 3 + 5 iterations for the timed ones, 1 + 3 single shots for snapshots and replay); iterations last 1 s.
+     * 2 + 3 iterations for codecs and the frame decoder, 3 + 5 for the handoff ring, journal and engine, 1 + 3
+     * single shots for snapshots and replay); iterations last 1 s.
      */
     public static final int ITERATION_SECONDS = 1;
     public static final int QUICK_WARMUP_ITERATIONS = 1;

@@ -51,7 +51,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3)
 public class SnapshotReplayBenchmark
 {
-    public static final int REPLAY_TAPS = 5_000_000;
+    public static final int REPLAY_TAPS = 10_000_000;
 
     @Param({"10000000"})
     public int cards;
