@@ -64,18 +64,24 @@ public final class Fleet
     static final int DISCONNECTED = 5;
     static final int UNSENT = 6;
     static final int CONNECT_FAILED = 7;
-    static final int DECISION_BASE = 8;
+    static final int HEARTBEATS = 8;
+    static final int DECISION_BASE = 9;
     static final int COUNTERS = DECISION_BASE + 3 * ReasonCode.COUNT;
 
     private static final int CONNECT_BATCH = 256;
     private static final long MIN_TICK_NS = 20_000;
     private static final long MAX_TICK_NS = 1_000_000;
     private static final int WINDOW = 32;
+    /** Marks a HEARTBEAT among a terminal's unanswered requests: its answer is not a tap latency. */
+    private static final long HEARTBEAT_MARK = Long.MIN_VALUE;
+    private static final long HEARTBEAT_CHECK_MS = 100;
 
     private final FleetOptions options;
     private final List<FleetLoop> loops = new ArrayList<>();
     private volatile boolean running;
+    private volatile boolean finished;
     private volatile long startNs;
+    private volatile long endNs;
 
     public Fleet(final FleetOptions options)
     {
@@ -110,7 +116,9 @@ public final class Fleet
         {
             for (final io.netty.util.concurrent.EventExecutor executor : group)
             {
-                loops.add(new FleetLoop((EventLoop)executor, loops.size(), seed));
+                final FleetLoop loop = new FleetLoop((EventLoop)executor, loops.size(), seed);
+                loops.add(loop);
+                loop.eventLoop.execute(loop.heartbeats);
             }
 
             final long connectStartMs = System.currentTimeMillis();
@@ -131,13 +139,13 @@ public final class Fleet
             final Histogram total = new Histogram(3);
             final Histogram interval = new Histogram(3);
             startNs = System.nanoTime();
+            endNs = startNs + TimeUnit.MILLISECONDS.toNanos(options.durationMs());
             running = true;
             for (final FleetLoop loop : loops)
             {
                 loop.eventLoop.execute(loop::start);
             }
 
-            final long endNs = startNs + TimeUnit.MILLISECONDS.toNanos(options.durationMs());
             long lastAnswered = 0;
             long lastReportNs = startNs;
             int second = 0;
@@ -169,7 +177,13 @@ public final class Fleet
                 }
             }
             running = false;
+            finished = true;
             final long loadNs = System.nanoTime() - startNs;
+            for (final FleetLoop loop : loops)
+            {
+                // A barrier: a tick that was running when the run ended has finished; nothing is sent after this.
+                loop.eventLoop.submit(() -> { }).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
 
             final long drainDeadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.drainTimeoutMs());
             while (sum(ANSWERED) + sum(ERRORS) < sum(SENT) && System.nanoTime() - drainDeadlineNs < 0)
@@ -182,17 +196,23 @@ public final class Fleet
                 loop.recorder.getIntervalHistogramInto(interval);
             }
             total.add(interval);
+            final Histogram service = new Histogram(3);
+            for (final FleetLoop loop : loops)
+            {
+                service.add(loop.serviceRecorder.getIntervalHistogram());
+            }
 
             final long[] counters = new long[COUNTERS];
             for (int i = 0; i < COUNTERS; i++)
             {
                 counters[i] = sum(i);
             }
-            return new FleetResult(options, counters, total, loadNs, connectMs, epoll);
+            return new FleetResult(options, counters, total, service, loadNs, connectMs, epoll);
         }
         finally
         {
             running = false;
+            finished = true;
             for (final FleetLoop loop : loops)
             {
                 loop.eventLoop.submit(loop::closeAll).awaitUninterruptibly(5, TimeUnit.SECONDS);
@@ -306,6 +326,7 @@ public final class Fleet
         final EventLoop eventLoop;
         final AtomicLongArray counters = new AtomicLongArray(COUNTERS);
         final SingleWriterRecorder recorder = new SingleWriterRecorder(3);
+        final SingleWriterRecorder serviceRecorder = new SingleWriterRecorder(3);
         final List<FleetTerminal> terminals = new ArrayList<>();
         final List<FleetTerminal> touched = new ArrayList<>();
         final SplittableRandom random;
@@ -314,6 +335,9 @@ public final class Fleet
         final TapEncoder tapEncoder = new TapEncoder();
         final LogonMac logonMac = new LogonMac();
         final Runnable tick = this::tick;
+        final Runnable heartbeats = this::heartbeats;
+        final byte[] heartbeatFrame = new byte[io.tapswitch.protocol.HeartbeatEncoder.FRAME_LENGTH];
+        final io.tapswitch.protocol.HeartbeatEncoder heartbeatEncoder = new io.tapswitch.protocol.HeartbeatEncoder();
         double loopRatePerSecond;
         long issued;
         int nextTerminal;
@@ -327,6 +351,30 @@ public final class Fleet
         void increment(final int index)
         {
             counters.lazySet(index, counters.get(index) + 1);
+        }
+
+        /**
+         * Keeps quiet terminals logged on: a HEARTBEAT when nothing was sent for half the heartbeat interval.
+         */
+        void heartbeats()
+        {
+            if (finished)
+            {
+                return;
+            }
+            final long nowNs = System.nanoTime();
+            for (int i = 0, size = terminals.size(); i < size; i++)
+            {
+                final FleetTerminal terminal = terminals.get(i);
+                if (terminal.loggedOn && terminal.heartbeatMs > 0 &&
+                    nowNs - terminal.lastSentNs > TimeUnit.MILLISECONDS.toNanos(terminal.heartbeatMs / 2) &&
+                    terminal.inFlightTail - terminal.inFlightHead < WINDOW)
+                {
+                    terminal.sendHeartbeat(nowNs);
+                }
+            }
+            flushTouched();
+            eventLoop.schedule(heartbeats, HEARTBEAT_CHECK_MS, TimeUnit.MILLISECONDS);
         }
 
         void start()
@@ -360,11 +408,16 @@ public final class Fleet
             }
             final long nowNs = System.nanoTime();
             final double nsPerRequest = 1e9 / loopRatePerSecond;
-            final long due = (long)((nowNs - startNs) / nsPerRequest);
+            // Request k is scheduled at startNs + k * nsPerRequest: every k with that time <= now is due.
+            final long due = (long)((nowNs - startNs) / nsPerRequest) + 1;
             final int count = terminals.size();
             while (issued < due)
             {
                 final long intendedNs = startNs + (long)(issued * nsPerRequest);
+                if (intendedNs - endNs >= 0)
+                {
+                    return; // the offered load ends exactly at the end of the run
+                }
                 issued++;
                 FleetTerminal terminal = null;
                 for (int i = 0; i < count; i++)
@@ -433,10 +486,13 @@ public final class Fleet
         final FleetLoop loop;
         final long terminalId;
         final long[] inFlightNs = new long[WINDOW * 2];
+        final long[] sentNs = new long[WINDOW * 2];
         long[] backlogNs;
         Channel channel;
         boolean loggedOn;
         boolean touched;
+        long lastSentNs;
+        long heartbeatMs;
         int correlation = ThreadLocalRandom.current().nextInt();
         int inFlightHead;
         int inFlightTail;
@@ -506,8 +562,24 @@ public final class Fleet
             final ByteBuf frame = channel.alloc().directBuffer(TapEncoder.FRAME_LENGTH);
             frame.writeBytes(loop.scratch, 0, TapEncoder.FRAME_LENGTH);
             channel.write(frame, channel.voidPromise());
+            lastSentNs = System.nanoTime();
+            sentNs[inFlightTail & (sentNs.length - 1)] = lastSentNs;
             inFlightNs[inFlightTail++ & (inFlightNs.length - 1)] = startedNs;
             loop.increment(SENT);
+            loop.markTouched(this);
+        }
+
+        void sendHeartbeat(final long nowNs)
+        {
+            loop.heartbeatEncoder.wrap(new UnsafeBuffer(loop.heartbeatFrame), 0)
+                .correlation(correlation++)
+                .timestampMs(System.currentTimeMillis());
+            final ByteBuf frame = channel.alloc().directBuffer(loop.heartbeatFrame.length);
+            frame.writeBytes(loop.heartbeatFrame);
+            channel.write(frame, channel.voidPromise());
+            inFlightNs[inFlightTail++ & (inFlightNs.length - 1)] = HEARTBEAT_MARK;
+            lastSentNs = nowNs;
+            loop.increment(HEARTBEATS);
             loop.markTouched(this);
         }
 
@@ -542,6 +614,8 @@ public final class Fleet
                 final int result = frame.getUnsignedByte(start + FrameHeader.BODY_OFFSET);
                 if (ReasonCode.OK == result)
                 {
+                    heartbeatMs = frame.getUnsignedIntLE(start + FrameHeader.BODY_OFFSET + Messages.LogonResult.HEARTBEAT_MS_OFFSET);
+                    lastSentNs = System.nanoTime();
                     loggedOn = true;
                     loop.increment(LOGGED_ON);
                 }
@@ -553,7 +627,13 @@ public final class Fleet
             }
 
             final long nowNs = System.nanoTime();
-            final long startedNs = inFlightHead != inFlightTail ? inFlightNs[inFlightHead++ & (inFlightNs.length - 1)] : nowNs;
+            final boolean matched = inFlightHead != inFlightTail;
+            final long actualSentNs = matched ? sentNs[inFlightHead & (sentNs.length - 1)] : nowNs;
+            final long startedNs = matched ? inFlightNs[inFlightHead++ & (inFlightNs.length - 1)] : nowNs;
+            if (HEARTBEAT_MARK == startedNs)
+            {
+                return; // a HEARTBEAT_RESULT (or its ERROR): not a tap
+            }
             if (MessageType.TAP_RESULT == type)
             {
                 final int decision = frame.getUnsignedByte(start + FrameHeader.BODY_OFFSET);
@@ -564,6 +644,7 @@ public final class Fleet
                 }
                 loop.increment(ANSWERED);
                 loop.recorder.recordValue(Math.max(1, (nowNs - startedNs) / 1_000));
+                loop.serviceRecorder.recordValue(Math.max(1, (nowNs - actualSentNs) / 1_000));
             }
             else
             {

@@ -16,6 +16,7 @@ public final class FleetResult
     private final FleetOptions options;
     private final long[] counters;
     private final Histogram latencyUs;
+    private final Histogram serviceUs;
     private final long loadNs;
     private final long connectMs;
     private final boolean epoll;
@@ -24,6 +25,7 @@ public final class FleetResult
         final FleetOptions options,
         final long[] counters,
         final Histogram latencyUs,
+        final Histogram serviceUs,
         final long loadNs,
         final long connectMs,
         final boolean epoll)
@@ -31,6 +33,7 @@ public final class FleetResult
         this.options = options;
         this.counters = counters;
         this.latencyUs = latencyUs;
+        this.serviceUs = serviceUs;
         this.loadNs = loadNs;
         this.connectMs = connectMs;
         this.epoll = epoll;
@@ -64,6 +67,14 @@ public final class FleetResult
     public long answered()
     {
         return counters[Fleet.ANSWERED];
+    }
+
+    /**
+     * @return HEARTBEATs the fleet sent to keep quiet terminals logged on.
+     */
+    public long heartbeats()
+    {
+        return counters[Fleet.HEARTBEATS];
     }
 
     public long errors()
@@ -102,6 +113,15 @@ public final class FleetResult
         return latencyUs;
     }
 
+    /**
+     * @return response time from each request's actual send (microseconds): the switch and the network only,
+     * without the fleet's own scheduling delay. {@link #latencyUs()} is the figure to quote.
+     */
+    public Histogram serviceUs()
+    {
+        return serviceUs;
+    }
+
     public double loadSeconds()
     {
         return loadNs / 1e9;
@@ -135,8 +155,8 @@ public final class FleetResult
             loadSeconds(), options.ioThreads(), epoll ? "epoll" : "nio");
         out.printf(Locale.ROOT, "connections logged on %d, logon failures %d, connect failures %d, dropped %d " +
             "(logon phase %d ms)%n", loggedOn(), logonFailures(), connectFailures(), disconnected(), connectMs);
-        out.printf(Locale.ROOT, "requests    sent %d, answered %d (%.0f taps/s), errors %d, unsent %d%n",
-            sent(), answered(), answeredPerSecond(), errors(), unsent());
+        out.printf(Locale.ROOT, "requests    sent %d, answered %d (%.0f taps/s), errors %d, unsent %d, heartbeats %d%n",
+            sent(), answered(), answeredPerSecond(), errors(), unsent(), heartbeats());
         out.printf(Locale.ROOT, "decisions   APPROVED %d, RECORDED %d, DECLINED %d%n",
             count(Decision.APPROVED), count(Decision.RECORDED), count(Decision.DECLINED));
         for (int reason = 1; reason < ReasonCode.COUNT; reason++)
@@ -152,8 +172,13 @@ public final class FleetResult
             latencyUs.getValueAtPercentile(50) / 1000.0, latencyUs.getValueAtPercentile(90) / 1000.0,
             latencyUs.getValueAtPercentile(99) / 1000.0, latencyUs.getValueAtPercentile(99.9) / 1000.0,
             latencyUs.getMaxValue() / 1000.0, latencyUs.getTotalCount());
+        out.printf(Locale.ROOT, "response ms p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f  (from actual send; " +
+            "excludes the fleet's own scheduling delay)%n",
+            serviceUs.getValueAtPercentile(50) / 1000.0, serviceUs.getValueAtPercentile(90) / 1000.0,
+            serviceUs.getValueAtPercentile(99) / 1000.0, serviceUs.getValueAtPercentile(99.9) / 1000.0,
+            serviceUs.getMaxValue() / 1000.0);
         out.println();
-        out.println("latency percentile distribution (milliseconds):");
+        out.println("latency percentile distribution (milliseconds, from scheduled send time):");
         if (latencyUs.getTotalCount() > 0)
         {
             latencyUs.outputPercentileDistribution(out, 5, 1000.0);

@@ -12,11 +12,13 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.tapswitch.protocol.ErrorEncoder;
 import io.tapswitch.protocol.FrameHeader;
+import io.tapswitch.protocol.FrameValidator;
 import io.tapswitch.protocol.MessageType;
 import io.tapswitch.protocol.Messages;
 import io.tapswitch.protocol.ReasonCode;
 import io.tapswitch.protocol.netty.MalformedFrame;
 import org.agrona.BitUtil;
+import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 
@@ -116,7 +118,8 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
         }
         else if (msg instanceof MalformedFrame)
         {
-            if (state < STATE_CLOSING)
+            // TRUNCATED: the input ended inside a frame, the peer is gone; nothing to answer.
+            if (state < STATE_CLOSING && FrameValidator.TRUNCATED != ((MalformedFrame)msg).result())
             {
                 responder.counters().increment(Counters.MALFORMED_FRAMES);
                 channel.config().setAutoRead(false);
@@ -321,7 +324,7 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
         {
             return false;
         }
-        final org.agrona.concurrent.AtomicBuffer buffer = requests.buffer();
+        final AtomicBuffer buffer = requests.buffer();
         buffer.putLong(claimIndex + HandoffRecords.CONNECTION_ID_OFFSET, connectionId);
         buffer.putLong(claimIndex + HandoffRecords.RECEIVED_NS_OFFSET, receivedNs);
         buffer.putLong(claimIndex + HandoffRecords.REQUEST_NOW_MS_OFFSET, nowMs);
