@@ -181,11 +181,13 @@ public final class LoadReport
         }
         return String.format(Locale.ROOT,
             "{\"requestsPerSecond\": %.1f, \"p50Us\": %d, \"p99Us\": %d, \"p999Us\": %d, \"maxUs\": %d, " +
+            "\"serviceP50Us\": %d, \"serviceP99Us\": %d, \"serviceP999Us\": %d, " +
             "\"serverCpuUsPerRequest\": %.3f, \"serverCpuCores\": %.3f, \"fleetCpuUsPerRequest\": %.3f, " +
             "\"otherServerIdleCpuCores\": %.3f, \"sent\": %d, \"answered\": %d, \"errors\": %d, \"unsent\": %d, " +
             "\"loggedOn\": %d, \"approved\": %d, \"declined\": %d, \"recorded\": %d, \"seconds\": %.3f, " +
             "\"loadAverageBefore\": \"%s\"}",
-            r.requestsPerSecond, r.p50Us, r.p99Us, r.p999Us, r.maxUs, r.serverCpuUsPerRequest, r.serverCpuCores,
+            r.requestsPerSecond, r.p50Us, r.p99Us, r.p999Us, r.maxUs, r.serviceP50Us, r.serviceP99Us, r.serviceP999Us,
+            r.serverCpuUsPerRequest, r.serverCpuCores,
             r.fleetCpuUsPerRequest, r.otherServerCpuCores, r.sent, r.answered, r.errors, r.unsent, r.loggedOn,
             r.approved, r.declined, r.recorded, r.seconds, r.loadBefore);
     }

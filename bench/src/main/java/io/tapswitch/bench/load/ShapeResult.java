@@ -28,6 +28,9 @@ public final class ShapeResult
     public final long p99Us;
     public final long p999Us;
     public final long maxUs;
+    public final long serviceP50Us;
+    public final long serviceP99Us;
+    public final long serviceP999Us;
     public final double serverCpuUsPerRequest;
     public final double fleetCpuUsPerRequest;
     public final double serverCpuCores;
@@ -61,6 +64,10 @@ public final class ShapeResult
         this.p99Us = h.getValueAtPercentile(99);
         this.p999Us = h.getValueAtPercentile(99.9);
         this.maxUs = h.getMaxValue();
+        final Histogram service = fleet.serviceUs();
+        this.serviceP50Us = service.getValueAtPercentile(50);
+        this.serviceP99Us = service.getValueAtPercentile(99);
+        this.serviceP999Us = service.getValueAtPercentile(99.9);
         final long requests = Math.max(1, answered);
         this.serverCpuUsPerRequest = serverCpuNs / 1e3 / requests;
         this.fleetCpuUsPerRequest = fleetCpuNs / 1e3 / requests;
