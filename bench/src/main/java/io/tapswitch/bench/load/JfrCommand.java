@@ -20,7 +20,8 @@ public final class JfrCommand implements Callable<Integer>
     @Parameters(index = "0", paramLabel = "FILE", description = "the .jfr recording")
     private Path file;
 
-    @Option(names = "--requests", paramLabel = "N", description = "requests handled while recording (for bytes per request)")
+    @Option(names = "--requests", paramLabel = "N",
+        description = "requests handled while recording (for bytes per request)")
     private long requests = 1;
 
     public Integer call() throws Exception

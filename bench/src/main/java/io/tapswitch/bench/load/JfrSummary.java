@@ -16,7 +16,8 @@ import jdk.jfr.consumer.RecordingFile;
 
 /**
  * Where the time goes in a JFR recording of the switch under load: the hottest top frames of the execution samples
- * (per thread and overall), the bytes allocated per thread over the recording (from {@code jdk.ThreadAllocationStatistics})
+ * (per thread and overall), the bytes allocated per thread over the recording (from
+ * {@code jdk.ThreadAllocationStatistics})
  * and per request, and the GC pauses. Reads the file once; not thread-safe.
  */
 public final class JfrSummary

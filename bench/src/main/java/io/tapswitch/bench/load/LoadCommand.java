@@ -38,29 +38,36 @@ public final class LoadCommand implements Callable<Integer>
         description = "one shape: round-trip, pipelined, many-terminals, fixed-rate (default: all)")
     private String scenario;
 
-    @Option(names = "--duration", paramLabel = "S", description = "seconds of load per shape and server (default: ${DEFAULT-VALUE})")
+    @Option(names = "--duration", paramLabel = "S",
+        description = "seconds of load per shape and server (default: ${DEFAULT-VALUE})")
     private int durationSeconds = 10;
 
-    @Option(names = "--warmup", paramLabel = "S", description = "seconds of pipelined warm-up per server, not reported (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", paramLabel = "S",
+        description = "seconds of pipelined warm-up per server, not reported (default: ${DEFAULT-VALUE})")
     private int warmupSeconds = 5;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "where load.md, load.json and the server logs go (default: ${DEFAULT-VALUE})")
+    @Option(names = "--out", paramLabel = "DIR",
+        description = "where load.md, load.json and the server logs go (default: ${DEFAULT-VALUE})")
     private Path outDir = Path.of("bench", "results", "load");
 
-    @Option(names = "--cards", paramLabel = "N", description = "demo cards provisioned into the switch and tapped at random (default: ${DEFAULT-VALUE})")
+    @Option(names = "--cards", paramLabel = "N",
+        description = "demo cards provisioned into the switch and tapped at random (default: ${DEFAULT-VALUE})")
     private int cards = 10_000_000;
 
-    @Option(names = "--server-io-threads", paramLabel = "N", description = "Netty event loops of both servers (default: ${DEFAULT-VALUE})")
+    @Option(names = "--server-io-threads", paramLabel = "N",
+        description = "Netty event loops of both servers (default: ${DEFAULT-VALUE})")
     private int serverIoThreads = 1;
 
-    @Option(names = "--fleet-io-threads", paramLabel = "N", description = "Netty event loops of the fleet (default: ${DEFAULT-VALUE})")
+    @Option(names = "--fleet-io-threads", paramLabel = "N",
+        description = "Netty event loops of the fleet (default: ${DEFAULT-VALUE})")
     private int fleetIoThreads = 1;
 
     @Option(names = "--server-jvm", paramLabel = "OPT", split = " ",
         description = "JVM options of both server JVMs (default: ${DEFAULT-VALUE})")
     private List<String> serverJvmOptions = new ArrayList<>(List.of("-Xms4g", "-Xmx4g"));
 
-    @Option(names = "--jfr", description = "record a JFR profile (settings=profile) of the switch during the pipelined " +
+    @Option(names = "--jfr",
+        description = "record a JFR profile (settings=profile) of the switch during the pipelined " +
         "shape into DIR/switch-pipelined.jfr and summarise it (top frames, allocation per request, GC pauses); " +
         "the profiler costs throughput, so take the figures from a run without it")
     private boolean jfr;

@@ -160,8 +160,10 @@ public final class LoadReport
             {
                 sb.append(String.format(Locale.ROOT, "      \"ratioThroughputSwitchToLimit\": %.4f,%n",
                     s.requestsPerSecond / b.requestsPerSecond));
-                sb.append(String.format(Locale.ROOT, "      \"ratioP99SwitchToBare\": %.4f,%n", ratio(s.p99Us, b.p99Us)));
-                sb.append(String.format(Locale.ROOT, "      \"ratioP999SwitchToBare\": %.4f%n", ratio(s.p999Us, b.p999Us)));
+                sb.append(String.format(Locale.ROOT, "      \"ratioP99SwitchToBare\": %.4f,%n",
+                    ratio(s.p99Us, b.p99Us)));
+                sb.append(String.format(Locale.ROOT, "      \"ratioP999SwitchToBare\": %.4f%n",
+                    ratio(s.p999Us, b.p999Us)));
             }
             else
             {

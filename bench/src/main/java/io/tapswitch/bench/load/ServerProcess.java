@@ -92,7 +92,8 @@ public final class ServerProcess implements AutoCloseable
 
     private static void pump(final Process process, final Path log, final CompletableFuture<Integer> port)
     {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        try (BufferedReader in = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             PrintWriter out = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8), true))
         {
             String line;

@@ -38,13 +38,15 @@ public final class ReplayCommand implements Callable<Integer>
     @Option(names = "--cards", paramLabel = "N", description = "demo cards (default: ${DEFAULT-VALUE})")
     private int cards = 10_000_000;
 
-    @Option(names = "--taps", paramLabel = "N", description = "TAP decisions in the journal after the first snapshot (default: ${DEFAULT-VALUE})")
+    @Option(names = "--taps", paramLabel = "N",
+        description = "TAP decisions in the journal after the first snapshot (default: ${DEFAULT-VALUE})")
     private int taps = 10_000_000;
 
     @Option(names = "--heap", paramLabel = "SIZE", description = "heap of the child JVMs (default: ${DEFAULT-VALUE})")
     private String heap = "8g";
 
-    @Option(names = "--out", paramLabel = "DIR", description = "where replay.md and replay.json go (default: ${DEFAULT-VALUE})")
+    @Option(names = "--out", paramLabel = "DIR",
+        description = "where replay.md and replay.json go (default: ${DEFAULT-VALUE})")
     private Path outDir = Path.of("bench", "results", "replay");
 
     public Integer call() throws Exception
@@ -115,7 +117,8 @@ public final class ReplayCommand implements Callable<Integer>
     {
         final StringBuilder sb = new StringBuilder(2048);
         sb.append("## Restart and memory\n\n");
-        sb.append(String.format(Locale.ROOT, "Started %s; %s demo cards (%s entitlements), %d TAP decisions journaled " +
+        sb.append(String.format(Locale.ROOT,
+            "Started %s; %s demo cards (%s entitlements), %d TAP decisions journaled " +
             "after the first snapshot; journal %.1f MB, newest snapshot %.1f MB; child JVMs -Xmx%s " +
             "-XX:+UseParallelGC; load avg %s.%n%n", startedAt, build.get("cards"), build.get("entitlements"), taps,
             journalBytes / 1e6, snapshotBytes / 1e6, heap, load));
@@ -185,7 +188,8 @@ public final class ReplayCommand implements Callable<Integer>
             .collect(Collectors.joining(", ", "{", "}"));
     }
 
-    private Map<String, String> probe(final String name, final List<String> args) throws IOException, InterruptedException
+    private Map<String, String> probe(final String name, final List<String> args)
+        throws IOException, InterruptedException
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -200,7 +204,8 @@ public final class ReplayCommand implements Callable<Integer>
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         final Path log = outDir.resolve(name + ".log");
         String result = null;
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        try (BufferedReader in = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             var out = Files.newBufferedWriter(log, StandardCharsets.UTF_8))
         {
             String line;
