@@ -1,0 +1,33 @@
+package io.tapswitch.bench;
+
+import io.tapswitch.bench.jmh.JmhCommand;
+import io.tapswitch.bench.load.JfrCommand;
+import io.tapswitch.bench.load.LoadCommand;
+import io.tapswitch.bench.replay.ReplayCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code ./tapswitch bench}: the JMH suite ({@code jmh}), the load comparison of the switch against a bare Tap
+ * Protocol server on the same machine ({@code load}) and the restart / memory measurements ({@code replay}).
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Benchmarks of tapswitch: JMH micro-benchmarks, the fleet load comparison, restart and memory.",
+    subcommands = {JmhCommand.class, LoadCommand.class, ReplayCommand.class, JfrCommand.class})
+public final class BenchMain implements Runnable
+{
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    public static void main(final String[] args)
+    {
+        System.exit(new CommandLine(new BenchMain()).execute(args));
+    }
+
+    public void run()
+    {
+        spec.commandLine().usage(System.out);
+    }
+}

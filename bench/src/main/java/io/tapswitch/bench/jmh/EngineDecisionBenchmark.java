@@ -1,0 +1,220 @@
+package io.tapswitch.bench.jmh;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import io.tapswitch.bench.fixture.CardOrder;
+import io.tapswitch.bench.fixture.DemoFixture;
+import io.tapswitch.protocol.FrameHeader;
+import io.tapswitch.protocol.Messages;
+import io.tapswitch.protocol.ReasonCode;
+import io.tapswitch.protocol.TapEncoder;
+import io.tapswitch.switching.demo.DemoDataset;
+import io.tapswitch.switching.engine.Engine;
+import io.tapswitch.switching.engine.EngineConfig;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The engine's TAP decision through the public {@link Engine#onRequest} on the demo dataset with {@code cards} cards
+ * (10 million by default), random card access: the approve path and every decline path, in the order of PROTOCOL.md
+ * rule 1. Each operation decides one TAP and appends its record to the Chronicle Queue journal before returning (the
+ * engine has no journal-off mode; {@link JournalBenchmark} measures the append alone in the same run).
+ * <p>
+ * State: the demo fixture (provisioned once through the command path, snapshotted) is copied into a temp directory
+ * per fork and opened from its snapshot ({@code @Setup(Level.Trial)}, one fork), with the idempotency table pre-sized
+ * to its largest. Every benchmark counts the reasons
+ * it got and fails at tear-down unless at least 99 % are the path it claims to measure.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xms6g", "-Xmx6g", "-XX:+AlwaysPreTouch"})
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class EngineDecisionBenchmark
+{
+    private static final long UNKNOWN_CARD_BASE = 5_000_000_000L;
+    private static final int REASON_OFFSET = FrameHeader.BODY_OFFSET + Messages.TapResult.REASON_OFFSET;
+
+    @Param({"10000000"})
+    public int cards;
+
+    Path dataDir;
+    Engine engine;
+    CardOrder order;
+    final SplittableRandom random = new SplittableRandom(42);
+    final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(TapEncoder.FRAME_LENGTH));
+    final UnsafeBuffer out = new UnsafeBuffer(ByteBuffer.allocateDirect(4096));
+    final TapEncoder encoder = new TapEncoder();
+    final long[] reasons = new long[ReasonCode.COUNT];
+    int expectedReason = -1;
+    long nowMs = DemoFixture.BASE_TIME_MS;
+    int correlation = 1;
+    int hundreds;
+
+    @Setup(Level.Trial)
+    public void setup()
+    {
+        dataDir = DemoFixture.copy(cards, 0);
+        // The idempotency table pre-sized to its largest (8 M results), as a switch sized for a busy day would be:
+        // otherwise its doublings (a copy of up to 800 MB) land inside the measurement.
+        engine = Engine.open(DemoFixture.engineConfig(dataDir, cards)
+            .idempotencyCapacity(EngineConfig.DEFAULT_IDEMPOTENCY_MAX_CAPACITY));
+        order = new CardOrder(cards);
+        hundreds = cards / 100;
+        encoder.wrap(frame, 0).programId(0).quantity(1).flags(0).terminalTimeMs(nowMs);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown()
+    {
+        try
+        {
+            engine.close();
+        }
+        finally
+        {
+            DemoFixture.deleteTree(dataDir);
+        }
+        long total = 0;
+        for (final long count : reasons)
+        {
+            total += count;
+        }
+        if (expectedReason >= 0 && reasons[expectedReason] < total * 0.99)
+        {
+            throw new IllegalStateException("measured the wrong path: expected " + ReasonCode.name(expectedReason) +
+                " but got " + java.util.Arrays.toString(reasons));
+        }
+    }
+
+    /** Cards that already had their lunch today at the canteen (QUOTA_EXHAUSTED on the next tap). */
+    @State(Scope.Benchmark)
+    public static class Exhausted
+    {
+        long[] cardIds;
+
+        @Setup(Level.Trial)
+        public void setup(final EngineDecisionBenchmark s)
+        {
+            final int count = (int)Math.min(2_000_000, s.order.usable());
+            cardIds = new long[count];
+            for (int i = 0; i < count; i++)
+            {
+                s.order.next();
+                cardIds[i] = s.order.cardId();
+                s.decide(DemoFixture.CANTEEN_TERMINAL, cardIds[i], 0, 1);
+            }
+            java.util.Arrays.fill(s.reasons, 0);
+        }
+    }
+
+    long decide(final long terminalId, final long cardId, final int programId, final int quantity)
+    {
+        encoder.correlation(correlation++).cardId(cardId).programId(programId).quantity(quantity);
+        engine.onRequest(nowMs, terminalId, frame, 0, out, 0);
+        reasons[out.getByte(REASON_OFFSET)]++;
+        return out.getLong(FrameHeader.BODY_OFFSET + Messages.TapResult.RECEIPT_OFFSET);
+    }
+
+    /** A card id ending in {@code suffix} (01..99, 00 as 100) picked at random over the whole table. */
+    long randomCard(final int suffixOffset)
+    {
+        return DemoDataset.FIRST_CARD_ID + 100L * random.nextInt(hundreds) + suffixOffset;
+    }
+
+    long randomActiveCard()
+    {
+        return DemoDataset.FIRST_CARD_ID + 100L * random.nextInt(hundreds) + random.nextInt(96);
+    }
+
+    /** APPROVED: school lunch at a canteen, each active card once per day, in pseudo-random order. */
+    @Benchmark
+    public long approve()
+    {
+        expectedReason = ReasonCode.OK;
+        if (order.next())
+        {
+            nowMs += DemoFixture.DAY_MS;
+            encoder.terminalTimeMs(nowMs);
+        }
+        return decide(DemoFixture.CANTEEN_TERMINAL, order.cardId(), 0, 1);
+    }
+
+    @Benchmark
+    public long declineInvalidRequest()
+    {
+        expectedReason = ReasonCode.INVALID_REQUEST;
+        return decide(DemoFixture.CANTEEN_TERMINAL, randomActiveCard(), 0, 0);
+    }
+
+    @Benchmark
+    public long declineUnknownCard()
+    {
+        expectedReason = ReasonCode.UNKNOWN_CARD;
+        return decide(DemoFixture.CANTEEN_TERMINAL, UNKNOWN_CARD_BASE + random.nextInt(Integer.MAX_VALUE), 0, 1);
+    }
+
+    /** Card ids ending in 99 are BLOCKED. */
+    @Benchmark
+    public long declineCardBlocked()
+    {
+        expectedReason = ReasonCode.CARD_BLOCKED;
+        return decide(DemoFixture.CANTEEN_TERMINAL, randomCard(98), 0, 1);
+    }
+
+    /** Card ids ending in 98 are EXPIRED. */
+    @Benchmark
+    public long declineCardExpired()
+    {
+        expectedReason = ReasonCode.CARD_EXPIRED;
+        return decide(DemoFixture.CANTEEN_TERMINAL, randomCard(97), 0, 1);
+    }
+
+    /** Food kit (program 1, aid outlets 1-5) asked at a canteen. */
+    @Benchmark
+    public long declineOutletNotAllowed()
+    {
+        expectedReason = ReasonCode.OUTLET_NOT_ALLOWED;
+        return decide(DemoFixture.CANTEEN_TERMINAL, randomActiveCard(), DemoDataset.PROGRAM_FOOD_KIT, 1);
+    }
+
+    /** Card ids ending in 97 are enrolled in nothing. */
+    @Benchmark
+    public long declineNoEntitlement()
+    {
+        expectedReason = ReasonCode.NO_ENTITLEMENT;
+        return decide(DemoFixture.CANTEEN_TERMINAL, randomCard(96), 0, 1);
+    }
+
+    /** Winter kit (program 5) ran from 2020-01-01 to 2020-03-31. */
+    @Benchmark
+    public long declineOutsideWindow()
+    {
+        expectedReason = ReasonCode.OUTSIDE_WINDOW;
+        return decide(DemoFixture.AID_TERMINAL, randomActiveCard(), DemoDataset.PROGRAM_WINTER_KIT, 1);
+    }
+
+    /** School lunch again for a card that already had it today (2 million such cards, picked at random). */
+    @Benchmark
+    public long declineQuotaExhausted(final Exhausted exhausted)
+    {
+        expectedReason = ReasonCode.QUOTA_EXHAUSTED;
+        return decide(DemoFixture.CANTEEN_TERMINAL, exhausted.cardIds[random.nextInt(exhausted.cardIds.length)], 0, 1);
+    }
+}

@@ -1,0 +1,257 @@
+package io.tapswitch.bench.load;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import io.tapswitch.bench.fleet.Fleet;
+import io.tapswitch.bench.fleet.FleetOptions;
+import io.tapswitch.bench.fleet.FleetResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./tapswitch bench load}: in one go and with the same fleet generator, runs every load shape against
+ * (a) the bare Tap Protocol server ({@link BareTapServer}: the practical limit of this machine) and (b) the real
+ * switch with the demo dataset and journaling on, both as child JVMs started the same way; alternates bare / switch
+ * per shape so a change in the machine's background load hits both; prints and writes Markdown and JSON with the
+ * ratio switch / limit per shape.
+ */
+@Command(
+    name = "load",
+    mixinStandardHelpOptions = true,
+    description = "Compare the switch with a bare Tap Protocol v1 server under the same fleet, shape by shape.")
+public final class LoadCommand implements Callable<Integer>
+{
+    static final String BARE = "bare";
+    static final String SWITCH = "switch";
+
+    @Option(names = "--scenario", paramLabel = "NAME",
+        description = "one shape: round-trip, pipelined, many-terminals, fixed-rate (default: all)")
+    private String scenario;
+
+    @Option(names = "--duration", paramLabel = "S",
+        description = "seconds of load per shape and server (default: ${DEFAULT-VALUE})")
+    private int durationSeconds = 10;
+
+    @Option(names = "--warmup", paramLabel = "S",
+        description = "seconds of pipelined warm-up per server, not reported (default: ${DEFAULT-VALUE})")
+    private int warmupSeconds = 5;
+
+    @Option(names = "--out", paramLabel = "DIR",
+        description = "where load.md, load.json and the server logs go (default: ${DEFAULT-VALUE})")
+    private Path outDir = Path.of("bench", "results", "load");
+
+    @Option(names = "--cards", paramLabel = "N",
+        description = "demo cards provisioned into the switch and tapped at random (default: ${DEFAULT-VALUE})")
+    private int cards = 10_000_000;
+
+    @Option(names = "--server-io-threads", paramLabel = "N",
+        description = "Netty event loops of both servers (default: ${DEFAULT-VALUE})")
+    private int serverIoThreads = 1;
+
+    @Option(names = "--fleet-io-threads", paramLabel = "N",
+        description = "Netty event loops of the fleet (default: ${DEFAULT-VALUE})")
+    private int fleetIoThreads = 1;
+
+    @Option(names = "--server-jvm", paramLabel = "OPT", split = " ",
+        description = "JVM options of both server JVMs (default: ${DEFAULT-VALUE})")
+    private List<String> serverJvmOptions = new ArrayList<>(List.of("-Xms4g", "-Xmx4g"));
+
+    @Option(names = "--jfr",
+        description = "record a JFR profile (settings=profile) of the switch during the pipelined " +
+        "shape into DIR/switch-pipelined.jfr and summarise it (top frames, allocation per request, GC pauses); " +
+        "the profiler costs throughput, so take the figures from a run without it")
+    private boolean jfr;
+
+    @Option(names = "--only", paramLabel = "SERVER", description = "run only 'bare' or only 'switch' (default: both)")
+    private String only;
+
+    public Integer call() throws Exception
+    {
+        final List<Shape> shapes = null == scenario ? List.of(Shape.values()) : List.of(Shape.byName(scenario));
+        final boolean runBare = null == only || BARE.equals(only);
+        final boolean runSwitch = null == only || SWITCH.equals(only);
+        if (!runBare && !runSwitch)
+        {
+            throw new IllegalArgumentException("--only must be 'bare' or 'switch': " + only);
+        }
+        if (durationSeconds < 1 || warmupSeconds < 0 || cards < 1)
+        {
+            throw new IllegalArgumentException("--duration >= 1, --warmup >= 0, --cards >= 1 required");
+        }
+        Files.createDirectories(outDir);
+        final String startedAt = Instant.now().toString();
+        final Path dataDir = Files.createTempDirectory("tapswitch-load-switch-");
+
+        System.out.println("tapswitch bench load: " + shapes.size() + " shape(s) x " + durationSeconds +
+            " s, warm-up " + warmupSeconds + " s per server; load " + LoadReport.loadAverage());
+        ServerProcess bare = null;
+        ServerProcess theSwitch = null;
+        final Map<Shape, ShapeResult> bareResults = new EnumMap<>(Shape.class);
+        final Map<Shape, ShapeResult> switchResults = new EnumMap<>(Shape.class);
+        try
+        {
+            if (runBare)
+            {
+                bare = ServerProcess.start(BARE, serverJvmOptions, BareTapServer.class.getName(),
+                    List.of("0", Integer.toString(serverIoThreads)), outDir, 60_000);
+                System.out.println("bare server pid " + bare.pid() + " on port " + bare.port());
+            }
+            if (runSwitch)
+            {
+                final long startMs = System.currentTimeMillis();
+                theSwitch = ServerProcess.start(SWITCH, serverJvmOptions, "io.tapswitch.switching.SwitchMain",
+                    List.of("--port", "0", "--metrics-port", "-1", "--data-dir", dataDir.toString(), "--demo",
+                        "--demo-cards", Integer.toString(cards), "--demo-terminals", "2000",
+                        "--set", "io-threads=" + serverIoThreads),
+                    outDir, 20 * 60_000);
+                System.out.println("switch pid " + theSwitch.pid() + " on port " + theSwitch.port() + " (" + cards +
+                    " demo cards provisioned and applied in " + (System.currentTimeMillis() - startMs) + " ms)");
+            }
+            if (warmupSeconds > 0)
+            {
+                for (final ServerProcess server : new ServerProcess[]{bare, theSwitch})
+                {
+                    if (null != server)
+                    {
+                        final FleetResult warm = new Fleet(options(Shape.PIPELINED, server.port(), warmupSeconds))
+                            .run(null);
+                        System.out.printf("warm-up %-6s %.0f req/s%n", server.name(), warm.answeredPerSecond());
+                    }
+                }
+            }
+
+            for (final Shape shape : shapes)
+            {
+                if (null != bare)
+                {
+                    bareResults.put(shape, measure(BARE, bare, theSwitch, shape));
+                }
+                if (null != theSwitch)
+                {
+                    switchResults.put(shape, measure(SWITCH, theSwitch, bare, shape));
+                }
+            }
+        }
+        finally
+        {
+            if (null != bare)
+            {
+                bare.close();
+            }
+            if (null != theSwitch)
+            {
+                theSwitch.close();
+            }
+        }
+
+        final LoadReport report = new LoadReport(startedAt, durationSeconds, cards, serverIoThreads, fleetIoThreads,
+            serverJvmOptions, shapes, bareResults, switchResults);
+        final String markdown = report.markdown();
+        Files.writeString(outDir.resolve("load.md"), markdown, StandardCharsets.UTF_8);
+        Files.writeString(outDir.resolve("load.json"), report.json(), StandardCharsets.UTF_8);
+        System.out.println();
+        System.out.println(markdown);
+        System.out.println("written: " + outDir.resolve("load.md") + ", " + outDir.resolve("load.json"));
+        deleteQuietly(dataDir);
+        return report.allAnswered() ? 0 : 1;
+    }
+
+    private ShapeResult measure(
+        final String name, final ServerProcess server, final ServerProcess other, final Shape shape)
+        throws InterruptedException, IOException
+    {
+        final String load = LoadReport.loadAverage();
+        final long serverCpuStartNs = server.cpuNs();
+        final long otherCpuStartNs = null == other ? 0 : other.cpuNs();
+        final long fleetCpuStartNs = processCpuNs();
+        final boolean record = jfr && SWITCH.equals(name) && Shape.PIPELINED == shape;
+        final Path recording = outDir.toAbsolutePath().resolve("switch-pipelined.jfr");
+        if (record)
+        {
+            jcmd(server, "JFR.start", "name=bench", "settings=profile", "filename=" + recording);
+        }
+        final long wallStartNs = System.nanoTime();
+        final FleetResult fleet = new Fleet(options(shape, server.port(), durationSeconds)).run(null);
+        final double wallSeconds = (System.nanoTime() - wallStartNs) / 1e9;
+        if (record)
+        {
+            jcmd(server, "JFR.stop", "name=bench");
+            final String summary = JfrSummary.read(recording).markdown(fleet.answered());
+            Files.writeString(outDir.resolve("switch-pipelined-jfr.md"), summary, StandardCharsets.UTF_8);
+            System.out.println(summary);
+        }
+        final ShapeResult result = new ShapeResult(name, shape, fleet,
+            server.cpuNs() - serverCpuStartNs,
+            processCpuNs() - fleetCpuStartNs,
+            null == other ? 0 : other.cpuNs() - otherCpuStartNs,
+            wallSeconds,
+            load);
+        System.out.println(result.summaryLine());
+        return result;
+    }
+
+    private static void jcmd(final ServerProcess server, final String... command)
+        throws InterruptedException
+    {
+        final List<String> args = new ArrayList<>();
+        args.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
+        args.add(Long.toString(server.pid()));
+        args.addAll(List.of(command));
+        try
+        {
+            final Process process = new ProcessBuilder(args).redirectErrorStream(true).start();
+            final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (process.waitFor() != 0)
+            {
+                throw new IllegalStateException("jcmd " + String.join(" ", command) + " failed: " + output);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("cannot run jcmd", ex);
+        }
+    }
+
+    private FleetOptions options(final Shape shape, final int port, final int seconds)
+    {
+        return new FleetOptions()
+            .host("127.0.0.1")
+            .port(port)
+            .terminals(shape.connections())
+            .firstTerminal(1)
+            .ratePerSecond(shape.ratePerSecond())
+            .inFlight(shape.inFlight())
+            .durationMs(seconds * 1_000L)
+            .cards(cards)
+            .ioThreads(fleetIoThreads)
+            .programId(0);
+    }
+
+    static long processCpuNs()
+    {
+        return ((com.sun.management.OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime();
+    }
+
+    private static void deleteQuietly(final Path dir)
+    {
+        try (var paths = Files.walk(dir))
+        {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach((p) -> p.toFile().delete());
+        }
+        catch (final IOException ignore)
+        {
+            // A temp directory left behind is harmless.
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package io.tapswitch.bench.replay;
+
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Path;
+import java.util.Locale;
+
+import io.tapswitch.bench.fixture.DemoFixture;
+import io.tapswitch.switching.engine.Engine;
+
+/**
+ * The child JVM of {@code ./tapswitch bench replay}: either builds a demo fixture ({@code build CARDS TAPS}) or opens
+ * an engine once on a data directory, as a restarting switch does, and prints what it measured on one line of
+ * {@code key=value} pairs ({@code restart DATA_DIR CARDS LOAD_SNAPSHOT}). The engine is not closed (so the data
+ * directory is left exactly as it was: no shutdown snapshot); the JVM exits.
+ */
+public final class RestartProbe
+{
+    static final String RESULT_PREFIX = "probe-result ";
+
+    private RestartProbe()
+    {
+    }
+
+    public static void main(final String[] args)
+    {
+        if (args.length == 3 && "build".equals(args[0]))
+        {
+            final Path dir = DemoFixture.master(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            System.out.println(RESULT_PREFIX + "fixture=" + dir + " " +
+                DemoFixture.info(Integer.parseInt(args[1]), Integer.parseInt(args[2])).replace('\n', ' '));
+            System.exit(0);
+        }
+        if (args.length != 4 || !"restart".equals(args[0]))
+        {
+            System.err.println("usage: RestartProbe build CARDS TAPS | restart DATA_DIR CARDS LOAD_SNAPSHOT");
+            System.exit(2);
+        }
+
+        final Path dataDir = Path.of(args[1]);
+        final int cards = Integer.parseInt(args[2]);
+        final boolean loadSnapshot = Boolean.parseBoolean(args[3]);
+        final long heapBefore = usedHeapAfterGc();
+        final long directBefore = directBytes();
+        final long startNs = System.nanoTime();
+        final Engine engine = Engine.open(DemoFixture.engineConfig(dataDir, cards).loadSnapshot(loadSnapshot));
+        final long openNs = System.nanoTime() - startNs;
+        final long heapAfter = usedHeapAfterGc();
+        final long directAfter = directBytes();
+        System.out.println(String.format(Locale.ROOT,
+            RESULT_PREFIX + "openMs=%d replayedRecords=%d replayMismatches=%d cards=%d entitlements=%d holders=%d " +
+            "lastSequence=%d heapBeforeBytes=%d heapAfterBytes=%d directBeforeBytes=%d directAfterBytes=%d " +
+            "jvmUptimeMs=%d",
+            openNs / 1_000_000, engine.replayedRecords(), engine.replayMismatches(), engine.counters().cards(),
+            engine.counters().entitlements(), engine.counters().holders(), engine.lastSequence(), heapBefore,
+            heapAfter, directBefore, directAfter, ManagementFactory.getRuntimeMXBean().getUptime()));
+        System.out.flush();
+        // Keep the engine reachable until after the measurement above; exit without close (no shutdown snapshot).
+        if (engine.lastSequence() < 0)
+        {
+            engine.close();
+        }
+        Runtime.getRuntime().halt(0);
+    }
+
+    static long usedHeapAfterGc()
+    {
+        final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        for (int i = 0; i < 3; i++)
+        {
+            System.gc();
+        }
+        return memory.getHeapMemoryUsage().getUsed();
+    }
+
+    static long directBytes()
+    {
+        long total = 0;
+        for (final BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class))
+        {
+            if ("direct".equals(pool.getName()))
+            {
+                total += pool.getMemoryUsed();
+            }
+        }
+        return total;
+    }
+}
