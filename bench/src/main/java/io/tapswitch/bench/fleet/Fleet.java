@@ -1,0 +1,598 @@
+package io.tapswitch.bench.fleet;
+
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.tapswitch.protocol.Decision;
+import io.tapswitch.protocol.Direction;
+import io.tapswitch.protocol.FrameHeader;
+import io.tapswitch.protocol.LogonEncoder;
+import io.tapswitch.protocol.LogonMac;
+import io.tapswitch.protocol.MessageType;
+import io.tapswitch.protocol.Messages;
+import io.tapswitch.protocol.ReasonCode;
+import io.tapswitch.protocol.TapEncoder;
+import io.tapswitch.protocol.client.TerminalClient;
+import io.tapswitch.protocol.netty.TapFrameDecoder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.SingleWriterRecorder;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A fleet of simulated demo terminals, each a real TCP connection, tapping random demo cards either at a fixed
+ * total offered rate (open loop: each request has a scheduled send time and its latency is measured from that
+ * time, so a slow switch is not hidden by a waiting client — no coordinated omission) or as fast as the switch
+ * answers with a fixed number of requests in flight per terminal.
+ * <p>
+ * A run is bounded in time: {@link #run(PrintStream)} connects, logs every terminal on, drives the load for the
+ * duration, waits (bounded) for the last answers, closes everything and returns a {@link FleetResult}.
+ * One run per instance; call from one thread.
+ */
+public final class Fleet
+{
+    static final int SENT = 0;
+    static final int ANSWERED = 1;
+    static final int ERRORS = 2;
+    static final int LOGGED_ON = 3;
+    static final int LOGON_FAILED = 4;
+    static final int DISCONNECTED = 5;
+    static final int UNSENT = 6;
+    static final int CONNECT_FAILED = 7;
+    static final int DECISION_BASE = 8;
+    static final int COUNTERS = DECISION_BASE + 3 * ReasonCode.COUNT;
+
+    private static final int CONNECT_BATCH = 256;
+    private static final long MIN_TICK_NS = 20_000;
+    private static final long MAX_TICK_NS = 1_000_000;
+    private static final int WINDOW = 32;
+
+    private final FleetOptions options;
+    private final List<FleetLoop> loops = new ArrayList<>();
+    private volatile boolean running;
+    private volatile long startNs;
+
+    public Fleet(final FleetOptions options)
+    {
+        this.options = options.validate();
+    }
+
+    /**
+     * @param decision a {@link Decision}.
+     * @param reason   a {@link ReasonCode}.
+     * @return the counter index of that outcome.
+     */
+    static int decisionIndex(final int decision, final int reason)
+    {
+        return DECISION_BASE + decision * ReasonCode.COUNT + reason;
+    }
+
+    /**
+     * Runs the fleet.
+     *
+     * @param live where to print a line every second, or null for none.
+     * @return the result.
+     */
+    public FleetResult run(final PrintStream live) throws InterruptedException
+    {
+        final boolean epoll = Epoll.isAvailable();
+        final IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        final Class<? extends SocketChannel> channelClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(
+            options.ioThreads(), new DefaultThreadFactory("tapswitch-fleet", true), factory);
+        final long seed = System.nanoTime();
+        try
+        {
+            for (final io.netty.util.concurrent.EventExecutor executor : group)
+            {
+                loops.add(new FleetLoop((EventLoop)executor, loops.size(), seed));
+            }
+
+            final long connectStartMs = System.currentTimeMillis();
+            connectAll(channelClass);
+            final long deadlineMs = connectStartMs + options.connectTimeoutMs();
+            while (sum(LOGGED_ON) + sum(LOGON_FAILED) + sum(CONNECT_FAILED) < options.terminals() &&
+                System.currentTimeMillis() < deadlineMs)
+            {
+                Thread.sleep(10);
+            }
+            final long connectMs = System.currentTimeMillis() - connectStartMs;
+            if (null != live)
+            {
+                live.printf(Locale.ROOT, "fleet: %d/%d terminals logged on in %d ms (%s, %d io thread(s))%n",
+                    sum(LOGGED_ON), options.terminals(), connectMs, epoll ? "epoll" : "nio", options.ioThreads());
+            }
+
+            final Histogram total = new Histogram(3);
+            final Histogram interval = new Histogram(3);
+            startNs = System.nanoTime();
+            running = true;
+            for (final FleetLoop loop : loops)
+            {
+                loop.eventLoop.execute(loop::start);
+            }
+
+            final long endNs = startNs + TimeUnit.MILLISECONDS.toNanos(options.durationMs());
+            long lastAnswered = 0;
+            long lastReportNs = startNs;
+            int second = 0;
+            while (System.nanoTime() - endNs < 0)
+            {
+                final long nextReportNs = lastReportNs + TimeUnit.SECONDS.toNanos(1);
+                final long sleepNs = Math.min(nextReportNs, endNs) - System.nanoTime();
+                if (sleepNs > 0)
+                {
+                    TimeUnit.NANOSECONDS.sleep(sleepNs);
+                }
+                final long nowNs = System.nanoTime();
+                if (nowNs - nextReportNs >= 0)
+                {
+                    second++;
+                    interval.reset();
+                    for (final FleetLoop loop : loops)
+                    {
+                        loop.recorder.getIntervalHistogramInto(interval);
+                    }
+                    total.add(interval);
+                    final long answered = sum(ANSWERED);
+                    if (null != live)
+                    {
+                        live.println(liveLine(second, answered - lastAnswered, (nowNs - lastReportNs) / 1e9, interval));
+                    }
+                    lastAnswered = answered;
+                    lastReportNs = nowNs;
+                }
+            }
+            running = false;
+            final long loadNs = System.nanoTime() - startNs;
+
+            final long drainDeadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.drainTimeoutMs());
+            while (sum(ANSWERED) + sum(ERRORS) < sum(SENT) && System.nanoTime() - drainDeadlineNs < 0)
+            {
+                Thread.sleep(5);
+            }
+            interval.reset();
+            for (final FleetLoop loop : loops)
+            {
+                loop.recorder.getIntervalHistogramInto(interval);
+            }
+            total.add(interval);
+
+            final long[] counters = new long[COUNTERS];
+            for (int i = 0; i < COUNTERS; i++)
+            {
+                counters[i] = sum(i);
+            }
+            return new FleetResult(options, counters, total, loadNs, connectMs, epoll);
+        }
+        finally
+        {
+            running = false;
+            for (final FleetLoop loop : loops)
+            {
+                loop.eventLoop.submit(loop::closeAll).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    private void connectAll(final Class<? extends SocketChannel> channelClass) throws InterruptedException
+    {
+        final List<ChannelFuture> batch = new ArrayList<>(CONNECT_BATCH);
+        final InetSocketAddress address = new InetSocketAddress(options.host(), options.port());
+        for (int i = 0; i < options.terminals(); i++)
+        {
+            final FleetLoop loop = loops.get(i % loops.size());
+            final long terminalId = options.firstTerminal() + i;
+            final Bootstrap bootstrap = new Bootstrap()
+                .group(loop.eventLoop)
+                .channel(channelClass)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)Math.min(Integer.MAX_VALUE, options.connectTimeoutMs()))
+                .handler(new ChannelInitializer<SocketChannel>()
+                {
+                    protected void initChannel(final SocketChannel channel)
+                    {
+                        channel.pipeline().addLast(new TapFrameDecoder(Direction.RESPONSES));
+                        channel.pipeline().addLast(new FleetTerminal(loop, terminalId));
+                    }
+                });
+            final ChannelFuture connect = bootstrap.connect(address);
+            connect.addListener((f) ->
+            {
+                if (!f.isSuccess())
+                {
+                    loop.increment(CONNECT_FAILED);
+                }
+            });
+            batch.add(connect);
+            if (batch.size() == CONNECT_BATCH)
+            {
+                for (final ChannelFuture future : batch)
+                {
+                    future.await();
+                }
+                batch.clear();
+            }
+        }
+        for (final ChannelFuture future : batch)
+        {
+            future.await();
+        }
+    }
+
+    private String liveLine(final int second, final long answered, final double seconds, final Histogram interval)
+    {
+        final StringBuilder sb = new StringBuilder(160);
+        sb.append(String.format(Locale.ROOT, "t=%3ds connected=%d taps/s=%.0f approved=%d",
+            second, sum(LOGGED_ON) - sum(DISCONNECTED), answered / seconds, sum(decisionIndex(Decision.APPROVED, 0))));
+        final long recorded = sumDecision(Decision.RECORDED);
+        if (recorded > 0)
+        {
+            sb.append(" recorded=").append(recorded);
+        }
+        sb.append(" declined[");
+        boolean first = true;
+        for (int reason = 0; reason < ReasonCode.COUNT; reason++)
+        {
+            final long count = sum(decisionIndex(Decision.DECLINED, reason));
+            if (count > 0)
+            {
+                sb.append(first ? "" : " ").append(ReasonCode.name(reason)).append('=').append(count);
+                first = false;
+            }
+        }
+        sb.append(']');
+        sb.append(String.format(Locale.ROOT, " p50=%.3fms p99=%.3fms",
+            interval.getValueAtPercentile(50) / 1000.0, interval.getValueAtPercentile(99) / 1000.0));
+        if (sum(ERRORS) > 0)
+        {
+            sb.append(" errors=").append(sum(ERRORS));
+        }
+        return sb.toString();
+    }
+
+    private long sumDecision(final int decision)
+    {
+        long total = 0;
+        for (int reason = 0; reason < ReasonCode.COUNT; reason++)
+        {
+            total += sum(decisionIndex(decision, reason));
+        }
+        return total;
+    }
+
+    private long sum(final int index)
+    {
+        long total = 0;
+        for (final FleetLoop loop : loops)
+        {
+            total += loop.counters.get(index);
+        }
+        return total;
+    }
+
+    /**
+     * One fleet event loop: its terminals, the open-loop pacer, its counters and latency recorder. Owned by the
+     * event loop thread; the counters and recorder are read by the reporting thread.
+     */
+    private final class FleetLoop
+    {
+        final EventLoop eventLoop;
+        final AtomicLongArray counters = new AtomicLongArray(COUNTERS);
+        final SingleWriterRecorder recorder = new SingleWriterRecorder(3);
+        final List<FleetTerminal> terminals = new ArrayList<>();
+        final List<FleetTerminal> touched = new ArrayList<>();
+        final SplittableRandom random;
+        final byte[] scratch = new byte[TapEncoder.FRAME_LENGTH];
+        final UnsafeBuffer scratchBuffer = new UnsafeBuffer(scratch);
+        final TapEncoder tapEncoder = new TapEncoder();
+        final LogonMac logonMac = new LogonMac();
+        final Runnable tick = this::tick;
+        double loopRatePerSecond;
+        long issued;
+        int nextTerminal;
+
+        FleetLoop(final EventLoop eventLoop, final int index, final long seed)
+        {
+            this.eventLoop = eventLoop;
+            this.random = new SplittableRandom(seed + index);
+        }
+
+        void increment(final int index)
+        {
+            counters.lazySet(index, counters.get(index) + 1);
+        }
+
+        void start()
+        {
+            if (options.isMaxRate())
+            {
+                for (final FleetTerminal terminal : terminals)
+                {
+                    for (int i = 0; i < options.inFlight(); i++)
+                    {
+                        terminal.send(System.nanoTime());
+                    }
+                }
+                flushTouched();
+            }
+            else
+            {
+                loopRatePerSecond = options.ratePerSecond() * terminals.size() / options.terminals();
+                if (loopRatePerSecond > 0)
+                {
+                    eventLoop.execute(tick);
+                }
+            }
+        }
+
+        void tick()
+        {
+            if (!running)
+            {
+                return;
+            }
+            final long nowNs = System.nanoTime();
+            final double nsPerRequest = 1e9 / loopRatePerSecond;
+            final long due = (long)((nowNs - startNs) / nsPerRequest);
+            final int count = terminals.size();
+            while (issued < due)
+            {
+                final long intendedNs = startNs + (long)(issued * nsPerRequest);
+                issued++;
+                FleetTerminal terminal = null;
+                for (int i = 0; i < count; i++)
+                {
+                    final FleetTerminal candidate = terminals.get(nextTerminal);
+                    nextTerminal = nextTerminal + 1 == count ? 0 : nextTerminal + 1;
+                    if (candidate.loggedOn)
+                    {
+                        terminal = candidate;
+                        break;
+                    }
+                }
+                if (null == terminal)
+                {
+                    increment(UNSENT);
+                }
+                else
+                {
+                    terminal.schedule(intendedNs);
+                }
+            }
+            flushTouched();
+            final long nextNs = startNs + (long)(issued * nsPerRequest);
+            final long delayNs = Math.max(MIN_TICK_NS, Math.min(MAX_TICK_NS, nextNs - System.nanoTime()));
+            eventLoop.schedule(tick, delayNs, TimeUnit.NANOSECONDS);
+        }
+
+        void markTouched(final FleetTerminal terminal)
+        {
+            if (!terminal.touched)
+            {
+                terminal.touched = true;
+                touched.add(terminal);
+            }
+        }
+
+        void flushTouched()
+        {
+            for (int i = 0, size = touched.size(); i < size; i++)
+            {
+                final FleetTerminal terminal = touched.get(i);
+                terminal.touched = false;
+                terminal.channel.flush();
+            }
+            touched.clear();
+        }
+
+        void closeAll()
+        {
+            for (final FleetTerminal terminal : terminals)
+            {
+                if (null != terminal.channel)
+                {
+                    terminal.channel.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * One simulated terminal: its connection, the send times of its unanswered requests (in order) and, in open
+     * loop, the scheduled times of requests waiting for a free window slot. Owned by its event loop.
+     */
+    private final class FleetTerminal extends ChannelInboundHandlerAdapter
+    {
+        final FleetLoop loop;
+        final long terminalId;
+        final long[] inFlightNs = new long[WINDOW * 2];
+        final long[] backlogNs;
+        Channel channel;
+        boolean loggedOn;
+        boolean touched;
+        int correlation = ThreadLocalRandom.current().nextInt();
+        int inFlightHead;
+        int inFlightTail;
+        int backlogHead;
+        int backlogTail;
+
+        FleetTerminal(final FleetLoop loop, final long terminalId)
+        {
+            this.loop = loop;
+            this.terminalId = terminalId;
+            this.backlogNs = new long[Integer.highestOneBit(options.maxBacklogPerTerminal() - 1) << 1];
+        }
+
+        @Override
+        public void channelActive(final ChannelHandlerContext ctx)
+        {
+            channel = ctx.channel();
+            loop.terminals.add(this);
+            final byte[] frame = new byte[LogonEncoder.FRAME_LENGTH];
+            final UnsafeBuffer buffer = new UnsafeBuffer(frame);
+            final byte[] nonce = new byte[Messages.Logon.NONCE_BYTES];
+            ThreadLocalRandom.current().nextBytes(nonce);
+            new LogonEncoder().wrap(buffer, 0)
+                .correlation(0)
+                .terminalId(terminalId)
+                .timestampMs(System.currentTimeMillis())
+                .nonce(nonce, 0);
+            loop.logonMac.key(TerminalClient.demoKey(terminalId));
+            loop.logonMac.sign(buffer, 0);
+            ctx.writeAndFlush(ctx.alloc().directBuffer(frame.length).writeBytes(frame));
+        }
+
+        /**
+         * Open loop: the request scheduled at intendedNs goes out now if the window has room, else waits.
+         */
+        void schedule(final long intendedNs)
+        {
+            if (inFlightTail - inFlightHead < WINDOW && backlogHead == backlogTail)
+            {
+                send(intendedNs);
+            }
+            else if (backlogTail - backlogHead < backlogNs.length)
+            {
+                backlogNs[backlogTail++ & (backlogNs.length - 1)] = intendedNs;
+            }
+            else
+            {
+                loop.increment(UNSENT);
+            }
+        }
+
+        void send(final long startedNs)
+        {
+            final int cardOffset = loop.random.nextInt(options.cards());
+            loop.tapEncoder.wrap(loop.scratchBuffer, 0)
+                .correlation(correlation++)
+                .cardId(1_000_001L + cardOffset)
+                .programId(options.programId())
+                .quantity(1)
+                .flags(0)
+                .terminalTimeMs(System.currentTimeMillis());
+            final ByteBuf frame = channel.alloc().directBuffer(TapEncoder.FRAME_LENGTH);
+            frame.writeBytes(loop.scratch, 0, TapEncoder.FRAME_LENGTH);
+            channel.write(frame, channel.voidPromise());
+            inFlightNs[inFlightTail++ & (inFlightNs.length - 1)] = startedNs;
+            loop.increment(SENT);
+            loop.markTouched(this);
+        }
+
+        @Override
+        public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+        {
+            try
+            {
+                if (msg instanceof ByteBuf)
+                {
+                    onFrame((ByteBuf)msg);
+                }
+            }
+            finally
+            {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        @Override
+        public void channelReadComplete(final ChannelHandlerContext ctx)
+        {
+            loop.flushTouched();
+        }
+
+        private void onFrame(final ByteBuf frame)
+        {
+            final int start = frame.readerIndex();
+            final int type = frame.getUnsignedByte(start + FrameHeader.TYPE_OFFSET);
+            if (MessageType.LOGON_RESULT == type)
+            {
+                final int result = frame.getUnsignedByte(start + FrameHeader.BODY_OFFSET);
+                if (ReasonCode.OK == result)
+                {
+                    loggedOn = true;
+                    loop.increment(LOGGED_ON);
+                }
+                else
+                {
+                    loop.increment(LOGON_FAILED);
+                }
+                return;
+            }
+
+            final long nowNs = System.nanoTime();
+            final long startedNs = inFlightHead != inFlightTail ? inFlightNs[inFlightHead++ & (inFlightNs.length - 1)] : nowNs;
+            if (MessageType.TAP_RESULT == type)
+            {
+                final int decision = frame.getUnsignedByte(start + FrameHeader.BODY_OFFSET);
+                final int reason = frame.getUnsignedByte(start + FrameHeader.BODY_OFFSET + 1);
+                if (decision <= Decision.RECORDED && reason < ReasonCode.COUNT)
+                {
+                    loop.increment(decisionIndex(decision, reason));
+                }
+                loop.increment(ANSWERED);
+                loop.recorder.recordValue(Math.max(1, (nowNs - startedNs) / 1_000));
+            }
+            else
+            {
+                loop.increment(ERRORS);
+            }
+
+            if (running)
+            {
+                if (options.isMaxRate())
+                {
+                    send(System.nanoTime());
+                }
+                else if (backlogHead != backlogTail)
+                {
+                    send(backlogNs[backlogHead++ & (backlogNs.length - 1)]);
+                }
+            }
+        }
+
+        @Override
+        public void channelInactive(final ChannelHandlerContext ctx)
+        {
+            if (loggedOn)
+            {
+                loggedOn = false;
+                loop.increment(DISCONNECTED);
+            }
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+        {
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.tapswitch.bench.fleet;
+
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./tapswitch fleet}: a fleet of simulated demo terminals against a running switch; prints a live line
+ * every second and a summary with a percentile table, then exits.
+ */
+@Command(
+    name = "fleet",
+    mixinStandardHelpOptions = true,
+    description = "Drive a switch with T simulated demo terminals (each a real connection, demo keys), tapping " +
+        "random demo cards at a total rate R (open loop, latency from the scheduled send time) or as fast as " +
+        "possible (--rate max). Stops by itself after --duration.")
+public final class FleetMain implements Callable<Integer>
+{
+    @Option(names = "--host", paramLabel = "H", description = "switch address (default 127.0.0.1)")
+    private String host = "127.0.0.1";
+
+    @Option(names = "--port", paramLabel = "P", description = "switch port (default 9400)")
+    private int port = 9400;
+
+    @Option(names = "--terminals", paramLabel = "T", description = "terminals, each a connection (default 200)")
+    private int terminals = 200;
+
+    @Option(names = "--first-terminal", paramLabel = "F", description = "first terminal id (default 1)")
+    private long firstTerminal = 1;
+
+    @Option(names = "--rate", paramLabel = "R|max", description = "total taps per second, or max (default 1000)")
+    private String rate = "1000";
+
+    @Option(names = "--duration", paramLabel = "S", description = "seconds of load (default 30)")
+    private double durationSeconds = 30;
+
+    @Option(names = "--cards", paramLabel = "N", description = "demo cards to pick from (default 100000)")
+    private int cards = 100_000;
+
+    @Option(names = "--in-flight", paramLabel = "K", description = "with --rate max: requests in flight per terminal (default 1)")
+    private int inFlight = 1;
+
+    @Option(names = "--io-threads", paramLabel = "N", description = "fleet event loops (default 1)")
+    private int ioThreads = 1;
+
+    @Option(names = "--program", paramLabel = "ID", description = "program of every TAP; 0 = outlet default (default 0)")
+    private long programId;
+
+    public static void main(final String[] args)
+    {
+        System.exit(new CommandLine(new FleetMain()).execute(args));
+    }
+
+    public Integer call() throws Exception
+    {
+        final FleetOptions options;
+        try
+        {
+            options = new FleetOptions()
+                .host(host)
+                .port(port)
+                .terminals(terminals)
+                .firstTerminal(firstTerminal)
+                .ratePerSecond(parseRate(rate))
+                .durationMs((long)(durationSeconds * 1000))
+                .cards(cards)
+                .inFlight(inFlight)
+                .ioThreads(ioThreads)
+                .programId(programId)
+                .validate();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println("tapswitch fleet: " + ex.getMessage());
+            return 2;
+        }
+
+        final FleetResult result = new Fleet(options).run(System.out);
+        result.print(System.out);
+        return result.loggedOn() == 0 ? 1 : 0;
+    }
+
+    static double parseRate(final String rate)
+    {
+        if ("max".equals(rate.toLowerCase(Locale.ROOT)))
+        {
+            return FleetOptions.RATE_MAX;
+        }
+        try
+        {
+            final double value = Double.parseDouble(rate);
+            if (value <= 0)
+            {
+                throw new IllegalArgumentException("invalid rate = " + rate + ": must be > 0 or max");
+            }
+            return value;
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("invalid rate = " + rate + ": must be a number or max");
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.tapswitch.switching;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import io.tapswitch.switching.config.ConfigException;
+import io.tapswitch.switching.config.Setting;
+import io.tapswitch.switching.config.SwitchConfig;
+import io.tapswitch.switching.net.SwitchLauncher;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./tapswitch switch}: runs the transaction switch until SIGTERM / Ctrl-C, then stops cleanly (stops
+ * accepting, drains, writes a snapshot, closes the journal).
+ */
+@Command(
+    name = "switch",
+    mixinStandardHelpOptions = true,
+    description = "Run the tapswitch transaction switch. Settings come from --config FILE (YAML or properties), " +
+        "then TAPSWITCH_* environment variables, then flags (highest precedence); see the README.")
+public final class SwitchMain implements Callable<Integer>
+{
+    @Option(names = "--config", paramLabel = "FILE", description = "configuration file (.yaml, .yml or .properties)")
+    private Path configFile;
+
+    @Option(names = "--host", paramLabel = "H", description = "listen address (default 127.0.0.1)")
+    private String host;
+
+    @Option(names = "--port", paramLabel = "P", description = "terminal port (default 9400)")
+    private Integer port;
+
+    @Option(names = "--metrics-port", paramLabel = "M", description = "GET /metrics port (default 9401, -1 off)")
+    private Integer metricsPort;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "data directory (default ./data/switch)")
+    private Path dataDir;
+
+    @Option(names = "--demo", description = "provision the demo dataset (DEMO-DATA.md) into an empty data directory")
+    private boolean demo;
+
+    @Option(names = "--demo-cards", paramLabel = "N", description = "demo cards (default 100000)")
+    private Integer demoCards;
+
+    @Option(names = "--demo-terminals", paramLabel = "T", description = "demo terminals (default 2000)")
+    private Integer demoTerminals;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "any setting by its key, e.g. --set max-connections=20000")
+    private Map<String, String> settings = new LinkedHashMap<>();
+
+    public static void main(final String[] args)
+    {
+        System.exit(new CommandLine(new SwitchMain()).execute(args));
+    }
+
+    public Integer call() throws Exception
+    {
+        final SwitchConfig config;
+        try
+        {
+            config = SwitchConfig.load(configFile, System.getenv(), flags());
+        }
+        catch (final ConfigException ex)
+        {
+            System.err.println("tapswitch switch: " + ex.getMessage());
+            return 2;
+        }
+        System.err.print(config.summary());
+
+        final SwitchLauncher launcher = SwitchLauncher.start(config);
+        final CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            System.err.println("tapswitch switch: stopping (drain, snapshot, journal close)");
+            launcher.close();
+            System.err.println("tapswitch switch: stopped");
+            stopped.countDown();
+        }, "tapswitch-shutdown"));
+
+        System.out.println("tapswitch switch listening on " + config.host() + ":" + launcher.port());
+        if (launcher.metricsPort() >= 0)
+        {
+            System.err.println("tapswitch switch: metrics on http://" + config.metricsHost() + ":" +
+                launcher.metricsPort() + "/metrics");
+        }
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    private Map<String, String> flags()
+    {
+        final Map<String, String> flags = new LinkedHashMap<>(settings);
+        put(flags, Setting.HOST, host);
+        put(flags, Setting.PORT, port);
+        put(flags, Setting.METRICS_PORT, metricsPort);
+        put(flags, Setting.DATA_DIR, dataDir);
+        if (demo)
+        {
+            flags.put(Setting.DEMO.key(), "true");
+        }
+        put(flags, Setting.DEMO_CARDS, demoCards);
+        put(flags, Setting.DEMO_TERMINALS, demoTerminals);
+        return flags;
+    }
+
+    private static void put(final Map<String, String> flags, final Setting setting, final Object value)
+    {
+        if (null != value)
+        {
+            flags.put(setting.key(), String.valueOf(value));
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.tapswitch.switching.config;
+
+import java.util.Locale;
+
+/**
+ * Every setting of the switch: its key (in a configuration file and as a {@code --set key=value} flag),
+ * its environment variable, its default and one line of documentation. The README's configuration
+ * table is this enum.
+ */
+public enum Setting
+{
+    HOST("host", "127.0.0.1", false,
+        "address the terminal listener binds to"),
+    PORT("port", "9400", false,
+        "TCP port of the terminal listener (0 picks a free port)"),
+    METRICS_HOST("metrics-host", "", false,
+        "address of the /metrics HTTP listener; empty means the same as host"),
+    METRICS_PORT("metrics-port", "9401", false,
+        "TCP port of GET /metrics (Prometheus text); -1 disables the listener, 0 picks a free port"),
+    DATA_DIR("data-dir", "./data/switch", false,
+        "data directory: journal/, commands/, snapshots/"),
+    HEARTBEAT_MS("heartbeat-ms", "15000", false,
+        "heartbeat interval given to terminals in LOGON_RESULT"),
+    IDLE_TIMEOUT_MS("idle-timeout-ms", "0", false,
+        "a connection silent this long is closed; 0 means 3 x heartbeat-ms (PROTOCOL.md rule 10)"),
+    MAX_CONNECTIONS("max-connections", "12000", false,
+        "connections held at once; an excess connection is closed at once and counted"),
+    MAX_IN_FLIGHT("max-in-flight", "32", false,
+        "unanswered requests per connection before the switch stops reading it (the protocol's window is 32)"),
+    IO_THREADS("io-threads", "1", false,
+        "Netty event loop threads serving connections (epoll where available, NIO otherwise)"),
+    ENGINE_QUEUE_BYTES("engine-queue-bytes", "1048576", false,
+        "capacity of the request queue to the engine thread (power of two); when full, requests get BUSY"),
+    RESPONSE_QUEUE_BYTES("response-queue-bytes", "4194304", false,
+        "capacity of each event loop's response queue from the engine thread (power of two)"),
+    ENGINE_BATCH_SIZE("engine-batch-size", "256", false,
+        "requests the engine decides per batch before releasing their responses"),
+    ENGINE_IDLE_STRATEGY("engine-idle-strategy", "backoff", false,
+        "what the engine thread does when idle: backoff, sleeping, yielding or busy-spin"),
+    COMMAND_POLL_LIMIT("command-poll-limit", "256", false,
+        "admin commands applied per engine duty cycle"),
+    SNAPSHOT_INTERVAL_MS("snapshot-interval-ms", "300000", false,
+        "interval between periodic snapshots; 0 disables them (one is always written at shutdown)"),
+    TLS_CERT_FILE("tls.cert-file", "", false,
+        "PEM certificate chain; with tls.key-file it turns TLS on for the terminal listener"),
+    TLS_KEY_FILE("tls.key-file", "", false,
+        "PEM PKCS#8 private key of the certificate"),
+    TLS_KEY_PASSWORD("tls.key-password", "", true,
+        "password of an encrypted tls.key-file (never printed)"),
+    DEMO("demo", "false", false,
+        "provision the demo dataset (DEMO-DATA.md) into an empty data directory at start"),
+    DEMO_CARDS("demo-cards", "100000", false,
+        "demo cards to provision (ids 1000001 ...)"),
+    DEMO_TERMINALS("demo-terminals", "2000", false,
+        "demo terminals to provision (ids 1 ...)");
+
+    private final String key;
+    private final String defaultValue;
+    private final boolean secret;
+    private final String doc;
+
+    Setting(final String key, final String defaultValue, final boolean secret, final String doc)
+    {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.secret = secret;
+        this.doc = doc;
+    }
+
+    public String key()
+    {
+        return key;
+    }
+
+    public String defaultValue()
+    {
+        return defaultValue;
+    }
+
+    public boolean secret()
+    {
+        return secret;
+    }
+
+    public String doc()
+    {
+        return doc;
+    }
+
+    /**
+     * @return the environment variable that sets it: {@code TAPSWITCH_} + the key in upper case with
+     * dots and dashes as underscores, e.g. {@code TAPSWITCH_TLS_CERT_FILE}.
+     */
+    public String envName()
+    {
+        return "TAPSWITCH_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /**
+     * @param key a configuration key.
+     * @return the setting with that key, or null.
+     */
+    public static Setting byKey(final String key)
+    {
+        for (final Setting setting : values())
+        {
+            if (setting.key.equals(key))
+            {
+                return setting;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,463 @@
+package io.tapswitch.switching.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+import org.agrona.BitUtil;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * The switch's configuration, resolved once at start from, in increasing precedence: the defaults of
+ * {@link Setting}, a file (YAML or properties), environment variables ({@code TAPSWITCH_*}) and
+ * command-line flags. Every value is validated here and a bad one fails with the setting's name, value
+ * and source. Immutable once built; safe to share between threads.
+ */
+public final class SwitchConfig
+{
+    private static final long MIN_QUEUE_BYTES = 4096;
+    private static final long MAX_QUEUE_BYTES = 1L << 30;
+
+    private final EnumMap<Setting, String> values;
+    private final EnumMap<Setting, String> sources;
+
+    private final String host;
+    private final int port;
+    private final String metricsHost;
+    private final int metricsPort;
+    private final Path dataDir;
+    private final int heartbeatMs;
+    private final long idleTimeoutMs;
+    private final int maxConnections;
+    private final int maxInFlight;
+    private final int ioThreads;
+    private final int engineQueueBytes;
+    private final int responseQueueBytes;
+    private final int engineBatchSize;
+    private final String engineIdleStrategy;
+    private final int commandPollLimit;
+    private final long snapshotIntervalMs;
+    private final Path tlsCertFile;
+    private final Path tlsKeyFile;
+    private final String tlsKeyPassword;
+    private final boolean demo;
+    private final int demoCards;
+    private final int demoTerminals;
+
+    private SwitchConfig(final EnumMap<Setting, String> values, final EnumMap<Setting, String> sources)
+    {
+        this.values = values;
+        this.sources = sources;
+
+        host = nonEmpty(Setting.HOST);
+        port = intIn(Setting.PORT, 0, 65535);
+        final String metricsHostValue = values.get(Setting.METRICS_HOST).trim();
+        metricsHost = metricsHostValue.isEmpty() ? host : metricsHostValue;
+        metricsPort = intIn(Setting.METRICS_PORT, -1, 65535);
+        dataDir = Paths.get(nonEmpty(Setting.DATA_DIR));
+        heartbeatMs = intIn(Setting.HEARTBEAT_MS, 100, 3_600_000);
+        final long idle = longIn(Setting.IDLE_TIMEOUT_MS, 0, 3L * 3_600_000);
+        idleTimeoutMs = idle == 0 ? 3L * heartbeatMs : idle;
+        maxConnections = intIn(Setting.MAX_CONNECTIONS, 1, 1_000_000);
+        maxInFlight = intIn(Setting.MAX_IN_FLIGHT, 1, 256);
+        ioThreads = intIn(Setting.IO_THREADS, 1, 64);
+        engineQueueBytes = powerOfTwo(Setting.ENGINE_QUEUE_BYTES);
+        responseQueueBytes = powerOfTwo(Setting.RESPONSE_QUEUE_BYTES);
+        engineBatchSize = intIn(Setting.ENGINE_BATCH_SIZE, 1, 65536);
+        engineIdleStrategy = oneOf(Setting.ENGINE_IDLE_STRATEGY, List.of("backoff", "sleeping", "yielding", "busy-spin"));
+        commandPollLimit = intIn(Setting.COMMAND_POLL_LIMIT, 1, 1_000_000);
+        snapshotIntervalMs = longIn(Setting.SNAPSHOT_INTERVAL_MS, 0, 7L * 24 * 3_600_000);
+        tlsCertFile = optionalFile(Setting.TLS_CERT_FILE);
+        tlsKeyFile = optionalFile(Setting.TLS_KEY_FILE);
+        tlsKeyPassword = values.get(Setting.TLS_KEY_PASSWORD);
+        if ((tlsCertFile == null) != (tlsKeyFile == null))
+        {
+            throw new ConfigException("tls.cert-file and tls.key-file must be given together (cert-file="
+                + describe(Setting.TLS_CERT_FILE) + ", key-file=" + describe(Setting.TLS_KEY_FILE) + ")");
+        }
+        demo = bool(Setting.DEMO);
+        demoCards = intIn(Setting.DEMO_CARDS, 1, 50_000_000);
+        demoTerminals = intIn(Setting.DEMO_TERMINALS, 1, 1_000_000);
+    }
+
+    /**
+     * Resolves the configuration.
+     *
+     * @param configFile a YAML ({@code .yaml}/{@code .yml}) or properties file, or null.
+     * @param env        the environment (normally {@code System.getenv()}).
+     * @param flags      values given on the command line, by setting key.
+     * @return the validated configuration.
+     * @throws ConfigException naming the setting when a value is unknown or invalid.
+     */
+    public static SwitchConfig load(final Path configFile, final Map<String, String> env, final Map<String, String> flags)
+    {
+        final EnumMap<Setting, String> values = new EnumMap<>(Setting.class);
+        final EnumMap<Setting, String> sources = new EnumMap<>(Setting.class);
+        for (final Setting setting : Setting.values())
+        {
+            values.put(setting, setting.defaultValue());
+            sources.put(setting, "default");
+        }
+
+        if (null != configFile)
+        {
+            final Map<String, String> fromFile = readFile(configFile);
+            for (final Map.Entry<String, String> entry : fromFile.entrySet())
+            {
+                final Setting setting = Setting.byKey(entry.getKey());
+                if (null == setting)
+                {
+                    throw new ConfigException("unknown setting '" + entry.getKey() + "' in " + configFile);
+                }
+                values.put(setting, entry.getValue());
+                sources.put(setting, "file " + configFile);
+            }
+        }
+
+        for (final Setting setting : Setting.values())
+        {
+            final String value = env.get(setting.envName());
+            if (null != value)
+            {
+                values.put(setting, value);
+                sources.put(setting, "env " + setting.envName());
+            }
+        }
+
+        for (final Map.Entry<String, String> entry : flags.entrySet())
+        {
+            final Setting setting = Setting.byKey(entry.getKey());
+            if (null == setting)
+            {
+                throw new ConfigException("unknown setting '" + entry.getKey() + "' on the command line");
+            }
+            values.put(setting, entry.getValue());
+            sources.put(setting, "flag");
+        }
+
+        return new SwitchConfig(values, sources);
+    }
+
+    /**
+     * @param flags values by setting key, over the defaults (for tests and embedding).
+     * @return the validated configuration.
+     */
+    public static SwitchConfig of(final Map<String, String> flags)
+    {
+        return load(null, Map.of(), flags);
+    }
+
+    static Map<String, String> readFile(final Path file)
+    {
+        if (!Files.isRegularFile(file))
+        {
+            throw new ConfigException("configuration file not found: " + file);
+        }
+        final String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        final Map<String, String> flat = new LinkedHashMap<>();
+        try
+        {
+            if (name.endsWith(".yaml") || name.endsWith(".yml"))
+            {
+                try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8))
+                {
+                    final Object root = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
+                    if (null == root)
+                    {
+                        return flat;
+                    }
+                    if (!(root instanceof Map))
+                    {
+                        throw new ConfigException("configuration file " + file + " must hold a mapping of settings");
+                    }
+                    flatten("", (Map<?, ?>)root, flat, file);
+                }
+            }
+            else if (name.endsWith(".properties"))
+            {
+                final Properties properties = new Properties();
+                try (InputStream in = Files.newInputStream(file))
+                {
+                    properties.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+                }
+                for (final String key : properties.stringPropertyNames())
+                {
+                    flat.put(key.trim(), properties.getProperty(key).trim());
+                }
+            }
+            else
+            {
+                throw new ConfigException("configuration file " + file + " must end in .yaml, .yml or .properties");
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new ConfigException("cannot read configuration file " + file + ": " + ex.getMessage(), ex);
+        }
+        catch (final org.yaml.snakeyaml.error.YAMLException ex)
+        {
+            throw new ConfigException("configuration file " + file + " is not valid YAML: " + ex.getMessage(), ex);
+        }
+        return flat;
+    }
+
+    private static void flatten(final String prefix, final Map<?, ?> map, final Map<String, String> out, final Path file)
+    {
+        for (final Map.Entry<?, ?> entry : map.entrySet())
+        {
+            final String key = prefix + entry.getKey();
+            final Object value = entry.getValue();
+            if (value instanceof Map)
+            {
+                flatten(key + ".", (Map<?, ?>)value, out, file);
+            }
+            else if (value instanceof List)
+            {
+                throw new ConfigException("setting '" + key + "' in " + file + " must be a single value, not a list");
+            }
+            else
+            {
+                out.put(key, null == value ? "" : String.valueOf(value));
+            }
+        }
+    }
+
+    /**
+     * @return one line per setting, value and source; secrets are shown as {@code <set>} or {@code <unset>}.
+     */
+    public String summary()
+    {
+        final StringBuilder sb = new StringBuilder("tapswitch switch configuration:\n");
+        for (final Setting setting : Setting.values())
+        {
+            final String value = values.get(setting);
+            final String shown = setting.secret() ? (value.isEmpty() ? "<unset>" : "<set>") : value;
+            sb.append(String.format(Locale.ROOT, "  %-22s %-28s (%s)%n", setting.key(), shown, sources.get(setting)));
+        }
+        sb.append(String.format(Locale.ROOT, "  %-22s %s%n", "=> idle timeout", idleTimeoutMs + " ms"));
+        sb.append(String.format(Locale.ROOT, "  %-22s %s%n", "=> tls", isTls() ? "on" : "off"));
+        return sb.toString();
+    }
+
+    private String describe(final Setting setting)
+    {
+        return "'" + values.get(setting) + "' from " + sources.get(setting);
+    }
+
+    private ConfigException invalid(final Setting setting, final String why)
+    {
+        return new ConfigException("invalid " + setting.key() + " = " + describe(setting) + ": " + why);
+    }
+
+    private String nonEmpty(final Setting setting)
+    {
+        final String value = values.get(setting).trim();
+        if (value.isEmpty())
+        {
+            throw invalid(setting, "must not be empty");
+        }
+        return value;
+    }
+
+    private long longIn(final Setting setting, final long min, final long max)
+    {
+        final long value;
+        try
+        {
+            value = Long.parseLong(values.get(setting).trim().replace("_", ""));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw invalid(setting, "not an integer");
+        }
+        if (value < min || value > max)
+        {
+            throw invalid(setting, "must be in " + min + " .. " + max);
+        }
+        return value;
+    }
+
+    private int intIn(final Setting setting, final int min, final int max)
+    {
+        return (int)longIn(setting, min, max);
+    }
+
+    private int powerOfTwo(final Setting setting)
+    {
+        final long value = longIn(setting, MIN_QUEUE_BYTES, MAX_QUEUE_BYTES);
+        if (!BitUtil.isPowerOfTwo(value))
+        {
+            throw invalid(setting, "must be a power of two");
+        }
+        return (int)value;
+    }
+
+    private boolean bool(final Setting setting)
+    {
+        final String value = values.get(setting).trim().toLowerCase(Locale.ROOT);
+        if ("true".equals(value) || "yes".equals(value) || "1".equals(value))
+        {
+            return true;
+        }
+        if ("false".equals(value) || "no".equals(value) || "0".equals(value))
+        {
+            return false;
+        }
+        throw invalid(setting, "must be true or false");
+    }
+
+    private String oneOf(final Setting setting, final List<String> allowed)
+    {
+        final String value = values.get(setting).trim().toLowerCase(Locale.ROOT);
+        if (!allowed.contains(value))
+        {
+            throw invalid(setting, "must be one of " + allowed);
+        }
+        return value;
+    }
+
+    private Path optionalFile(final Setting setting)
+    {
+        final String value = values.get(setting).trim();
+        if (value.isEmpty())
+        {
+            return null;
+        }
+        final Path path = Paths.get(value);
+        if (!Files.isReadable(path))
+        {
+            throw invalid(setting, "file not readable");
+        }
+        return path;
+    }
+
+    public String host()
+    {
+        return host;
+    }
+
+    public int port()
+    {
+        return port;
+    }
+
+    public String metricsHost()
+    {
+        return metricsHost;
+    }
+
+    public int metricsPort()
+    {
+        return metricsPort;
+    }
+
+    public Path dataDir()
+    {
+        return dataDir;
+    }
+
+    public int heartbeatMs()
+    {
+        return heartbeatMs;
+    }
+
+    public long idleTimeoutMs()
+    {
+        return idleTimeoutMs;
+    }
+
+    public int maxConnections()
+    {
+        return maxConnections;
+    }
+
+    public int maxInFlight()
+    {
+        return maxInFlight;
+    }
+
+    public int ioThreads()
+    {
+        return ioThreads;
+    }
+
+    public int engineQueueBytes()
+    {
+        return engineQueueBytes;
+    }
+
+    public int responseQueueBytes()
+    {
+        return responseQueueBytes;
+    }
+
+    public int engineBatchSize()
+    {
+        return engineBatchSize;
+    }
+
+    public String engineIdleStrategy()
+    {
+        return engineIdleStrategy;
+    }
+
+    public int commandPollLimit()
+    {
+        return commandPollLimit;
+    }
+
+    public long snapshotIntervalMs()
+    {
+        return snapshotIntervalMs;
+    }
+
+    public boolean isTls()
+    {
+        return null != tlsCertFile;
+    }
+
+    public Path tlsCertFile()
+    {
+        return tlsCertFile;
+    }
+
+    public Path tlsKeyFile()
+    {
+        return tlsKeyFile;
+    }
+
+    /**
+     * @return the key password, or null when none; a secret, never logged.
+     */
+    public String tlsKeyPassword()
+    {
+        return tlsKeyPassword.isEmpty() ? null : tlsKeyPassword;
+    }
+
+    public boolean demo()
+    {
+        return demo;
+    }
+
+    public int demoCards()
+    {
+        return demoCards;
+    }
+
+    public int demoTerminals()
+    {
+        return demoTerminals;
+    }
+}

@@ -1,0 +1,14 @@
+package io.tapswitch.switching.journal;
+
+/**
+ * Receives journal records from a {@link JournalReader}. The decoder is only valid during the call.
+ */
+@FunctionalInterface
+public interface JournalHandler
+{
+    /**
+     * @param index  the Chronicle Queue index of the record's excerpt.
+     * @param record the record.
+     */
+    void onRecord(long index, JournalDecoder record);
+}

@@ -1,0 +1,87 @@
+package io.tapswitch.switching.journal;
+
+import java.nio.ByteOrder;
+
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Appends journal records: the caller encodes a record into {@link #buffer()} and calls {@link #append(int)}, which
+ * writes it as one raw binary excerpt and returns when the excerpt is complete in the memory-mapped queue file (it
+ * survives a crash of the process; it reaches the disk when the OS writes the page back). No allocation per append.
+ * <p>
+ * Not thread-safe; owned by the engine thread.
+ */
+public final class JournalWriter implements AutoCloseable
+{
+    /** Largest record: a COMMAND record holding the largest command. */
+    public static final int MAX_RECORD_BYTES = JournalRecord.COMMAND_BYTES_OFFSET + 64 * 1024;
+
+    private final SingleChronicleQueue queue;
+    private final ExcerptAppender appender;
+    private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[MAX_RECORD_BYTES]);
+    private long bytesAppended;
+
+    public JournalWriter(final SingleChronicleQueue queue)
+    {
+        this.queue = queue;
+        this.appender = queue.acquireAppender();
+    }
+
+    /**
+     * @return the scratch buffer a record is encoded into (offset 0), reused for every record.
+     */
+    public UnsafeBuffer buffer()
+    {
+        return buffer;
+    }
+
+    /**
+     * Sets the header fields of the record in {@link #buffer()}.
+     */
+    public void header(final int type, final int recordLength, final long sequence, final long timeMs)
+    {
+        buffer.putInt(JournalRecord.RECORD_LENGTH_OFFSET, recordLength, ByteOrder.LITTLE_ENDIAN);
+        buffer.putByte(JournalRecord.TYPE_OFFSET, (byte)type);
+        buffer.putByte(JournalRecord.VERSION_OFFSET, (byte)JournalRecord.VERSION);
+        buffer.putShort(JournalRecord.VERSION_OFFSET + 1, (short)0, ByteOrder.LITTLE_ENDIAN);
+        buffer.putLong(JournalRecord.SEQUENCE_OFFSET, sequence, ByteOrder.LITTLE_ENDIAN);
+        buffer.putLong(JournalRecord.TIME_MS_OFFSET, timeMs, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * Appends the first {@code lengthBytes} of {@link #buffer()} as one excerpt.
+     *
+     * @return the queue index of the excerpt.
+     */
+    public long append(final int lengthBytes)
+    {
+        try (DocumentContext dc = appender.writingDocument())
+        {
+            dc.wire().bytes().write(buffer.byteArray(), 0, lengthBytes);
+        }
+        bytesAppended += lengthBytes;
+        return appender.lastIndexAppended();
+    }
+
+    /**
+     * @return record bytes appended by this writer since it was opened.
+     */
+    public long bytesAppended()
+    {
+        return bytesAppended;
+    }
+
+    public SingleChronicleQueue queue()
+    {
+        return queue;
+    }
+
+    @Override
+    public void close()
+    {
+        appender.close();
+    }
+}

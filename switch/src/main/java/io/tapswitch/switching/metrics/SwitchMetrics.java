@@ -1,0 +1,245 @@
+package io.tapswitch.switching.metrics;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.LongSupplier;
+import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
+
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tapswitch.protocol.Decision;
+import io.tapswitch.protocol.ReasonCode;
+import io.tapswitch.switching.net.Counters;
+
+/**
+ * The switch's Micrometer registry (Prometheus) and its {@code GET /metrics} HTTP listener. Every switch meter
+ * reads the single-writer {@link Counters} of the engine thread and of each event loop at scrape time, so the
+ * hot path pays nothing but an ordered store per event; only the authorization latency is a Micrometer timer,
+ * recorded lock-free by the event loops.
+ * <p>
+ * Thread-safe: meters are registered at start; scrapes run on the HTTP listener's thread.
+ */
+public final class SwitchMetrics implements AutoCloseable
+{
+    private static final String[] RESULT_TYPE_NAMES = {"tap", "reversal", "balance"};
+    private static final String[] DECISION_NAMES = {"approved", "declined", "recorded", "busy"};
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+    /** Micrometer holds meter state weakly: the states are kept alive here for the registry's lifetime. */
+    private final List<Object> meterStates = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private HttpServer httpServer;
+    private ExecutorService httpExecutor;
+
+    public SwitchMetrics()
+    {
+        new JvmMemoryMetrics().bindTo(registry);
+        gcMetrics.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+    }
+
+    public PrometheusMeterRegistry registry()
+    {
+        return registry;
+    }
+
+    /**
+     * @return the timer the event loops record receive → response released into, buckets 10 µs .. 100 ms.
+     */
+    public Timer authorizationLatencyTimer()
+    {
+        return Timer.builder("tapswitch.authorization.latency")
+            .description("time from a request's receipt to the release of its response")
+            .serviceLevelObjectives(
+                Duration.ofNanos(10_000), Duration.ofNanos(25_000), Duration.ofNanos(50_000),
+                Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000),
+                Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10),
+                Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100))
+            .minimumExpectedValue(Duration.ofNanos(10_000))
+            .maximumExpectedValue(Duration.ofMillis(100))
+            .register(registry);
+    }
+
+    /**
+     * Registers the network and session meters over the counter sets.
+     *
+     * @param engineCounters    the engine thread's counters.
+     * @param loopCounters      one set per event loop.
+     * @param openConnections   connections open now.
+     */
+    public void bindNetwork(
+        final Counters engineCounters, final List<Counters> loopCounters, final LongSupplier openConnections)
+    {
+        final List<Counters> all = new java.util.ArrayList<>(loopCounters);
+        all.add(engineCounters);
+        meterStates.add(all);
+        meterStates.add(openConnections);
+
+        for (int typeIndex = 0; typeIndex < Counters.RESULT_TYPES; typeIndex++)
+        {
+            tapsCounter(all, typeIndex, Decision.APPROVED, ReasonCode.OK);
+            tapsCounter(all, typeIndex, Counters.DECISION_BUSY, ReasonCode.BUSY);
+            for (int reason = ReasonCode.UNKNOWN_CARD; reason <= ReasonCode.REVERSAL_WINDOW_EXPIRED; reason++)
+            {
+                if (reason != ReasonCode.NOT_LOGGED_ON && reason != ReasonCode.BUSY)
+                {
+                    tapsCounter(all, typeIndex, Decision.DECLINED, reason);
+                }
+            }
+            if (0 == typeIndex)
+            {
+                for (int reason = ReasonCode.UNKNOWN_CARD; reason <= ReasonCode.OUTLET_NOT_ALLOWED; reason++)
+                {
+                    tapsCounter(all, typeIndex, Decision.RECORDED, reason);
+                }
+                tapsCounter(all, typeIndex, Decision.RECORDED, ReasonCode.OK);
+            }
+        }
+
+        for (final int result : new int[]{ReasonCode.OK, ReasonCode.INVALID_REQUEST, ReasonCode.BUSY,
+            ReasonCode.BAD_CREDENTIALS, ReasonCode.STALE_LOGON, ReasonCode.SYSTEM_ERROR})
+        {
+            final int id = Counters.logonsId(result);
+            FunctionCounter.builder("tapswitch.logons", all, (c) -> sum(c, id))
+                .description("LOGON results by code name")
+                .tag("result", ReasonCode.name(result))
+                .register(registry);
+        }
+
+        counter("tapswitch.busy", "requests answered BUSY (shed)", all, Counters.BUSY);
+        counter("tapswitch.connections", "connections accepted", all, Counters.CONNECTIONS_ACCEPTED);
+        FunctionCounter.builder("tapswitch.connections.rejected", all, (c) -> sum(c, Counters.CONNECTIONS_REJECTED_MAX))
+            .description("connections closed at once, by reason")
+            .tag("reason", "max_connections")
+            .register(registry);
+        counter("tapswitch.malformed.frames", "malformed frames answered MALFORMED_FRAME", all, Counters.MALFORMED_FRAMES);
+        counter("tapswitch.idle.timeouts", "connections closed after 3 x heartbeat of silence", all, Counters.IDLE_TIMEOUTS);
+        counter("tapswitch.sessions.replaced", "sessions closed by a newer LOGON of the same terminal", all,
+            Counters.SESSIONS_REPLACED);
+        counter("tapswitch.engine.errors", "requests the engine failed on (answered SYSTEM_ERROR)", all,
+            Counters.ENGINE_ERRORS);
+        counter("tapswitch.snapshots", "snapshots written", all, Counters.SNAPSHOTS);
+
+        sumGauge("tapswitch.sessions.active", "logged-on sessions", all,
+            (c) -> sum(c, Counters.SESSIONS_OPENED) - sum(c, Counters.SESSIONS_CLOSED));
+        sumGauge("tapswitch.engine.queue.depth", "requests waiting for the engine thread", all,
+            (c) -> Math.max(0, sum(c, Counters.REQUESTS_QUEUED) - sum(c, Counters.REQUESTS_DECIDED)));
+        Gauge.builder("tapswitch.connections.active", openConnections, LongSupplier::getAsLong)
+            .description("connections open")
+            .register(registry);
+    }
+
+    /**
+     * Keeps a meter's state object alive as long as the registry (Micrometer references it weakly).
+     */
+    public void keepAlive(final Object state)
+    {
+        meterStates.add(state);
+    }
+
+    /**
+     * Registers a gauge read at scrape time (for the engine's plain counters).
+     */
+    public <T> void gauge(final String name, final String description, final T state, final ToDoubleFunction<T> value)
+    {
+        meterStates.add(state);
+        Gauge.builder(name, state, value).description(description).register(registry);
+    }
+
+    /**
+     * Starts {@code GET /metrics} on host:port (port 0 picks a free one).
+     *
+     * @return the bound port.
+     */
+    public int startHttp(final String host, final int port) throws IOException
+    {
+        httpServer = HttpServer.create(new InetSocketAddress(host, port), 16);
+        httpExecutor = Executors.newSingleThreadExecutor((r) ->
+        {
+            final Thread thread = new Thread(r, "tapswitch-metrics-http");
+            thread.setDaemon(true);
+            return thread;
+        });
+        httpServer.setExecutor(httpExecutor);
+        httpServer.createContext("/metrics", (exchange) ->
+        {
+            try (exchange)
+            {
+                if (!"GET".equals(exchange.getRequestMethod()))
+                {
+                    exchange.sendResponseHeaders(405, -1);
+                    return;
+                }
+                final byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+                exchange.sendResponseHeaders(200, body.length);
+                try (OutputStream out = exchange.getResponseBody())
+                {
+                    out.write(body);
+                }
+            }
+        });
+        httpServer.start();
+        return httpServer.getAddress().getPort();
+    }
+
+    public void close()
+    {
+        if (null != httpServer)
+        {
+            httpServer.stop(0);
+            httpExecutor.shutdownNow();
+            httpServer = null;
+        }
+        gcMetrics.close();
+        registry.close();
+    }
+
+    private void tapsCounter(final List<Counters> all, final int typeIndex, final int decision, final int reason)
+    {
+        final int id = Counters.tapsId(typeIndex, decision, reason);
+        FunctionCounter.builder("tapswitch.taps", all, (c) -> sum(c, id))
+            .description("results of TAP, REVERSAL and BALANCE by decision and reason")
+            .tag("type", RESULT_TYPE_NAMES[typeIndex])
+            .tag("decision", DECISION_NAMES[decision])
+            .tag("reason", ReasonCode.name(reason))
+            .register(registry);
+    }
+
+    private void counter(final String name, final String description, final List<Counters> all, final int id)
+    {
+        FunctionCounter.builder(name, all, (c) -> sum(c, id)).description(description).register(registry);
+    }
+
+    private void sumGauge(
+        final String name, final String description, final List<Counters> all, final ToLongFunction<List<Counters>> f)
+    {
+        Gauge.builder(name, all, (c) -> f.applyAsLong(c)).description(description).register(registry);
+    }
+
+    private static long sum(final List<Counters> all, final int id)
+    {
+        long total = 0;
+        for (int i = 0, size = all.size(); i < size; i++)
+        {
+            total += all.get(i).get(id);
+        }
+        return total;
+    }
+}

@@ -1,0 +1,319 @@
+package io.tapswitch.switching.net;
+
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
+import java.nio.ByteBuffer;
+
+import io.tapswitch.protocol.FrameHeader;
+import io.tapswitch.protocol.MessageType;
+import io.tapswitch.protocol.Messages;
+import io.tapswitch.protocol.ReasonCode;
+import io.tapswitch.switching.engine.Engine;
+import org.agrona.BitUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+
+/**
+ * The engine thread: owns the {@link Engine} and the session table (which connection is logged on as
+ * which terminal). Each duty cycle it decides a batch of requests from the request ring, each decision
+ * journaled by the engine before {@code onRequest} returns, releases the responses to the rings of their
+ * event loops and wakes those loops once per batch; then it applies admin commands and, when due, writes a
+ * snapshot.
+ * <p>
+ * Not thread-safe; runs on one thread under an {@link org.agrona.concurrent.AgentRunner}. {@link #pause}
+ * and {@link #resume} may be called from any thread (operations and tests).
+ */
+public final class EngineAgent implements Agent
+{
+    private static final int OUT_CAPACITY = 8192;
+    private static final long NO_SESSION = 0;
+    private static final org.slf4j.Logger LOGGER = org.slf4j.LoggerFactory.getLogger(EngineAgent.class);
+
+    private final Engine engine;
+    private final ManyToOneRingBuffer requests;
+    private final OneToOneRingBuffer[] responses;
+    private final Runnable[] wakers;
+    private final EpochClock clock;
+    private final IdleStrategy responseFullIdle;
+    private final int batchSize;
+    private final int commandPollLimit;
+    private final long snapshotIntervalMs;
+    private final Counters counters;
+
+    private final UnsafeBuffer out = new UnsafeBuffer(ByteBuffer.allocateDirect(OUT_CAPACITY));
+    private final UnsafeBuffer control = new UnsafeBuffer(ByteBuffer.allocateDirect(HandoffRecords.CONTROL_LENGTH));
+    private final Long2LongHashMap terminalByConnection = new Long2LongHashMap(NO_SESSION);
+    private final Long2LongHashMap connectionByTerminal = new Long2LongHashMap(NO_SESSION);
+    private final boolean[] touched;
+    private final java.util.Set<String> loggedErrors = new java.util.HashSet<>();
+
+    private volatile boolean paused;
+    private volatile boolean running = true;
+    private long nowMs;
+    private long nextSnapshotMs;
+
+    /**
+     * @param engine             the engine, owned by this agent from now on.
+     * @param requests           the ring the event loops write requests to.
+     * @param responses          one response ring per event loop, by loop index.
+     * @param wakers             one task per event loop that schedules its response drain (idempotent).
+     * @param clock              epoch clock for command and snapshot timing.
+     * @param batchSize          requests decided before the responses are released.
+     * @param commandPollLimit   admin commands applied per duty cycle.
+     * @param snapshotIntervalMs 0 to disable periodic snapshots.
+     * @param counters           counters this agent writes and the metrics read.
+     */
+    public EngineAgent(
+        final Engine engine,
+        final ManyToOneRingBuffer requests,
+        final OneToOneRingBuffer[] responses,
+        final Runnable[] wakers,
+        final EpochClock clock,
+        final int batchSize,
+        final int commandPollLimit,
+        final long snapshotIntervalMs,
+        final Counters counters)
+    {
+        this.engine = engine;
+        this.requests = requests;
+        this.responses = responses;
+        this.wakers = wakers;
+        this.clock = clock;
+        this.batchSize = batchSize;
+        this.commandPollLimit = commandPollLimit;
+        this.snapshotIntervalMs = snapshotIntervalMs;
+        this.counters = counters;
+        this.touched = new boolean[responses.length];
+        this.responseFullIdle = new org.agrona.concurrent.BackoffIdleStrategy(10, 10, 1_000, 100_000);
+    }
+
+    public String roleName()
+    {
+        return "tapswitch-engine";
+    }
+
+    public void onStart()
+    {
+        nowMs = clock.time();
+        nextSnapshotMs = snapshotIntervalMs > 0 ? nowMs + snapshotIntervalMs : Long.MAX_VALUE;
+    }
+
+    public int doWork()
+    {
+        if (paused)
+        {
+            return 0;
+        }
+
+        nowMs = clock.time();
+        int workCount = requests.read(this::onRecord, batchSize);
+        if (workCount > 0)
+        {
+            wakeTouchedLoops();
+        }
+
+        workCount += engine.pollCommands(nowMs, commandPollLimit);
+
+        if (nowMs - nextSnapshotMs >= 0)
+        {
+            nextSnapshotMs = nowMs + snapshotIntervalMs;
+            engine.snapshot();
+            counters.increment(Counters.SNAPSHOTS);
+            workCount++;
+        }
+
+        return workCount;
+    }
+
+    public void onClose()
+    {
+        running = false;
+        try
+        {
+            engine.snapshot();
+        }
+        finally
+        {
+            engine.close();
+        }
+    }
+
+    /**
+     * Stops deciding until {@link #resume()}: requests wait in the ring (which then fills and sheds BUSY).
+     */
+    public void pause()
+    {
+        paused = true;
+    }
+
+    public void resume()
+    {
+        paused = false;
+    }
+
+    /**
+     * Lets a response offer that waits for a full response ring give up (at shutdown).
+     */
+    public void stopWaiting()
+    {
+        running = false;
+    }
+
+    private void onRecord(final int msgTypeId, final org.agrona.MutableDirectBuffer buffer, final int index, final int length)
+    {
+        if (HandoffRecords.REQUEST == msgTypeId)
+        {
+            onRequest(buffer, index, length);
+        }
+        else if (HandoffRecords.DISCONNECT == msgTypeId)
+        {
+            onDisconnect(buffer.getLong(index + HandoffRecords.CONNECTION_ID_OFFSET));
+        }
+    }
+
+    private void onRequest(final DirectBuffer buffer, final int index, final int length)
+    {
+        final long connectionId = buffer.getLong(index + HandoffRecords.CONNECTION_ID_OFFSET);
+        final long receivedNs = buffer.getLong(index + HandoffRecords.RECEIVED_NS_OFFSET);
+        final long requestNowMs = buffer.getLong(index + HandoffRecords.REQUEST_NOW_MS_OFFSET);
+        final int seq = buffer.getInt(index + HandoffRecords.REQUEST_SEQ_OFFSET);
+        final int frameOffset = index + HandoffRecords.REQUEST_FRAME_OFFSET;
+        final int type = FrameHeader.type(buffer, frameOffset);
+        final long sessionTerminalId = terminalByConnection.get(connectionId);
+        final int outOffset = HandoffRecords.RESPONSE_FRAME_OFFSET;
+
+        int responseLength;
+        if (MessageType.LOGON != type && NO_SESSION == sessionTerminalId)
+        {
+            // The LOGON before this request failed (its connection is closing) or the connection is gone.
+            responseLength = LocalAnswers.error(out, outOffset, FrameHeader.correlation(buffer, frameOffset),
+                ReasonCode.NOT_LOGGED_ON);
+        }
+        else
+        {
+            try
+            {
+                responseLength = engine.onRequest(requestNowMs, sessionTerminalId, buffer, frameOffset, out, outOffset);
+            }
+            catch (final RuntimeException ex)
+            {
+                counters.increment(Counters.ENGINE_ERRORS);
+                onEngineError(ex);
+                responseLength = LocalAnswers.error(out, outOffset, FrameHeader.correlation(buffer, frameOffset),
+                    ReasonCode.SYSTEM_ERROR);
+            }
+        }
+
+        final int responseType = out.getByte(outOffset + FrameHeader.TYPE_OFFSET) & 0xFF;
+        if (MessageType.LOGON_RESULT == responseType)
+        {
+            onLogonResult(connectionId, sessionTerminalId, buffer, frameOffset);
+        }
+        else if (MessageType.ERROR != responseType)
+        {
+            counters.onResult(responseType, out.getByte(outOffset + FrameHeader.BODY_OFFSET) & 0xFF,
+                out.getByte(outOffset + FrameHeader.BODY_OFFSET + 1) & 0xFF);
+        }
+
+        out.putLong(HandoffRecords.CONNECTION_ID_OFFSET, connectionId);
+        out.putLong(HandoffRecords.RECEIVED_NS_OFFSET, receivedNs);
+        out.putInt(HandoffRecords.RESPONSE_SEQ_OFFSET, seq);
+        out.putInt(HandoffRecords.RESPONSE_SEQ_OFFSET + BitUtil.SIZE_OF_INT, 0);
+        release(HandoffRecords.RESPONSE, HandoffRecords.loopIndex(connectionId), out, outOffset + responseLength);
+        counters.increment(Counters.REQUESTS_DECIDED);
+    }
+
+    private void onLogonResult(
+        final long connectionId, final long sessionTerminalId, final DirectBuffer frame, final int frameOffset)
+    {
+        final int result = out.getByte(HandoffRecords.RESPONSE_FRAME_OFFSET + FrameHeader.BODY_OFFSET +
+            Messages.LogonResult.RESULT_OFFSET) & 0xFF;
+        counters.onLogon(result);
+        if (ReasonCode.OK != result || NO_SESSION != sessionTerminalId)
+        {
+            return;
+        }
+
+        final long terminalId = frame.getLong(
+            frameOffset + FrameHeader.BODY_OFFSET + Messages.Logon.TERMINAL_ID_OFFSET, LITTLE_ENDIAN);
+        terminalByConnection.put(connectionId, terminalId);
+        final long olderConnectionId = connectionByTerminal.put(terminalId, connectionId);
+        if (NO_SESSION != olderConnectionId && olderConnectionId != connectionId)
+        {
+            // One session per terminal: the older connection decides nothing more and is closed at once.
+            terminalByConnection.remove(olderConnectionId);
+            control.putLong(HandoffRecords.CONNECTION_ID_OFFSET, olderConnectionId);
+            release(HandoffRecords.CLOSE, HandoffRecords.loopIndex(olderConnectionId), control,
+                HandoffRecords.CONTROL_LENGTH);
+            counters.increment(Counters.SESSIONS_REPLACED);
+        }
+    }
+
+    private void onDisconnect(final long connectionId)
+    {
+        final long terminalId = terminalByConnection.remove(connectionId);
+        if (NO_SESSION != terminalId && connectionByTerminal.get(terminalId) == connectionId)
+        {
+            connectionByTerminal.remove(terminalId);
+        }
+    }
+
+    private void release(final int msgTypeId, final int loopIndex, final DirectBuffer buffer, final int length)
+    {
+        final OneToOneRingBuffer ring = responses[loopIndex];
+        touched[loopIndex] = true;
+        if (ring.write(msgTypeId, buffer, 0, length))
+        {
+            return;
+        }
+
+        // The loop is behind: wait for it (the request ring fills meanwhile and sheds BUSY); never drop.
+        counters.increment(Counters.RESPONSE_RING_FULL);
+        responseFullIdle.reset();
+        while (!ring.write(msgTypeId, buffer, 0, length))
+        {
+            if (!running)
+            {
+                return;
+            }
+            wakers[loopIndex].run();
+            responseFullIdle.idle();
+        }
+    }
+
+    private void onEngineError(final RuntimeException ex)
+    {
+        // A bug, not an expected outcome: logged once per exception class, counted every time.
+        if (loggedErrors.add(ex.getClass().getName()))
+        {
+            LOGGER.error("engine failed on a request; answered SYSTEM_ERROR (logged once per exception type)", ex);
+        }
+    }
+
+    private void wakeTouchedLoops()
+    {
+        final boolean[] touched = this.touched;
+        for (int i = 0; i < touched.length; i++)
+        {
+            if (touched[i])
+            {
+                touched[i] = false;
+                wakers[i].run();
+            }
+        }
+    }
+
+    /**
+     * @return sessions logged on, as the engine thread last saw them (for tests on the engine thread only).
+     */
+    int sessionCount()
+    {
+        return terminalByConnection.size();
+    }
+}

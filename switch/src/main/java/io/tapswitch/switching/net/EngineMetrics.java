@@ -1,0 +1,77 @@
+package io.tapswitch.switching.net;
+
+import java.util.function.ToDoubleFunction;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tapswitch.switching.engine.Engine;
+import io.tapswitch.switching.engine.EngineCounters;
+import io.tapswitch.switching.metrics.SwitchMetrics;
+
+/**
+ * Exposes the engine's plain counters ({@link EngineCounters}, written by the engine thread) as meters read at
+ * scrape time: journal, snapshot, commands, table sizes.
+ */
+final class EngineMetrics
+{
+    private EngineMetrics()
+    {
+    }
+
+    static void bind(final SwitchMetrics metrics, final Engine engine)
+    {
+        final EngineCounters counters = engine.counters();
+        final MeterRegistry registry = metrics.registry();
+        metrics.keepAlive(counters);
+
+        gauge(registry, "tapswitch.journal.bytes", "journal bytes appended since start", counters,
+            EngineCounters::journalBytes);
+        gauge(registry, "tapswitch.snapshot.bytes", "size of the last snapshot written or loaded", counters,
+            EngineCounters::snapshotBytes);
+        gauge(registry, "tapswitch.journal.receipt", "receipt of the last decision journaled", counters,
+            EngineCounters::lastReceipt);
+
+        commands(registry, counters, "applied", EngineCounters::commandsApplied);
+        commands(registry, counters, "rejected", EngineCounters::commandsRejected);
+        commands(registry, counters, "duplicate", EngineCounters::commandsDuplicate);
+
+        table(registry, counters, "cards", EngineCounters::cards);
+        table(registry, counters, "holders", EngineCounters::holders);
+        table(registry, counters, "entitlements", EngineCounters::entitlements);
+        table(registry, counters, "terminals", EngineCounters::terminals);
+        table(registry, counters, "programs", EngineCounters::programs);
+        table(registry, counters, "outlets", EngineCounters::outlets);
+        table(registry, counters, "idempotency", EngineCounters::idempotencyEntries);
+    }
+
+    private static void gauge(
+        final MeterRegistry registry,
+        final String name,
+        final String description,
+        final EngineCounters counters,
+        final ToDoubleFunction<EngineCounters> value)
+    {
+        Gauge.builder(name, counters, value).description(description).register(registry);
+    }
+
+    private static void commands(
+        final MeterRegistry registry, final EngineCounters counters, final String outcome,
+        final ToDoubleFunction<EngineCounters> value)
+    {
+        FunctionCounter.builder("tapswitch.commands", counters, value)
+            .description("admin commands by outcome")
+            .tag("outcome", outcome)
+            .register(registry);
+    }
+
+    private static void table(
+        final MeterRegistry registry, final EngineCounters counters, final String table,
+        final ToDoubleFunction<EngineCounters> value)
+    {
+        Gauge.builder("tapswitch.table.entries", counters, value)
+            .description("entries per engine table")
+            .tag("table", table)
+            .register(registry);
+    }
+}

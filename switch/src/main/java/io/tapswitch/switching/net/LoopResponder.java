@@ -1,0 +1,220 @@
+package io.tapswitch.switching.net;
+
+import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.micrometer.core.instrument.Timer;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongArrayList;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+
+/**
+ * The network side of one event loop: its connections, its response ring from the engine thread, and the
+ * drain task that writes each connection's ready responses in request order and flushes each connection once
+ * per drain.
+ * <p>
+ * Not thread-safe: owned by its event loop, except {@link #wake()} which the engine thread calls.
+ */
+public final class LoopResponder
+{
+    private static final int DRAIN_LIMIT = 4096;
+    private static final long DISCONNECT_RETRY_MS = 1;
+
+    private final int index;
+    private final EventLoop eventLoop;
+    private final ManyToOneRingBuffer requests;
+    private final OneToOneRingBuffer responses;
+    private final Counters counters = new Counters();
+    private final Timer latencyTimer;
+    private final AtomicBoolean wakeScheduled = new AtomicBoolean();
+    private final Runnable drainTask = this::drain;
+    private final Runnable disconnectRetryTask = this::retryDisconnects;
+    private final Long2ObjectHashMap<TerminalSession> sessions = new Long2ObjectHashMap<>();
+    private final ArrayList<TerminalSession> dirty = new ArrayList<>();
+    private final LongArrayList pendingDisconnects = new LongArrayList();
+    private final byte[] scratch = new byte[io.tapswitch.protocol.FrameHeader.MAX_FRAME_BYTES];
+    private final org.agrona.concurrent.MessageHandler responseHandler = this::onResponse;
+    private boolean disconnectRetryScheduled;
+    private long nextConnectionSequence = 1;
+
+    public LoopResponder(
+        final int index,
+        final EventLoop eventLoop,
+        final ManyToOneRingBuffer requests,
+        final OneToOneRingBuffer responses,
+        final Timer latencyTimer)
+    {
+        this.index = index;
+        this.eventLoop = eventLoop;
+        this.requests = requests;
+        this.responses = responses;
+        this.latencyTimer = latencyTimer;
+    }
+
+    public int index()
+    {
+        return index;
+    }
+
+    public EventLoop eventLoop()
+    {
+        return eventLoop;
+    }
+
+    public Counters counters()
+    {
+        return counters;
+    }
+
+    ManyToOneRingBuffer requests()
+    {
+        return requests;
+    }
+
+    byte[] scratch()
+    {
+        return scratch;
+    }
+
+    /**
+     * Schedules a drain of the response ring on the event loop, unless one is already scheduled. Called by the
+     * engine thread once per batch.
+     */
+    public void wake()
+    {
+        if (!wakeScheduled.get() && wakeScheduled.compareAndSet(false, true))
+        {
+            eventLoop.execute(drainTask);
+        }
+    }
+
+    long register(final TerminalSession session)
+    {
+        final long connectionId = HandoffRecords.connectionId(nextConnectionSequence++, index);
+        sessions.put(connectionId, session);
+        return connectionId;
+    }
+
+    void unregister(final long connectionId, final boolean engineKnowsIt)
+    {
+        sessions.remove(connectionId);
+        if (engineKnowsIt && !offerDisconnect(connectionId))
+        {
+            pendingDisconnects.addLong(connectionId);
+            scheduleDisconnectRetry();
+        }
+    }
+
+    void markDirty(final TerminalSession session)
+    {
+        dirty.add(session);
+    }
+
+    void recordLatency(final long receivedNs, final long nowNs)
+    {
+        latencyTimer.record(nowNs - receivedNs, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Drains the response ring: hands each response to its connection, then flushes every connection written.
+     */
+    void drain()
+    {
+        wakeScheduled.set(false);
+        final int read = responses.read(responseHandler, DRAIN_LIMIT);
+        flushDirty();
+        if (read == DRAIN_LIMIT)
+        {
+            wake();
+        }
+    }
+
+    void flushDirty()
+    {
+        final ArrayList<TerminalSession> dirty = this.dirty;
+        for (int i = 0, size = dirty.size(); i < size; i++)
+        {
+            dirty.get(i).flushIfDirty();
+        }
+        dirty.clear();
+    }
+
+    private void onResponse(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        final long connectionId = buffer.getLong(index + HandoffRecords.CONNECTION_ID_OFFSET);
+        final TerminalSession session = sessions.get(connectionId);
+        if (null == session)
+        {
+            return; // closed meanwhile: the decision is journaled, the terminal retries with the same correlation
+        }
+
+        if (HandoffRecords.RESPONSE == msgTypeId)
+        {
+            final int seq = buffer.getInt(index + HandoffRecords.RESPONSE_SEQ_OFFSET);
+            final long receivedNs = buffer.getLong(index + HandoffRecords.RECEIVED_NS_OFFSET);
+            final int frameLength = length - HandoffRecords.RESPONSE_FRAME_OFFSET;
+            final ByteBuf frame = session.allocator().directBuffer(frameLength);
+            buffer.getBytes(index + HandoffRecords.RESPONSE_FRAME_OFFSET, scratch, 0, frameLength);
+            frame.writeBytes(scratch, 0, frameLength);
+            recordLatency(receivedNs, System.nanoTime());
+            session.onEngineResponse(seq, frame);
+        }
+        else if (HandoffRecords.CLOSE == msgTypeId)
+        {
+            session.closeReplaced();
+        }
+    }
+
+    private boolean offerDisconnect(final long connectionId)
+    {
+        final int claimIndex = requests.tryClaim(HandoffRecords.DISCONNECT, HandoffRecords.CONTROL_LENGTH);
+        if (claimIndex < 0)
+        {
+            return false;
+        }
+        requests.buffer().putLong(claimIndex + HandoffRecords.CONNECTION_ID_OFFSET, connectionId);
+        requests.commit(claimIndex);
+        return true;
+    }
+
+    private void scheduleDisconnectRetry()
+    {
+        if (!disconnectRetryScheduled)
+        {
+            disconnectRetryScheduled = true;
+            eventLoop.schedule(disconnectRetryTask, DISCONNECT_RETRY_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void retryDisconnects()
+    {
+        disconnectRetryScheduled = false;
+        final LongArrayList pending = pendingDisconnects;
+        int i = 0;
+        while (i < pending.size() && offerDisconnect(pending.getLong(i)))
+        {
+            i++;
+        }
+        if (i > 0)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                pending.removeAt(0);
+            }
+        }
+        if (!pending.isEmpty())
+        {
+            scheduleDisconnectRetry();
+        }
+    }
+
+    int connectionCount()
+    {
+        return sessions.size();
+    }
+}

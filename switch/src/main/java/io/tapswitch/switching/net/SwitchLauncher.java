@@ -1,0 +1,135 @@
+package io.tapswitch.switching.net;
+
+import java.io.IOException;
+import java.nio.file.Files;
+
+import io.tapswitch.switching.config.SwitchConfig;
+import io.tapswitch.switching.engine.Engine;
+import io.tapswitch.switching.engine.EngineConfig;
+import io.tapswitch.switching.metrics.SwitchMetrics;
+import org.agrona.CloseHelper;
+
+/**
+ * Assembles a whole switch from a configuration: data directory, demo provisioning through the command path,
+ * engine (snapshot + journal replay), admin commands already queued, metrics and the network server. Used by
+ * {@code ./tapswitch switch}, the demo and the integration tests.
+ * <p>
+ * Start and close from one controlling thread.
+ */
+public final class SwitchLauncher implements AutoCloseable
+{
+    private static final int STARTUP_COMMAND_BATCH = 65_536;
+
+    private final SwitchConfig config;
+    private final SwitchMetrics metrics;
+    private final SwitchServer server;
+    private final long startupCommandsApplied;
+
+    private SwitchLauncher(
+        final SwitchConfig config, final SwitchMetrics metrics, final SwitchServer server, final long startupCommandsApplied)
+    {
+        this.config = config;
+        this.metrics = metrics;
+        this.server = server;
+        this.startupCommandsApplied = startupCommandsApplied;
+    }
+
+    /**
+     * Opens everything and starts accepting connections.
+     *
+     * @param config the validated configuration.
+     * @return the running switch.
+     */
+    public static SwitchLauncher start(final SwitchConfig config) throws IOException, InterruptedException
+    {
+        Files.createDirectories(config.dataDir());
+        if (config.demo())
+        {
+            DemoProvisioning.provisionIfEmpty(config.dataDir(), config.demoCards(), config.demoTerminals());
+        }
+
+        final Engine engine = Engine.open(new EngineConfig()
+            .dataDir(config.dataDir())
+            .heartbeatMs(config.heartbeatMs()));
+        SwitchMetrics metrics = null;
+        SwitchServer server = null;
+        try
+        {
+            // Commands queued while the switch was down (and the demo data) are applied before the first terminal.
+            long applied = 0;
+            int count;
+            final long nowMs = System.currentTimeMillis();
+            while ((count = engine.pollCommands(nowMs, STARTUP_COMMAND_BATCH)) > 0)
+            {
+                applied += count;
+            }
+
+            metrics = new SwitchMetrics();
+            EngineMetrics.bind(metrics, engine);
+            server = new SwitchServer(config, engine, metrics);
+            server.start();
+            return new SwitchLauncher(config, metrics, server, applied);
+        }
+        catch (final IOException | InterruptedException | RuntimeException ex)
+        {
+            if (null != server)
+            {
+                server.close();
+            }
+            else
+            {
+                engine.close();
+            }
+            CloseHelper.quietClose(metrics);
+            throw ex;
+        }
+    }
+
+    public SwitchConfig config()
+    {
+        return config;
+    }
+
+    public SwitchServer server()
+    {
+        return server;
+    }
+
+    public SwitchMetrics metrics()
+    {
+        return metrics;
+    }
+
+    public int port()
+    {
+        return server.port();
+    }
+
+    public int metricsPort()
+    {
+        return server.metricsPort();
+    }
+
+    /**
+     * @return admin commands applied at start, before the listener opened.
+     */
+    public long startupCommandsApplied()
+    {
+        return startupCommandsApplied;
+    }
+
+    /**
+     * Stops accepting, drains, writes a snapshot, closes the journal, stops the metrics listener.
+     */
+    public void close()
+    {
+        try
+        {
+            server.close();
+        }
+        finally
+        {
+            metrics.close();
+        }
+    }
+}

@@ -1,0 +1,330 @@
+package io.tapswitch.switching.net;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.net.ssl.SSLException;
+
+import io.micrometer.core.instrument.Timer;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.tapswitch.protocol.Direction;
+import io.tapswitch.protocol.netty.TapFrameDecoder;
+import io.tapswitch.switching.config.SwitchConfig;
+import io.tapswitch.switching.engine.Engine;
+import io.tapswitch.switching.metrics.SwitchMetrics;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.YieldingIdleStrategy;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The switch on the network: a Netty TCP listener (epoll where available, NIO otherwise, optional TLS) whose
+ * event loops hand requests to one engine thread through a bounded ring, and the engine thread that decides
+ * them and releases the responses back to each event loop.
+ * <p>
+ * Lifecycle: {@link #start} binds and starts the engine thread; {@link #close} stops accepting, stops reading,
+ * lets the engine drain what it already received, closes the connections, stops the engine thread (which writes
+ * a snapshot and closes the engine, hence the journal). Thread-safe for start/close from one controlling
+ * thread.
+ */
+public final class SwitchServer implements AutoCloseable
+{
+    private static final Logger LOGGER = LoggerFactory.getLogger(SwitchServer.class);
+    private static final long DRAIN_TIMEOUT_MS = 5_000;
+
+    private final SwitchConfig config;
+    private final Engine engine;
+    private final SwitchMetrics metrics;
+    private final AtomicInteger openConnections = new AtomicInteger();
+    private final Counters engineCounters = new Counters();
+    private final ChannelGroup channels = new DefaultChannelGroup("tapswitch-terminals", GlobalEventExecutor.INSTANCE);
+    private final IdentityHashMap<EventLoop, LoopResponder> respondersByLoop = new IdentityHashMap<>();
+    private final List<LoopResponder> responders = new ArrayList<>();
+
+    private EventLoopGroup bossGroup;
+    private EventLoopGroup workerGroup;
+    private Channel serverChannel;
+    private EngineAgent agent;
+    private AgentRunner agentRunner;
+    private ManyToOneRingBuffer requests;
+    private SslContext sslContext;
+    private int boundPort;
+    private int metricsPort = -1;
+    private boolean closed;
+
+    /**
+     * @param config  the validated configuration.
+     * @param engine  an open engine; the server owns it from now on and closes it.
+     * @param metrics the registry to wire into (the server starts its HTTP listener per the configuration).
+     */
+    public SwitchServer(final SwitchConfig config, final Engine engine, final SwitchMetrics metrics)
+    {
+        this.config = config;
+        this.engine = engine;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Binds the listener and starts the engine thread. When it returns, the switch accepts connections.
+     *
+     * @return this.
+     */
+    public SwitchServer start() throws IOException, InterruptedException
+    {
+        if (config.isTls())
+        {
+            sslContext = buildSslContext(config);
+        }
+
+        final boolean epoll = Epoll.isAvailable();
+        final IoHandlerFactory ioHandlerFactory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        final Class<? extends ServerSocketChannel> channelClass =
+            epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tapswitch-accept"), ioHandlerFactory);
+        workerGroup = new MultiThreadIoEventLoopGroup(
+            config.ioThreads(), new DefaultThreadFactory("tapswitch-io"), ioHandlerFactory);
+
+        requests = new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
+            config.engineQueueBytes() + RingBufferDescriptor.TRAILER_LENGTH)));
+        final Timer latencyTimer = metrics.authorizationLatencyTimer();
+        final List<OneToOneRingBuffer> responseRings = new ArrayList<>();
+        int index = 0;
+        for (final io.netty.util.concurrent.EventExecutor executor : workerGroup)
+        {
+            final OneToOneRingBuffer ring = new OneToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
+                config.responseQueueBytes() + RingBufferDescriptor.TRAILER_LENGTH)));
+            final LoopResponder responder = new LoopResponder(index++, (EventLoop)executor, requests, ring, latencyTimer);
+            responders.add(responder);
+            respondersByLoop.put((EventLoop)executor, responder);
+            responseRings.add(ring);
+        }
+
+        final Runnable[] wakers = new Runnable[responders.size()];
+        final List<Counters> loopCounters = new ArrayList<>();
+        for (final LoopResponder responder : responders)
+        {
+            wakers[responder.index()] = responder::wake;
+            loopCounters.add(responder.counters());
+        }
+        metrics.bindNetwork(engineCounters, loopCounters, openConnections::get);
+
+        agent = new EngineAgent(
+            engine,
+            requests,
+            responseRings.toArray(new OneToOneRingBuffer[0]),
+            wakers,
+            SystemEpochClock.INSTANCE,
+            config.engineBatchSize(),
+            config.commandPollLimit(),
+            config.snapshotIntervalMs(),
+            engineCounters);
+        agentRunner = new AgentRunner(idleStrategy(config.engineIdleStrategy()), this::onEngineError, null, agent);
+        AgentRunner.startOnThread(agentRunner);
+
+        final ServerBootstrap bootstrap = new ServerBootstrap()
+            .group(bossGroup, workerGroup)
+            .channel(channelClass)
+            .option(ChannelOption.SO_BACKLOG, 4096)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.SO_KEEPALIVE, true)
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+            .childHandler(new ChannelInitializer<SocketChannel>()
+            {
+                protected void initChannel(final SocketChannel channel)
+                {
+                    initConnection(channel);
+                }
+            });
+        serverChannel = bootstrap.bind(config.host(), config.port()).sync().channel();
+        boundPort = ((InetSocketAddress)serverChannel.localAddress()).getPort();
+
+        if (config.metricsPort() >= 0)
+        {
+            metricsPort = metrics.startHttp(config.metricsHost(), config.metricsPort());
+        }
+        LOGGER.info("transport {}, {} io thread(s), tls {}", epoll ? "epoll" : "nio", config.ioThreads(),
+            config.isTls() ? "on" : "off");
+        return this;
+    }
+
+    private void initConnection(final SocketChannel channel)
+    {
+        final LoopResponder responder = respondersByLoop.get(channel.eventLoop());
+        if (openConnections.incrementAndGet() > config.maxConnections())
+        {
+            openConnections.decrementAndGet();
+            responder.counters().increment(Counters.CONNECTIONS_REJECTED_MAX);
+            channel.close();
+            return;
+        }
+        responder.counters().increment(Counters.CONNECTIONS_ACCEPTED);
+        channel.closeFuture().addListener((f) -> openConnections.decrementAndGet());
+        channels.add(channel);
+
+        final ChannelPipeline pipeline = channel.pipeline();
+        if (null != sslContext)
+        {
+            pipeline.addLast("tls", sslContext.newHandler(channel.alloc()));
+        }
+        pipeline.addLast("idle", new IdleStateHandler(config.idleTimeoutMs(), 0, 0, TimeUnit.MILLISECONDS));
+        pipeline.addLast("frames", new TapFrameDecoder(Direction.REQUESTS));
+        pipeline.addLast("session", new TerminalSession(responder, config.maxInFlight()));
+    }
+
+    /**
+     * @return the port the terminal listener is bound to.
+     */
+    public int port()
+    {
+        return boundPort;
+    }
+
+    /**
+     * @return the port of {@code GET /metrics}, or -1 when disabled.
+     */
+    public int metricsPort()
+    {
+        return metricsPort;
+    }
+
+    /**
+     * @return connections open now.
+     */
+    public int openConnections()
+    {
+        return openConnections.get();
+    }
+
+    /**
+     * Test and operations hook: the engine thread stops deciding (requests queue up, then shed BUSY).
+     */
+    public void pauseEngine()
+    {
+        agent.pause();
+    }
+
+    public void resumeEngine()
+    {
+        agent.resume();
+    }
+
+    /**
+     * Stops accepting, stops reading, waits (bounded) until every request already received is decided and its
+     * response released, closes every connection, then stops the engine thread, which writes a snapshot and
+     * closes the engine and its journal.
+     */
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+
+        if (null != serverChannel)
+        {
+            serverChannel.close().syncUninterruptibly();
+        }
+        for (final Channel channel : channels)
+        {
+            channel.config().setAutoRead(false);
+        }
+        if (null != agent)
+        {
+            agent.resume();
+            final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_TIMEOUT_MS);
+            while (requests.size() > 0 && System.nanoTime() - deadlineNs < 0)
+            {
+                Thread.onSpinWait();
+                Thread.yield();
+            }
+            // Let each loop write what the engine released, then close the connections.
+            for (final LoopResponder responder : responders)
+            {
+                responder.eventLoop().submit(responder::drain).awaitUninterruptibly(DRAIN_TIMEOUT_MS);
+            }
+        }
+        channels.close().awaitUninterruptibly(DRAIN_TIMEOUT_MS);
+
+        if (null != agent)
+        {
+            agent.stopWaiting();
+        }
+        CloseHelper.quietClose(agentRunner);
+        if (null != bossGroup)
+        {
+            bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (null != workerGroup)
+        {
+            workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (null == agentRunner)
+        {
+            engine.close();
+        }
+    }
+
+    private void onEngineError(final Throwable throwable)
+    {
+        LOGGER.error("engine thread error", throwable);
+    }
+
+    private static IdleStrategy idleStrategy(final String name)
+    {
+        switch (name)
+        {
+            case "busy-spin": return new BusySpinIdleStrategy();
+            case "yielding": return new YieldingIdleStrategy();
+            case "sleeping": return new SleepingMillisIdleStrategy(1);
+            default: return new BackoffIdleStrategy(64, 64, TimeUnit.MICROSECONDS.toNanos(1),
+                TimeUnit.MICROSECONDS.toNanos(200));
+        }
+    }
+
+    static SslContext buildSslContext(final SwitchConfig config) throws SSLException
+    {
+        return SslContextBuilder.forServer(
+            config.tlsCertFile().toFile(), config.tlsKeyFile().toFile(), config.tlsKeyPassword()).build();
+    }
+}

@@ -1,0 +1,465 @@
+package io.tapswitch.switching.net;
+
+import java.util.ArrayDeque;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.tapswitch.protocol.ErrorEncoder;
+import io.tapswitch.protocol.FrameHeader;
+import io.tapswitch.protocol.MessageType;
+import io.tapswitch.protocol.Messages;
+import io.tapswitch.protocol.ReasonCode;
+import io.tapswitch.protocol.netty.MalformedFrame;
+import org.agrona.BitUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+
+/**
+ * One terminal connection on the switch: the session rules of PROTOCOL.md rule 2, the per-connection window
+ * of unanswered requests and the in-order release of their responses.
+ * <p>
+ * Every frame takes the next sequence number of the connection. HEARTBEAT, BUSY, NOT_LOGGED_ON and
+ * MALFORMED_FRAME are answered here; LOGON, TAP, REVERSAL and BALANCE cross to the engine thread. Answers are
+ * parked in the window until every earlier one is written, so responses leave in request order. With
+ * {@code maxInFlight} requests unanswered (or the channel not writable) the connection stops reading; frames
+ * already decoded wait in a backlog bounded by one socket read.
+ * <p>
+ * Not thread-safe: owned by the channel's event loop.
+ */
+public final class TerminalSession extends ChannelInboundHandlerAdapter
+{
+    private static final int STATE_NEW = 0;
+    private static final int STATE_LOGON_PENDING = 1;
+    private static final int STATE_LOGGED_ON = 2;
+    private static final int STATE_CLOSING = 3;
+    private static final int STATE_CLOSED = 4;
+    private static final int NO_CLOSE_SEQ = -1;
+
+    private final LoopResponder responder;
+    private final int maxInFlight;
+    private final int mask;
+    private final ByteBuf[] ready;
+    private ArrayDeque<ByteBuf> backlog;
+    private ChannelHandlerContext ctx;
+    private Channel channel;
+    private long connectionId;
+    private int state = STATE_NEW;
+    private boolean engineKnowsConnection;
+    private boolean dirty;
+    private int nextSeq;
+    private int nextWriteSeq;
+    private int closeAfterSeq = NO_CLOSE_SEQ;
+    private boolean closeAfterArmed;
+    private boolean loggedOn;
+    private MalformedFrame pendingMalformed;
+
+    public TerminalSession(final LoopResponder responder, final int maxInFlight)
+    {
+        this.responder = responder;
+        this.maxInFlight = maxInFlight;
+        // One slot more than the window: a MALFORMED_FRAME answer may follow a full window.
+        final int capacity = BitUtil.findNextPositivePowerOfTwo(maxInFlight + 1);
+        this.mask = capacity - 1;
+        this.ready = new ByteBuf[capacity];
+    }
+
+    ByteBufAllocator allocator()
+    {
+        return channel.alloc();
+    }
+
+    long connectionId()
+    {
+        return connectionId;
+    }
+
+    @Override
+    public void handlerAdded(final ChannelHandlerContext ctx)
+    {
+        this.ctx = ctx;
+        this.channel = ctx.channel();
+        this.connectionId = responder.register(this);
+    }
+
+    @Override
+    public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+    {
+        if (msg instanceof ByteBuf)
+        {
+            final ByteBuf frame = (ByteBuf)msg;
+            if (state >= STATE_CLOSING)
+            {
+                frame.release();
+            }
+            else if (null != backlog && !backlog.isEmpty() || unanswered() >= maxInFlight)
+            {
+                backlog().addLast(frame);
+                updateReading();
+            }
+            else
+            {
+                try
+                {
+                    onFrame(frame);
+                }
+                finally
+                {
+                    frame.release();
+                }
+            }
+        }
+        else if (msg instanceof MalformedFrame)
+        {
+            if (state < STATE_CLOSING)
+            {
+                responder.counters().increment(Counters.MALFORMED_FRAMES);
+                channel.config().setAutoRead(false);
+                if (null != backlog && !backlog.isEmpty())
+                {
+                    pendingMalformed = (MalformedFrame)msg;
+                }
+                else
+                {
+                    onMalformed((MalformedFrame)msg);
+                }
+            }
+        }
+        else
+        {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(final ChannelHandlerContext ctx)
+    {
+        flushIfDirty();
+    }
+
+    @Override
+    public void channelWritabilityChanged(final ChannelHandlerContext ctx)
+    {
+        updateReading();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(final ChannelHandlerContext ctx, final Object evt)
+    {
+        if (evt instanceof IdleStateEvent)
+        {
+            // Silent for 3 x heartbeat: closed, unless it is only waiting for its own answers.
+            if (unanswered() == 0 && state < STATE_CLOSED)
+            {
+                responder.counters().increment(Counters.IDLE_TIMEOUTS);
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+    {
+        // I/O errors (reset by peer, TLS failures) end the connection; nothing was decided for unread bytes.
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(final ChannelHandlerContext ctx)
+    {
+        if (loggedOn)
+        {
+            loggedOn = false;
+            responder.counters().increment(Counters.SESSIONS_CLOSED);
+        }
+        state = STATE_CLOSED;
+        for (int i = 0; i < ready.length; i++)
+        {
+            if (null != ready[i])
+            {
+                ready[i].release();
+                ready[i] = null;
+            }
+        }
+        if (null != backlog)
+        {
+            ByteBuf frame;
+            while (null != (frame = backlog.pollFirst()))
+            {
+                frame.release();
+            }
+        }
+        responder.counters().increment(Counters.CONNECTIONS_CLOSED);
+        responder.unregister(connectionId, engineKnowsConnection);
+        ctx.fireChannelInactive();
+    }
+
+    /**
+     * An answer from the engine thread for request {@code seq}.
+     */
+    void onEngineResponse(final int seq, final ByteBuf response)
+    {
+        if (state >= STATE_CLOSED)
+        {
+            response.release();
+            return;
+        }
+
+        final int type = response.getUnsignedByte(FrameHeader.TYPE_OFFSET);
+        if (MessageType.LOGON_RESULT == type && STATE_LOGON_PENDING == state)
+        {
+            final int result = response.getUnsignedByte(FrameHeader.BODY_OFFSET + Messages.LogonResult.RESULT_OFFSET);
+            if (ReasonCode.OK == result)
+            {
+                state = STATE_LOGGED_ON;
+                loggedOn = true;
+                responder.counters().increment(Counters.SESSIONS_OPENED);
+            }
+            else
+            {
+                closeAfter(seq);
+            }
+        }
+        else if (MessageType.ERROR == type &&
+            ReasonCode.NOT_LOGGED_ON == response.getUnsignedShortLE(FrameHeader.BODY_OFFSET))
+        {
+            closeAfter(seq);
+        }
+        complete(seq, response);
+        drainBacklog();
+    }
+
+    /**
+     * Another connection logged on as this terminal: this one closes at once.
+     */
+    void closeReplaced()
+    {
+        if (state < STATE_CLOSED)
+        {
+            state = STATE_CLOSING;
+            channel.close();
+        }
+    }
+
+    void flushIfDirty()
+    {
+        if (dirty)
+        {
+            dirty = false;
+            ctx.flush();
+        }
+    }
+
+    private void onFrame(final ByteBuf frame)
+    {
+        final int start = frame.readerIndex();
+        final int type = frame.getUnsignedByte(start + FrameHeader.TYPE_OFFSET);
+        final int correlation = frame.getIntLE(start + FrameHeader.CORRELATION_OFFSET);
+        final int seq = nextSeq++;
+
+        if (MessageType.HEARTBEAT == type)
+        {
+            final ByteBuf answer = channel.alloc().directBuffer(FrameHeader.HEADER_BYTES + Messages.Heartbeat.BODY_LENGTH);
+            LocalAnswers.heartbeat(answer, correlation,
+                frame.getLongLE(start + FrameHeader.BODY_OFFSET + Messages.Heartbeat.TIMESTAMP_MS_OFFSET));
+            complete(seq, answer);
+            return;
+        }
+
+        if (STATE_NEW == state && MessageType.LOGON != type)
+        {
+            final ByteBuf answer = channel.alloc().directBuffer(LocalAnswers.MAX_LENGTH);
+            LocalAnswers.error(answer, correlation, ReasonCode.NOT_LOGGED_ON);
+            closeAfter(seq);
+            complete(seq, answer);
+            return;
+        }
+
+        final long receivedNs = System.nanoTime();
+        final long nowMs = System.currentTimeMillis();
+        if (!offerToEngine(frame, start, seq, receivedNs, nowMs))
+        {
+            final ByteBuf answer = channel.alloc().directBuffer(LocalAnswers.MAX_LENGTH);
+            LocalAnswers.busy(answer, type, correlation, nowMs);
+            responder.counters().onBusy(MessageType.responseOf(type));
+            if (MessageType.LOGON == type)
+            {
+                responder.counters().onLogon(ReasonCode.BUSY);
+                if (STATE_NEW == state)
+                {
+                    closeAfter(seq);
+                }
+            }
+            responder.recordLatency(receivedNs, System.nanoTime());
+            complete(seq, answer);
+            return;
+        }
+
+        responder.counters().increment(Counters.REQUESTS_QUEUED);
+        engineKnowsConnection = true;
+        if (STATE_NEW == state)
+        {
+            state = STATE_LOGON_PENDING;
+        }
+    }
+
+    private boolean offerToEngine(
+        final ByteBuf frame, final int start, final int seq, final long receivedNs, final long nowMs)
+    {
+        final ManyToOneRingBuffer requests = responder.requests();
+        final int frameLength = frame.readableBytes();
+        final int claimIndex = requests.tryClaim(HandoffRecords.REQUEST, HandoffRecords.REQUEST_FRAME_OFFSET + frameLength);
+        if (claimIndex < 0)
+        {
+            return false;
+        }
+        final org.agrona.concurrent.AtomicBuffer buffer = requests.buffer();
+        buffer.putLong(claimIndex + HandoffRecords.CONNECTION_ID_OFFSET, connectionId);
+        buffer.putLong(claimIndex + HandoffRecords.RECEIVED_NS_OFFSET, receivedNs);
+        buffer.putLong(claimIndex + HandoffRecords.REQUEST_NOW_MS_OFFSET, nowMs);
+        buffer.putInt(claimIndex + HandoffRecords.REQUEST_SEQ_OFFSET, seq);
+        final byte[] scratch = responder.scratch();
+        frame.getBytes(start, scratch, 0, frameLength);
+        buffer.putBytes(claimIndex + HandoffRecords.REQUEST_FRAME_OFFSET, scratch, 0, frameLength);
+        requests.commit(claimIndex);
+        return true;
+    }
+
+    private void onMalformed(final MalformedFrame malformed)
+    {
+        // Error path: allocation is fine here. Frames decoded before it are answered first.
+        final int seq = nextSeq++;
+        final UnsafeBuffer encoded = new UnsafeBuffer(new byte[ErrorEncoder.MAX_FRAME_LENGTH]);
+        final ErrorEncoder encoder = new ErrorEncoder().wrap(encoded, 0)
+            .correlation(malformed.correlation())
+            .code(malformed.reasonCode())
+            .detail(malformed.detail());
+        final ByteBuf answer = channel.alloc().directBuffer(encoder.encodedLength());
+        answer.writeBytes(encoded.byteArray(), 0, encoder.encodedLength());
+        closeAfter(seq);
+        complete(seq, answer);
+    }
+
+    private void closeAfter(final int seq)
+    {
+        state = STATE_CLOSING;
+        closeAfterSeq = seq;
+        closeAfterArmed = true;
+        channel.config().setAutoRead(false);
+    }
+
+    private int unanswered()
+    {
+        return nextSeq - nextWriteSeq;
+    }
+
+    private ArrayDeque<ByteBuf> backlog()
+    {
+        if (null == backlog)
+        {
+            backlog = new ArrayDeque<>(maxInFlight);
+        }
+        return backlog;
+    }
+
+    /**
+     * Parks the answer of {@code seq} and writes every answer that is now next in request order.
+     */
+    private void complete(final int seq, final ByteBuf answer)
+    {
+        if (state >= STATE_CLOSED)
+        {
+            answer.release();
+            return;
+        }
+        ready[seq & mask] = answer;
+
+        while (nextWriteSeq != nextSeq)
+        {
+            final int slot = nextWriteSeq & mask;
+            final ByteBuf next = ready[slot];
+            if (null == next)
+            {
+                break;
+            }
+            ready[slot] = null;
+            final int writtenSeq = nextWriteSeq++;
+            if (closeAfterArmed && writtenSeq == closeAfterSeq)
+            {
+                closeAfterArmed = false;
+                ctx.writeAndFlush(next).addListener(ChannelFutureListener.CLOSE);
+                state = STATE_CLOSED;
+                releaseReady();
+                return;
+            }
+            ctx.write(next, ctx.voidPromise());
+            if (!dirty)
+            {
+                dirty = true;
+                responder.markDirty(this);
+            }
+        }
+        updateReading();
+    }
+
+    private void releaseReady()
+    {
+        for (int i = 0; i < ready.length; i++)
+        {
+            if (null != ready[i])
+            {
+                ready[i].release();
+                ready[i] = null;
+            }
+        }
+    }
+
+    private void drainBacklog()
+    {
+        if (null == backlog)
+        {
+            return;
+        }
+        ByteBuf frame;
+        while (state < STATE_CLOSING && unanswered() < maxInFlight && null != (frame = backlog.pollFirst()))
+        {
+            try
+            {
+                onFrame(frame);
+            }
+            finally
+            {
+                frame.release();
+            }
+        }
+        if (null != pendingMalformed && backlog.isEmpty() && state < STATE_CLOSING)
+        {
+            final MalformedFrame malformed = pendingMalformed;
+            pendingMalformed = null;
+            onMalformed(malformed);
+        }
+        updateReading();
+    }
+
+    private void updateReading()
+    {
+        if (state >= STATE_CLOSING)
+        {
+            return;
+        }
+        final boolean shouldRead = null == pendingMalformed && (null == backlog || backlog.isEmpty()) &&
+            unanswered() < maxInFlight && channel.isWritable();
+        if (channel.config().isAutoRead() != shouldRead)
+        {
+            channel.config().setAutoRead(shouldRead);
+        }
+    }
+}
