@@ -1,26 +1,153 @@
 package io.tapswitch.switching.engine;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteOrder;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.tapswitch.protocol.Decision;
+import io.tapswitch.protocol.FrameHeader;
+import io.tapswitch.protocol.Messages;
+import io.tapswitch.protocol.MessageType;
+import io.tapswitch.protocol.ReasonCode;
+import io.tapswitch.switching.command.CardKind;
+import io.tapswitch.switching.command.CardStatus;
+import io.tapswitch.switching.command.CommandDecoder;
+import io.tapswitch.switching.command.CommandRejectReason;
+import io.tapswitch.switching.command.CommandType;
+import io.tapswitch.switching.command.Commands;
+import io.tapswitch.switching.command.PeriodRule;
+import io.tapswitch.switching.command.ProgramKind;
+import io.tapswitch.switching.command.ProgramUnit;
+import io.tapswitch.switching.journal.IngestedPosition;
+import io.tapswitch.switching.journal.JournalDecoder;
+import io.tapswitch.switching.journal.JournalRecord;
+import io.tapswitch.switching.journal.JournalWriter;
+import io.tapswitch.switching.journal.Queues;
+import io.tapswitch.switching.snapshot.SnapshotInput;
+import io.tapswitch.switching.snapshot.SnapshotOutput;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The authorization engine: decides LOGON, TAP, REVERSAL and BALANCE requests against in-memory tables and appends
- * every decision to the journal before returning the response.
+ * every decision to the journal before returning the response; applies admin commands from the command queue.
  * <p>
  * Not thread-safe; owned by the engine thread (single writer). The engine reads no clock: every input carries the
- * time it was stamped with on entry ({@code nowMs}), which is journaled so a replay decides the same.
+ * time it was stamped with on entry ({@code nowMs}), which is journaled so a replay decides the same. State is a
+ * pure function of the journal: {@link #open} loads the newest snapshot and decides the journal after it again.
+ * <p>
+ * Effects are applied only after the journal append succeeded: if an append throws, nothing was decided.
  */
 public final class Engine implements AutoCloseable
 {
-    private Engine()
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final long SNAPSHOT_MAGIC = 0x5441505357534E50L;
+    private static final int SNAPSHOT_VERSION = 1;
+    private static final String SNAPSHOT_PREFIX = "snapshot-";
+    private static final String SNAPSHOT_SUFFIX = ".bin";
+    private static final long UNSIGNED_INT_MASK = 0xFFFF_FFFFL;
+    private static final int MAX_TABLE_SIZE = 1 << 29;
+
+    private final EngineConfig config;
+    private final Path snapshotsDir;
+    private Tables tables;
+    private IdempotencyTable idempotency;
+    private NonceTable nonces;
+    private final CityClock nowClock;
+    private final CityClock judgeClock;
+    private final HmacSha256 hmac = new HmacSha256();
+    private final EngineCounters counters = new EngineCounters();
+    private final SingleChronicleQueue journalQueue;
+    private final SingleChronicleQueue commandQueue;
+    private final JournalWriter journal;
+    private final ExcerptTailer commandTailer;
+    private final UnsafeBuffer commandBuffer = new UnsafeBuffer(new byte[Commands.MAX_COMMAND_BYTES]);
+    private final CommandDecoder command = new CommandDecoder();
+
+    private long sequence;
+    private long lastCommandId;
+    private long lastCommandQueueIndex = -1;
+    private long lastJournalIndex = -1;
+    private long lastSnapshotSequence = -1;
+    private long lastSnapshotMs = Long.MIN_VALUE;
+    private boolean replaying;
+    private long replaySequence;
+    private long replayIndex;
+    private long replayMismatches;
+    private long replayedRecords;
+    private boolean closed;
+
+    private int rDecision;
+    private int rReason;
+    private int rRemaining;
+    private int rTaken;
+    private int rProgramId;
+    private int rProgramSlot;
+    private int rUnit;
+    private int rPeriod;
+    private int rOutletId;
+    private long rHolderId;
+    private long rReceipt;
+    private boolean rRepeated;
+    private int rOriginalSlot;
+    private int rOriginalCorrelation;
+
+    private Engine(final EngineConfig config)
     {
+        Queues.disableAnalytics();
+        this.config = config;
+        this.snapshotsDir = Queues.snapshotsDir(config.dataDir());
+        this.tables = new Tables(config);
+        this.idempotency = new IdempotencyTable(config.idempotencyCapacity());
+        this.nonces = new NonceTable(config.nonceCapacity());
+        this.nowClock = new CityClock(config.zoneId());
+        this.judgeClock = new CityClock(config.zoneId());
+        try
+        {
+            Files.createDirectories(snapshotsDir);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create " + snapshotsDir, ex);
+        }
+        this.journalQueue = Queues.open(Queues.journalDir(config.dataDir()));
+        this.commandQueue = Queues.open(Queues.commandsDir(config.dataDir()));
+        this.journal = new JournalWriter(journalQueue);
+        this.commandTailer = commandQueue.createTailer();
     }
 
     /** Opens the engine on a data directory: loads the latest snapshot, replays the journal after it. */
     public static Engine open(final EngineConfig config)
     {
-        throw new UnsupportedOperationException("in progress");
+        config.validate();
+        final Engine engine = new Engine(config);
+        try
+        {
+            engine.recover();
+        }
+        catch (final RuntimeException ex)
+        {
+            engine.releaseResources();
+            throw ex;
+        }
+        return engine;
     }
+
+    // ============================================================================================== requests
 
     /**
      * Decides one request frame (header included, already validated for length/version/type/body size
@@ -28,59 +155,1557 @@ public final class Engine implements AutoCloseable
      * Handles LOGON (credentials, freshness, nonce; INVALID_REQUEST if sessionTerminalId != 0),
      * TAP, REVERSAL, BALANCE. The decision is appended to the journal before this method returns.
      * Writes the complete response frame (header included) at out[outOffset] and returns its length.
+     * A HEARTBEAT is echoed; any other type gets ERROR MALFORMED_FRAME (the network layer filters those first).
      */
     public int onRequest(
         final long nowMs, final long sessionTerminalId, final DirectBuffer frame, final int frameOffset,
         final MutableDirectBuffer out, final int outOffset)
     {
-        throw new UnsupportedOperationException("in progress");
+        ensureOpen();
+        final int type = frame.getByte(frameOffset + FrameHeader.TYPE_OFFSET) & 0xFF;
+        final int correlation = frame.getInt(frameOffset + FrameHeader.CORRELATION_OFFSET, LE);
+        final int body = frameOffset + FrameHeader.BODY_OFFSET;
+        switch (type)
+        {
+            case MessageType.TAP:
+            {
+                tap(nowMs, sessionTerminalId, correlation,
+                    frame.getLong(body + Messages.Tap.CARD_ID_OFFSET, LE),
+                    frame.getInt(body + Messages.Tap.PROGRAM_ID_OFFSET, LE),
+                    frame.getShort(body + Messages.Tap.QUANTITY_OFFSET, LE) & 0xFFFF,
+                    frame.getShort(body + Messages.Tap.FLAGS_OFFSET, LE) & 0xFFFF,
+                    frame.getLong(body + Messages.Tap.TERMINAL_TIME_MS_OFFSET, LE));
+                return writeTapResult(out, outOffset, MessageType.TAP_RESULT, correlation);
+            }
+            case MessageType.REVERSAL:
+            {
+                reversal(nowMs, sessionTerminalId, correlation,
+                    frame.getInt(body + Messages.Reversal.ORIGINAL_CORRELATION_OFFSET, LE),
+                    frame.getLong(body + Messages.Reversal.CARD_ID_OFFSET, LE));
+                return writeTapResult(out, outOffset, MessageType.REVERSAL_RESULT, correlation);
+            }
+            case MessageType.BALANCE:
+                return balance(nowMs, correlation, frame.getLong(body + Messages.Balance.CARD_ID_OFFSET, LE),
+                    out, outOffset);
+            case MessageType.LOGON:
+            {
+                final int result = logon(nowMs, sessionTerminalId, frame, body);
+                final int outBody = writeHeader(out, outOffset, MessageType.LOGON_RESULT, correlation,
+                    Messages.LogonResult.BODY_LENGTH);
+                out.putInt(outBody + Messages.LogonResult.RESULT_OFFSET, result, LE);
+                out.putInt(outBody + Messages.LogonResult.HEARTBEAT_MS_OFFSET,
+                    result == ReasonCode.OK ? config.heartbeatMs() : 0, LE);
+                out.putLong(outBody + Messages.LogonResult.SERVER_TIME_MS_OFFSET, nowMs, LE);
+                return FrameHeader.HEADER_BYTES + Messages.LogonResult.BODY_LENGTH;
+            }
+            case MessageType.HEARTBEAT:
+            {
+                final int outBody = writeHeader(out, outOffset, MessageType.HEARTBEAT_RESULT, correlation,
+                    Messages.Heartbeat.BODY_LENGTH);
+                out.putLong(outBody + Messages.Heartbeat.TIMESTAMP_MS_OFFSET,
+                    frame.getLong(body + Messages.Heartbeat.TIMESTAMP_MS_OFFSET, LE), LE);
+                return FrameHeader.HEADER_BYTES + Messages.Heartbeat.BODY_LENGTH;
+            }
+            default:
+            {
+                final int outBody = writeHeader(out, outOffset, MessageType.ERROR, correlation,
+                    Messages.Error.bodyLength(0));
+                out.putShort(outBody + Messages.Error.CODE_OFFSET, (short)ReasonCode.MALFORMED_FRAME, LE);
+                out.putShort(outBody + Messages.Error.DETAIL_LENGTH_OFFSET, (short)0, LE);
+                return FrameHeader.HEADER_BYTES + Messages.Error.bodyLength(0);
+            }
+        }
     }
 
-    /** Applies up to limit pending admin commands from the command queue; returns how many. */
+    private static int writeHeader(
+        final MutableDirectBuffer out, final int offset, final int type, final int correlation, final int bodyLength)
+    {
+        out.putShort(offset + FrameHeader.LENGTH_OFFSET, (short)FrameHeader.lengthFieldFor(bodyLength), LE);
+        out.putByte(offset + FrameHeader.VERSION_OFFSET, (byte)FrameHeader.VERSION);
+        out.putByte(offset + FrameHeader.TYPE_OFFSET, (byte)type);
+        out.putInt(offset + FrameHeader.CORRELATION_OFFSET, correlation, LE);
+        return offset + FrameHeader.BODY_OFFSET;
+    }
+
+    private int writeTapResult(final MutableDirectBuffer out, final int offset, final int type, final int correlation)
+    {
+        final int body = writeHeader(out, offset, type, correlation, Messages.TapResult.BODY_LENGTH);
+        out.putByte(body + Messages.TapResult.DECISION_OFFSET, (byte)rDecision);
+        out.putByte(body + Messages.TapResult.REASON_OFFSET, (byte)rReason);
+        out.putShort(body + Messages.TapResult.REASON_OFFSET + 1, (short)0, LE);
+        out.putInt(body + Messages.TapResult.REMAINING_OFFSET, rRemaining, LE);
+        out.putLong(body + Messages.TapResult.RECEIPT_OFFSET, rReceipt, LE);
+        return FrameHeader.HEADER_BYTES + Messages.TapResult.BODY_LENGTH;
+    }
+
+    private long nextSequence()
+    {
+        if (replaying)
+        {
+            sequence = replaySequence;
+        }
+        else
+        {
+            sequence++;
+        }
+        return sequence;
+    }
+
+    private void resetResult()
+    {
+        rDecision = Decision.DECLINED;
+        rReason = ReasonCode.OK;
+        rRemaining = -1;
+        rTaken = 0;
+        rProgramId = 0;
+        rProgramSlot = 0;
+        rUnit = -1;
+        rPeriod = 0;
+        rOutletId = 0;
+        rHolderId = 0;
+        rReceipt = 0;
+        rRepeated = false;
+        rOriginalSlot = -1;
+    }
+
+    // ---------------------------------------------------------------------------------------------------- TAP
+
+    private void tap(
+        final long nowMs, final long terminalId, final int correlation, final long cardId, final int requestedProgramId,
+        final int quantity, final int flags, final long terminalTimeMs)
+    {
+        resetResult();
+        final long cutoffMs = nowMs - config.idempotencyWindowMs();
+        idempotency.expire(cutoffMs);
+        final int terminal = terminalId == 0 ? LongIndex.MISSING : tables.terminals.get(terminalId);
+        final long b1 = (requestedProgramId & UNSIGNED_INT_MASK) | ((long)quantity << 32) | ((long)flags << 48);
+        long key = 0;
+        if (terminal != LongIndex.MISSING)
+        {
+            rOutletId = (int)tables.outlets.key((int)tables.terminalOutlet[terminal]);
+            key = IdempotencyTable.key(terminal, correlation);
+            final int slot = idempotency.find(key, cutoffMs);
+            if (slot >= 0)
+            {
+                if (idempotency.sameBody(slot, IdempotencyTable.TYPE_TAP, cardId, b1, terminalTimeMs))
+                {
+                    repeat(slot);
+                    return;
+                }
+                duplicate(cardId);
+                rReceipt = nextSequence();
+                journalTap(nowMs, terminalId, correlation, cardId, requestedProgramId, quantity, flags, terminalTimeMs);
+                countDecision(EngineCounters.TYPE_TAP);
+                return;
+            }
+        }
+        evaluateTap(nowMs, terminal, cardId, requestedProgramId, quantity, flags, terminalTimeMs);
+        rReceipt = nextSequence();
+        journalTap(nowMs, terminalId, correlation, cardId, requestedProgramId, quantity, flags, terminalTimeMs);
+        if (rTaken > 0)
+        {
+            tables.take(rProgramSlot, rUnit, rPeriod, rTaken);
+        }
+        if (terminal != LongIndex.MISSING)
+        {
+            idempotency.add(key, nowMs, rReceipt, IdempotencyTable.TYPE_TAP, cardId, b1, terminalTimeMs, rDecision,
+                rReason, rProgramSlot, rRemaining, rTaken, rUnit, rPeriod);
+        }
+        countDecision(EngineCounters.TYPE_TAP);
+    }
+
+    private void repeat(final int slot)
+    {
+        rRepeated = true;
+        rDecision = idempotency.decision(slot);
+        rReason = idempotency.reason(slot);
+        rRemaining = idempotency.remaining(slot);
+        rReceipt = idempotency.receipt(slot);
+    }
+
+    private void duplicate(final long cardId)
+    {
+        rDecision = Decision.DECLINED;
+        rReason = ReasonCode.DUPLICATE_CORRELATION;
+        rRemaining = -1;
+        final int card = tables.cards.get(cardId);
+        rHolderId = card == LongIndex.MISSING ? 0 : tables.holders.key(tables.cardHolder[card]);
+    }
+
+    private void evaluateTap(
+        final long nowMs, final int terminal, final long cardId, final int requestedProgramId, final int quantity,
+        final int flags, final long terminalTimeMs)
+    {
+        final Tables t = tables;
+        final boolean offline = (flags & Messages.Tap.FLAG_OFFLINE_ADVICE) != 0;
+        final int outlet = terminal == LongIndex.MISSING ? -1 : (int)t.terminalOutlet[terminal];
+        int programId = requestedProgramId;
+        if (programId == 0 && outlet >= 0)
+        {
+            programId = t.outletDefaultProgram[outlet];
+        }
+        final int slot = programId == 0 ? 0 : t.programSlot(programId & UNSIGNED_INT_MASK);
+        final int card = t.cards.get(cardId);
+        final int holder = card == LongIndex.MISSING ? -1 : t.cardHolder[card];
+        rHolderId = holder < 0 ? 0 : t.holders.key(holder);
+
+        if (outlet < 0 || quantity == 0 || (flags & ~Messages.Tap.KNOWN_FLAGS) != 0 || slot == 0 ||
+            (offline && (nowMs - terminalTimeMs > config.adviceMaxAgeMs() ||
+            terminalTimeMs - nowMs > config.adviceMaxAheadMs())))
+        {
+            rDecision = Decision.DECLINED;
+            rReason = ReasonCode.INVALID_REQUEST;
+            rRemaining = -1;
+            rProgramId = slot == 0 ? 0 : programId;
+            rProgramSlot = slot;
+            return;
+        }
+        rProgramId = programId;
+        rProgramSlot = slot;
+
+        nowClock.select(nowMs);
+        final CityClock judge = offline ? judgeClock.select(terminalTimeMs) : nowClock;
+        int reason = ReasonCode.OK;
+        boolean enrolled = false;
+        if (card == LongIndex.MISSING)
+        {
+            reason = ReasonCode.UNKNOWN_CARD;
+        }
+        else
+        {
+            enrolled = Tables.isEnrolled(t.holderEnrol[holder], slot);
+            final int status = t.cardStatus[card];
+            if (status != CardStatus.ACTIVE && status != CardStatus.EXPIRED)
+            {
+                reason = ReasonCode.CARD_BLOCKED;
+            }
+            else if (status == CardStatus.EXPIRED || judge.epochDay() > t.cardExpiryDay[card])
+            {
+                reason = ReasonCode.CARD_EXPIRED;
+            }
+            else if (!Tables.isAllowed(t.outletAllowed[outlet], slot))
+            {
+                reason = ReasonCode.OUTLET_NOT_ALLOWED;
+            }
+            else if (!enrolled)
+            {
+                reason = ReasonCode.NO_ENTITLEMENT;
+            }
+            else if (!inWindow(slot, judge))
+            {
+                reason = ReasonCode.OUTSIDE_WINDOW;
+            }
+        }
+
+        int used = 0;
+        boolean inCurrentPeriod = true;
+        if (enrolled)
+        {
+            rUnit = t.unitOf(holder, slot);
+            rPeriod = nowClock.periodKey(t.programPeriod[slot], t.programCycleDays[slot], t.programValidFrom[slot]);
+            if (offline)
+            {
+                inCurrentPeriod = rPeriod ==
+                    judge.periodKey(t.programPeriod[slot], t.programCycleDays[slot], t.programValidFrom[slot]);
+            }
+            used = t.used(slot, rUnit, rPeriod);
+            if (reason == ReasonCode.OK && inCurrentPeriod && (long)used + quantity > t.programQuota[slot])
+            {
+                reason = ReasonCode.QUOTA_EXHAUSTED;
+            }
+        }
+
+        rReason = reason;
+        if (offline)
+        {
+            rDecision = reason == ReasonCode.OK ? Decision.APPROVED : Decision.RECORDED;
+            rTaken = enrolled && inCurrentPeriod ? quantity : 0;
+        }
+        else
+        {
+            rDecision = reason == ReasonCode.OK ? Decision.APPROVED : Decision.DECLINED;
+            rTaken = reason == ReasonCode.OK ? quantity : 0;
+        }
+        if (!enrolled || reason == ReasonCode.CARD_BLOCKED || reason == ReasonCode.CARD_EXPIRED)
+        {
+            rRemaining = -1;
+        }
+        else
+        {
+            rRemaining = (int)Math.max(0, t.programQuota[slot] - Math.min(Integer.MAX_VALUE, (long)used + rTaken));
+        }
+    }
+
+    private boolean inWindow(final int slot, final CityClock clock)
+    {
+        final Tables t = tables;
+        final int day = clock.epochDay();
+        if (day < t.programValidFrom[slot] || day > t.programValidTo[slot])
+        {
+            return false;
+        }
+        final int start = t.programWindowStart[slot];
+        final int end = t.programWindowEnd[slot];
+        if (start == 0 && end >= Commands.MINUTES_PER_DAY)
+        {
+            return true;
+        }
+        final int minute = clock.minuteOfDay();
+        return start <= end ? minute >= start && minute < end : minute >= start || minute < end;
+    }
+
+    private void journalTap(
+        final long nowMs, final long terminalId, final int correlation, final long cardId, final int requestedProgramId,
+        final int quantity, final int flags, final long terminalTimeMs)
+    {
+        if (replaying)
+        {
+            checkReplayed();
+            return;
+        }
+        final UnsafeBuffer b = journal.buffer();
+        journal.header(JournalRecord.TYPE_TAP, JournalRecord.TAP_LENGTH, rReceipt, nowMs);
+        b.putLong(JournalRecord.TERMINAL_ID_OFFSET, terminalId, LE);
+        b.putInt(JournalRecord.CORRELATION_OFFSET, correlation, LE);
+        b.putInt(JournalRecord.OUTLET_ID_OFFSET, rOutletId, LE);
+        b.putLong(JournalRecord.CARD_ID_OFFSET, cardId, LE);
+        b.putLong(JournalRecord.HOLDER_ID_OFFSET, rHolderId, LE);
+        b.putInt(JournalRecord.TAP_REQUESTED_PROGRAM_ID_OFFSET, requestedProgramId, LE);
+        b.putInt(JournalRecord.PROGRAM_ID_OFFSET, rProgramId, LE);
+        b.putShort(JournalRecord.TAP_QUANTITY_OFFSET, (short)quantity, LE);
+        b.putShort(JournalRecord.TAP_FLAGS_OFFSET, (short)flags, LE);
+        b.putByte(JournalRecord.DECISION_OFFSET, (byte)rDecision);
+        b.putByte(JournalRecord.REASON_OFFSET, (byte)rReason);
+        b.putShort(JournalRecord.REASON_OFFSET + 1, (short)0, LE);
+        b.putInt(JournalRecord.REMAINING_OFFSET, rRemaining, LE);
+        b.putInt(JournalRecord.TAP_TAKEN_OFFSET, rTaken, LE);
+        b.putLong(JournalRecord.TAP_TERMINAL_TIME_MS_OFFSET, terminalTimeMs, LE);
+        append(JournalRecord.TAP_LENGTH);
+    }
+
+    private void append(final int length)
+    {
+        lastJournalIndex = journal.append(length);
+        counters.journalBytes = journal.bytesAppended();
+    }
+
+    private void countDecision(final int type)
+    {
+        counters.decision(type, rDecision, rReason, rProgramSlot);
+        counters.lastReceipt = sequence;
+        counters.idempotencyEntries = idempotency.size();
+        counters.idempotencyEvictedEarly = idempotency.evictedEarly();
+    }
+
+    // ----------------------------------------------------------------------------------------------- REVERSAL
+
+    private void reversal(
+        final long nowMs, final long terminalId, final int correlation, final int originalCorrelation, final long cardId)
+    {
+        resetResult();
+        rOriginalCorrelation = originalCorrelation;
+        final long cutoffMs = nowMs - config.idempotencyWindowMs();
+        idempotency.expire(cutoffMs);
+        final int terminal = terminalId == 0 ? LongIndex.MISSING : tables.terminals.get(terminalId);
+        final long b1 = originalCorrelation & UNSIGNED_INT_MASK;
+        long key = 0;
+        if (terminal != LongIndex.MISSING)
+        {
+            rOutletId = (int)tables.outlets.key((int)tables.terminalOutlet[terminal]);
+            key = IdempotencyTable.key(terminal, correlation);
+            final int slot = idempotency.find(key, cutoffMs);
+            if (slot >= 0)
+            {
+                if (idempotency.sameBody(slot, IdempotencyTable.TYPE_REVERSAL, cardId, b1, 0))
+                {
+                    repeat(slot);
+                    return;
+                }
+                duplicate(cardId);
+                rReceipt = nextSequence();
+                journalReversal(nowMs, terminalId, correlation, originalCorrelation, cardId, 0, 0);
+                countDecision(EngineCounters.TYPE_REVERSAL);
+                return;
+            }
+        }
+
+        final Tables t = tables;
+        final int card = t.cards.get(cardId);
+        final int holder = card == LongIndex.MISSING ? -1 : t.cardHolder[card];
+        rHolderId = holder < 0 ? 0 : t.holders.key(holder);
+        int original = -1;
+        if (terminal != LongIndex.MISSING)
+        {
+            original = idempotency.find(IdempotencyTable.key(terminal, originalCorrelation), cutoffMs);
+        }
+        int restored = 0;
+        long originalReceipt = 0;
+        if (original < 0 || idempotency.type(original) != IdempotencyTable.TYPE_TAP ||
+            (idempotency.decision(original) != Decision.APPROVED &&
+            idempotency.decision(original) != Decision.RECORDED) || idempotency.body0(original) != cardId)
+        {
+            rReason = ReasonCode.ORIGINAL_NOT_FOUND;
+        }
+        else
+        {
+            originalReceipt = idempotency.receipt(original);
+            rProgramSlot = idempotency.programSlot(original);
+            rProgramId = (int)t.programs.key(rProgramSlot - 1);
+            if (idempotency.reversed(original))
+            {
+                rReason = ReasonCode.ALREADY_REVERSED;
+            }
+            else if (nowMs - idempotency.timeMs(original) > config.reversalWindowMs())
+            {
+                rReason = ReasonCode.REVERSAL_WINDOW_EXPIRED;
+            }
+            else
+            {
+                rReason = ReasonCode.OK;
+                rOriginalSlot = original;
+                final int slot = rProgramSlot;
+                final int takenUnit = idempotency.takenUnit(original);
+                final int takenPeriod = idempotency.takenPeriod(original);
+                final int taken = idempotency.taken(original);
+                if (taken > 0)
+                {
+                    restored = Math.min(taken, t.used(slot, takenUnit, takenPeriod));
+                }
+                rTaken = restored;
+                rUnit = takenUnit;
+                rPeriod = takenPeriod;
+                if (holder >= 0 && Tables.isEnrolled(t.holderEnrol[holder], slot))
+                {
+                    final int unitNow = t.unitOf(holder, slot);
+                    nowClock.select(nowMs);
+                    final int periodNow =
+                        nowClock.periodKey(t.programPeriod[slot], t.programCycleDays[slot], t.programValidFrom[slot]);
+                    int usedNow = t.used(slot, unitNow, periodNow);
+                    if (unitNow == takenUnit && periodNow == takenPeriod)
+                    {
+                        usedNow -= restored;
+                    }
+                    rRemaining = Math.max(0, t.programQuota[slot] - usedNow);
+                }
+            }
+        }
+        rDecision = rReason == ReasonCode.OK ? Decision.APPROVED : Decision.DECLINED;
+        if (rReason != ReasonCode.OK)
+        {
+            rRemaining = -1;
+        }
+        rReceipt = nextSequence();
+        journalReversal(nowMs, terminalId, correlation, originalCorrelation, cardId, restored, originalReceipt);
+        if (rReason == ReasonCode.OK)
+        {
+            if (restored > 0)
+            {
+                t.restore(rProgramSlot, rUnit, rPeriod, restored);
+            }
+            idempotency.markReversed(rOriginalSlot);
+        }
+        if (terminal != LongIndex.MISSING)
+        {
+            idempotency.add(key, nowMs, rReceipt, IdempotencyTable.TYPE_REVERSAL, cardId, b1, 0, rDecision, rReason,
+                rProgramSlot, rRemaining, 0, -1, 0);
+        }
+        countDecision(EngineCounters.TYPE_REVERSAL);
+    }
+
+    private void journalReversal(
+        final long nowMs, final long terminalId, final int correlation, final int originalCorrelation,
+        final long cardId, final int restored, final long originalReceipt)
+    {
+        if (replaying)
+        {
+            checkReplayed();
+            return;
+        }
+        final UnsafeBuffer b = journal.buffer();
+        journal.header(JournalRecord.TYPE_REVERSAL, JournalRecord.REVERSAL_LENGTH, rReceipt, nowMs);
+        b.putLong(JournalRecord.TERMINAL_ID_OFFSET, terminalId, LE);
+        b.putInt(JournalRecord.CORRELATION_OFFSET, correlation, LE);
+        b.putInt(JournalRecord.OUTLET_ID_OFFSET, rOutletId, LE);
+        b.putLong(JournalRecord.CARD_ID_OFFSET, cardId, LE);
+        b.putLong(JournalRecord.HOLDER_ID_OFFSET, rHolderId, LE);
+        b.putInt(JournalRecord.REVERSAL_ORIGINAL_CORRELATION_OFFSET, originalCorrelation, LE);
+        b.putInt(JournalRecord.PROGRAM_ID_OFFSET, rProgramId, LE);
+        b.putInt(JournalRecord.REVERSAL_RESTORED_OFFSET, restored, LE);
+        b.putByte(JournalRecord.DECISION_OFFSET, (byte)rDecision);
+        b.putByte(JournalRecord.REASON_OFFSET, (byte)rReason);
+        b.putShort(JournalRecord.REASON_OFFSET + 1, (short)0, LE);
+        b.putInt(JournalRecord.REMAINING_OFFSET, rRemaining, LE);
+        b.putInt(JournalRecord.TAP_TAKEN_OFFSET, 0, LE);
+        b.putLong(JournalRecord.REVERSAL_ORIGINAL_RECEIPT_OFFSET, originalReceipt, LE);
+        append(JournalRecord.REVERSAL_LENGTH);
+    }
+
+    // ------------------------------------------------------------------------------------------------ BALANCE
+
+    private int balance(
+        final long nowMs, final int correlation, final long cardId, final MutableDirectBuffer out, final int offset)
+    {
+        final Tables t = tables;
+        final int body = offset + FrameHeader.BODY_OFFSET;
+        final int card = t.cards.get(cardId);
+        int reason = ReasonCode.OK;
+        nowClock.select(nowMs);
+        if (card == LongIndex.MISSING)
+        {
+            reason = ReasonCode.UNKNOWN_CARD;
+        }
+        else
+        {
+            final int status = t.cardStatus[card];
+            if (status != CardStatus.ACTIVE && status != CardStatus.EXPIRED)
+            {
+                reason = ReasonCode.CARD_BLOCKED;
+            }
+            else if (status == CardStatus.EXPIRED || nowClock.epochDay() > t.cardExpiryDay[card])
+            {
+                reason = ReasonCode.CARD_EXPIRED;
+            }
+        }
+        int count = 0;
+        if (reason == ReasonCode.OK)
+        {
+            final int holder = t.cardHolder[card];
+            final long enrol = t.holderEnrol[holder];
+            for (int slot = 1; slot <= t.programs.size() && count < Messages.BalanceResult.MAX_COUNT; slot++)
+            {
+                if (Tables.isEnrolled(enrol, slot))
+                {
+                    final int period =
+                        nowClock.periodKey(t.programPeriod[slot], t.programCycleDays[slot], t.programValidFrom[slot]);
+                    final int used = t.used(slot, t.unitOf(holder, slot), period);
+                    final int entry = body + Messages.BalanceResult.ENTRIES_OFFSET +
+                        count * Messages.BalanceResult.ENTRY_BYTES;
+                    out.putInt(entry + Messages.BalanceResult.ENTRY_PROGRAM_ID_OFFSET, (int)t.programs.key(slot - 1), LE);
+                    out.putInt(entry + Messages.BalanceResult.ENTRY_REMAINING_OFFSET,
+                        Math.max(0, t.programQuota[slot] - used), LE);
+                    out.putInt(entry + Messages.BalanceResult.ENTRY_QUOTA_OFFSET, t.programQuota[slot], LE);
+                    out.putInt(entry + Messages.BalanceResult.ENTRY_QUOTA_OFFSET + 4, 0, LE);
+                    count++;
+                }
+            }
+        }
+        final int decision = reason == ReasonCode.OK ? Decision.APPROVED : Decision.DECLINED;
+        writeHeader(out, offset, MessageType.BALANCE_RESULT, correlation, Messages.BalanceResult.bodyLength(count));
+        out.putByte(body + Messages.BalanceResult.DECISION_OFFSET, (byte)decision);
+        out.putByte(body + Messages.BalanceResult.REASON_OFFSET, (byte)reason);
+        out.putShort(body + Messages.BalanceResult.COUNT_OFFSET, (short)count, LE);
+        counters.decision(EngineCounters.TYPE_BALANCE, decision, reason, 0);
+        return FrameHeader.HEADER_BYTES + Messages.BalanceResult.bodyLength(count);
+    }
+
+    // -------------------------------------------------------------------------------------------------- LOGON
+
+    private int logon(final long nowMs, final long sessionTerminalId, final DirectBuffer frame, final int body)
+    {
+        final long terminalId = frame.getLong(body + Messages.Logon.TERMINAL_ID_OFFSET, LE);
+        final long timestampMs = frame.getLong(body + Messages.Logon.TIMESTAMP_MS_OFFSET, LE);
+        final long nonceHi = frame.getLong(body + Messages.Logon.NONCE_OFFSET, LE);
+        final long nonceLo = frame.getLong(body + Messages.Logon.NONCE_OFFSET + 8, LE);
+        nonces.expire(nowMs - config.nonceWindowMs());
+        int result;
+        boolean macValid = false;
+        final int terminal = tables.terminals.get(terminalId);
+        if (sessionTerminalId != 0)
+        {
+            result = ReasonCode.INVALID_REQUEST;
+        }
+        else if (terminal == LongIndex.MISSING)
+        {
+            result = ReasonCode.BAD_CREDENTIALS;
+        }
+        else
+        {
+            macValid = hmac.verify(tables.terminalKeys, terminal * Tables.KEY_BYTES, frame,
+                body + Messages.Logon.TERMINAL_ID_OFFSET, Messages.Logon.MAC_INPUT_BYTES, frame,
+                body + Messages.Logon.MAC_OFFSET);
+            if (!macValid || tables.terminalEnabled[terminal] == 0)
+            {
+                result = ReasonCode.BAD_CREDENTIALS;
+            }
+            else if (Math.abs(timestampMs - nowMs) > config.logonSkewMs() ||
+                nonces.contains(terminal, nonceHi, nonceLo, nowMs - config.nonceWindowMs()))
+            {
+                result = ReasonCode.STALE_LOGON;
+            }
+            else
+            {
+                result = ReasonCode.OK;
+            }
+        }
+        final long seq = nextSequence();
+        final UnsafeBuffer b = journal.buffer();
+        journal.header(JournalRecord.TYPE_LOGON, JournalRecord.LOGON_LENGTH, seq, nowMs);
+        b.putLong(JournalRecord.TERMINAL_ID_OFFSET, terminalId, LE);
+        b.putLong(JournalRecord.LOGON_TIMESTAMP_MS_OFFSET, timestampMs, LE);
+        b.putLong(JournalRecord.LOGON_NONCE_OFFSET, nonceHi, LE);
+        b.putLong(JournalRecord.LOGON_NONCE_OFFSET + 8, nonceLo, LE);
+        b.putByte(JournalRecord.LOGON_RESULT_OFFSET, (byte)result);
+        b.putByte(JournalRecord.LOGON_MAC_VALID_OFFSET, (byte)(macValid ? 1 : 0));
+        b.putShort(JournalRecord.LOGON_MAC_VALID_OFFSET + 1, (short)0, LE);
+        b.putInt(JournalRecord.LOGON_MAC_VALID_OFFSET + 3, 0, LE);
+        append(JournalRecord.LOGON_LENGTH);
+        if (macValid)
+        {
+            nonces.remember(terminal, nonceHi, nonceLo, nowMs);
+        }
+        counters.logon(result);
+        counters.nonceEvictedEarly = nonces.evictedEarly();
+        return result;
+    }
+
+    private void replayLogon(final JournalDecoder record)
+    {
+        final long nowMs = record.timeMs();
+        nonces.expire(nowMs - config.nonceWindowMs());
+        sequence = record.sequence();
+        if (record.logonMacValid())
+        {
+            final int terminal = tables.terminals.get(record.terminalId());
+            final DirectBuffer b = record.buffer();
+            final int offset = record.offset();
+            nonces.remember(terminal, b.getLong(offset + JournalRecord.LOGON_NONCE_OFFSET, LE),
+                b.getLong(offset + JournalRecord.LOGON_NONCE_OFFSET + 8, LE), nowMs);
+        }
+        counters.logon(record.logonResult());
+    }
+
+    // ----------------------------------------------------------------------------------------------- commands
+
+    /**
+     * Applies up to limit pending admin commands from the command queue; returns how many were read (applied,
+     * rejected or skipped as already applied). Also takes the interval snapshot when it is due.
+     */
     public int pollCommands(final long nowMs, final int limit)
     {
-        throw new UnsupportedOperationException("in progress");
+        ensureOpen();
+        maybeSnapshot(nowMs);
+        int read = 0;
+        while (read < limit)
+        {
+            final long queueIndex;
+            final int length;
+            try (DocumentContext dc = commandTailer.readingDocument())
+            {
+                if (!dc.isPresent())
+                {
+                    break;
+                }
+                final Bytes<?> bytes = dc.wire().bytes();
+                final long available = bytes.readRemaining();
+                length = (int)Math.min(available, commandBuffer.capacity());
+                bytes.read(commandBuffer.byteArray(), 0, length);
+                queueIndex = dc.index();
+                if (available > commandBuffer.capacity())
+                {
+                    // too long for any layout: keep only the header so it is rejected as MALFORMED
+                    commandBuffer.putInt(Commands.BODY_LENGTH_OFFSET, -1, LE);
+                }
+            }
+            read++;
+            command.wrap(commandBuffer, 0, length);
+            final long commandId = command.commandId();
+            if (length >= Commands.HEADER_BYTES && commandId <= lastCommandId)
+            {
+                counters.commandsDuplicate++;
+                lastCommandQueueIndex = queueIndex;
+                continue;
+            }
+            handleCommand(nowMs, queueIndex);
+        }
+        return read;
     }
+
+    private void maybeSnapshot(final long nowMs)
+    {
+        if (config.snapshotIntervalMs() <= 0)
+        {
+            return;
+        }
+        if (lastSnapshotMs == Long.MIN_VALUE)
+        {
+            lastSnapshotMs = nowMs;
+            return;
+        }
+        if (nowMs - lastSnapshotMs >= config.snapshotIntervalMs())
+        {
+            lastSnapshotMs = nowMs;
+            snapshot();
+        }
+    }
+
+    private void handleCommand(final long nowMs, final long queueIndex)
+    {
+        int reject = command.check();
+        if (reject == CommandRejectReason.NONE)
+        {
+            reject = validate(command);
+        }
+        final long commandId = command.commandId();
+        final long seq = nextSequence();
+        final int length = command.length();
+        if (replaying)
+        {
+            final int journaledOutcome = replayedOutcome;
+            if ((journaledOutcome == JournalRecord.OUTCOME_APPLIED) != (reject == CommandRejectReason.NONE))
+            {
+                replayMismatches++;
+            }
+        }
+        else
+        {
+            final UnsafeBuffer b = journal.buffer();
+            journal.header(JournalRecord.TYPE_COMMAND, JournalRecord.COMMAND_BYTES_OFFSET + length, seq, nowMs);
+            b.putLong(JournalRecord.COMMAND_ID_OFFSET, commandId, LE);
+            b.putShort(JournalRecord.COMMAND_TYPE_OFFSET, (short)command.type(), LE);
+            b.putByte(JournalRecord.COMMAND_OUTCOME_OFFSET,
+                (byte)(reject == CommandRejectReason.NONE ? JournalRecord.OUTCOME_APPLIED : JournalRecord.OUTCOME_REJECTED));
+            b.putByte(JournalRecord.COMMAND_REJECT_REASON_OFFSET, (byte)reject);
+            b.putInt(JournalRecord.COMMAND_LENGTH_OFFSET, length, LE);
+            b.putLong(JournalRecord.COMMAND_QUEUE_INDEX_OFFSET, queueIndex, LE);
+            b.putBytes(JournalRecord.COMMAND_BYTES_OFFSET, command.buffer(), command.offset(), length);
+            append(JournalRecord.COMMAND_BYTES_OFFSET + length);
+        }
+        if (reject == CommandRejectReason.NONE)
+        {
+            apply(command);
+            counters.commandsApplied++;
+        }
+        else
+        {
+            counters.commandsRejected++;
+        }
+        if (commandId > lastCommandId && length >= Commands.HEADER_BYTES)
+        {
+            lastCommandId = commandId;
+        }
+        lastCommandQueueIndex = queueIndex;
+        updateTableCounters();
+    }
+
+    private int replayedOutcome;
+
+    private void updateTableCounters()
+    {
+        counters.cards = tables.cards.size();
+        counters.holders = tables.holders.size();
+        counters.entitlements = tables.entitlements;
+        counters.terminals = tables.terminals.size();
+        counters.programs = tables.programs.size();
+        counters.outlets = tables.outlets.size();
+        counters.lastReceipt = sequence;
+    }
+
+    private static boolean validUnsignedId(final long id)
+    {
+        return id > 0 && id <= UNSIGNED_INT_MASK;
+    }
+
+    private static boolean validCardStatus(final int status)
+    {
+        return CardStatus.isValid(status) && status != CardStatus.REPLACED;
+    }
+
+    private int validate(final CommandDecoder c)
+    {
+        final Tables t = tables;
+        switch (c.type())
+        {
+            case CommandType.DEFINE_OUTLET:
+            {
+                final long outletId = c.bodyInt(Commands.DefineOutlet.OUTLET_ID_OFFSET) & UNSIGNED_INT_MASK;
+                if (!validUnsignedId(outletId))
+                {
+                    return CommandRejectReason.INVALID_VALUE;
+                }
+                if (t.outlets.get(outletId) == LongIndex.MISSING && t.outlets.size() >= MAX_TABLE_SIZE)
+                {
+                    return CommandRejectReason.CAPACITY_EXCEEDED;
+                }
+                return CommandRejectReason.NONE;
+            }
+            case CommandType.DEFINE_PROGRAM:
+                return validateProgram(c);
+            case CommandType.REGISTER_TERMINAL:
+            {
+                final long terminalId = c.bodyLong(Commands.RegisterTerminal.TERMINAL_ID_OFFSET);
+                final int enabled = c.bodyInt(Commands.RegisterTerminal.ENABLED_OFFSET);
+                if (terminalId <= 0 || (enabled != 0 && enabled != 1))
+                {
+                    return CommandRejectReason.INVALID_VALUE;
+                }
+                if (t.outlets.get(c.bodyInt(Commands.RegisterTerminal.OUTLET_ID_OFFSET) & UNSIGNED_INT_MASK) ==
+                    LongIndex.MISSING)
+                {
+                    return CommandRejectReason.UNKNOWN_OUTLET;
+                }
+                return CommandRejectReason.NONE;
+            }
+            case CommandType.SET_TERMINAL_ENABLED:
+            {
+                final long enabled = c.bodyLong(Commands.SetTerminalEnabled.ENABLED_OFFSET);
+                if (enabled != 0 && enabled != 1)
+                {
+                    return CommandRejectReason.INVALID_VALUE;
+                }
+                return t.terminals.get(c.bodyLong(Commands.SetTerminalEnabled.TERMINAL_ID_OFFSET)) ==
+                    LongIndex.MISSING ? CommandRejectReason.UNKNOWN_TERMINAL : CommandRejectReason.NONE;
+            }
+            case CommandType.ROTATE_KEY:
+                return t.terminals.get(c.bodyLong(Commands.RotateKey.TERMINAL_ID_OFFSET)) == LongIndex.MISSING ?
+                    CommandRejectReason.UNKNOWN_TERMINAL : CommandRejectReason.NONE;
+            case CommandType.SET_HOUSEHOLD:
+            {
+                final long holderId = c.bodyLong(Commands.SetHousehold.HOLDER_ID_OFFSET);
+                final long householdId = c.bodyLong(Commands.SetHousehold.HOUSEHOLD_ID_OFFSET);
+                if (holderId <= 0 || householdId < 0)
+                {
+                    return CommandRejectReason.INVALID_VALUE;
+                }
+                return capacityFor(1);
+            }
+            case CommandType.ISSUE_CARD:
+            {
+                final long cardId = c.bodyLong(Commands.IssueCard.CARD_ID_OFFSET);
+                final long holderId = c.bodyLong(Commands.IssueCard.HOLDER_ID_OFFSET);
+                if (cardId <= 0 || holderId <= 0 || !CardKind.isValid(c.bodyByte(Commands.IssueCard.KIND_OFFSET)) ||
+                    !validCardStatus(c.bodyByte(Commands.IssueCard.STATUS_OFFSET)))
+                {
+                    return CommandRejectReason.INVALID_VALUE;
+                }
+                final int card = t.cards.get(cardId);
+                if (card != LongIndex.MISSING &&
+                    (t.holders.key(t.cardHolder[card]) != holderId || t.cardStatus[card] == CardStatus.REPLACED))
+                {
+                    return CommandRejectReason.CARD_EXISTS;
+                }
+                return capacityFor(1);
+            }
+            case CommandType.SET_CARD_STATUS:
+            {
+                final long status = c.bodyLong(Commands.SetCardStatus.STATUS_OFFSET);
+                if (status < 0 || status > 0xFF || !validCardStatus((int)status))
+                {
+                    return CommandRejectReason.INVALID_VALUE;
+                }
+                final int card = t.cards.get(c.bodyLong(Commands.SetCardStatus.CARD_ID_OFFSET));
+                if (card == LongIndex.MISSING)
+                {
+                    return CommandRejectReason.UNKNOWN_CARD;
+                }
+                return t.cardStatus[card] == CardStatus.REPLACED ?
+                    CommandRejectReason.CARD_REPLACED : CommandRejectReason.NONE;
+            }
+            case CommandType.REPLACE_CARD:
+            {
+                final long oldCardId = c.bodyLong(Commands.ReplaceCard.OLD_CARD_ID_OFFSET);
+                final long newCardId = c.bodyLong(Commands.ReplaceCard.NEW_CARD_ID_OFFSET);
+                final long kind = c.bodyInt(Commands.ReplaceCard.KIND_OFFSET);
+                if (newCardId <= 0 || newCardId == oldCardId || kind < 0 || !CardKind.isValid((int)kind))
+                {
+                    return CommandRejectReason.INVALID_VALUE;
+                }
+                final int card = t.cards.get(oldCardId);
+                if (card == LongIndex.MISSING)
+                {
+                    return CommandRejectReason.UNKNOWN_CARD;
+                }
+                if (t.cardStatus[card] == CardStatus.REPLACED)
+                {
+                    return CommandRejectReason.CARD_REPLACED;
+                }
+                if (t.cards.get(newCardId) != LongIndex.MISSING)
+                {
+                    return CommandRejectReason.CARD_EXISTS;
+                }
+                return capacityFor(1);
+            }
+            case CommandType.GRANT_ENTITLEMENT:
+            case CommandType.REVOKE_ENTITLEMENT:
+            {
+                final long programId = c.bodyLong(Commands.Entitlement.PROGRAM_ID_OFFSET);
+                if (!validUnsignedId(programId) || c.bodyLong(Commands.Entitlement.HOLDER_ID_OFFSET) <= 0)
+                {
+                    return CommandRejectReason.INVALID_VALUE;
+                }
+                if (t.holders.get(c.bodyLong(Commands.Entitlement.HOLDER_ID_OFFSET)) == LongIndex.MISSING)
+                {
+                    return CommandRejectReason.UNKNOWN_HOLDER;
+                }
+                return t.programSlot(programId) == 0 ? CommandRejectReason.UNKNOWN_PROGRAM : CommandRejectReason.NONE;
+            }
+            case CommandType.ISSUE_CARDS:
+                return validateIssueCards(c);
+            default:
+                return CommandRejectReason.UNKNOWN_TYPE;
+        }
+    }
+
+    private int capacityFor(final int cards)
+    {
+        final Tables t = tables;
+        if (t.cards.size() + cards > MAX_TABLE_SIZE || t.holders.size() + cards > MAX_TABLE_SIZE ||
+            t.households.size() + 2L * cards > MAX_TABLE_SIZE)
+        {
+            return CommandRejectReason.CAPACITY_EXCEEDED;
+        }
+        return CommandRejectReason.NONE;
+    }
+
+    private int validateProgram(final CommandDecoder c)
+    {
+        final Tables t = tables;
+        final long programId = c.bodyInt(Commands.DefineProgram.PROGRAM_ID_OFFSET) & UNSIGNED_INT_MASK;
+        final int unit = c.bodyByte(Commands.DefineProgram.UNIT_OFFSET);
+        final int period = c.bodyByte(Commands.DefineProgram.PERIOD_OFFSET);
+        final int quota = c.bodyInt(Commands.DefineProgram.QUOTA_OFFSET);
+        final int cycleDays = c.bodyInt(Commands.DefineProgram.CYCLE_DAYS_OFFSET);
+        final int validFrom = c.bodyInt(Commands.DefineProgram.VALID_FROM_DAY_OFFSET);
+        final int validTo = c.bodyInt(Commands.DefineProgram.VALID_TO_DAY_OFFSET);
+        final int start = c.bodyShort(Commands.DefineProgram.WINDOW_START_MINUTE_OFFSET);
+        final int end = c.bodyShort(Commands.DefineProgram.WINDOW_END_MINUTE_OFFSET);
+        final int outletCount = c.bodyShort(Commands.DefineProgram.OUTLET_COUNT_OFFSET);
+        if (!validUnsignedId(programId) || !ProgramKind.isValid(c.bodyByte(Commands.DefineProgram.KIND_OFFSET)) ||
+            !ProgramUnit.isValid(unit) || !PeriodRule.isValid(period) || quota <= 0 || validFrom > validTo ||
+            start >= Commands.MINUTES_PER_DAY || end == 0 || end > Commands.MINUTES_PER_DAY || start == end ||
+            outletCount > Commands.DefineProgram.MAX_OUTLETS)
+        {
+            return CommandRejectReason.INVALID_VALUE;
+        }
+        if (period == PeriodRule.CYCLE ? cycleDays <= 0 || validFrom == Commands.OPEN_FROM_DAY : cycleDays != 0)
+        {
+            return CommandRejectReason.INVALID_VALUE;
+        }
+        for (int i = 0; i < outletCount; i++)
+        {
+            final long outletId = c.bodyInt(Commands.DefineProgram.OUTLETS_OFFSET + 4 * i) & UNSIGNED_INT_MASK;
+            if (t.outlets.get(outletId) == LongIndex.MISSING)
+            {
+                return CommandRejectReason.UNKNOWN_OUTLET;
+            }
+        }
+        final int slot = t.programSlot(programId);
+        if (slot == 0)
+        {
+            return t.programs.size() >= Tables.MAX_PROGRAMS ?
+                CommandRejectReason.CAPACITY_EXCEEDED : CommandRejectReason.NONE;
+        }
+        return t.programUnit[slot] != unit ? CommandRejectReason.INVALID_VALUE : CommandRejectReason.NONE;
+    }
+
+    private int validateIssueCards(final CommandDecoder c)
+    {
+        final Tables t = tables;
+        final int count = c.bodyShort(Commands.IssueCards.COUNT_OFFSET);
+        final int programCount = c.bodyShort(Commands.IssueCards.PROGRAM_COUNT_OFFSET);
+        if (count == 0 || count > Commands.IssueCards.MAX_COUNT || programCount > Commands.IssueCards.MAX_PROGRAMS)
+        {
+            return CommandRejectReason.INVALID_VALUE;
+        }
+        for (int i = 0; i < programCount; i++)
+        {
+            final long programId = c.bodyInt(Commands.IssueCards.PROGRAM_IDS_OFFSET + 4 * i) & UNSIGNED_INT_MASK;
+            if (!validUnsignedId(programId))
+            {
+                return CommandRejectReason.INVALID_VALUE;
+            }
+            if (t.programSlot(programId) == 0)
+            {
+                return CommandRejectReason.UNKNOWN_PROGRAM;
+            }
+        }
+        final int allowedMask = (1 << programCount) - 1;
+        for (int i = 0; i < count; i++)
+        {
+            final int entry = Commands.IssueCards.ENTRIES_OFFSET + Commands.IssueCards.ENTRY_BYTES * i;
+            final long cardId = c.bodyLong(entry + Commands.IssueCards.ENTRY_CARD_ID_OFFSET);
+            final long holderId = c.bodyLong(entry + Commands.IssueCards.ENTRY_HOLDER_ID_OFFSET);
+            final long householdId = c.bodyLong(entry + Commands.IssueCards.ENTRY_HOUSEHOLD_ID_OFFSET);
+            final int mask = c.bodyByte(entry + Commands.IssueCards.ENTRY_ENROL_MASK_OFFSET);
+            if (cardId <= 0 || holderId <= 0 || householdId < 0 || (mask & ~allowedMask) != 0 ||
+                !CardKind.isValid(c.bodyByte(entry + Commands.IssueCards.ENTRY_KIND_OFFSET)) ||
+                !validCardStatus(c.bodyByte(entry + Commands.IssueCards.ENTRY_STATUS_OFFSET)))
+            {
+                return CommandRejectReason.INVALID_VALUE;
+            }
+            final int card = t.cards.get(cardId);
+            if (card != LongIndex.MISSING &&
+                (t.holders.key(t.cardHolder[card]) != holderId || t.cardStatus[card] == CardStatus.REPLACED))
+            {
+                return CommandRejectReason.CARD_EXISTS;
+            }
+        }
+        return capacityFor(count);
+    }
+
+    private void apply(final CommandDecoder c)
+    {
+        final Tables t = tables;
+        switch (c.type())
+        {
+            case CommandType.DEFINE_OUTLET:
+            {
+                final long outletId = c.bodyInt(Commands.DefineOutlet.OUTLET_ID_OFFSET) & UNSIGNED_INT_MASK;
+                int outlet = t.outlets.get(outletId);
+                if (outlet == LongIndex.MISSING)
+                {
+                    outlet = t.addOutlet(outletId);
+                }
+                t.outletDefaultProgram[outlet] = c.bodyInt(Commands.DefineOutlet.DEFAULT_PROGRAM_ID_OFFSET);
+                break;
+            }
+            case CommandType.DEFINE_PROGRAM:
+                applyProgram(c);
+                break;
+            case CommandType.REGISTER_TERMINAL:
+            {
+                final long terminalId = c.bodyLong(Commands.RegisterTerminal.TERMINAL_ID_OFFSET);
+                int terminal = t.terminals.get(terminalId);
+                if (terminal == LongIndex.MISSING)
+                {
+                    terminal = t.addTerminal(terminalId);
+                }
+                t.terminalOutlet[terminal] =
+                    t.outlets.get(c.bodyInt(Commands.RegisterTerminal.OUTLET_ID_OFFSET) & UNSIGNED_INT_MASK);
+                t.terminalEnabled[terminal] = (byte)c.bodyInt(Commands.RegisterTerminal.ENABLED_OFFSET);
+                c.buffer().getBytes(c.bodyOffset() + Commands.RegisterTerminal.KEY_OFFSET, t.terminalKeys,
+                    terminal * Tables.KEY_BYTES, Tables.KEY_BYTES);
+                break;
+            }
+            case CommandType.SET_TERMINAL_ENABLED:
+            {
+                final int terminal = t.terminals.get(c.bodyLong(Commands.SetTerminalEnabled.TERMINAL_ID_OFFSET));
+                t.terminalEnabled[terminal] = (byte)c.bodyLong(Commands.SetTerminalEnabled.ENABLED_OFFSET);
+                break;
+            }
+            case CommandType.ROTATE_KEY:
+            {
+                final int terminal = t.terminals.get(c.bodyLong(Commands.RotateKey.TERMINAL_ID_OFFSET));
+                c.buffer().getBytes(c.bodyOffset() + Commands.RotateKey.KEY_OFFSET, t.terminalKeys,
+                    terminal * Tables.KEY_BYTES, Tables.KEY_BYTES);
+                break;
+            }
+            case CommandType.SET_HOUSEHOLD:
+            {
+                final long holderId = c.bodyLong(Commands.SetHousehold.HOLDER_ID_OFFSET);
+                final long householdId = c.bodyLong(Commands.SetHousehold.HOUSEHOLD_ID_OFFSET);
+                setHousehold(holderId, householdId);
+                break;
+            }
+            case CommandType.ISSUE_CARD:
+            {
+                final int holder = t.acquireHolder(c.bodyLong(Commands.IssueCard.HOLDER_ID_OFFSET));
+                issueCard(c.bodyLong(Commands.IssueCard.CARD_ID_OFFSET), holder,
+                    c.bodyInt(Commands.IssueCard.EXPIRY_DAY_OFFSET), c.bodyByte(Commands.IssueCard.KIND_OFFSET),
+                    c.bodyByte(Commands.IssueCard.STATUS_OFFSET));
+                break;
+            }
+            case CommandType.SET_CARD_STATUS:
+            {
+                final int card = t.cards.get(c.bodyLong(Commands.SetCardStatus.CARD_ID_OFFSET));
+                t.cardStatus[card] = (byte)c.bodyLong(Commands.SetCardStatus.STATUS_OFFSET);
+                break;
+            }
+            case CommandType.REPLACE_CARD:
+            {
+                final int oldCard = t.cards.get(c.bodyLong(Commands.ReplaceCard.OLD_CARD_ID_OFFSET));
+                t.cardStatus[oldCard] = CardStatus.REPLACED;
+                issueCard(c.bodyLong(Commands.ReplaceCard.NEW_CARD_ID_OFFSET), t.cardHolder[oldCard],
+                    c.bodyInt(Commands.ReplaceCard.EXPIRY_DAY_OFFSET), c.bodyInt(Commands.ReplaceCard.KIND_OFFSET),
+                    CardStatus.ACTIVE);
+                break;
+            }
+            case CommandType.GRANT_ENTITLEMENT:
+            {
+                final int holder = t.holders.get(c.bodyLong(Commands.Entitlement.HOLDER_ID_OFFSET));
+                t.enrol(holder, t.programSlot(c.bodyLong(Commands.Entitlement.PROGRAM_ID_OFFSET)));
+                break;
+            }
+            case CommandType.REVOKE_ENTITLEMENT:
+            {
+                final int holder = t.holders.get(c.bodyLong(Commands.Entitlement.HOLDER_ID_OFFSET));
+                t.unenrol(holder, t.programSlot(c.bodyLong(Commands.Entitlement.PROGRAM_ID_OFFSET)));
+                break;
+            }
+            case CommandType.ISSUE_CARDS:
+                applyIssueCards(c);
+                break;
+            default:
+                throw new IllegalStateException("validated command of unknown type " + c.type());
+        }
+    }
+
+    private int setHousehold(final long holderId, final long householdId)
+    {
+        final Tables t = tables;
+        final int holder = t.acquireHolder(holderId);
+        t.holderHousehold[holder] = t.acquireHousehold(Tables.householdKey(holderId, householdId));
+        return holder;
+    }
+
+    private void issueCard(final long cardId, final int holder, final int expiryDay, final int kind, final int status)
+    {
+        final Tables t = tables;
+        int card = t.cards.get(cardId);
+        if (card == LongIndex.MISSING)
+        {
+            card = t.addCard(cardId);
+        }
+        t.cardHolder[card] = holder;
+        t.cardExpiryDay[card] = expiryDay;
+        t.cardKind[card] = (byte)kind;
+        t.cardStatus[card] = (byte)status;
+    }
+
+    private void applyProgram(final CommandDecoder c)
+    {
+        final Tables t = tables;
+        final long programId = c.bodyInt(Commands.DefineProgram.PROGRAM_ID_OFFSET) & UNSIGNED_INT_MASK;
+        final int unit = c.bodyByte(Commands.DefineProgram.UNIT_OFFSET);
+        int slot = t.programSlot(programId);
+        if (slot == 0)
+        {
+            slot = t.addProgram(programId, unit);
+            counters.programSlot(slot, (int)programId);
+        }
+        t.programKind[slot] = c.bodyByte(Commands.DefineProgram.KIND_OFFSET);
+        t.programPeriod[slot] = c.bodyByte(Commands.DefineProgram.PERIOD_OFFSET);
+        t.programQuota[slot] = c.bodyInt(Commands.DefineProgram.QUOTA_OFFSET);
+        t.programCycleDays[slot] = c.bodyInt(Commands.DefineProgram.CYCLE_DAYS_OFFSET);
+        t.programValidFrom[slot] = c.bodyInt(Commands.DefineProgram.VALID_FROM_DAY_OFFSET);
+        t.programValidTo[slot] = c.bodyInt(Commands.DefineProgram.VALID_TO_DAY_OFFSET);
+        t.programWindowStart[slot] = c.bodyShort(Commands.DefineProgram.WINDOW_START_MINUTE_OFFSET);
+        t.programWindowEnd[slot] = c.bodyShort(Commands.DefineProgram.WINDOW_END_MINUTE_OFFSET);
+        final int outletCount = c.bodyShort(Commands.DefineProgram.OUTLET_COUNT_OFFSET);
+        final int[] outletIds = new int[outletCount];
+        for (int i = 0; i < outletCount; i++)
+        {
+            outletIds[i] = c.bodyInt(Commands.DefineProgram.OUTLETS_OFFSET + 4 * i);
+        }
+        t.setProgramOutlets(slot, outletIds);
+    }
+
+    private void applyIssueCards(final CommandDecoder c)
+    {
+        final Tables t = tables;
+        final int count = c.bodyShort(Commands.IssueCards.COUNT_OFFSET);
+        final int programCount = c.bodyShort(Commands.IssueCards.PROGRAM_COUNT_OFFSET);
+        final int[] slots = new int[programCount];
+        for (int i = 0; i < programCount; i++)
+        {
+            slots[i] = t.programSlot(c.bodyInt(Commands.IssueCards.PROGRAM_IDS_OFFSET + 4 * i) & UNSIGNED_INT_MASK);
+        }
+        for (int i = 0; i < count; i++)
+        {
+            final int entry = Commands.IssueCards.ENTRIES_OFFSET + Commands.IssueCards.ENTRY_BYTES * i;
+            final long holderId = c.bodyLong(entry + Commands.IssueCards.ENTRY_HOLDER_ID_OFFSET);
+            final int holder = setHousehold(holderId, c.bodyLong(entry + Commands.IssueCards.ENTRY_HOUSEHOLD_ID_OFFSET));
+            issueCard(c.bodyLong(entry + Commands.IssueCards.ENTRY_CARD_ID_OFFSET), holder,
+                c.bodyInt(entry + Commands.IssueCards.ENTRY_EXPIRY_DAY_OFFSET),
+                c.bodyByte(entry + Commands.IssueCards.ENTRY_KIND_OFFSET),
+                c.bodyByte(entry + Commands.IssueCards.ENTRY_STATUS_OFFSET));
+            final int mask = c.bodyByte(entry + Commands.IssueCards.ENTRY_ENROL_MASK_OFFSET);
+            for (int p = 0; p < programCount; p++)
+            {
+                if ((mask & (1 << p)) != 0)
+                {
+                    t.enrol(holder, slots[p]);
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ recovery
+
+    private void recover()
+    {
+        long fromIndex = -1;
+        long snapshotSequence = 0;
+        if (config.loadSnapshot())
+        {
+            for (final Path file : snapshotFiles())
+            {
+                try
+                {
+                    if (SnapshotInput.verifyChecksum(file))
+                    {
+                        loadSnapshot(file);
+                        fromIndex = lastJournalIndex;
+                        snapshotSequence = sequence;
+                        lastSnapshotSequence = sequence;
+                        counters.snapshotBytes = Files.size(file);
+                        break;
+                    }
+                }
+                catch (final IOException | RuntimeException ex)
+                {
+                    resetState();
+                }
+            }
+        }
+        try (ExcerptTailer tailer = journalQueue.createTailer())
+        {
+            if (fromIndex >= 0)
+            {
+                if (!tailer.moveToIndex(fromIndex))
+                {
+                    throw new IllegalStateException("journal does not hold index " + Long.toHexString(fromIndex) +
+                        " covered by the snapshot; cannot recover");
+                }
+            }
+            else
+            {
+                tailer.toStart();
+            }
+            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[JournalWriter.MAX_RECORD_BYTES]);
+            final JournalDecoder record = new JournalDecoder();
+            replaying = true;
+            try
+            {
+                while (true)
+                {
+                    try (DocumentContext dc = tailer.readingDocument())
+                    {
+                        if (!dc.isPresent())
+                        {
+                            break;
+                        }
+                        final Bytes<?> bytes = dc.wire().bytes();
+                        final int length = (int)Math.min(bytes.readRemaining(), buffer.capacity());
+                        bytes.read(buffer.byteArray(), 0, length);
+                        record.wrap(buffer, 0, length);
+                        if (record.sequence() <= snapshotSequence)
+                        {
+                            continue;
+                        }
+                        replayIndex = dc.index();
+                        replay(record);
+                        lastJournalIndex = replayIndex;
+                        replayedRecords++;
+                    }
+                }
+            }
+            finally
+            {
+                replaying = false;
+            }
+        }
+        positionCommandTailer();
+        updateTableCounters();
+        counters.lastReceipt = sequence;
+    }
+
+    private void resetState()
+    {
+        tables = new Tables(config);
+        idempotency = new IdempotencyTable(config.idempotencyCapacity());
+        nonces = new NonceTable(config.nonceCapacity());
+        sequence = 0;
+        lastCommandId = 0;
+        lastCommandQueueIndex = -1;
+        lastJournalIndex = -1;
+    }
+
+    private void replay(final JournalDecoder record)
+    {
+        replaySequence = record.sequence();
+        final long nowMs = record.timeMs();
+        replayed = record;
+        switch (record.type())
+        {
+            case JournalRecord.TYPE_TAP:
+                tap(nowMs, record.terminalId(), record.correlation(), record.cardId(), record.requestedProgramId(),
+                    record.quantity(), record.flags(), record.terminalTimeMs());
+                break;
+            case JournalRecord.TYPE_REVERSAL:
+                reversal(nowMs, record.terminalId(), record.correlation(), record.originalCorrelation(),
+                    record.cardId());
+                break;
+            case JournalRecord.TYPE_LOGON:
+                replayLogon(record);
+                break;
+            case JournalRecord.TYPE_COMMAND:
+            {
+                final int length = record.commandLength();
+                command.wrap(record.buffer(), record.commandBytesOffset(), length);
+                replayedOutcome = record.commandOutcome();
+                handleCommand(nowMs, record.commandQueueIndex());
+                break;
+            }
+            default:
+                replayMismatches++;
+                sequence = replaySequence;
+                break;
+        }
+    }
+
+    private JournalDecoder replayed;
+
+    private void checkReplayed()
+    {
+        final JournalDecoder r = replayed;
+        if (r.decision() != rDecision || r.reason() != rReason || r.remaining() != rRemaining)
+        {
+            replayMismatches++;
+        }
+    }
+
+    private void positionCommandTailer()
+    {
+        if (lastCommandQueueIndex >= 0 && commandTailer.moveToIndex(lastCommandQueueIndex))
+        {
+            try (DocumentContext dc = commandTailer.readingDocument())
+            {
+                if (dc.isPresent())
+                {
+                    return;
+                }
+            }
+        }
+        commandTailer.toStart();
+    }
+
+    private List<Path> snapshotFiles()
+    {
+        final List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(snapshotsDir, SNAPSHOT_PREFIX + "*" + SNAPSHOT_SUFFIX))
+        {
+            for (final Path file : stream)
+            {
+                files.add(file);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot list " + snapshotsDir, ex);
+        }
+        files.sort((a, b) -> b.getFileName().toString().compareTo(a.getFileName().toString()));
+        return files;
+    }
+
+    private void loadSnapshot(final Path file) throws IOException
+    {
+        try (SnapshotInput in = new SnapshotInput(file))
+        {
+            if (in.readLong() != SNAPSHOT_MAGIC || in.readInt() != SNAPSHOT_VERSION)
+            {
+                throw new IOException("not a snapshot: " + file);
+            }
+            sequence = in.readLong();
+            lastCommandId = in.readLong();
+            lastCommandQueueIndex = in.readLong();
+            lastJournalIndex = in.readLong();
+            tables.load(in);
+            idempotency.load(in);
+            nonces.load(in);
+            for (int slot = 1; slot <= tables.programs.size(); slot++)
+            {
+                counters.programSlot(slot, (int)tables.programs.key(slot - 1));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ snapshots
+
+    /** Writes a snapshot of all tables now (engine thread); then applies journal retention. */
+    public void snapshot()
+    {
+        ensureOpen();
+        if (sequence == lastSnapshotSequence)
+        {
+            return;
+        }
+        final String name = String.format("%s%020d%s", SNAPSHOT_PREFIX, sequence, SNAPSHOT_SUFFIX);
+        final Path file = snapshotsDir.resolve(name);
+        final Path tmp = snapshotsDir.resolve(name + ".tmp");
+        try
+        {
+            final long bytes;
+            try (SnapshotOutput out = new SnapshotOutput(tmp))
+            {
+                out.writeLong(SNAPSHOT_MAGIC);
+                out.writeInt(SNAPSHOT_VERSION);
+                out.writeLong(sequence);
+                out.writeLong(lastCommandId);
+                out.writeLong(lastCommandQueueIndex);
+                out.writeLong(lastJournalIndex);
+                tables.save(out);
+                idempotency.save(out);
+                nonces.save(out);
+                bytes = out.finish();
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            lastSnapshotSequence = sequence;
+            counters.snapshotBytes = bytes;
+            counters.snapshotsWritten++;
+            final List<Path> files = snapshotFiles();
+            for (int i = config.snapshotsRetained(); i < files.size(); i++)
+            {
+                Files.deleteIfExists(files.get(i));
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot write snapshot " + file, ex);
+        }
+        if (config.retentionEnabled())
+        {
+            applyRetention(lastJournalIndex);
+        }
+    }
+
+    /**
+     * Deletes journal cycle files whose records are all covered by the snapshot and by the admin's ingested position.
+     *
+     * @return the number of files deleted.
+     */
+    int applyRetention(final long snapshotIndex)
+    {
+        final long ingestedIndex = IngestedPosition.read(config.dataDir());
+        if (ingestedIndex < 0 || snapshotIndex < 0)
+        {
+            return 0;
+        }
+        final int coveredCycle = Queues.ROLL_CYCLE.toCycle(Math.min(ingestedIndex, snapshotIndex));
+        final int lastCycle = journalQueue.lastCycle();
+        final Path dir = Queues.journalDir(config.dataDir());
+        final DateTimeFormatter format = DateTimeFormatter.ofPattern("yyyyMMdd");
+        int deleted = 0;
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*" + SingleChronicleQueue.SUFFIX))
+        {
+            for (final Path file : stream)
+            {
+                final String name = file.getFileName().toString();
+                if (name.length() < 8)
+                {
+                    continue;
+                }
+                final int cycle;
+                try
+                {
+                    cycle = (int)LocalDate.parse(name.substring(0, 8), format).toEpochDay();
+                }
+                catch (final DateTimeParseException ex)
+                {
+                    continue;
+                }
+                if (cycle < coveredCycle && cycle < lastCycle)
+                {
+                    Files.deleteIfExists(file);
+                    deleted++;
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot apply retention in " + dir, ex);
+        }
+        if (deleted > 0)
+        {
+            journalQueue.refreshDirectoryListing();
+        }
+        return deleted;
+    }
+
+    // ------------------------------------------------------------------------------------------------- accessors
 
     /** Heartbeat interval given to terminals in LOGON_RESULT. */
     public int heartbeatMs()
     {
-        throw new UnsupportedOperationException("in progress");
-    }
-
-    /** Writes a snapshot of all tables now (engine thread). */
-    public void snapshot()
-    {
-        throw new UnsupportedOperationException("in progress");
+        return config.heartbeatMs();
     }
 
     /** Counters for the metrics layer (read at scrape time). */
     public EngineCounters counters()
     {
-        throw new UnsupportedOperationException("in progress");
+        return counters;
     }
 
     /** Sequence of the last journal record (the last receipt issued or the last command / logon journaled). */
     public long lastSequence()
     {
-        throw new UnsupportedOperationException("in progress");
+        return sequence;
     }
 
     /** Id of the last command applied or rejected. */
     public long lastCommandId()
     {
-        throw new UnsupportedOperationException("in progress");
+        return lastCommandId;
+    }
+
+    /** Queue index of the last journal record appended or replayed, -1 if none. */
+    public long lastJournalIndex()
+    {
+        return lastJournalIndex;
+    }
+
+    /** Journal records decided again by {@link #open} (after the snapshot, if one was loaded). */
+    public long replayedRecords()
+    {
+        return replayedRecords;
+    }
+
+    /**
+     * Replayed records whose outcome differs from the journaled one (a bug or a changed rule); 0 in a healthy
+     * switch.
+     */
+    public long replayMismatches()
+    {
+        return replayMismatches;
     }
 
     /** Digest of every table, for comparing two engines' state (allocates; not for the hot path). */
     public TableDigest digest()
     {
-        throw new UnsupportedOperationException("in progress");
+        return new TableDigest(sequence, lastCommandId, tables.digestCards(), tables.digestHolders(),
+            tables.digestHouseholds(), tables.digestUsage(), tables.digestPrograms(), tables.digestOutlets(),
+            tables.digestTerminals(), idempotency.digest(), nonces.digest());
     }
 
+    private void ensureOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("engine is closed");
+        }
+    }
+
+    /** Writes a final snapshot (if anything changed since the last) and closes the queues. */
     @Override
     public void close()
     {
-        throw new UnsupportedOperationException("in progress");
+        if (closed)
+        {
+            return;
+        }
+        try
+        {
+            snapshot();
+        }
+        finally
+        {
+            releaseResources();
+        }
+    }
+
+    /**
+     * Releases the queues without a snapshot, as if the process had stopped here: for crash tests.
+     */
+    void abandon()
+    {
+        releaseResources();
+    }
+
+    private void releaseResources()
+    {
+        closed = true;
+        commandTailer.close();
+        journal.close();
+        commandQueue.close();
+        journalQueue.close();
     }
 }

@@ -1,0 +1,295 @@
+package io.tapswitch.switching.engine;
+
+import java.io.IOException;
+
+import io.tapswitch.switching.snapshot.SnapshotInput;
+import io.tapswitch.switching.snapshot.SnapshotOutput;
+import org.agrona.collections.Long2LongHashMap;
+
+/**
+ * The results of recent TAP and REVERSAL requests per (terminal, correlation), kept for the idempotency window: a
+ * ring of fixed capacity in decision order (so expiry is a walk from the oldest end) and a primitive hash map from
+ * key to ring position. Also what a reversal needs of its original: the card, what was taken from which usage
+ * counter in which period, and whether it was already reversed.
+ * <p>
+ * Not thread-safe; owned by the engine thread.
+ */
+final class IdempotencyTable
+{
+    static final int TYPE_TAP = 1;
+    static final int TYPE_REVERSAL = 2;
+    static final long MISSING = -1;
+
+    private final int capacity;
+    private final Long2LongHashMap positions;
+    private final long[] keys;
+    private final long[] timeMs;
+    private final long[] receipts;
+    private final long[] body0;
+    private final long[] body1;
+    private final long[] body2;
+    /** type | decision << 8 | reason << 16 | programSlot << 24 (7 bits) | reversed << 31. */
+    private final int[] meta;
+    private final int[] remaining;
+    private final int[] taken;
+    private final int[] takenUnit;
+    private final int[] takenPeriod;
+    private long head;
+    private long tail;
+    private long evictedEarly;
+
+    IdempotencyTable(final int capacity)
+    {
+        this.capacity = capacity;
+        positions = new Long2LongHashMap(Math.max(16, (int)Math.min(1 << 30, capacity * 2L)), 0.65f, MISSING);
+        keys = new long[capacity];
+        timeMs = new long[capacity];
+        receipts = new long[capacity];
+        body0 = new long[capacity];
+        body1 = new long[capacity];
+        body2 = new long[capacity];
+        meta = new int[capacity];
+        remaining = new int[capacity];
+        taken = new int[capacity];
+        takenUnit = new int[capacity];
+        takenPeriod = new int[capacity];
+    }
+
+    static long key(final int terminalIndex, final int correlation)
+    {
+        return ((long)terminalIndex << 32) | (correlation & 0xFFFF_FFFFL);
+    }
+
+    /**
+     * Forgets every result decided at or before {@code cutoffMs}.
+     */
+    void expire(final long cutoffMs)
+    {
+        while (head < tail && timeMs[slot(head)] <= cutoffMs)
+        {
+            removeHead();
+        }
+    }
+
+    private void removeHead()
+    {
+        final int slot = slot(head);
+        if (positions.get(keys[slot]) == head)
+        {
+            positions.remove(keys[slot]);
+        }
+        head++;
+    }
+
+    private int slot(final long position)
+    {
+        return (int)(position % capacity);
+    }
+
+    /**
+     * @return the ring slot of the live result for the key, or -1.
+     */
+    int find(final long key, final long cutoffMs)
+    {
+        final long position = positions.get(key);
+        if (position == MISSING || position < head)
+        {
+            return -1;
+        }
+        final int slot = slot(position);
+        return timeMs[slot] > cutoffMs ? slot : -1;
+    }
+
+    /**
+     * Stores a result; when the ring is full the oldest result is forgotten first.
+     *
+     * @return its slot.
+     */
+    int add(
+        final long key, final long decidedMs, final long receipt, final int type, final long b0, final long b1,
+        final long b2, final int decision, final int reason, final int programSlot, final int remainingValue,
+        final int takenQuantity, final int unit, final int periodKey)
+    {
+        if (tail - head == capacity)
+        {
+            removeHead();
+            evictedEarly++;
+        }
+        final long position = tail++;
+        final int slot = slot(position);
+        keys[slot] = key;
+        timeMs[slot] = decidedMs;
+        receipts[slot] = receipt;
+        body0[slot] = b0;
+        body1[slot] = b1;
+        body2[slot] = b2;
+        meta[slot] = type | decision << 8 | reason << 16 | programSlot << 24;
+        remaining[slot] = remainingValue;
+        taken[slot] = takenQuantity;
+        takenUnit[slot] = unit;
+        takenPeriod[slot] = periodKey;
+        positions.put(key, position);
+        return slot;
+    }
+
+    boolean sameBody(final int slot, final int type, final long b0, final long b1, final long b2)
+    {
+        return type(slot) == type && body0[slot] == b0 && body1[slot] == b1 && body2[slot] == b2;
+    }
+
+    int type(final int slot)
+    {
+        return meta[slot] & 0xFF;
+    }
+
+    int decision(final int slot)
+    {
+        return (meta[slot] >>> 8) & 0xFF;
+    }
+
+    int reason(final int slot)
+    {
+        return (meta[slot] >>> 16) & 0xFF;
+    }
+
+    int programSlot(final int slot)
+    {
+        return (meta[slot] >>> 24) & 0x7F;
+    }
+
+    boolean reversed(final int slot)
+    {
+        return meta[slot] < 0;
+    }
+
+    void markReversed(final int slot)
+    {
+        meta[slot] |= 0x8000_0000;
+    }
+
+    long body0(final int slot)
+    {
+        return body0[slot];
+    }
+
+    long timeMs(final int slot)
+    {
+        return timeMs[slot];
+    }
+
+    long receipt(final int slot)
+    {
+        return receipts[slot];
+    }
+
+    int remaining(final int slot)
+    {
+        return remaining[slot];
+    }
+
+    int taken(final int slot)
+    {
+        return taken[slot];
+    }
+
+    int takenUnit(final int slot)
+    {
+        return takenUnit[slot];
+    }
+
+    int takenPeriod(final int slot)
+    {
+        return takenPeriod[slot];
+    }
+
+    int size()
+    {
+        return (int)(tail - head);
+    }
+
+    long evictedEarly()
+    {
+        return evictedEarly;
+    }
+
+    long digest()
+    {
+        final Digest d = new Digest().add(head).add(tail);
+        for (long p = head; p < tail; p++)
+        {
+            final int s = slot(p);
+            d.add(keys[s]).add(timeMs[s]).add(receipts[s]).add(body0[s]).add(body1[s]).add(body2[s]).add(meta[s])
+                .add(remaining[s]).add(taken[s]).add(takenUnit[s]).add(takenPeriod[s]);
+        }
+        return d.value();
+    }
+
+    void save(final SnapshotOutput out) throws IOException
+    {
+        out.writeLong(head);
+        out.writeLong(tail);
+        out.writeLong(evictedEarly);
+        for (long p = head; p < tail; p++)
+        {
+            final int s = slot(p);
+            out.writeLong(keys[s]);
+            out.writeLong(timeMs[s]);
+            out.writeLong(receipts[s]);
+            out.writeLong(body0[s]);
+            out.writeLong(body1[s]);
+            out.writeLong(body2[s]);
+            out.writeInt(meta[s]);
+            out.writeInt(remaining[s]);
+            out.writeInt(taken[s]);
+            out.writeInt(takenUnit[s]);
+            out.writeInt(takenPeriod[s]);
+        }
+    }
+
+    void load(final SnapshotInput in) throws IOException
+    {
+        final long loadedHead = in.readLong();
+        final long loadedTail = in.readLong();
+        evictedEarly = in.readLong();
+        positions.clear();
+        head = loadedHead;
+        tail = loadedHead;
+        final long count = loadedTail - loadedHead;
+        // entries beyond this engine's capacity (a smaller configured capacity) are read and dropped oldest-first
+        final long skip = Math.max(0, count - capacity);
+        for (long i = 0; i < count; i++)
+        {
+            final long key = in.readLong();
+            final long decidedMs = in.readLong();
+            final long receipt = in.readLong();
+            final long b0 = in.readLong();
+            final long b1 = in.readLong();
+            final long b2 = in.readLong();
+            final int m = in.readInt();
+            final int r = in.readInt();
+            final int t = in.readInt();
+            final int u = in.readInt();
+            final int pk = in.readInt();
+            if (i < skip)
+            {
+                head++;
+                tail++;
+                continue;
+            }
+            final long position = tail++;
+            final int s = slot(position);
+            keys[s] = key;
+            timeMs[s] = decidedMs;
+            receipts[s] = receipt;
+            body0[s] = b0;
+            body1[s] = b1;
+            body2[s] = b2;
+            meta[s] = m;
+            remaining[s] = r;
+            taken[s] = t;
+            takenUnit[s] = u;
+            takenPeriod[s] = pk;
+            positions.put(key, position);
+        }
+    }
+}

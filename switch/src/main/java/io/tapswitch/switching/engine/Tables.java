@@ -1,0 +1,519 @@
+package io.tapswitch.switching.engine;
+
+import java.io.IOException;
+import java.util.Arrays;
+
+import io.tapswitch.switching.command.ProgramUnit;
+import io.tapswitch.switching.snapshot.SnapshotInput;
+import io.tapswitch.switching.snapshot.SnapshotOutput;
+
+/**
+ * The reference tables of the engine in flat primitive arrays: cards, holders (household and enrolment bits),
+ * households, programs, outlets, terminals, and the usage counters per beneficiary unit × program.
+ * <p>
+ * Memory per card with the demo's shape (one holder per card, a household per three holders, 3 person and 2
+ * household programs): card 18 B + 5.3 B of index slots, holder 12 B + 13.3 B, household 4.4 B, usage
+ * 3 × 8 B + 2 × 8 B / 3 — about 85 bytes.
+ * <p>
+ * Usage of a unit in a program is one long: the period key in the high 32 bits and the quantity used in that period in
+ * the low 32 bits; a stored key other than the current one means nothing was used in the current period.
+ * <p>
+ * Not thread-safe; owned by the engine thread.
+ */
+final class Tables
+{
+    static final int MAX_PROGRAMS = EngineConfig.MAX_PROGRAMS;
+    static final int KEY_BYTES = 32;
+
+    final LongIndex cards;
+    byte[] cardStatus;
+    byte[] cardKind;
+    int[] cardExpiryDay;
+    int[] cardHolder;
+
+    final LongIndex holders;
+    int[] holderHousehold;
+    long[] holderEnrol;
+
+    final LongIndex households;
+
+    /** Program slot s (1..64) is dense index s − 1. */
+    final LongIndex programs;
+    final int[] programKind = new int[MAX_PROGRAMS + 1];
+    final int[] programUnit = new int[MAX_PROGRAMS + 1];
+    final int[] programPeriod = new int[MAX_PROGRAMS + 1];
+    final int[] programQuota = new int[MAX_PROGRAMS + 1];
+    final int[] programCycleDays = new int[MAX_PROGRAMS + 1];
+    final int[] programValidFrom = new int[MAX_PROGRAMS + 1];
+    final int[] programValidTo = new int[MAX_PROGRAMS + 1];
+    final int[] programWindowStart = new int[MAX_PROGRAMS + 1];
+    final int[] programWindowEnd = new int[MAX_PROGRAMS + 1];
+    final int[][] programOutlets = new int[MAX_PROGRAMS + 1][];
+    final long[][] usage = new long[MAX_PROGRAMS + 1][];
+
+    final LongIndex outlets;
+    int[] outletDefaultProgram;
+    long[] outletAllowed;
+
+    final LongIndex terminals;
+    long[] terminalOutlet;
+    byte[] terminalEnabled;
+    byte[] terminalKeys;
+
+    long entitlements;
+
+    Tables(final EngineConfig config)
+    {
+        cards = new LongIndex(config.cardCapacity());
+        cardStatus = new byte[cards.capacity()];
+        cardKind = new byte[cards.capacity()];
+        cardExpiryDay = new int[cards.capacity()];
+        cardHolder = new int[cards.capacity()];
+        holders = new LongIndex(config.holderCapacity());
+        holderHousehold = new int[holders.capacity()];
+        holderEnrol = new long[holders.capacity()];
+        households = new LongIndex(config.householdCapacity());
+        programs = new LongIndex(MAX_PROGRAMS);
+        outlets = new LongIndex(config.outletCapacity());
+        outletDefaultProgram = new int[outlets.capacity()];
+        outletAllowed = new long[outlets.capacity()];
+        terminals = new LongIndex(config.terminalCapacity());
+        terminalOutlet = new long[terminals.capacity()];
+        terminalEnabled = new byte[terminals.capacity()];
+        terminalKeys = new byte[terminals.capacity() * KEY_BYTES];
+    }
+
+    // ----------------------------------------------------------------------------------------------------- cards
+
+    int addCard(final long cardId)
+    {
+        final int index = cards.add(cardId);
+        if (index >= cardStatus.length)
+        {
+            final int capacity = cards.capacity();
+            cardStatus = Arrays.copyOf(cardStatus, capacity);
+            cardKind = Arrays.copyOf(cardKind, capacity);
+            cardExpiryDay = Arrays.copyOf(cardExpiryDay, capacity);
+            cardHolder = Arrays.copyOf(cardHolder, capacity);
+        }
+        return index;
+    }
+
+    // --------------------------------------------------------------------------------------------------- holders
+
+    /**
+     * @return the holder's index, creating the holder (with a household of its own) if new; MISSING when full.
+     */
+    int acquireHolder(final long holderId)
+    {
+        int index = holders.get(holderId);
+        if (index != LongIndex.MISSING)
+        {
+            return index;
+        }
+        final int household = acquireHousehold(ownHouseholdKey(holderId));
+        if (household == LongIndex.MISSING)
+        {
+            return LongIndex.MISSING;
+        }
+        index = holders.add(holderId);
+        if (index == LongIndex.MISSING)
+        {
+            return LongIndex.MISSING;
+        }
+        if (index >= holderHousehold.length)
+        {
+            final int capacity = holders.capacity();
+            holderHousehold = Arrays.copyOf(holderHousehold, capacity);
+            holderEnrol = Arrays.copyOf(holderEnrol, capacity);
+            for (int slot = 1; slot <= MAX_PROGRAMS; slot++)
+            {
+                if (usage[slot] != null && programUnit[slot] == ProgramUnit.PERSON)
+                {
+                    usage[slot] = Arrays.copyOf(usage[slot], capacity);
+                }
+            }
+        }
+        holderHousehold[index] = household;
+        return index;
+    }
+
+    /**
+     * A holder without a household of its own is keyed by the complement of its id (ids are positive, so these
+     * keys never meet a real household id).
+     */
+    static long ownHouseholdKey(final long holderId)
+    {
+        return ~holderId;
+    }
+
+    static long householdKey(final long holderId, final long householdId)
+    {
+        return householdId == 0 ? ownHouseholdKey(holderId) : householdId;
+    }
+
+    int acquireHousehold(final long householdKey)
+    {
+        int index = households.get(householdKey);
+        if (index != LongIndex.MISSING)
+        {
+            return index;
+        }
+        index = households.add(householdKey);
+        if (index == LongIndex.MISSING)
+        {
+            return LongIndex.MISSING;
+        }
+        if (index >= usageLengthOfHouseholds())
+        {
+            final int capacity = households.capacity();
+            for (int slot = 1; slot <= MAX_PROGRAMS; slot++)
+            {
+                if (usage[slot] != null && programUnit[slot] == ProgramUnit.HOUSEHOLD)
+                {
+                    usage[slot] = Arrays.copyOf(usage[slot], capacity);
+                }
+            }
+            householdUsageLength = capacity;
+        }
+        return index;
+    }
+
+    private int householdUsageLength;
+
+    private int usageLengthOfHouseholds()
+    {
+        if (householdUsageLength == 0)
+        {
+            householdUsageLength = households.capacity();
+        }
+        return householdUsageLength;
+    }
+
+    void enrol(final int holder, final int slot)
+    {
+        final long bit = 1L << (slot - 1);
+        if ((holderEnrol[holder] & bit) == 0)
+        {
+            holderEnrol[holder] |= bit;
+            entitlements++;
+        }
+    }
+
+    void unenrol(final int holder, final int slot)
+    {
+        final long bit = 1L << (slot - 1);
+        if ((holderEnrol[holder] & bit) != 0)
+        {
+            holderEnrol[holder] &= ~bit;
+            entitlements--;
+        }
+    }
+
+    static boolean isEnrolled(final long enrolMask, final int slot)
+    {
+        return (enrolMask & (1L << (slot - 1))) != 0;
+    }
+
+    /**
+     * @return the usage unit of a holder in a program: the holder for a person program, its household otherwise.
+     */
+    int unitOf(final int holder, final int slot)
+    {
+        return programUnit[slot] == ProgramUnit.HOUSEHOLD ?
+            holderHousehold[holder] : holder;
+    }
+
+    /**
+     * @return quantity used by the unit in the given period.
+     */
+    int used(final int slot, final int unit, final int periodKey)
+    {
+        final long value = usage[slot][unit];
+        return (int)(value >>> 32) == periodKey ? (int)value : 0;
+    }
+
+    void take(final int slot, final int unit, final int periodKey, final int quantity)
+    {
+        final long value = usage[slot][unit];
+        final long used = (int)(value >>> 32) == periodKey ? (int)value : 0;
+        final long total = Math.min(Integer.MAX_VALUE, used + quantity);
+        usage[slot][unit] = ((long)periodKey << 32) | (total & 0xFFFF_FFFFL);
+    }
+
+    /**
+     * Gives back a quantity taken in {@code periodKey}, if that period's counter is still the stored one.
+     *
+     * @return the quantity given back.
+     */
+    int restore(final int slot, final int unit, final int periodKey, final int quantity)
+    {
+        final long value = usage[slot][unit];
+        if ((int)(value >>> 32) != periodKey)
+        {
+            return 0;
+        }
+        final int used = (int)value;
+        final int restored = Math.min(used, quantity);
+        usage[slot][unit] = ((long)periodKey << 32) | ((used - restored) & 0xFFFF_FFFFL);
+        return restored;
+    }
+
+    // -------------------------------------------------------------------------------------------------- programs
+
+    static boolean isAllowed(final long allowedMask, final int slot)
+    {
+        return (allowedMask & (1L << (slot - 1))) != 0;
+    }
+
+    /**
+     * @return the program slot, or 0 when the program is not defined.
+     */
+    int programSlot(final long programId)
+    {
+        return programs.get(programId) + 1;
+    }
+
+    int addProgram(final long programId, final int unit)
+    {
+        final int index = programs.add(programId);
+        final int slot = index + 1;
+        programUnit[slot] = unit;
+        usage[slot] = new long[unit == ProgramUnit.HOUSEHOLD ?
+            usageLengthOfHouseholds() : holders.capacity()];
+        return slot;
+    }
+
+    void setProgramOutlets(final int slot, final int[] outletIds)
+    {
+        final long bit = 1L << (slot - 1);
+        for (int i = 0; i < outlets.size(); i++)
+        {
+            outletAllowed[i] &= ~bit;
+        }
+        for (final int outletId : outletIds)
+        {
+            final int outlet = outlets.get(outletId);
+            outletAllowed[outlet] |= bit;
+        }
+        programOutlets[slot] = outletIds;
+    }
+
+    // --------------------------------------------------------------------------------------------------- outlets
+
+    int addOutlet(final long outletId)
+    {
+        final int index = outlets.add(outletId);
+        if (index >= outletDefaultProgram.length)
+        {
+            outletDefaultProgram = Arrays.copyOf(outletDefaultProgram, outlets.capacity());
+            outletAllowed = Arrays.copyOf(outletAllowed, outlets.capacity());
+        }
+        return index;
+    }
+
+    // ------------------------------------------------------------------------------------------------- terminals
+
+    int addTerminal(final long terminalId)
+    {
+        final int index = terminals.add(terminalId);
+        if (index >= terminalEnabled.length)
+        {
+            final int capacity = terminals.capacity();
+            terminalOutlet = Arrays.copyOf(terminalOutlet, capacity);
+            terminalEnabled = Arrays.copyOf(terminalEnabled, capacity);
+            terminalKeys = Arrays.copyOf(terminalKeys, capacity * KEY_BYTES);
+        }
+        return index;
+    }
+
+    // -------------------------------------------------------------------------------------------- digest, snapshot
+
+    long digestCards()
+    {
+        final Digest d = new Digest().add(cards.size());
+        for (int i = 0; i < cards.size(); i++)
+        {
+            d.add(cards.key(i)).add(cardStatus[i]).add(cardKind[i]).add(cardExpiryDay[i]).add(cardHolder[i]);
+        }
+        return d.value();
+    }
+
+    long digestHolders()
+    {
+        final Digest d = new Digest().add(holders.size()).add(entitlements);
+        for (int i = 0; i < holders.size(); i++)
+        {
+            d.add(holders.key(i)).add(holderHousehold[i]).add(holderEnrol[i]);
+        }
+        return d.value();
+    }
+
+    long digestHouseholds()
+    {
+        final Digest d = new Digest().add(households.size());
+        for (int i = 0; i < households.size(); i++)
+        {
+            d.add(households.key(i));
+        }
+        return d.value();
+    }
+
+    long digestUsage()
+    {
+        final Digest d = new Digest();
+        for (int slot = 1; slot <= programs.size(); slot++)
+        {
+            final int units = programUnit[slot] == ProgramUnit.HOUSEHOLD ?
+                households.size() : holders.size();
+            d.add(slot).add(units);
+            final long[] values = usage[slot];
+            for (int u = 0; u < units; u++)
+            {
+                d.add(values[u]);
+            }
+        }
+        return d.value();
+    }
+
+    long digestPrograms()
+    {
+        final Digest d = new Digest().add(programs.size());
+        for (int slot = 1; slot <= programs.size(); slot++)
+        {
+            d.add(programs.key(slot - 1)).add(programKind[slot]).add(programUnit[slot]).add(programPeriod[slot])
+                .add(programQuota[slot]).add(programCycleDays[slot]).add(programValidFrom[slot])
+                .add(programValidTo[slot]).add(programWindowStart[slot]).add(programWindowEnd[slot]);
+            for (final int outlet : programOutlets[slot])
+            {
+                d.add(outlet);
+            }
+        }
+        return d.value();
+    }
+
+    long digestOutlets()
+    {
+        final Digest d = new Digest().add(outlets.size());
+        for (int i = 0; i < outlets.size(); i++)
+        {
+            d.add(outlets.key(i)).add(outletDefaultProgram[i]).add(outletAllowed[i]);
+        }
+        return d.value();
+    }
+
+    long digestTerminals()
+    {
+        final Digest d = new Digest().add(terminals.size());
+        for (int i = 0; i < terminals.size(); i++)
+        {
+            d.add(terminals.key(i)).add(terminalOutlet[i]).add(terminalEnabled[i]);
+            for (int k = 0; k < KEY_BYTES; k++)
+            {
+                d.add(terminalKeys[i * KEY_BYTES + k]);
+            }
+        }
+        return d.value();
+    }
+
+    void save(final SnapshotOutput out) throws IOException
+    {
+        final int cardCount = cards.size();
+        out.writeLongs(cards.keys(), cardCount);
+        out.writeBytes(cardStatus, cardCount);
+        out.writeBytes(cardKind, cardCount);
+        out.writeInts(cardExpiryDay, cardCount);
+        out.writeInts(cardHolder, cardCount);
+
+        final int holderCount = holders.size();
+        out.writeLongs(holders.keys(), holderCount);
+        out.writeInts(holderHousehold, holderCount);
+        out.writeLongs(holderEnrol, holderCount);
+        out.writeLong(entitlements);
+
+        out.writeLongs(households.keys(), households.size());
+
+        final int programCount = programs.size();
+        out.writeLongs(programs.keys(), programCount);
+        for (int slot = 1; slot <= programCount; slot++)
+        {
+            out.writeInt(programKind[slot]);
+            out.writeInt(programUnit[slot]);
+            out.writeInt(programPeriod[slot]);
+            out.writeInt(programQuota[slot]);
+            out.writeInt(programCycleDays[slot]);
+            out.writeInt(programValidFrom[slot]);
+            out.writeInt(programValidTo[slot]);
+            out.writeInt(programWindowStart[slot]);
+            out.writeInt(programWindowEnd[slot]);
+            out.writeInts(programOutlets[slot], programOutlets[slot].length);
+            final int units = programUnit[slot] == ProgramUnit.HOUSEHOLD ?
+                households.size() : holderCount;
+            out.writeLongs(usage[slot], units);
+        }
+
+        final int outletCount = outlets.size();
+        out.writeLongs(outlets.keys(), outletCount);
+        out.writeInts(outletDefaultProgram, outletCount);
+        out.writeLongs(outletAllowed, outletCount);
+
+        final int terminalCount = terminals.size();
+        out.writeLongs(terminals.keys(), terminalCount);
+        out.writeLongs(terminalOutlet, terminalCount);
+        out.writeBytes(terminalEnabled, terminalCount);
+        out.writeBytes(terminalKeys, terminalCount * KEY_BYTES);
+    }
+
+    void load(final SnapshotInput in) throws IOException
+    {
+        final long[] cardKeys = in.readLongs(cards.capacity());
+        cards.load(cardKeys, in.lastCount());
+        final int cardCapacity = cards.capacity();
+        cardStatus = in.readBytes(cardCapacity);
+        cardKind = in.readBytes(cardCapacity);
+        cardExpiryDay = in.readInts(cardCapacity);
+        cardHolder = in.readInts(cardCapacity);
+
+        final long[] holderKeys = in.readLongs(holders.capacity());
+        holders.load(holderKeys, in.lastCount());
+        final int holderCapacity = holders.capacity();
+        holderHousehold = in.readInts(holderCapacity);
+        holderEnrol = in.readLongs(holderCapacity);
+        entitlements = in.readLong();
+
+        final long[] householdKeys = in.readLongs(households.capacity());
+        households.load(householdKeys, in.lastCount());
+        householdUsageLength = households.capacity();
+
+        final long[] programKeys = in.readLongs(programs.capacity());
+        final int programCount = in.lastCount();
+        programs.load(programKeys, programCount);
+        for (int slot = 1; slot <= programCount; slot++)
+        {
+            programKind[slot] = in.readInt();
+            programUnit[slot] = in.readInt();
+            programPeriod[slot] = in.readInt();
+            programQuota[slot] = in.readInt();
+            programCycleDays[slot] = in.readInt();
+            programValidFrom[slot] = in.readInt();
+            programValidTo[slot] = in.readInt();
+            programWindowStart[slot] = in.readInt();
+            programWindowEnd[slot] = in.readInt();
+            final int[] outletIds = in.readInts(0);
+            programOutlets[slot] = outletIds;
+            usage[slot] = in.readLongs(programUnit[slot] == ProgramUnit.HOUSEHOLD ?
+                householdUsageLength : holderCapacity);
+        }
+
+        final long[] outletKeys = in.readLongs(outlets.capacity());
+        outlets.load(outletKeys, in.lastCount());
+        outletDefaultProgram = in.readInts(outlets.capacity());
+        outletAllowed = in.readLongs(outlets.capacity());
+
+        final long[] terminalKeyIds = in.readLongs(terminals.capacity());
+        terminals.load(terminalKeyIds, in.lastCount());
+        terminalOutlet = in.readLongs(terminals.capacity());
+        terminalEnabled = in.readBytes(terminals.capacity());
+        terminalKeys = in.readBytes(terminals.capacity() * KEY_BYTES);
+    }
+}
