@@ -1,0 +1,342 @@
+package io.tapswitch.admin;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.ZoneId;
+import java.util.Map;
+import java.util.Set;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Configuration of the admin service: every setting with its default, validated once by
+ * {@link #conclude()} which fails fast naming the setting and its value.
+ * <p>
+ * Not thread-safe: filled in by one thread before {@link AdminService#start}, read-only afterwards.
+ */
+public final class AdminConfig
+{
+    /** HTTP host the REST API binds to. */
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    /** HTTP port of the REST API; 0 picks a free port. */
+    public static final int DEFAULT_PORT = 8080;
+    /** Port of the Prometheus endpoint ({@code GET /metrics}); 0 picks a free port, -1 disables it. */
+    public static final int DEFAULT_METRICS_PORT = 9401;
+    /** Port of the embedded PostgreSQL on 127.0.0.1; 0 picks a free port. */
+    public static final int DEFAULT_EMBEDDED_PG_PORT = 0;
+    /** Largest page a list operation returns. */
+    public static final int MAX_PAGE_LIMIT = 500;
+    /** How often the outbox publisher and the ingester look for work when nothing woke them. */
+    public static final long DEFAULT_POLL_INTERVAL_MS = 100;
+    /** Journal entries the ingester writes per database transaction. */
+    public static final int DEFAULT_INGEST_BATCH = 1000;
+    /** Connections in the reactive pool. */
+    public static final int DEFAULT_POOL_SIZE = 8;
+
+    private String host = DEFAULT_HOST;
+    private int port = DEFAULT_PORT;
+    private int metricsPort = DEFAULT_METRICS_PORT;
+    private String dbUrl;
+    private Path dataDir = Path.of("tapswitch-data", "admin");
+    private Path switchDataDir = Path.of("tapswitch-data", "switch");
+    private int embeddedPgPort = DEFAULT_EMBEDDED_PG_PORT;
+    private int poolSize = DEFAULT_POOL_SIZE;
+    private long pollIntervalMs = DEFAULT_POLL_INTERVAL_MS;
+    private int ingestBatch = DEFAULT_INGEST_BATCH;
+    private boolean publisherEnabled = true;
+    private boolean ingesterEnabled = true;
+    private ZoneId cityZone = ZoneId.of("Europe/Kyiv");
+    private Clock clock = Clock.systemUTC();
+    private TokenRegistry tokens;
+    private String generatedToken;
+    private JsonObject extra = new JsonObject();
+
+    /**
+     * Reads a JSON configuration file: {@code tokens} (see {@link TokenRegistry#fromJson}), optional
+     * {@code cityZone}, and any further sections that extension modules read through {@link #extra()}.
+     *
+     * @param file the file.
+     * @return this.
+     */
+    public AdminConfig loadFile(final Path file)
+    {
+        final JsonObject json;
+        try
+        {
+            json = new JsonObject(Files.readString(file));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read config file " + file, ex);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new IllegalArgumentException("config file " + file + " is not a JSON object: " + ex.getMessage(), ex);
+        }
+        if (json.getValue("tokens") instanceof JsonArray array)
+        {
+            tokens = TokenRegistry.fromJson(array);
+        }
+        if (json.getString("cityZone") != null)
+        {
+            cityZone = ZoneId.of(json.getString("cityZone"));
+        }
+        extra = json;
+        return this;
+    }
+
+    /**
+     * Validates every setting; creates a random center administrator token when none is configured
+     * (see {@link #generatedToken()}).
+     *
+     * @return this.
+     * @throws IllegalArgumentException naming the first invalid setting.
+     */
+    public AdminConfig conclude()
+    {
+        checkPort("port", port, false);
+        checkPort("metricsPort", metricsPort, true);
+        checkPort("embeddedPgPort", embeddedPgPort, false);
+        if (poolSize < 1 || poolSize > 64)
+        {
+            throw new IllegalArgumentException("poolSize must be 1..64: " + poolSize);
+        }
+        if (pollIntervalMs < 1 || pollIntervalMs > 60_000)
+        {
+            throw new IllegalArgumentException("pollIntervalMs must be 1..60000: " + pollIntervalMs);
+        }
+        if (ingestBatch < 1 || ingestBatch > 100_000)
+        {
+            throw new IllegalArgumentException("ingestBatch must be 1..100000: " + ingestBatch);
+        }
+        if (dbUrl != null && !(dbUrl.startsWith("postgresql://") || dbUrl.startsWith("postgres://") ||
+            dbUrl.startsWith("jdbc:postgresql://")))
+        {
+            throw new IllegalArgumentException("dbUrl must be a postgresql:// URL: " + redactUrl(dbUrl));
+        }
+        if (tokens == null)
+        {
+            generatedToken = TokenRegistry.randomToken();
+            tokens = TokenRegistry.of(Map.of(generatedToken, new Principal("admin", Set.of(Role.CENTER_ADMIN))));
+        }
+        return this;
+    }
+
+    private static void checkPort(final String name, final int value, final boolean allowDisabled)
+    {
+        if (value > 65535 || value < (allowDisabled ? -1 : 0))
+        {
+            throw new IllegalArgumentException(name + " must be " + (allowDisabled ? "-1.." : "0..") + "65535: " + value);
+        }
+    }
+
+    /**
+     * @param url a database URL.
+     * @return the URL with any password replaced, for messages.
+     */
+    public static String redactUrl(final String url)
+    {
+        return url.replaceAll("(//[^:/@]+):[^@]*@", "$1:***@").replaceAll("(?i)(password=)[^&]*", "$1***");
+    }
+
+    public String host()
+    {
+        return host;
+    }
+
+    public AdminConfig host(final String host)
+    {
+        this.host = host;
+        return this;
+    }
+
+    public int port()
+    {
+        return port;
+    }
+
+    public AdminConfig port(final int port)
+    {
+        this.port = port;
+        return this;
+    }
+
+    public int metricsPort()
+    {
+        return metricsPort;
+    }
+
+    public AdminConfig metricsPort(final int metricsPort)
+    {
+        this.metricsPort = metricsPort;
+        return this;
+    }
+
+    /**
+     * @return the PostgreSQL URL, or null to run the embedded PostgreSQL in {@code <dataDir>/pg}.
+     */
+    public String dbUrl()
+    {
+        return dbUrl;
+    }
+
+    public AdminConfig dbUrl(final String dbUrl)
+    {
+        this.dbUrl = dbUrl;
+        return this;
+    }
+
+    public Path dataDir()
+    {
+        return dataDir;
+    }
+
+    public AdminConfig dataDir(final Path dataDir)
+    {
+        this.dataDir = dataDir;
+        return this;
+    }
+
+    /**
+     * @return the switch's data directory: the admin writes {@code commands/} and reads {@code journal/}.
+     */
+    public Path switchDataDir()
+    {
+        return switchDataDir;
+    }
+
+    public AdminConfig switchDataDir(final Path switchDataDir)
+    {
+        this.switchDataDir = switchDataDir;
+        return this;
+    }
+
+    public int embeddedPgPort()
+    {
+        return embeddedPgPort;
+    }
+
+    public AdminConfig embeddedPgPort(final int embeddedPgPort)
+    {
+        this.embeddedPgPort = embeddedPgPort;
+        return this;
+    }
+
+    public int poolSize()
+    {
+        return poolSize;
+    }
+
+    public AdminConfig poolSize(final int poolSize)
+    {
+        this.poolSize = poolSize;
+        return this;
+    }
+
+    public long pollIntervalMs()
+    {
+        return pollIntervalMs;
+    }
+
+    public AdminConfig pollIntervalMs(final long pollIntervalMs)
+    {
+        this.pollIntervalMs = pollIntervalMs;
+        return this;
+    }
+
+    public int ingestBatch()
+    {
+        return ingestBatch;
+    }
+
+    public AdminConfig ingestBatch(final int ingestBatch)
+    {
+        this.ingestBatch = ingestBatch;
+        return this;
+    }
+
+    /**
+     * @return whether the outbox publisher runs (tests switch it off to hold commands in the outbox).
+     */
+    public boolean publisherEnabled()
+    {
+        return publisherEnabled;
+    }
+
+    public AdminConfig publisherEnabled(final boolean publisherEnabled)
+    {
+        this.publisherEnabled = publisherEnabled;
+        return this;
+    }
+
+    public boolean ingesterEnabled()
+    {
+        return ingesterEnabled;
+    }
+
+    public AdminConfig ingesterEnabled(final boolean ingesterEnabled)
+    {
+        this.ingesterEnabled = ingesterEnabled;
+        return this;
+    }
+
+    public ZoneId cityZone()
+    {
+        return cityZone;
+    }
+
+    public AdminConfig cityZone(final ZoneId cityZone)
+    {
+        this.cityZone = cityZone;
+        return this;
+    }
+
+    public Clock clock()
+    {
+        return clock;
+    }
+
+    public AdminConfig clock(final Clock clock)
+    {
+        this.clock = clock;
+        return this;
+    }
+
+    public TokenRegistry tokens()
+    {
+        return tokens;
+    }
+
+    public AdminConfig tokens(final TokenRegistry tokens)
+    {
+        this.tokens = tokens;
+        return this;
+    }
+
+    /**
+     * @return the center administrator token generated by {@link #conclude()} when no token was
+     * configured, or null. Printed once at start; never logged.
+     */
+    public String generatedToken()
+    {
+        return generatedToken;
+    }
+
+    /**
+     * @return the whole configuration file's JSON (empty without a file): sections for extension modules.
+     */
+    public JsonObject extra()
+    {
+        return extra;
+    }
+
+    public AdminConfig extra(final JsonObject extra)
+    {
+        this.extra = extra;
+        return this;
+    }
+}

@@ -1,0 +1,107 @@
+package io.tapswitch.admin;
+
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./tapswitch admin}: runs the admin service until interrupted (Ctrl-C / SIGTERM stop it cleanly).
+ */
+@Command(name = "admin", mixinStandardHelpOptions = true,
+    description = "Run the admin service: REST API on PostgreSQL, commands to the switch, journal ingest.")
+public final class AdminMain implements java.util.concurrent.Callable<Integer>
+{
+    @Option(names = "--host", description = "address to bind (default ${DEFAULT-VALUE})")
+    String host = AdminConfig.DEFAULT_HOST;
+
+    @Option(names = "--port", description = "REST API port (default ${DEFAULT-VALUE}; 0 = any free port)")
+    int port = AdminConfig.DEFAULT_PORT;
+
+    @Option(names = "--metrics-port", description = "Prometheus /metrics port (default ${DEFAULT-VALUE}; -1 = off)")
+    int metricsPort = AdminConfig.DEFAULT_METRICS_PORT;
+
+    @Option(names = "--db-url", description = "PostgreSQL URL postgresql://user:password@host:port/db "
+        + "(default: env TAPSWITCH_DB_URL, else an embedded PostgreSQL in <data-dir>/pg)")
+    String dbUrl = System.getenv("TAPSWITCH_DB_URL");
+
+    @Option(names = "--data-dir", description = "admin data directory (default ${DEFAULT-VALUE})")
+    Path dataDir = Path.of("tapswitch-data", "admin");
+
+    @Option(names = "--switch-data-dir", description = "the switch's data directory: commands/ and journal/ (default ${DEFAULT-VALUE})")
+    Path switchDataDir = Path.of("tapswitch-data", "switch");
+
+    @Option(names = "--config", description = "JSON configuration file (tokens and roles, cityZone)")
+    Path configFile;
+
+    @Option(names = "--embedded-pg-port", description = "port of the embedded PostgreSQL on 127.0.0.1 (default: any free port)")
+    int embeddedPgPort = AdminConfig.DEFAULT_EMBEDDED_PG_PORT;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        final AdminConfig config = new AdminConfig()
+            .host(host)
+            .port(port)
+            .metricsPort(metricsPort)
+            .dbUrl(dbUrl == null || dbUrl.isBlank() ? null : dbUrl)
+            .dataDir(dataDir)
+            .switchDataDir(switchDataDir)
+            .embeddedPgPort(embeddedPgPort);
+        if (configFile != null)
+        {
+            config.loadFile(configFile);
+        }
+        config.conclude();
+        final AdminService service = new AdminService(config);
+        service.start().toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
+        final PrintLine out = new PrintLine();
+        out.line("tapswitch admin: " + service.baseUrl() + "/api/v1 (contract: " + service.baseUrl() + "/api/v1/openapi.yaml)");
+        if (service.metricsPort() > 0)
+        {
+            out.line("tapswitch admin: metrics at http://" + config.host() + ":" + service.metricsPort() + "/metrics");
+        }
+        if (config.generatedToken() != null)
+        {
+            // printed once to the console of the operator who started the service; never logged
+            out.line("tapswitch admin: no tokens configured; center_admin token for this run: " + config.generatedToken());
+        }
+        final CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            try
+            {
+                service.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            }
+            catch (final Exception ex)
+            {
+                System.err.println("tapswitch admin: stop failed: " + ex);
+            }
+            stopped.countDown();
+        }, "admin-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    /** Console output for the operator (not the log). */
+    private static final class PrintLine
+    {
+        void line(final String text)
+        {
+            System.out.println(text);
+            System.out.flush();
+        }
+    }
+
+    public static void main(final String[] args)
+    {
+        final int code = new CommandLine(new AdminMain()).execute(args);
+        if (code != 0)
+        {
+            System.exit(code);
+        }
+    }
+}

@@ -1,0 +1,478 @@
+package io.tapswitch.admin;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tapswitch.admin.api.Api;
+
+import io.tapswitch.admin.api.ApiModule;
+import io.tapswitch.admin.api.ApiRoutes;
+import io.tapswitch.admin.api.Contract;
+import io.tapswitch.admin.api.Problems;
+import io.tapswitch.admin.db.Database;
+import io.tapswitch.admin.ingest.JournalIngester;
+import io.tapswitch.admin.outbox.CommandOutbox;
+import io.tapswitch.admin.outbox.KeySealer;
+import io.tapswitch.admin.outbox.OutboxPublisher;
+import io.tapswitch.admin.registry.RegistryModule;
+import io.tapswitch.switching.journal.Queues;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin service, startable and stoppable in-process: PostgreSQL (embedded or configured) migrated by
+ * Flyway, the REST API validated against the OpenAPI contract, the outbox publisher to the switch's command
+ * queue, the journal ingester, and the Prometheus endpoint.
+ * <p>
+ * Threading: {@link #start()} and {@link #stop()} are called once each, from any thread; they return futures.
+ */
+public final class AdminService
+{
+    /** Largest request body accepted. */
+    public static final long MAX_BODY_BYTES = 1024 * 1024;
+    private static final Logger LOG = LoggerFactory.getLogger(AdminService.class);
+    private static final String MAIN_CONTRACT = "openapi.yaml";
+    private static final Set<String> FIXED_ROUTES = Set.of("/health", "/ready", "/api/v1/openapi.yaml");
+
+    private final AdminConfig config;
+    private final List<ApiModule> modules = new ArrayList<>();
+    private Vertx vertx;
+    private Database database;
+    private Pool pool;
+    private PrometheusMeterRegistry registry;
+    private OutboxPublisher publisher;
+    private JournalIngester ingester;
+    private AdminContext context;
+    private Contract contract;
+    private HttpServer httpServer;
+    private HttpServer metricsServer;
+    private JvmGcMetrics gcMetrics;
+
+    /**
+     * @param config the configuration; {@link AdminConfig#conclude()} is called at start if needed.
+     */
+    public AdminService(final AdminConfig config)
+    {
+        this.config = config;
+        modules.add(new RegistryModule());
+    }
+
+    /**
+     * Adds an API module besides those found by {@link ServiceLoader}. Call before {@link #start()}.
+     *
+     * @param module the module.
+     * @return this.
+     */
+    public AdminService addModule(final ApiModule module)
+    {
+        modules.add(module);
+        return this;
+    }
+
+    /**
+     * Starts everything; completes when the HTTP API accepts requests.
+     *
+     * @return this service once started.
+     */
+    public Future<AdminService> start()
+    {
+        if (config.tokens() == null)
+        {
+            config.conclude();
+        }
+        for (final ApiModule module : ServiceLoader.load(ApiModule.class))
+        {
+            if (modules.stream().noneMatch(m -> m.getClass().equals(module.getClass())))
+            {
+                modules.add(module);
+            }
+        }
+        vertx = Vertx.vertx();
+        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        gcMetrics = new JvmGcMetrics();
+        gcMetrics.bindTo(registry);
+        return vertx.executeBlocking(() ->
+            {
+                Queues.disableAnalytics();
+                Files.createDirectories(config.dataDir());
+                Files.createDirectories(config.switchDataDir());
+                database = Database.open(config);
+                return KeySealer.open(config.dataDir().resolve("master.key"));
+            })
+            .compose(sealer ->
+            {
+                pool = database.pool(vertx, config.poolSize());
+                Gauge.builder("tapswitch_admin_db_pool_in_use", InFlight.COUNT, java.util.concurrent.atomic.AtomicInteger::get)
+                    .description("API requests in flight past authentication (each holds or waits for a pool connection)")
+                    .register(registry);
+                final CommandOutbox outbox = new CommandOutbox(config.clock(), sealer);
+                final Path switchDir = config.switchDataDir();
+                publisher = new OutboxPublisher(pool, switchDir, sealer, config.clock(), config.pollIntervalMs(), registry);
+                context = new AdminContext(vertx, pool, config, new AuditLog(config.clock()), outbox, registry, publisher::wake);
+                if (config.publisherEnabled())
+                {
+                    publisher.start();
+                }
+                return vertx.executeBlocking(() ->
+                {
+                    if (config.ingesterEnabled())
+                    {
+                        ingester = new JournalIngester(pool, switchDir, config.clock(), config.ingestBatch(),
+                            config.pollIntervalMs(), registry);
+                        ingester.start();
+                    }
+                    return null;
+                });
+            })
+            .compose(v -> startModules(0))
+            .compose(v -> buildRouter())
+            .compose(this::listen)
+            .map(this)
+            .recover(failure ->
+            {
+                LOG.error("admin service failed to start: {}", failure.toString());
+                return stop().transform(ignore -> Future.failedFuture(failure));
+            });
+    }
+
+    private Future<Void> startModules(final int index)
+    {
+        if (index == modules.size())
+        {
+            return Future.succeededFuture();
+        }
+        return modules.get(index).start(context).compose(v -> startModules(index + 1));
+    }
+
+    private Future<Router> buildRouter()
+    {
+        final List<String> fragments = new ArrayList<>();
+        for (final ApiModule module : modules)
+        {
+            if (module.contractResource() != null)
+            {
+                fragments.add(module.contractResource());
+            }
+        }
+        contract = Contract.load(MAIN_CONTRACT, fragments);
+        return OpenAPIContract.from(vertx, contract.document()).map(openApi ->
+        {
+            final RouterBuilder builder = RouterBuilder.create(vertx, openApi, RequestExtractor.withBodyHandler());
+            builder.rootHandler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+            builder.rootHandler(this::authorize);
+            final ApiRoutes routes = new ApiRoutes(builder);
+            for (final ApiModule module : modules)
+            {
+                module.mount(context, routes);
+            }
+            final List<String> missing = new ArrayList<>();
+            for (final Contract.OperationSpec spec : contract.operations())
+            {
+                if (!routes.mounted().contains(spec.operationId()))
+                {
+                    missing.add(spec.operationId());
+                }
+            }
+            if (!missing.isEmpty())
+            {
+                throw new IllegalStateException("contract operations without a handler: " + missing);
+            }
+            final Router api = builder.createRouter();
+            api.route().failureHandler(Problems::handleFailure);
+
+            final Router root = Router.router(vertx);
+            root.route().handler(this::measure);
+            root.get("/health").handler(rc -> Api.sendJson(rc, 200, new JsonObject().put("status", "up")));
+            root.get("/ready").handler(this::ready);
+            root.get(Contract.BASE_PATH + "/openapi.yaml").handler(rc -> rc.response()
+                .putHeader("Content-Type", "application/yaml; charset=utf-8").end(contract.yaml()));
+            root.route(Contract.BASE_PATH + "/*").subRouter(api);
+            root.route().failureHandler(Problems::handleFailure);
+            root.errorHandler(404, rc -> Problems.send(rc, Problems.forStatus(404, null)));
+            root.errorHandler(405, rc -> Problems.send(rc, Problems.forStatus(405, null)));
+            root.errorHandler(413, rc -> Problems.send(rc, Problems.forStatus(413, null)));
+            root.errorHandler(500, Problems::handleFailure);
+            return root;
+        });
+    }
+
+    /**
+     * Authenticates the bearer token and checks the operation's roles before validation, so a caller
+     * without the right learns nothing about the input rules and changes nothing.
+     */
+    private void authorize(final RoutingContext rc)
+    {
+        final String mount = rc.mountPoint() == null ? "" : rc.mountPoint();
+        String path = rc.normalizedPath();
+        if (path.startsWith(mount))
+        {
+            path = path.substring(mount.length());
+        }
+        if (path.isEmpty())
+        {
+            path = "/";
+        }
+        final Contract.OperationSpec operation = contract.match(rc.request().method(), path);
+        if (operation == null)
+        {
+            Problems.send(rc, Problems.forStatus(contract.hasPath(path) ? 405 : 404, null));
+            return;
+        }
+        rc.put(Api.OPERATION_KEY, operation);
+        if (operation.open())
+        {
+            rc.next();
+            return;
+        }
+        final String header = rc.request().getHeader("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() <= 7)
+        {
+            Problems.send(rc, Problems.forStatus(401, "a bearer token is required"));
+            return;
+        }
+        final Principal principal = config.tokens().authenticate(header.substring(7).trim());
+        if (principal == null)
+        {
+            Problems.send(rc, Problems.forStatus(401, "the bearer token is not valid"));
+            return;
+        }
+        if (!principal.hasAny(operation.roles()))
+        {
+            Problems.send(rc, Problems.forStatus(403, "operation " + operation.operationId() + " needs one of the roles " +
+                roleNames(operation.roles()) + "; the token has " + principal.rolesText()));
+            return;
+        }
+        rc.put(Api.PRINCIPAL_KEY, principal);
+        InFlight.COUNT.incrementAndGet();
+        rc.addEndHandler(ignore -> InFlight.COUNT.decrementAndGet());
+        rc.next();
+    }
+
+    private static String roleNames(final Set<Role> roles)
+    {
+        final List<String> names = new ArrayList<>();
+        for (final Role role : Role.values())
+        {
+            if (roles.contains(role))
+            {
+                names.add(role.wireName());
+            }
+        }
+        return String.join(", ", names);
+    }
+
+    private void measure(final RoutingContext rc)
+    {
+        final long startNs = System.nanoTime();
+        rc.addEndHandler(ignore ->
+        {
+            final Contract.OperationSpec operation = rc.get(Api.OPERATION_KEY);
+            final String path = rc.normalizedPath();
+            final String route = operation != null ? Contract.BASE_PATH + operation.pathTemplate() :
+                FIXED_ROUTES.contains(path) ? path : "unmatched";
+            Timer.builder("tapswitch_admin_http_server_requests")
+                .description("admin REST requests by method, OpenAPI route and status")
+                .tags("method", rc.request().method().name(), "route", route,
+                    "status", Integer.toString(rc.response().getStatusCode()))
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(System.nanoTime() - startNs, TimeUnit.NANOSECONDS);
+        });
+        rc.next();
+    }
+
+    private void ready(final RoutingContext rc)
+    {
+        final Path commands = Queues.commandsDir(config.switchDataDir());
+        final Path journal = Queues.journalDir(config.switchDataDir());
+        pool.query("SELECT 1").execute().onComplete(ar ->
+        {
+            final boolean db = ar.succeeded();
+            final boolean commandQueue = Files.isDirectory(commands) && Files.isWritable(commands);
+            final boolean journalQueue = Files.isDirectory(journal) && Files.isReadable(journal);
+            final JsonObject checks = new JsonObject()
+                .put("database", db ? "up" : "down")
+                .put("commandQueue", commandQueue ? "up" : "down")
+                .put("journal", journalQueue ? "up" : "down");
+            if (db && commandQueue && journalQueue)
+            {
+                Api.sendJson(rc, 200, new JsonObject().put("status", "ready").put("checks", checks));
+            }
+            else
+            {
+                rc.response().setStatusCode(503).putHeader("Content-Type", Problems.CONTENT_TYPE)
+                    .end(new JsonObject().put("type", "/problems/not-ready").put("title", "Not ready").put("status", 503)
+                        .put("detail", "a dependency is not reachable").put("checks", checks).encode());
+            }
+        });
+    }
+
+    private Future<Void> listen(final Router router)
+    {
+        httpServer = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
+            .setMaxInitialLineLength(8192));
+        final Future<HttpServer> api = httpServer.requestHandler(router).listen();
+        if (config.metricsPort() < 0)
+        {
+            return api.mapEmpty();
+        }
+        final Router metrics = Router.router(vertx);
+        metrics.get("/metrics").handler(rc -> rc.response()
+            .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(registry.scrape()));
+        metricsServer = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.metricsPort()));
+        return api.compose(s -> metricsServer.requestHandler(metrics).listen()).mapEmpty();
+    }
+
+    /**
+     * Stops the HTTP servers, modules, publisher, ingester, pool, embedded PostgreSQL and Vert.x, in that order.
+     *
+     * @return completes when everything is closed.
+     */
+    public Future<Void> stop()
+    {
+        if (vertx == null)
+        {
+            return Future.succeededFuture();
+        }
+        final Promise<Void> done = Promise.promise();
+        final Future<Void> servers = Future.all(
+            httpServer == null ? Future.succeededFuture() : httpServer.close(),
+            metricsServer == null ? Future.succeededFuture() : metricsServer.close()).mapEmpty();
+        servers.transform(ignore -> stopModules(modules.size() - 1))
+            .transform(ignore -> vertx.executeBlocking(() ->
+            {
+                if (publisher != null)
+                {
+                    publisher.close();
+                }
+                if (ingester != null)
+                {
+                    ingester.close();
+                }
+                return null;
+            }))
+            .transform(ignore -> pool == null ? Future.succeededFuture() : pool.close())
+            .transform(ignore -> vertx.executeBlocking(() ->
+            {
+                if (database != null)
+                {
+                    database.close();
+                }
+                return null;
+            }))
+            .onComplete(ignore ->
+            {
+                if (gcMetrics != null)
+                {
+                    gcMetrics.close();
+                }
+                if (registry != null)
+                {
+                    registry.close();
+                }
+                final Vertx v = vertx;
+                vertx = null;
+                v.close().onComplete(x -> done.complete());
+            });
+        return done.future();
+    }
+
+    private Future<Void> stopModules(final int index)
+    {
+        if (index < 0)
+        {
+            return Future.succeededFuture();
+        }
+        return modules.get(index).stop().transform(ignore -> stopModules(index - 1));
+    }
+
+    /**
+     * @return the port the REST API listens on.
+     */
+    public int httpPort()
+    {
+        return httpServer.actualPort();
+    }
+
+    /**
+     * @return the port of the Prometheus endpoint, or -1 when disabled.
+     */
+    public int metricsPort()
+    {
+        return metricsServer == null ? -1 : metricsServer.actualPort();
+    }
+
+    /**
+     * @return {@code http://host:port} of the REST API.
+     */
+    public String baseUrl()
+    {
+        return "http://" + config.host() + ":" + httpPort();
+    }
+
+    public AdminContext context()
+    {
+        return context;
+    }
+
+    public AdminConfig config()
+    {
+        return config;
+    }
+
+    public Database database()
+    {
+        return database;
+    }
+
+    public OutboxPublisher publisher()
+    {
+        return publisher;
+    }
+
+    public JournalIngester ingester()
+    {
+        return ingester;
+    }
+
+    public PrometheusMeterRegistry registry()
+    {
+        return registry;
+    }
+
+    /** Requests in flight past authentication, a proxy for pool connections in use. */
+    private static final class InFlight
+    {
+        static final java.util.concurrent.atomic.AtomicInteger COUNT = new java.util.concurrent.atomic.AtomicInteger();
+    }
+
+}

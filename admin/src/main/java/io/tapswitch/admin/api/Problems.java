@@ -1,0 +1,237 @@
+package io.tapswitch.admin.api;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.json.schema.OutputUnit;
+import io.vertx.openapi.validation.SchemaValidationException;
+import io.vertx.openapi.validation.ValidatorException;
+import io.vertx.pgclient.PgException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Renders every failure of a request as {@code application/problem+json} (RFC 9457): validation
+ * failures of the OpenAPI contract with the offending field, {@link ApiException}s, unmatched routes,
+ * and unexpected errors (500, logged with the route, never with the request body).
+ * <p>
+ * Stateless, thread-safe.
+ */
+public final class Problems
+{
+    public static final String CONTENT_TYPE = "application/problem+json";
+    private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
+
+    private Problems()
+    {
+    }
+
+    /**
+     * Failure handler for routes: turns {@code rc.failure()} / {@code rc.statusCode()} into a problem.
+     *
+     * @param rc the failed request.
+     */
+    public static void handleFailure(final RoutingContext rc)
+    {
+        if (rc.response().headWritten())
+        {
+            return;
+        }
+        final Throwable failure = rc.failure();
+        if (failure instanceof ApiException api)
+        {
+            send(rc, api);
+            return;
+        }
+        if (failure instanceof HttpException http && http.getCause() instanceof ValidatorException validator)
+        {
+            send(rc, fromValidator(validator));
+            return;
+        }
+        if (failure instanceof ValidatorException validator)
+        {
+            send(rc, fromValidator(validator));
+            return;
+        }
+        if (failure instanceof DecodeException || failure != null && failure.getCause() instanceof DecodeException)
+        {
+            send(rc, ApiException.badRequest("/body", "the body is not valid JSON"));
+            return;
+        }
+        if (failure instanceof PgException pg && pg.getSqlState() != null)
+        {
+            final ApiException mapped = fromPg(pg);
+            if (mapped != null)
+            {
+                send(rc, mapped);
+                return;
+            }
+        }
+        int status = rc.statusCode();
+        if (failure instanceof HttpException http)
+        {
+            status = http.getStatusCode();
+        }
+        if (status < 400)
+        {
+            status = 500;
+        }
+        if (status >= 500)
+        {
+            LOG.error("request failed: {} {}", rc.request().method(), rc.normalizedPath(), failure);
+            send(rc, new ApiException(status, "internal", "Internal error",
+                "the request could not be completed; nothing was changed", null));
+            return;
+        }
+        send(rc, forStatus(status, failure != null && failure.getMessage() != null ? failure.getMessage() : null));
+    }
+
+    /**
+     * @param status an HTTP status without a more specific cause.
+     * @param detail detail text, or null for the default.
+     * @return the problem.
+     */
+    public static ApiException forStatus(final int status, final String detail)
+    {
+        return switch (status)
+        {
+            case 401 -> new ApiException(401, "unauthorized", "Authentication required",
+                detail != null ? detail : "a valid bearer token is required", "/header/Authorization");
+            case 403 -> new ApiException(403, "forbidden", "Not allowed",
+                detail != null ? detail : "the token's roles do not allow this operation", null);
+            case 404 -> new ApiException(404, "not-found", "Not found",
+                detail != null ? detail : "no such resource or operation", null);
+            case 405 -> new ApiException(405, "method-not-allowed", "Method not allowed",
+                detail != null ? detail : "the resource does not support this method", null);
+            case 413 -> new ApiException(413, "too-large", "Request body too large",
+                detail != null ? detail : "the request body exceeds the limit", "/body");
+            case 415 -> new ApiException(415, "unsupported-media-type", "Unsupported media type",
+                detail != null ? detail : "the body must be application/json", "/header/Content-Type");
+            default -> new ApiException(status, "http-" + status, "Request refused",
+                detail != null ? detail : "request refused", null);
+        };
+    }
+
+    static ApiException fromValidator(final ValidatorException ex)
+    {
+        if (ex instanceof SchemaValidationException schema)
+        {
+            final OutputUnit unit = deepest(schema.getOutputUnit());
+            final String location = unit != null && unit.getInstanceLocation() != null ? unit.getInstanceLocation() : "";
+            final String error = unit != null && unit.getError() != null ? unit.getError() : ex.getMessage();
+            final String prefix = ex.getMessage() != null && ex.getMessage().contains("request body") ? "/body" : "";
+            final String field = prefix + location.replace("#", "");
+            return ApiException.badRequest(field.isEmpty() ? null : field, ex.getMessage() + ": " + error);
+        }
+        final String message = ex.getMessage() != null ? ex.getMessage() : "invalid request";
+        if (message.contains("Unable to decode") || message.contains("can't decode") || message.contains("Can't decode"))
+        {
+            return ApiException.badRequest("/body", "the body is not valid JSON: " + message);
+        }
+        if (message.contains("content type") || message.contains("Content-Type") || message.contains("content-type"))
+        {
+            return new ApiException(415, "unsupported-media-type", "Unsupported media type", message, "/header/Content-Type");
+        }
+        return ApiException.badRequest(fieldOf(message), message);
+    }
+
+    private static String fieldOf(final String message)
+    {
+        // "The related request / response does not contain a value for the parameter "limit" in QUERY"
+        final int quote = message.indexOf('"');
+        final int end = quote >= 0 ? message.indexOf('"', quote + 1) : -1;
+        if (quote >= 0 && end > quote)
+        {
+            final String name = message.substring(quote + 1, end);
+            if (message.contains("QUERY") || message.contains("query"))
+            {
+                return "/query/" + name;
+            }
+            if (message.contains("PATH") || message.contains("path"))
+            {
+                return "/path/" + name;
+            }
+            if (message.contains("HEADER") || message.contains("header"))
+            {
+                return "/header/" + name;
+            }
+        }
+        return null;
+    }
+
+    private static OutputUnit deepest(final OutputUnit unit)
+    {
+        if (unit == null)
+        {
+            return null;
+        }
+        OutputUnit best = unit;
+        if (unit.getErrors() != null)
+        {
+            for (final OutputUnit child : unit.getErrors())
+            {
+                final OutputUnit candidate = deepest(child);
+                if (candidate != null && candidate.getError() != null &&
+                    (best.getError() == null || length(candidate) > length(best)))
+                {
+                    best = candidate;
+                }
+            }
+        }
+        return best;
+    }
+
+    private static int length(final OutputUnit unit)
+    {
+        return unit.getInstanceLocation() == null ? 0 : unit.getInstanceLocation().length() + 1;
+    }
+
+    private static ApiException fromPg(final PgException pg)
+    {
+        final String state = pg.getSqlState();
+        return switch (state)
+        {
+            case "23505" -> ApiException.conflict(null, "already exists: " + constraintText(pg));
+            case "23503" -> new ApiException(422, "unknown-reference", "Request refers to an unknown resource",
+                "a referenced resource does not exist (" + constraintText(pg) + ")", null);
+            case "23514" -> ApiException.badRequest(null, "a value is out of its allowed range (" + constraintText(pg) + ")");
+            case "22P02", "22007", "22008", "22003" -> ApiException.badRequest(null, "a value has the wrong form");
+            default -> null;
+        };
+    }
+
+    private static String constraintText(final PgException pg)
+    {
+        return pg.getConstraint() != null ? pg.getConstraint() : "constraint";
+    }
+
+    /**
+     * Writes the problem as the response.
+     *
+     * @param rc      the request.
+     * @param problem the problem.
+     */
+    public static void send(final RoutingContext rc, final ApiException problem)
+    {
+        final JsonObject body = new JsonObject()
+            .put("type", "/problems/" + problem.type())
+            .put("title", problem.title())
+            .put("status", problem.status())
+            .put("detail", problem.detail())
+            .put("instance", rc.request().path());
+        if (problem.field() != null)
+        {
+            body.put("errors", new JsonArray().add(new JsonObject().put("field", problem.field()).put("message", problem.detail())));
+        }
+        if (problem.status() == 401)
+        {
+            rc.response().putHeader("WWW-Authenticate", "Bearer realm=\"tapswitch\"");
+        }
+        rc.response()
+            .setStatusCode(problem.status())
+            .putHeader("Content-Type", CONTENT_TYPE)
+            .end(body.encode());
+    }
+}

@@ -1,0 +1,128 @@
+package io.tapswitch.admin.db;
+
+import java.nio.file.Path;
+
+import io.tapswitch.admin.AdminConfig;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import org.flywaydb.core.Flyway;
+
+/**
+ * Connects the admin service to PostgreSQL: the configured server, or an embedded one in
+ * {@code <data-dir>/pg}. Applies the Flyway migrations ({@code classpath:db/migration}) over JDBC, then
+ * opens the reactive pool used by everything else.
+ * <p>
+ * Not thread-safe: opened and closed by the service's start/stop.
+ */
+public final class Database implements AutoCloseable
+{
+    private final EmbeddedDatabase embedded;
+    private final PgConnectOptions options;
+
+    private Database(final EmbeddedDatabase embedded, final PgConnectOptions options)
+    {
+        this.embedded = embedded;
+        this.options = options;
+    }
+
+    /**
+     * Starts the embedded server when no URL is configured, then migrates.
+     *
+     * @param config the configuration.
+     * @return the database, migrated.
+     */
+    public static Database open(final AdminConfig config)
+    {
+        EmbeddedDatabase embedded = null;
+        final String url;
+        if (config.dbUrl() == null)
+        {
+            embedded = EmbeddedDatabase.start(config.dataDir().resolve("pg"), config.embeddedPgPort());
+            url = embedded.url(EmbeddedDatabase.DATABASE);
+        }
+        else
+        {
+            url = config.dbUrl().startsWith("jdbc:") ? config.dbUrl().substring("jdbc:".length()) : config.dbUrl();
+        }
+        try
+        {
+            final PgConnectOptions options = PgConnectOptions.fromUri(url);
+            migrate(options);
+            return new Database(embedded, options);
+        }
+        catch (final RuntimeException ex)
+        {
+            if (embedded != null)
+            {
+                embedded.close();
+            }
+            throw ex;
+        }
+    }
+
+    /**
+     * Applies the migrations.
+     *
+     * @param options where.
+     */
+    public static void migrate(final PgConnectOptions options)
+    {
+        Flyway.configure()
+            .dataSource(jdbcUrl(options), options.getUser(), options.getPassword())
+            .locations("classpath:db/migration")
+            .load()
+            .migrate();
+    }
+
+    static String jdbcUrl(final PgConnectOptions options)
+    {
+        return "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
+    }
+
+    /**
+     * @return the JDBC URL (without credentials), for bulk loading over JDBC.
+     */
+    public String jdbcUrl()
+    {
+        return jdbcUrl(options);
+    }
+
+    public PgConnectOptions options()
+    {
+        return options;
+    }
+
+    /**
+     * @param vertx    the Vert.x instance.
+     * @param poolSize connections.
+     * @return a new reactive pool.
+     */
+    public Pool pool(final Vertx vertx, final int poolSize)
+    {
+        return PgBuilder.pool()
+            .with(new PoolOptions().setMaxSize(poolSize))
+            .connectingTo(new PgConnectOptions(options).setCachePreparedStatements(true))
+            .using(vertx)
+            .build();
+    }
+
+    /**
+     * @return the embedded server's data directory, or null with an external server.
+     */
+    public Path embeddedDir()
+    {
+        return null;
+    }
+
+    @Override
+    public void close()
+    {
+        if (embedded != null)
+        {
+            embedded.close();
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.tapswitch.admin.db;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+/**
+ * An embedded PostgreSQL server (real binaries from a Maven artifact) whose data directory lives in
+ * {@code <admin-data-dir>/pg}, so the registry survives restarts. Listens on 127.0.0.1 only.
+ * <p>
+ * Thread-safe: {@link #start} and {@link #close} are called once each by the owner.
+ */
+public final class EmbeddedDatabase implements AutoCloseable
+{
+    public static final String USER = "postgres";
+    public static final String DATABASE = "postgres";
+
+    private final EmbeddedPostgres postgres;
+    private final int port;
+
+    private EmbeddedDatabase(final EmbeddedPostgres postgres)
+    {
+        this.postgres = postgres;
+        this.port = postgres.getPort();
+    }
+
+    /**
+     * Starts PostgreSQL on a data directory, keeping what it already holds.
+     *
+     * @param dataDir directory of the cluster (created if missing).
+     * @param port    TCP port on 127.0.0.1, or 0 to pick a free one.
+     * @return the running server.
+     */
+    public static EmbeddedDatabase start(final Path dataDir, final int port)
+    {
+        try
+        {
+            Files.createDirectories(dataDir);
+            final EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                .setDataDirectory(dataDir)
+                .setCleanDataDirectory(false)
+                .setRegisterShutdownHook(true)
+                .setPGStartupWait(Duration.ofSeconds(60))
+                .setServerConfig("listen_addresses", "127.0.0.1")
+                .setServerConfig("max_connections", "100")
+                .setServerConfig("fsync", "on");
+            if (port > 0)
+            {
+                builder.setPort(port);
+            }
+            return new EmbeddedDatabase(builder.start());
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot start embedded PostgreSQL in " + dataDir, ex);
+        }
+    }
+
+    public int port()
+    {
+        return port;
+    }
+
+    /**
+     * @param database database name.
+     * @return a JDBC-style URL {@code postgresql://postgres@127.0.0.1:port/database} usable by both Flyway
+     * (prefixed with {@code jdbc:}) and the reactive client.
+     */
+    public String url(final String database)
+    {
+        return "postgresql://" + USER + "@127.0.0.1:" + port + "/" + database;
+    }
+
+    @Override
+    public void close()
+    {
+        try
+        {
+            postgres.close();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot stop embedded PostgreSQL", ex);
+        }
+    }
+}
