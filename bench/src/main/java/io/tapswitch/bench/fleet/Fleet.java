@@ -433,7 +433,7 @@ public final class Fleet
         final FleetLoop loop;
         final long terminalId;
         final long[] inFlightNs = new long[WINDOW * 2];
-        final long[] backlogNs;
+        long[] backlogNs;
         Channel channel;
         boolean loggedOn;
         boolean touched;
@@ -447,7 +447,6 @@ public final class Fleet
         {
             this.loop = loop;
             this.terminalId = terminalId;
-            this.backlogNs = new long[Integer.highestOneBit(options.maxBacklogPerTerminal() - 1) << 1];
         }
 
         @Override
@@ -477,8 +476,14 @@ public final class Fleet
             if (inFlightTail - inFlightHead < WINDOW && backlogHead == backlogTail)
             {
                 send(intendedNs);
+                return;
             }
-            else if (backlogTail - backlogHead < backlogNs.length)
+            if (null == backlogNs)
+            {
+                // Only a terminal the switch falls behind on needs a backlog: allocated on first use.
+                backlogNs = new long[Integer.highestOneBit(options.maxBacklogPerTerminal() - 1) << 1];
+            }
+            if (backlogTail - backlogHead < backlogNs.length)
             {
                 backlogNs[backlogTail++ & (backlogNs.length - 1)] = intendedNs;
             }

@@ -491,7 +491,10 @@ public final class Engine implements AutoCloseable
 
     private void countDecision(final int type)
     {
-        counters.decision(type, rDecision, rReason, rProgramSlot);
+        if (!replaying)
+        {
+            counters.decision(type, rDecision, rReason, rProgramSlot);
+        }
         counters.lastReceipt = sequence;
         counters.idempotencyEntries = idempotency.size();
         counters.idempotencyEvictedEarly = idempotency.evictedEarly();
@@ -771,7 +774,6 @@ public final class Engine implements AutoCloseable
             nonces.remember(terminal, b.getLong(offset + JournalRecord.LOGON_NONCE_OFFSET, LE),
                 b.getLong(offset + JournalRecord.LOGON_NONCE_OFFSET + 8, LE), nowMs);
         }
-        counters.logon(record.logonResult());
     }
 
     // ----------------------------------------------------------------------------------------------- commands
@@ -873,9 +875,12 @@ public final class Engine implements AutoCloseable
         if (reject == CommandRejectReason.NONE)
         {
             apply(command);
-            counters.commandsApplied++;
+            if (!replaying)
+            {
+                counters.commandsApplied++;
+            }
         }
-        else
+        else if (!replaying)
         {
             counters.commandsRejected++;
         }

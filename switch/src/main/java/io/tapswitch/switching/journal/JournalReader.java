@@ -152,13 +152,14 @@ public final class JournalReader implements AutoCloseable
         if (lastReadIndex == NO_INDEX)
         {
             final long first = queue.firstIndex();
-            return first == Long.MAX_VALUE ? 0 : queue.countExcerpts(first, last) + 0;
+            return first == Long.MAX_VALUE ? 0 : queue.countExcerpts(first, last) + 1;
         }
         if (last <= lastReadIndex)
         {
             return 0;
         }
-        return Math.max(0, queue.countExcerpts(lastReadIndex, last) - 1);
+        // countExcerpts counts [from, to): the records after lastReadIndex up to and including last
+        return queue.countExcerpts(lastReadIndex, last);
     }
 
     @Override

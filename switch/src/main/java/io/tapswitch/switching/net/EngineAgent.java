@@ -35,7 +35,11 @@ public final class EngineAgent implements Agent
     private static final long NO_SESSION = 0;
     private static final org.slf4j.Logger LOGGER = org.slf4j.LoggerFactory.getLogger(EngineAgent.class);
 
-    private final Engine engine;
+    private static final int STARTUP_COMMAND_BATCH = 65_536;
+
+    private final java.util.function.Supplier<Engine> engineFactory;
+    private final java.util.concurrent.CompletableFuture<Long> started = new java.util.concurrent.CompletableFuture<>();
+    private Engine engine;
     private final ManyToOneRingBuffer requests;
     private final OneToOneRingBuffer[] responses;
     private final Runnable[] wakers;
@@ -59,7 +63,8 @@ public final class EngineAgent implements Agent
     private long nextSnapshotMs;
 
     /**
-     * @param engine             the engine, owned by this agent from now on.
+     * @param engineFactory      opens the engine; called on the engine thread, which owns the engine from then on
+     *                           (Chronicle queues check that one thread uses them).
      * @param requests           the ring the event loops write requests to.
      * @param responses          one response ring per event loop, by loop index.
      * @param wakers             one task per event loop that schedules its response drain (idempotent).
@@ -70,7 +75,7 @@ public final class EngineAgent implements Agent
      * @param counters           counters this agent writes and the metrics read.
      */
     public EngineAgent(
-        final Engine engine,
+        final java.util.function.Supplier<Engine> engineFactory,
         final ManyToOneRingBuffer requests,
         final OneToOneRingBuffer[] responses,
         final Runnable[] wakers,
@@ -80,7 +85,7 @@ public final class EngineAgent implements Agent
         final long snapshotIntervalMs,
         final Counters counters)
     {
-        this.engine = engine;
+        this.engineFactory = engineFactory;
         this.requests = requests;
         this.responses = responses;
         this.wakers = wakers;
@@ -100,8 +105,41 @@ public final class EngineAgent implements Agent
 
     public void onStart()
     {
-        nowMs = clock.time();
-        nextSnapshotMs = snapshotIntervalMs > 0 ? nowMs + snapshotIntervalMs : Long.MAX_VALUE;
+        try
+        {
+            engine = engineFactory.get();
+            // Commands queued while the switch was down (and the demo data) are applied before the first request.
+            long applied = 0;
+            int count;
+            while ((count = engine.pollCommands(clock.time(), STARTUP_COMMAND_BATCH)) > 0)
+            {
+                applied += count;
+            }
+            nowMs = clock.time();
+            nextSnapshotMs = snapshotIntervalMs > 0 ? nowMs + snapshotIntervalMs : Long.MAX_VALUE;
+            started.complete(applied);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            started.completeExceptionally(ex);
+            throw ex;
+        }
+    }
+
+    /**
+     * @return completes once the engine is open and the queued commands are applied, with their count.
+     */
+    public java.util.concurrent.CompletableFuture<Long> started()
+    {
+        return started;
+    }
+
+    /**
+     * @return the engine, once {@link #started()} completed; only its thread-safe counters may be read elsewhere.
+     */
+    public Engine engine()
+    {
+        return engine;
     }
 
     public int doWork()
@@ -134,6 +172,10 @@ public final class EngineAgent implements Agent
     public void onClose()
     {
         running = false;
+        if (null == engine)
+        {
+            return;
+        }
         try
         {
             engine.snapshot();

@@ -7,7 +7,6 @@ import io.tapswitch.switching.config.SwitchConfig;
 import io.tapswitch.switching.engine.Engine;
 import io.tapswitch.switching.engine.EngineConfig;
 import io.tapswitch.switching.metrics.SwitchMetrics;
-import org.agrona.CloseHelper;
 
 /**
  * Assembles a whole switch from a configuration: data directory, demo provisioning through the command path,
@@ -18,8 +17,6 @@ import org.agrona.CloseHelper;
  */
 public final class SwitchLauncher implements AutoCloseable
 {
-    private static final int STARTUP_COMMAND_BATCH = 65_536;
-
     private final SwitchConfig config;
     private final SwitchMetrics metrics;
     private final SwitchServer server;
@@ -48,39 +45,19 @@ public final class SwitchLauncher implements AutoCloseable
             DemoProvisioning.provisionIfEmpty(config.dataDir(), config.demoCards(), config.demoTerminals());
         }
 
-        final Engine engine = Engine.open(new EngineConfig()
+        final SwitchMetrics metrics = new SwitchMetrics();
+        final SwitchServer server = new SwitchServer(config, () -> Engine.open(new EngineConfig()
             .dataDir(config.dataDir())
-            .heartbeatMs(config.heartbeatMs()));
-        SwitchMetrics metrics = null;
-        SwitchServer server = null;
+            .heartbeatMs(config.heartbeatMs())), metrics);
         try
         {
-            // Commands queued while the switch was down (and the demo data) are applied before the first terminal.
-            long applied = 0;
-            int count;
-            final long nowMs = System.currentTimeMillis();
-            while ((count = engine.pollCommands(nowMs, STARTUP_COMMAND_BATCH)) > 0)
-            {
-                applied += count;
-            }
-
-            metrics = new SwitchMetrics();
-            EngineMetrics.bind(metrics, engine);
-            server = new SwitchServer(config, engine, metrics);
             server.start();
-            return new SwitchLauncher(config, metrics, server, applied);
+            return new SwitchLauncher(config, metrics, server, server.startupCommandsApplied());
         }
         catch (final IOException | InterruptedException | RuntimeException ex)
         {
-            if (null != server)
-            {
-                server.close();
-            }
-            else
-            {
-                engine.close();
-            }
-            CloseHelper.quietClose(metrics);
+            server.close();
+            metrics.close();
             throw ex;
         }
     }

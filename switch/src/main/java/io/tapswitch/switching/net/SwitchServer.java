@@ -72,7 +72,7 @@ public final class SwitchServer implements AutoCloseable
     private static final long DRAIN_TIMEOUT_MS = 5_000;
 
     private final SwitchConfig config;
-    private final Engine engine;
+    private final java.util.function.Supplier<Engine> engineFactory;
     private final SwitchMetrics metrics;
     private final AtomicInteger openConnections = new AtomicInteger();
     private final Counters engineCounters = new Counters();
@@ -89,17 +89,19 @@ public final class SwitchServer implements AutoCloseable
     private SslContext sslContext;
     private int boundPort;
     private int metricsPort = -1;
+    private long startupCommandsApplied;
     private boolean closed;
 
     /**
      * @param config  the validated configuration.
-     * @param engine  an open engine; the server owns it from now on and closes it.
+     * @param engineFactory opens the engine on the engine thread; the server closes it.
      * @param metrics the registry to wire into (the server starts its HTTP listener per the configuration).
      */
-    public SwitchServer(final SwitchConfig config, final Engine engine, final SwitchMetrics metrics)
+    public SwitchServer(
+        final SwitchConfig config, final java.util.function.Supplier<Engine> engineFactory, final SwitchMetrics metrics)
     {
         this.config = config;
-        this.engine = engine;
+        this.engineFactory = engineFactory;
         this.metrics = metrics;
     }
 
@@ -148,7 +150,7 @@ public final class SwitchServer implements AutoCloseable
         metrics.bindNetwork(engineCounters, loopCounters, openConnections::get);
 
         agent = new EngineAgent(
-            engine,
+            engineFactory,
             requests,
             responseRings.toArray(new OneToOneRingBuffer[0]),
             wakers,
@@ -159,6 +161,19 @@ public final class SwitchServer implements AutoCloseable
             engineCounters);
         agentRunner = new AgentRunner(idleStrategy(config.engineIdleStrategy()), this::onEngineError, null, agent);
         AgentRunner.startOnThread(agentRunner);
+        try
+        {
+            startupCommandsApplied = agent.started().get();
+        }
+        catch (final java.util.concurrent.ExecutionException ex)
+        {
+            CloseHelper.quietClose(agentRunner);
+            agentRunner = null;
+            agent = null;
+            shutdownGroups();
+            throw new IllegalStateException("engine failed to open: " + ex.getCause(), ex.getCause());
+        }
+        EngineMetrics.bind(metrics, agent.engine());
 
         final ServerBootstrap bootstrap = new ServerBootstrap()
             .group(bossGroup, workerGroup)
@@ -228,6 +243,14 @@ public final class SwitchServer implements AutoCloseable
     }
 
     /**
+     * @return admin commands applied at start, before the listener opened.
+     */
+    public long startupCommandsApplied()
+    {
+        return startupCommandsApplied;
+    }
+
+    /**
      * @return connections open now.
      */
     public int openConnections()
@@ -291,17 +314,20 @@ public final class SwitchServer implements AutoCloseable
             agent.stopWaiting();
         }
         CloseHelper.quietClose(agentRunner);
+        shutdownGroups();
+    }
+
+    private void shutdownGroups()
+    {
         if (null != bossGroup)
         {
             bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            bossGroup = null;
         }
         if (null != workerGroup)
         {
             workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        }
-        if (null == agentRunner)
-        {
-            engine.close();
+            workerGroup = null;
         }
     }
 

@@ -68,6 +68,24 @@ class SessionRulesTest
     }
 
     @Test
+    void shouldDecideARequestPipelinedRightAfterTheLogonAfterItsOutcome()
+    {
+        try (TerminalClient terminal = testSwitch.openUnlogged(10))
+        {
+            final byte[] nonce = new byte[16];
+            nonce[3] = (byte)System.nanoTime();
+            final CompletableFuture<io.tapswitch.protocol.client.LogonResult> logon =
+                terminal.async().logon(System.currentTimeMillis(), nonce);
+            final CompletableFuture<byte[]> tap = terminal.async().sendRaw(tapFrame(1_000_010));
+
+            assertThat(logon.join().ok()).isTrue();
+            final UnsafeBuffer response = new UnsafeBuffer(tap.join());
+            assertThat(FrameHeader.type(response, 0)).isEqualTo(MessageType.TAP_RESULT);
+            assertThat(new io.tapswitch.protocol.TapResultDecoder().wrap(response, 0).receipt()).isNotZero();
+        }
+    }
+
+    @Test
     void shouldAnswerNotLoggedOnAndCloseWhenRequestPrecedesLogon()
     {
         try (TerminalClient terminal = testSwitch.openUnlogged(4))
