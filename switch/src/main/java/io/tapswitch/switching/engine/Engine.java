@@ -28,6 +28,7 @@ import io.tapswitch.switching.command.PeriodRule;
 import io.tapswitch.switching.command.ProgramKind;
 import io.tapswitch.switching.command.ProgramUnit;
 import io.tapswitch.switching.journal.IngestedPosition;
+import io.tapswitch.switching.journal.JournalAppendObserver;
 import io.tapswitch.switching.journal.JournalDecoder;
 import io.tapswitch.switching.journal.JournalRecord;
 import io.tapswitch.switching.journal.JournalWriter;
@@ -77,6 +78,7 @@ public final class Engine implements AutoCloseable
     private final ExcerptTailer commandTailer;
     private final UnsafeBuffer commandBuffer = new UnsafeBuffer(new byte[Commands.MAX_COMMAND_BYTES]);
     private final CommandDecoder command = new CommandDecoder();
+    private final JournalAppendObserver appendObserver;
 
     private long sequence;
     private long lastCommandId;
@@ -89,6 +91,8 @@ public final class Engine implements AutoCloseable
     private long replayIndex;
     private long replayMismatches;
     private long replayedRecords;
+    private JournalDecoder replayed;
+    private int replayedOutcome;
     private boolean closed;
 
     private int rDecision;
@@ -110,6 +114,7 @@ public final class Engine implements AutoCloseable
     {
         Queues.disableAnalytics();
         this.config = config;
+        this.appendObserver = config.journalAppendObserver();
         this.snapshotsDir = Queues.snapshotsDir(config.dataDir());
         this.tables = new Tables(config);
         this.idempotency = new IdempotencyTable(config.idempotencyCapacity());
@@ -485,7 +490,17 @@ public final class Engine implements AutoCloseable
 
     private void append(final int length)
     {
-        lastJournalIndex = journal.append(length);
+        final JournalAppendObserver observer = appendObserver;
+        if (observer == null)
+        {
+            lastJournalIndex = journal.append(length);
+        }
+        else
+        {
+            final long startNs = System.nanoTime();
+            lastJournalIndex = journal.append(length);
+            observer.onAppend(System.nanoTime() - startNs, length);
+        }
         counters.journalBytes = journal.bytesAppended();
     }
 
@@ -892,8 +907,6 @@ public final class Engine implements AutoCloseable
         updateTableCounters();
     }
 
-    private int replayedOutcome;
-
     private void updateTableCounters()
     {
         counters.cards = tables.cards.size();
@@ -1247,8 +1260,9 @@ public final class Engine implements AutoCloseable
     private int setHousehold(final long holderId, final long householdId)
     {
         final Tables t = tables;
-        final int holder = t.acquireHolder(holderId);
-        t.holderHousehold[holder] = t.acquireHousehold(Tables.householdKey(holderId, householdId));
+        final long householdKey = Tables.householdKey(holderId, householdId);
+        final int holder = t.acquireHolder(holderId, householdKey);
+        t.holderHousehold[holder] = t.acquireHousehold(householdKey);
         return holder;
     }
 
@@ -1447,8 +1461,6 @@ public final class Engine implements AutoCloseable
                 break;
         }
     }
-
-    private JournalDecoder replayed;
 
     private void checkReplayed()
     {

@@ -3,6 +3,8 @@ package io.tapswitch.switching.engine;
 import java.nio.file.Path;
 import java.time.ZoneId;
 
+import io.tapswitch.switching.journal.JournalAppendObserver;
+
 /**
  * Settings of an {@link Engine}, each with a default; validated once by {@link #validate()} when the engine opens.
  * Fluent setters; not thread-safe (build it, then hand it to {@link Engine#open}).
@@ -59,6 +61,7 @@ public final class EngineConfig
     private int snapshotsRetained = DEFAULT_SNAPSHOTS_RETAINED;
     private boolean loadSnapshot = true;
     private boolean retentionEnabled = true;
+    private JournalAppendObserver journalAppendObserver;
 
     /** The data directory: {@code journal/}, {@code commands/}, {@code snapshots/} live in it. Required. */
     public EngineConfig dataDir(final Path dataDir)
@@ -304,6 +307,21 @@ public final class EngineConfig
     public boolean retentionEnabled()
     {
         return retentionEnabled;
+    }
+
+    /**
+     * Observer of every journal append (duration and size), called on the engine thread; null (default) for none,
+     * in which case no time is read around appends.
+     */
+    public EngineConfig journalAppendObserver(final JournalAppendObserver journalAppendObserver)
+    {
+        this.journalAppendObserver = journalAppendObserver;
+        return this;
+    }
+
+    public JournalAppendObserver journalAppendObserver()
+    {
+        return journalAppendObserver;
     }
 
     /**

@@ -4,8 +4,10 @@ import io.tapswitch.protocol.Decision;
 import io.tapswitch.protocol.ReasonCode;
 
 /**
- * Plain counters of the engine for the metrics layer. Written only by the engine thread; a metrics thread may read
- * them at scrape time without locks (64-bit reads; values may lag by a few operations, never tear).
+ * Plain counters of the engine for the metrics layer, counting what this process decided since {@link Engine#open}
+ * (records replayed at open are not counted; table sizes and the last receipt are gauges of the whole state).
+ * Written only by the engine thread; a metrics thread may read them at scrape time without locks (64-bit reads;
+ * values may lag by a few operations, never tear).
  */
 public final class EngineCounters
 {

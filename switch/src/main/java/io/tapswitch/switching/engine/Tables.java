@@ -106,12 +106,21 @@ final class Tables
      */
     int acquireHolder(final long holderId)
     {
+        return acquireHolder(holderId, ownHouseholdKey(holderId));
+    }
+
+    /**
+     * @param householdKey the household a new holder joins (an existing holder keeps its household).
+     * @return the holder's index, creating the holder if new; MISSING when full.
+     */
+    int acquireHolder(final long holderId, final long householdKey)
+    {
         int index = holders.get(holderId);
         if (index != LongIndex.MISSING)
         {
             return index;
         }
-        final int household = acquireHousehold(ownHouseholdKey(holderId));
+        final int household = acquireHousehold(householdKey);
         if (household == LongIndex.MISSING)
         {
             return LongIndex.MISSING;
