@@ -113,6 +113,9 @@ public final class AdminService
                 modules.add(module);
             }
         }
+        // completed outside any Vert.x context: the caller's continuations must not run on an event loop that a
+        // failed start closes
+        final Promise<AdminService> started = Promise.promise();
         vertx = Vertx.vertx();
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
@@ -120,7 +123,7 @@ public final class AdminService
         new ProcessorMetrics().bindTo(registry);
         gcMetrics = new JvmGcMetrics();
         gcMetrics.bindTo(registry);
-        return vertx.executeBlocking(() ->
+        vertx.executeBlocking(() ->
             {
                 Queues.disableAnalytics();
                 Files.createDirectories(config.dataDir());
@@ -138,12 +141,13 @@ public final class AdminService
                 final Path switchDir = config.switchDataDir();
                 publisher = new OutboxPublisher(pool, switchDir, sealer, config.clock(), config.pollIntervalMs(), registry);
                 context = new AdminContext(vertx, pool, config, new AuditLog(config.clock()), outbox, registry, publisher::wake);
-                if (config.publisherEnabled())
-                {
-                    publisher.start();
-                }
                 return vertx.executeBlocking(() ->
                 {
+                    publisher.prepare();
+                    if (config.publisherEnabled())
+                    {
+                        publisher.start();
+                    }
                     if (config.ingesterEnabled())
                     {
                         ingester = new JournalIngester(pool, switchDir, config.clock(), config.ingestBatch(),
@@ -156,12 +160,19 @@ public final class AdminService
             .compose(v -> startModules(0))
             .compose(v -> buildRouter())
             .compose(this::listen)
-            .map(this)
-            .recover(failure ->
+            .onComplete(ar ->
             {
-                LOG.error("admin service failed to start: {}", failure.toString());
-                return stop().transform(ignore -> Future.failedFuture(failure));
+                if (ar.succeeded())
+                {
+                    started.complete(this);
+                }
+                else
+                {
+                    LOG.error("admin service failed to start: {}", ar.cause().toString());
+                    stop().onComplete(ignore -> started.fail(ar.cause()));
+                }
             });
+        return started.future();
     }
 
     private Future<Void> startModules(final int index)
@@ -184,10 +195,11 @@ public final class AdminService
             }
         }
         contract = Contract.load(MAIN_CONTRACT, fragments);
-        return OpenAPIContract.from(vertx, contract.document()).map(openApi ->
+        return OpenAPIContract.from(vertx, contract.validatorDocument()).map(openApi ->
         {
             final RouterBuilder builder = RouterBuilder.create(vertx, openApi, RequestExtractor.withBodyHandler());
             builder.rootHandler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+            builder.rootHandler(this::measure);
             builder.rootHandler(this::authorize);
             final ApiRoutes routes = new ApiRoutes(builder);
             for (final ApiModule module : modules)
@@ -206,16 +218,11 @@ public final class AdminService
             {
                 throw new IllegalStateException("contract operations without a handler: " + missing);
             }
-            final Router api = builder.createRouter();
-            api.route().failureHandler(Problems::handleFailure);
-
-            final Router root = Router.router(vertx);
-            root.route().handler(this::measure);
+            final Router root = builder.createRouter();
             root.get("/health").handler(rc -> Api.sendJson(rc, 200, new JsonObject().put("status", "up")));
             root.get("/ready").handler(this::ready);
             root.get(Contract.BASE_PATH + "/openapi.yaml").handler(rc -> rc.response()
                 .putHeader("Content-Type", "application/yaml; charset=utf-8").end(contract.yaml()));
-            root.route(Contract.BASE_PATH + "/*").subRouter(api);
             root.route().failureHandler(Problems::handleFailure);
             root.errorHandler(404, rc -> Problems.send(rc, Problems.forStatus(404, null)));
             root.errorHandler(405, rc -> Problems.send(rc, Problems.forStatus(405, null)));
@@ -231,16 +238,13 @@ public final class AdminService
      */
     private void authorize(final RoutingContext rc)
     {
-        final String mount = rc.mountPoint() == null ? "" : rc.mountPoint();
-        String path = rc.normalizedPath();
-        if (path.startsWith(mount))
+        final String fullPath = rc.normalizedPath();
+        if (!fullPath.startsWith(Contract.BASE_PATH + "/") || FIXED_ROUTES.contains(fullPath))
         {
-            path = path.substring(mount.length());
+            rc.next();
+            return;
         }
-        if (path.isEmpty())
-        {
-            path = "/";
-        }
+        final String path = fullPath.substring(Contract.BASE_PATH.length());
         final Contract.OperationSpec operation = contract.match(rc.request().method(), path);
         if (operation == null)
         {

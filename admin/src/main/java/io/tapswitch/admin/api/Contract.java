@@ -229,6 +229,123 @@ public final class Contract
     }
 
     /**
+     * @return a copy of the merged document as the Vert.x validator accepts it: without {@code servers} (it
+     * resolves absolute URLs only) and with {@link #BASE_PATH} prefixed to every path instead (the router
+     * extracts path parameters by position in the full path) and with
+     * without {@code security} (checked by the service before validation), and with
+     * {@code application/problem+json} responses declared as {@code application/json} (it does not know the
+     * media type; responses are not validated anyway).
+     */
+    public JsonObject validatorDocument()
+    {
+        final JsonObject copy = document.copy();
+        copy.remove("servers");
+        // bearer tokens and x-roles are checked by the service's own root handler, before validation
+        copy.remove("security");
+        renameMediaType(copy);
+        inlineParameterRefs(copy, copy.getJsonObject("components", new JsonObject()).getJsonObject("parameters", new JsonObject()));
+        final JsonObject prefixed = new JsonObject();
+        copy.getJsonObject("paths").forEach(e -> prefixed.put(BASE_PATH + e.getKey(), e.getValue()));
+        copy.put("paths", prefixed);
+        return copy;
+    }
+
+    /** The validator does not type parameters given by {@code $ref}: they are inlined. */
+    private static void inlineParameterRefs(final JsonObject document, final JsonObject parameters)
+    {
+        final JsonObject paths = document.getJsonObject("paths");
+        for (final String template : paths.fieldNames())
+        {
+            final JsonObject path = paths.getJsonObject(template);
+            inlineList(path, parameters);
+            // path-level parameters are copied into each operation (the validator converts only those)
+            final JsonArray shared = (JsonArray)path.remove("parameters");
+            for (final String method : METHODS)
+            {
+                final JsonObject operation = path.getJsonObject(method);
+                if (operation != null)
+                {
+                    inlineList(operation, parameters);
+                    if (shared != null)
+                    {
+                        final JsonArray own = operation.getJsonArray("parameters", new JsonArray());
+                        for (int i = 0; i < shared.size(); i++)
+                        {
+                            own.add(shared.getJsonObject(i).copy());
+                        }
+                        operation.put("parameters", own);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void inlineList(final JsonObject holder, final JsonObject parameters)
+    {
+        final JsonArray list = holder.getJsonArray("parameters");
+        if (list == null)
+        {
+            return;
+        }
+        final JsonArray inlined = new JsonArray();
+        for (int i = 0; i < list.size(); i++)
+        {
+            final JsonObject parameter = list.getJsonObject(i);
+            final String ref = parameter.getString("$ref");
+            if (ref != null && ref.startsWith("#/components/parameters/"))
+            {
+                final JsonObject target = parameters.getJsonObject(ref.substring("#/components/parameters/".length()));
+                if (target == null)
+                {
+                    throw new IllegalStateException("contract: unresolved parameter " + ref);
+                }
+                inlined.add(withoutIntegerFormat(target.copy()));
+            }
+            else
+            {
+                inlined.add(withoutIntegerFormat(parameter.copy()));
+            }
+        }
+        holder.put("parameters", inlined);
+    }
+
+    /**
+     * The validator checks int32/int64 formats on a parameter's text before converting it: the format is dropped
+     * (the range is still checked by minimum/maximum and by the handlers).
+     */
+    private static JsonObject withoutIntegerFormat(final JsonObject parameter)
+    {
+        final JsonObject schema = parameter.getJsonObject("schema");
+        if (schema != null && "integer".equals(schema.getValue("type")))
+        {
+            schema.remove("format");
+        }
+        return parameter;
+    }
+
+    private static void renameMediaType(final Object node)
+    {
+        if (node instanceof JsonObject object)
+        {
+            if (object.containsKey(Problems.CONTENT_TYPE))
+            {
+                object.put("application/json", object.remove(Problems.CONTENT_TYPE));
+            }
+            for (final String key : object.fieldNames())
+            {
+                renameMediaType(object.getValue(key));
+            }
+        }
+        else if (node instanceof JsonArray array)
+        {
+            for (int i = 0; i < array.size(); i++)
+            {
+                renameMediaType(array.getValue(i));
+            }
+        }
+    }
+
+    /**
      * @return the merged document as YAML, served at {@code /api/v1/openapi.yaml}.
      */
     public String yaml()

@@ -121,12 +121,12 @@ public final class Problems
             final OutputUnit unit = deepest(schema.getOutputUnit());
             final String location = unit != null && unit.getInstanceLocation() != null ? unit.getInstanceLocation() : "";
             final String error = unit != null && unit.getError() != null ? unit.getError() : ex.getMessage();
-            final String prefix = ex.getMessage() != null && ex.getMessage().contains("request body") ? "/body" : "";
-            final String field = prefix + location.replace("#", "");
+            final String parameterField = ex.getMessage() == null ? null : fieldOf(ex.getMessage());
+            final String field = parameterField != null ? parameterField : "/body" + location.replace("#", "");
             return ApiException.badRequest(field.isEmpty() ? null : field, ex.getMessage() + ": " + error);
         }
         final String message = ex.getMessage() != null ? ex.getMessage() : "invalid request";
-        if (message.contains("Unable to decode") || message.contains("can't decode") || message.contains("Can't decode"))
+        if (message.contains("decode"))
         {
             return ApiException.badRequest("/body", "the body is not valid JSON: " + message);
         }
@@ -137,26 +137,22 @@ public final class Problems
         return ApiException.badRequest(fieldOf(message), message);
     }
 
+    private static final java.util.regex.Pattern PARAMETER = java.util.regex.Pattern.compile(
+        "(?i)(path|query|header|cookie) parameter \"?([A-Za-z0-9_\\-]+)\"?");
+    private static final java.util.regex.Pattern PARAMETER_IN = java.util.regex.Pattern.compile(
+        "(?i)parameter \"([A-Za-z0-9_\\-]+)\" in (PATH|QUERY|HEADER|COOKIE)");
+
     private static String fieldOf(final String message)
     {
-        // "The related request / response does not contain a value for the parameter "limit" in QUERY"
-        final int quote = message.indexOf('"');
-        final int end = quote >= 0 ? message.indexOf('"', quote + 1) : -1;
-        if (quote >= 0 && end > quote)
+        final java.util.regex.Matcher first = PARAMETER.matcher(message);
+        if (first.find())
         {
-            final String name = message.substring(quote + 1, end);
-            if (message.contains("QUERY") || message.contains("query"))
-            {
-                return "/query/" + name;
-            }
-            if (message.contains("PATH") || message.contains("path"))
-            {
-                return "/path/" + name;
-            }
-            if (message.contains("HEADER") || message.contains("header"))
-            {
-                return "/header/" + name;
-            }
+            return "/" + first.group(1).toLowerCase() + "/" + first.group(2);
+        }
+        final java.util.regex.Matcher second = PARAMETER_IN.matcher(message);
+        if (second.find())
+        {
+            return "/" + second.group(2).toLowerCase() + "/" + second.group(1);
         }
         return null;
     }

@@ -90,11 +90,11 @@ public final class JournalIngester implements AutoCloseable
     }
 
     /**
-     * Loads the stored position and starts the ingesting thread.
+     * Starts the ingesting thread, which loads the stored position and opens the reader (Chronicle tailers are
+     * bound to the thread that uses them).
      */
-    public void start() throws Exception
+    public void start()
     {
-        open();
         running = true;
         final Thread t = new Thread(this::run, "journal-ingester");
         t.setDaemon(true);
@@ -103,7 +103,8 @@ public final class JournalIngester implements AutoCloseable
     }
 
     /**
-     * Opens the reader at the stored position (also used by tests that drive {@link #ingestBatch()} directly).
+     * Opens the reader at the stored position, on the calling thread (which must then be the only one to call
+     * {@link #ingestBatch()}).
      */
     public void open() throws Exception
     {
@@ -126,6 +127,18 @@ public final class JournalIngester implements AutoCloseable
 
     private void run()
     {
+        while (running && reader == null)
+        {
+            try
+            {
+                open();
+            }
+            catch (final Exception ex)
+            {
+                LOG.warn("journal ingester cannot load its position, retrying: {}", ex.toString());
+                LockSupport.parkNanos(pollIntervalNs * 10);
+            }
+        }
         while (running)
         {
             int work = 0;
@@ -146,6 +159,11 @@ public final class JournalIngester implements AutoCloseable
             {
                 LockSupport.parkNanos(pollIntervalNs);
             }
+        }
+        if (reader != null)
+        {
+            reader.close();
+            reader = null;
         }
     }
 
@@ -273,7 +291,7 @@ public final class JournalIngester implements AutoCloseable
                 Thread.currentThread().interrupt();
             }
         }
-        if (reader != null)
+        if (reader != null && (t == null || !t.isAlive()))
         {
             reader.close();
         }

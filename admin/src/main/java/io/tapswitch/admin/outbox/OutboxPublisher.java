@@ -88,6 +88,29 @@ public final class OutboxPublisher implements AutoCloseable
     }
 
     /**
+     * Aligns the outbox ids with the queue: when another writer (e.g. a switch provisioned with {@code --demo})
+     * already put higher command ids in the queue, the outbox identity restarts above them, so the next
+     * commands are not refused as already applied. Called once before {@link #start()}.
+     */
+    public void prepare() throws Exception
+    {
+        final long lastInQueue = publisher.lastCommandId();
+        final Row row = await(pool.query("SELECT COALESCE(max(id), 0) AS max_id, " +
+            "COALESCE(max(id) FILTER (WHERE published_at IS NULL), 0) AS max_pending FROM outbox").execute()).iterator().next();
+        final long maxId = row.getLong("max_id");
+        if (lastInQueue > maxId)
+        {
+            if (row.getLong("max_pending") > 0)
+            {
+                LOG.error("the command queue holds ids up to {} written by another publisher, above pending outbox rows; " +
+                    "those rows will be marked ALREADY_IN_QUEUE without reaching the switch", lastInQueue);
+            }
+            await(pool.query("ALTER TABLE outbox ALTER COLUMN id RESTART WITH " + (lastInQueue + 1)).execute());
+            LOG.info("outbox ids continue after command id {} found in the queue", lastInQueue);
+        }
+    }
+
+    /**
      * Starts the publishing thread.
      */
     public void start()

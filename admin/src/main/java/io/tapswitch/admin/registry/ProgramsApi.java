@@ -138,11 +138,11 @@ public final class ProgramsApi
             boxed[i] = ids[i];
         }
         return conn.preparedQuery("SELECT x FROM unnest($1::int[]) AS x WHERE NOT EXISTS (SELECT 1 FROM outlets o WHERE o.id = x) LIMIT 1")
-            .execute(Tuple.of(boxed))
+            .execute(Tuple.tuple().addArrayOfInteger(boxed))
             .compose(rows -> rows.size() > 0 ?
                 Future.failedFuture(ApiException.unknownReference("/body/outletIds", "outlet", rows.iterator().next().getInteger(0))) :
                 conn.preparedQuery("INSERT INTO program_outlets (program_id, outlet_id) SELECT $1, x FROM unnest($2::int[]) AS x")
-                    .execute(Tuple.of(programId, boxed)).mapEmpty());
+                    .execute(Tuple.tuple().addInteger(programId).addArrayOfInteger(boxed)).mapEmpty());
     }
 
     static SwitchCommand define(final JsonObject program)

@@ -1,0 +1,141 @@
+package io.tapswitch.admin;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.tapswitch.protocol.Decision;
+import io.tapswitch.protocol.ReasonCode;
+import io.tapswitch.protocol.client.TapResult;
+import io.tapswitch.protocol.client.TerminalClient;
+import io.tapswitch.switching.journal.IngestedPosition;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static io.tapswitch.admin.AdminHarness.AUDITOR;
+import static io.tapswitch.admin.AdminHarness.awaitTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The journal ingester, fed by a real switch's journal: every decision a terminal received is in PostgreSQL exactly
+ * once, across a restart of the admin service while taps go on, and across a replay from the journal's start.
+ */
+class JournalIngestTest
+{
+    private static final long TIMEOUT_MS = 20_000;
+
+    @TempDir
+    Path dataDir;
+    @TempDir
+    Path switchDir;
+
+    private final Map<Long, TapResult> answered = new HashMap<>();
+
+    private void tapSome(final TerminalClient terminal, final long firstCard, final int cards)
+    {
+        for (long card = firstCard; card < firstCard + cards; card++)
+        {
+            final TapResult hygiene = terminal.tap(card, 2, 1);
+            answered.put(hygiene.receipt(), hygiene);
+            final TapResult food = terminal.tap(card, 1, 1);
+            answered.put(food.receipt(), food);
+        }
+        final TapResult unknown = terminal.tap(999, 1, 1);
+        answered.put(unknown.receipt(), unknown);
+        final TapResult toReverse = terminal.tap(firstCard, 2, 1);
+        answered.put(toReverse.receipt(), toReverse);
+        final TapResult reversal = terminal.reversal(toReverse.correlation(), firstCard);
+        answered.put(reversal.receipt(), reversal);
+    }
+
+    private void assertIngestedExactlyOnce(final AdminHarness admin) throws Exception
+    {
+        awaitTrue("all answered taps ingested", TIMEOUT_MS, () -> admin.count("SELECT count(*) FROM taps") >= answered.size());
+        assertThat(admin.count("SELECT count(*) FROM taps")).isEqualTo(answered.size());
+        final Map<Long, JsonObject> stored = new HashMap<>();
+        String cursor = null;
+        do
+        {
+            final JsonObject page = admin.get("/api/v1/taps?limit=7" + (cursor == null ? "" : "&cursor=" + cursor), AUDITOR).json();
+            final JsonArray items = page.getJsonArray("items");
+            for (int i = 0; i < items.size(); i++)
+            {
+                final JsonObject tap = items.getJsonObject(i);
+                assertThat(stored.put(tap.getLong("receipt"), tap)).as("receipt listed twice").isNull();
+            }
+            cursor = page.getString("nextCursor");
+        }
+        while (cursor != null);
+        assertThat(stored.keySet()).containsExactlyInAnyOrderElementsOf(answered.keySet());
+        answered.forEach((receipt, result) ->
+        {
+            final JsonObject tap = stored.get(receipt);
+            assertThat(tap.getString("decision")).isEqualTo(Decision.name(result.decision()));
+            assertThat(tap.getString("reason")).isEqualTo(ReasonCode.name(result.reason()));
+            assertThat(tap.getInteger("remaining")).isEqualTo(result.remaining());
+        });
+    }
+
+    @Test
+    void shouldIngestEveryDecisionOnceAcrossRestartsAndReplays() throws Exception
+    {
+        final String db = TestPostgres.newDatabase();
+        try (RealSwitch realSwitch = RealSwitch.start(switchDir, 300);
+            TerminalClient terminal = realSwitch.terminal(1, TerminalClient.demoKey(1)))
+        {
+            try (AdminHarness admin = new AdminHarness(db, dataDir, switchDir)
+                .start(AdminHarness.config(db, dataDir, switchDir).ingestBatch(3)))
+            {
+                tapSome(terminal, 1_000_001L, 20);
+                assertIngestedExactlyOnce(admin);
+                assertThat(answered.values()).extracting(TapResult::reason)
+                    .contains(ReasonCode.OK, ReasonCode.QUOTA_EXHAUSTED, ReasonCode.UNKNOWN_CARD);
+                awaitTrue("lag back to zero", TIMEOUT_MS, () -> metric(admin, "tapswitch_admin_ingest_lag_entries").equals("0.0"));
+                assertThat(IngestedPosition.read(switchDir)).isEqualTo(admin.service().ingester().storedIndex());
+            }
+
+            // taps while the admin service is down
+            tapSome(terminal, 1_000_101L, 15);
+
+            try (AdminHarness admin = new AdminHarness(db, dataDir, switchDir)
+                .start(AdminHarness.config(db, dataDir, switchDir).ingestBatch(3)))
+            {
+                assertIngestedExactlyOnce(admin);
+            }
+
+            // a lost position: the whole journal is read again, and nothing is stored twice
+            assertThat(TestPostgres.execute(db, "UPDATE ingest_position SET queue_index = -1")).isNull();
+            tapSome(terminal, 1_000_201L, 5);
+            try (AdminHarness admin = new AdminHarness(db, dataDir, switchDir).start())
+            {
+                assertIngestedExactlyOnce(admin);
+                awaitTrue("replay finished", TIMEOUT_MS, () -> metric(admin, "tapswitch_admin_ingest_lag_entries").equals("0.0"));
+                assertThat(admin.service().ingester().ingestedCount()).as("only the new taps were inserted").isEqualTo(5 * 2 + 3);
+            }
+        }
+    }
+
+    private static String metric(final AdminHarness admin, final String name)
+    {
+        try
+        {
+            final List<String> lines = new ArrayList<>(List.of(admin.metrics().text().split("\n")));
+            for (final String line : lines)
+            {
+                if (line.startsWith(name + " ") || line.startsWith(name + "{"))
+                {
+                    return line.substring(line.lastIndexOf(' ') + 1);
+                }
+            }
+            return "";
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+}
