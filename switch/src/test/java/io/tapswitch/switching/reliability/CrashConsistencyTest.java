@@ -118,9 +118,9 @@ class CrashConsistencyTest
             }
             assertThat(violations).isEmpty();
 
+            resendEverythingAndExpectTheOriginalResults(terminals);
             try (TerminalClient client = connect(1))
             {
-                resendEverythingAndExpectTheOriginalResults(terminals);
                 assertBalancesMatchWhatTheTerminalsSaw(client, terminals);
             }
         }
