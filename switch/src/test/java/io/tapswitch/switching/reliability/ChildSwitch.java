@@ -50,9 +50,26 @@ final class ChildSwitch implements AutoCloseable
      */
     static ChildSwitch start(final Path dataDir, final List<String> arguments, final List<String> extraJvmFlags)
     {
+        return start(dataDir, arguments, extraJvmFlags, true);
+    }
+
+    /**
+     * @param chronicleProperties false to leave out the {@code -Dchronicle.*} properties (keeping the
+     *                            add-opens/exports), to prove the switch disables Chronicle's analytics itself.
+     */
+    static ChildSwitch start(
+        final Path dataDir, final List<String> arguments, final List<String> extraJvmFlags,
+        final boolean chronicleProperties)
+    {
         final List<String> command = new ArrayList<>();
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(chronicleFlags());
+        for (final String flag : chronicleFlags())
+        {
+            if (chronicleProperties || !flag.startsWith("-Dchronicle."))
+            {
+                command.add(flag);
+            }
+        }
         command.add("-Xmx384m");
         command.add("-XX:+UseSerialGC");
         command.add("-XX:TieredStopAtLevel=1");
