@@ -64,13 +64,17 @@ public final class Fleet
     static final int DISCONNECTED = 5;
     static final int UNSENT = 6;
     static final int CONNECT_FAILED = 7;
-    static final int DECISION_BASE = 8;
+    static final int HEARTBEATS = 8;
+    static final int DECISION_BASE = 9;
     static final int COUNTERS = DECISION_BASE + 3 * ReasonCode.COUNT;
 
     private static final int CONNECT_BATCH = 256;
     private static final long MIN_TICK_NS = 20_000;
     private static final long MAX_TICK_NS = 1_000_000;
     private static final int WINDOW = 32;
+    /** Marks a HEARTBEAT among a terminal's unanswered requests: its answer is not a tap latency. */
+    private static final long HEARTBEAT_MARK = Long.MIN_VALUE;
+    private static final long HEARTBEAT_CHECK_MS = 1_000;
 
     private final FleetOptions options;
     private final List<FleetLoop> loops = new ArrayList<>();
@@ -170,6 +174,11 @@ public final class Fleet
             }
             running = false;
             final long loadNs = System.nanoTime() - startNs;
+            for (final FleetLoop loop : loops)
+            {
+                // A barrier: a tick that was running when the run ended has finished; nothing is sent after this.
+                loop.eventLoop.submit(() -> { }).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
 
             final long drainDeadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.drainTimeoutMs());
             while (sum(ANSWERED) + sum(ERRORS) < sum(SENT) && System.nanoTime() - drainDeadlineNs < 0)
@@ -314,6 +323,9 @@ public final class Fleet
         final TapEncoder tapEncoder = new TapEncoder();
         final LogonMac logonMac = new LogonMac();
         final Runnable tick = this::tick;
+        final Runnable heartbeats = this::heartbeats;
+        final byte[] heartbeatFrame = new byte[io.tapswitch.protocol.HeartbeatEncoder.FRAME_LENGTH];
+        final io.tapswitch.protocol.HeartbeatEncoder heartbeatEncoder = new io.tapswitch.protocol.HeartbeatEncoder();
         double loopRatePerSecond;
         long issued;
         int nextTerminal;
@@ -329,8 +341,33 @@ public final class Fleet
             counters.lazySet(index, counters.get(index) + 1);
         }
 
+        /**
+         * Keeps quiet terminals logged on: a HEARTBEAT when nothing was sent for half the heartbeat interval.
+         */
+        void heartbeats()
+        {
+            if (!running)
+            {
+                return;
+            }
+            final long nowNs = System.nanoTime();
+            for (int i = 0, size = terminals.size(); i < size; i++)
+            {
+                final FleetTerminal terminal = terminals.get(i);
+                if (terminal.loggedOn && terminal.heartbeatMs > 0 &&
+                    nowNs - terminal.lastSentNs > TimeUnit.MILLISECONDS.toNanos(terminal.heartbeatMs / 2) &&
+                    terminal.inFlightTail - terminal.inFlightHead < WINDOW)
+                {
+                    terminal.sendHeartbeat(nowNs);
+                }
+            }
+            flushTouched();
+            eventLoop.schedule(heartbeats, HEARTBEAT_CHECK_MS, TimeUnit.MILLISECONDS);
+        }
+
         void start()
         {
+            eventLoop.schedule(heartbeats, HEARTBEAT_CHECK_MS, TimeUnit.MILLISECONDS);
             if (options.isMaxRate())
             {
                 for (final FleetTerminal terminal : terminals)
@@ -437,6 +474,8 @@ public final class Fleet
         Channel channel;
         boolean loggedOn;
         boolean touched;
+        long lastSentNs;
+        long heartbeatMs;
         int correlation = ThreadLocalRandom.current().nextInt();
         int inFlightHead;
         int inFlightTail;
@@ -507,7 +546,22 @@ public final class Fleet
             frame.writeBytes(loop.scratch, 0, TapEncoder.FRAME_LENGTH);
             channel.write(frame, channel.voidPromise());
             inFlightNs[inFlightTail++ & (inFlightNs.length - 1)] = startedNs;
+            lastSentNs = System.nanoTime();
             loop.increment(SENT);
+            loop.markTouched(this);
+        }
+
+        void sendHeartbeat(final long nowNs)
+        {
+            loop.heartbeatEncoder.wrap(new UnsafeBuffer(loop.heartbeatFrame), 0)
+                .correlation(correlation++)
+                .timestampMs(System.currentTimeMillis());
+            final ByteBuf frame = channel.alloc().directBuffer(loop.heartbeatFrame.length);
+            frame.writeBytes(loop.heartbeatFrame);
+            channel.write(frame, channel.voidPromise());
+            inFlightNs[inFlightTail++ & (inFlightNs.length - 1)] = HEARTBEAT_MARK;
+            lastSentNs = nowNs;
+            loop.increment(HEARTBEATS);
             loop.markTouched(this);
         }
 
@@ -542,6 +596,8 @@ public final class Fleet
                 final int result = frame.getUnsignedByte(start + FrameHeader.BODY_OFFSET);
                 if (ReasonCode.OK == result)
                 {
+                    heartbeatMs = frame.getUnsignedIntLE(start + FrameHeader.BODY_OFFSET + Messages.LogonResult.HEARTBEAT_MS_OFFSET);
+                    lastSentNs = System.nanoTime();
                     loggedOn = true;
                     loop.increment(LOGGED_ON);
                 }
@@ -554,6 +610,10 @@ public final class Fleet
 
             final long nowNs = System.nanoTime();
             final long startedNs = inFlightHead != inFlightTail ? inFlightNs[inFlightHead++ & (inFlightNs.length - 1)] : nowNs;
+            if (HEARTBEAT_MARK == startedNs)
+            {
+                return; // a HEARTBEAT_RESULT (or its ERROR): not a tap
+            }
             if (MessageType.TAP_RESULT == type)
             {
                 final int decision = frame.getUnsignedByte(start + FrameHeader.BODY_OFFSET);

@@ -66,6 +66,14 @@ public final class FleetResult
         return counters[Fleet.ANSWERED];
     }
 
+    /**
+     * @return HEARTBEATs the fleet sent to keep quiet terminals logged on.
+     */
+    public long heartbeats()
+    {
+        return counters[Fleet.HEARTBEATS];
+    }
+
     public long errors()
     {
         return counters[Fleet.ERRORS];
@@ -135,8 +143,8 @@ public final class FleetResult
             loadSeconds(), options.ioThreads(), epoll ? "epoll" : "nio");
         out.printf(Locale.ROOT, "connections logged on %d, logon failures %d, connect failures %d, dropped %d " +
             "(logon phase %d ms)%n", loggedOn(), logonFailures(), connectFailures(), disconnected(), connectMs);
-        out.printf(Locale.ROOT, "requests    sent %d, answered %d (%.0f taps/s), errors %d, unsent %d%n",
-            sent(), answered(), answeredPerSecond(), errors(), unsent());
+        out.printf(Locale.ROOT, "requests    sent %d, answered %d (%.0f taps/s), errors %d, unsent %d, heartbeats %d%n",
+            sent(), answered(), answeredPerSecond(), errors(), unsent(), heartbeats());
         out.printf(Locale.ROOT, "decisions   APPROVED %d, RECORDED %d, DECLINED %d%n",
             count(Decision.APPROVED), count(Decision.RECORDED), count(Decision.DECLINED));
         for (int reason = 1; reason < ReasonCode.COUNT; reason++)

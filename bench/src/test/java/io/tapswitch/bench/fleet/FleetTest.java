@@ -39,6 +39,7 @@ class FleetTest
             "data-dir", dataDir.toString(),
             "demo", "true",
             "demo-cards", "2000",
+            "heartbeat-ms", "400",
             "demo-terminals", String.valueOf(DEMO_TERMINALS))));
     }
 
@@ -85,6 +86,24 @@ class FleetTest
 
         assertThat(result.loggedOn()).isEqualTo(10);
         assertThat(result.answered()).isPositive().isEqualTo(result.sent());
+    }
+
+    @Test
+    void shouldKeepQuietTerminalsLoggedOnWithHeartbeats() throws Exception
+    {
+        // 5 terminals, 2 taps a second in all, 3 s: each terminal is silent longer than the switch's 1.2 s idle limit.
+        final FleetResult result = new Fleet(new FleetOptions()
+            .port(launcher.port())
+            .terminals(5)
+            .firstTerminal(40)
+            .ratePerSecond(2)
+            .durationMs(3_000)
+            .cards(2_000)).run(null);
+
+        assertThat(result.loggedOn()).isEqualTo(5);
+        assertThat(result.heartbeats()).isPositive();
+        assertThat(result.disconnected()).isZero();
+        assertThat(result.answered()).isEqualTo(result.sent()).isPositive();
     }
 
     @Test

@@ -211,12 +211,12 @@ public final class AsyncTerminalClient implements AutoCloseable
         {
             ownedGroup = new MultiThreadIoEventLoopGroup(
                 1, new DefaultThreadFactory("tapswitch-terminal", true), NioIoHandler.newFactory());
-            loop = (EventLoop)ownedGroup.next();
+            loop = ownedGroup.next();
         }
         else
         {
             ownedGroup = null;
-            loop = (EventLoop)options.group.next();
+            loop = options.group.next();
         }
         if (null != options.key)
         {
@@ -602,6 +602,23 @@ public final class AsyncTerminalClient implements AutoCloseable
             return;
         }
 
+        final int correlation = FrameHeader.correlation(decodeBuffer, 0);
+        if (correlation != head.correlation && MessageType.ERROR != type)
+        {
+            // Responses come in request order: a mismatch is a switch bug worth failing loudly for.
+            final IllegalStateException mismatch = new IllegalStateException("response " + MessageType.name(type) +
+                " correlation " + correlation + " does not match request correlation " + head.correlation);
+            if (MessageType.LOGON == head.type)
+            {
+                logonPending = false;
+                logonFailed = true;
+                failUnsent(mismatch);
+                channel.close();
+            }
+            head.future.completeExceptionally(mismatch);
+            return;
+        }
+
         switch (type)
         {
             case MessageType.ERROR:
@@ -660,13 +677,6 @@ public final class AsyncTerminalClient implements AutoCloseable
                 head.future.completeExceptionally(new IllegalStateException("unexpected response type " + type));
         }
 
-        final int correlation = FrameHeader.correlation(decodeBuffer, 0);
-        if (correlation != head.correlation && MessageType.ERROR != type && MessageType.LOGON_RESULT != type)
-        {
-            // Responses come in request order: a mismatch is a switch bug worth failing loudly for.
-            head.future.obtrudeException(new IllegalStateException(
-                "response correlation " + correlation + " does not match request correlation " + head.correlation));
-        }
     }
 
     private void onChannelClosed()

@@ -79,6 +79,7 @@ public final class SwitchServer implements AutoCloseable
     private final ChannelGroup channels = new DefaultChannelGroup("tapswitch-terminals", GlobalEventExecutor.INSTANCE);
     private final IdentityHashMap<EventLoop, LoopResponder> respondersByLoop = new IdentityHashMap<>();
     private final List<LoopResponder> responders = new ArrayList<>();
+    private final java.util.Set<String> loggedEngineErrors = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
@@ -333,7 +334,13 @@ public final class SwitchServer implements AutoCloseable
 
     private void onEngineError(final Throwable throwable)
     {
-        LOGGER.error("engine thread error", throwable);
+        // A duty cycle that failed is counted; the first failure of each kind is logged, never a flood per cycle.
+        engineCounters.increment(Counters.ENGINE_ERRORS);
+        if (loggedEngineErrors.add(throwable.getClass().getName()))
+        {
+            LOGGER.error("engine thread error (logged once per exception type, counted in tapswitch_engine_errors_total)",
+                throwable);
+        }
     }
 
     private static IdleStrategy idleStrategy(final String name)

@@ -12,6 +12,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.tapswitch.protocol.ErrorEncoder;
 import io.tapswitch.protocol.FrameHeader;
+import io.tapswitch.protocol.FrameValidator;
 import io.tapswitch.protocol.MessageType;
 import io.tapswitch.protocol.Messages;
 import io.tapswitch.protocol.ReasonCode;
@@ -116,7 +117,8 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
         }
         else if (msg instanceof MalformedFrame)
         {
-            if (state < STATE_CLOSING)
+            // TRUNCATED: the input ended inside a frame, the peer is gone; nothing to answer.
+            if (state < STATE_CLOSING && FrameValidator.TRUNCATED != ((MalformedFrame)msg).result())
             {
                 responder.counters().increment(Counters.MALFORMED_FRAMES);
                 channel.config().setAutoRead(false);

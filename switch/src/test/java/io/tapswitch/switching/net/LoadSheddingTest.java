@@ -124,6 +124,43 @@ class LoadSheddingTest
     }
 
     @Test
+    void shouldStopReadingAConnectionWith32UnansweredRequests()
+    {
+        final SwitchServer server = testSwitch.launcher().server();
+        try (TerminalClient terminal = testSwitch.terminal(10))
+        {
+            server.pauseEngine();
+            final long nowMs = System.currentTimeMillis();
+            final List<CompletableFuture<TapResult>> futures = new ArrayList<>();
+            for (int i = 0; i < 100; i++)
+            {
+                futures.add(terminal.async().tap(1_000_100 + i, 1000400 + i, 2, 1, 0, nowMs));
+            }
+            // The switch takes 32 into its window, then leaves the rest in the socket (TCP back-pressure).
+            awaitTrue(() -> queueDepth() == 32);
+            final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+            while (System.nanoTime() - deadlineNs < 0)
+            {
+                assertThat(queueDepth()).isEqualTo(32);
+                Thread.yield();
+            }
+
+            server.resumeEngine();
+            for (int i = 0; i < futures.size(); i++)
+            {
+                final TapResult result = futures.get(i).join();
+                assertThat(result.correlation()).isEqualTo(1_000_100 + i);
+                assertThat(result.reason()).isNotEqualTo(ReasonCode.BUSY);
+                assertThat(result.receipt()).isNotZero();
+            }
+        }
+        finally
+        {
+            server.resumeEngine();
+        }
+    }
+
+    @Test
     void shouldShedALogonWithBusyAndCloseWhenTheQueueIsFull()
     {
         final SwitchServer server = testSwitch.launcher().server();
@@ -212,6 +249,11 @@ class LoadSheddingTest
     private static double busyCount()
     {
         return counter("tapswitch.busy");
+    }
+
+    private static double queueDepth()
+    {
+        return testSwitch.launcher().metrics().registry().find("tapswitch.engine.queue.depth").gauge().value();
     }
 
     private static double rejectedCount()

@@ -66,6 +66,7 @@ class MetricsAndTlsTest
     }
 
     @Test
+    @SuppressWarnings("deprecation") // SelfSignedCertificate: the simplest PEM pair at hand; test only
     void shouldServeTerminalsOverTlsWithPemKeyAndCertificate() throws Exception
     {
         final SelfSignedCertificate certificate = new SelfSignedCertificate("localhost");
