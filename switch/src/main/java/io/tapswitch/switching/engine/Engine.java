@@ -117,7 +117,7 @@ public final class Engine implements AutoCloseable
         this.appendObserver = config.journalAppendObserver();
         this.snapshotsDir = Queues.snapshotsDir(config.dataDir());
         this.tables = new Tables(config);
-        this.idempotency = new IdempotencyTable(config.idempotencyCapacity());
+        this.idempotency = new IdempotencyTable(config.idempotencyCapacity(), config.idempotencyMaxCapacity());
         this.nonces = new NonceTable(config.nonceCapacity());
         this.nowClock = new CityClock(config.zoneId());
         this.judgeClock = new CityClock(config.zoneId());
@@ -1421,7 +1421,7 @@ public final class Engine implements AutoCloseable
     private void resetState()
     {
         tables = new Tables(config);
-        idempotency = new IdempotencyTable(config.idempotencyCapacity());
+        idempotency = new IdempotencyTable(config.idempotencyCapacity(), config.idempotencyMaxCapacity());
         nonces = new NonceTable(config.nonceCapacity());
         sequence = 0;
         lastCommandId = 0;
@@ -1564,14 +1564,35 @@ public final class Engine implements AutoCloseable
             {
                 Files.deleteIfExists(files.get(i));
             }
+            if (config.retentionEnabled())
+            {
+                // the oldest retained snapshot must still find its journal index if the newer ones are damaged
+                final int oldest = Math.min(files.size(), config.snapshotsRetained()) - 1;
+                applyRetention(Math.min(lastJournalIndex, journalIndexOf(files.get(oldest))));
+            }
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot write snapshot " + file, ex);
         }
-        if (config.retentionEnabled())
+    }
+
+    private static long journalIndexOf(final Path snapshot)
+    {
+        try (SnapshotInput in = new SnapshotInput(snapshot))
         {
-            applyRetention(lastJournalIndex);
+            if (in.readLong() != SNAPSHOT_MAGIC || in.readInt() != SNAPSHOT_VERSION)
+            {
+                return -1;
+            }
+            in.readLong();
+            in.readLong();
+            in.readLong();
+            return in.readLong();
+        }
+        catch (final IOException ex)
+        {
+            return -1;
         }
     }
 

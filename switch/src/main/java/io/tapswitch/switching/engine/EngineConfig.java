@@ -27,14 +27,16 @@ public final class EngineConfig
     public static final long DEFAULT_ADVICE_MAX_AGE_MS = 30 * 24 * 3_600_000L;
     /** Offline advice may be at most this far ahead of the switch time. */
     public static final long DEFAULT_ADVICE_MAX_AHEAD_MS = 300_000L;
-    public static final int DEFAULT_CARD_CAPACITY = 1 << 20;
-    public static final int DEFAULT_HOLDER_CAPACITY = 1 << 20;
-    public static final int DEFAULT_HOUSEHOLD_CAPACITY = 1 << 19;
-    public static final int DEFAULT_TERMINAL_CAPACITY = 1 << 16;
-    public static final int DEFAULT_OUTLET_CAPACITY = 1 << 14;
+    public static final int DEFAULT_CARD_CAPACITY = 1 << 16;
+    public static final int DEFAULT_HOLDER_CAPACITY = 1 << 16;
+    public static final int DEFAULT_HOUSEHOLD_CAPACITY = 1 << 15;
+    public static final int DEFAULT_TERMINAL_CAPACITY = 1 << 12;
+    public static final int DEFAULT_OUTLET_CAPACITY = 1 << 10;
     /** Programs defined at once (BALANCE lists at most 64). */
     public static final int MAX_PROGRAMS = 64;
-    public static final int DEFAULT_IDEMPOTENCY_CAPACITY = 1 << 20;
+    public static final int DEFAULT_IDEMPOTENCY_CAPACITY = 1 << 16;
+    /** About 100 bytes per result when full: 8 M results ≈ 800 MB, a day of 100 decisions/s with room to spare. */
+    public static final int DEFAULT_IDEMPOTENCY_MAX_CAPACITY = 1 << 23;
     public static final int DEFAULT_NONCE_CAPACITY = 1 << 16;
     /** Background snapshot interval of engine time; 0 disables interval snapshots. */
     public static final long DEFAULT_SNAPSHOT_INTERVAL_MS = 10 * 60_000L;
@@ -56,6 +58,7 @@ public final class EngineConfig
     private int terminalCapacity = DEFAULT_TERMINAL_CAPACITY;
     private int outletCapacity = DEFAULT_OUTLET_CAPACITY;
     private int idempotencyCapacity = DEFAULT_IDEMPOTENCY_CAPACITY;
+    private int idempotencyMaxCapacity = DEFAULT_IDEMPOTENCY_MAX_CAPACITY;
     private int nonceCapacity = DEFAULT_NONCE_CAPACITY;
     private long snapshotIntervalMs = DEFAULT_SNAPSHOT_INTERVAL_MS;
     private int snapshotsRetained = DEFAULT_SNAPSHOTS_RETAINED;
@@ -232,8 +235,8 @@ public final class EngineConfig
     }
 
     /**
-     * Fixed capacity of the idempotency table (TAP / REVERSAL results kept for retries). When full, the oldest
-     * result is forgotten before its window ends (counted in {@link EngineCounters#idempotencyEvictedEarly()}).
+     * Initial capacity of the idempotency table (TAP / REVERSAL results kept for retries); it doubles when full up to
+     * {@link #idempotencyMaxCapacity(int)}.
      */
     public EngineConfig idempotencyCapacity(final int idempotencyCapacity)
     {
@@ -244,6 +247,22 @@ public final class EngineConfig
     public int idempotencyCapacity()
     {
         return idempotencyCapacity;
+    }
+
+    /**
+     * Largest idempotency table: size it to the TAP / REVERSAL decisions of a busy 24 h. When full at this size the
+     * oldest result is forgotten before its window ends (counted in
+     * {@link EngineCounters#idempotencyEvictedEarly()}).
+     */
+    public EngineConfig idempotencyMaxCapacity(final int idempotencyMaxCapacity)
+    {
+        this.idempotencyMaxCapacity = idempotencyMaxCapacity;
+        return this;
+    }
+
+    public int idempotencyMaxCapacity()
+    {
+        return idempotencyMaxCapacity;
     }
 
     /** Fixed capacity of the nonce memory; when full the oldest nonce is forgotten early (counted). */
@@ -352,6 +371,7 @@ public final class EngineConfig
         positive("terminalCapacity", terminalCapacity);
         positive("outletCapacity", outletCapacity);
         positive("idempotencyCapacity", idempotencyCapacity);
+        positive("idempotencyMaxCapacity", idempotencyMaxCapacity);
         positive("nonceCapacity", nonceCapacity);
         positive("snapshotsRetained", snapshotsRetained);
         if (snapshotIntervalMs < 0)
@@ -360,7 +380,8 @@ public final class EngineConfig
         }
         final long maxTableCapacity = 1 << 29;
         if (cardCapacity > maxTableCapacity || holderCapacity > maxTableCapacity ||
-            householdCapacity > maxTableCapacity || idempotencyCapacity > maxTableCapacity)
+            householdCapacity > maxTableCapacity || idempotencyCapacity > maxTableCapacity ||
+            idempotencyMaxCapacity > maxTableCapacity)
         {
             throw new IllegalArgumentException("table capacities must be <= " + maxTableCapacity);
         }

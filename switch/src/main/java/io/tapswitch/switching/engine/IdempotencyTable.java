@@ -20,28 +20,39 @@ final class IdempotencyTable
     static final int TYPE_REVERSAL = 2;
     static final long MISSING = -1;
 
-    private final int capacity;
+    private final int maxCapacity;
+    private int capacity;
     private final Long2LongHashMap positions;
-    private final long[] keys;
-    private final long[] timeMs;
-    private final long[] receipts;
-    private final long[] body0;
-    private final long[] body1;
-    private final long[] body2;
+    private long[] keys;
+    private long[] timeMs;
+    private long[] receipts;
+    private long[] body0;
+    private long[] body1;
+    private long[] body2;
     /** type | decision << 8 | reason << 16 | programSlot << 24 (7 bits) | reversed << 31. */
-    private final int[] meta;
-    private final int[] remaining;
-    private final int[] taken;
-    private final int[] takenUnit;
-    private final int[] takenPeriod;
+    private int[] meta;
+    private int[] remaining;
+    private int[] taken;
+    private int[] takenUnit;
+    private int[] takenPeriod;
     private long head;
     private long tail;
     private long evictedEarly;
 
-    IdempotencyTable(final int capacity)
+    /**
+     * @param capacity    initial number of results held.
+     * @param maxCapacity the ring doubles when full up to this; at it, the oldest result is forgotten early.
+     */
+    IdempotencyTable(final int capacity, final int maxCapacity)
     {
         this.capacity = capacity;
+        this.maxCapacity = Math.max(capacity, maxCapacity);
         positions = new Long2LongHashMap(Math.max(16, (int)Math.min(1 << 30, capacity * 2L)), 0.65f, MISSING);
+        allocate(capacity);
+    }
+
+    private void allocate(final int capacity)
+    {
         keys = new long[capacity];
         timeMs = new long[capacity];
         receipts = new long[capacity];
@@ -53,6 +64,43 @@ final class IdempotencyTable
         taken = new int[capacity];
         takenUnit = new int[capacity];
         takenPeriod = new int[capacity];
+    }
+
+    /**
+     * Doubles the ring, keeping every position (a rare pause with allocation, never per decision in steady state).
+     */
+    private void grow()
+    {
+        final int oldCapacity = capacity;
+        final long[] oldKeys = keys;
+        final long[] oldTimeMs = timeMs;
+        final long[] oldReceipts = receipts;
+        final long[] oldBody0 = body0;
+        final long[] oldBody1 = body1;
+        final long[] oldBody2 = body2;
+        final int[] oldMeta = meta;
+        final int[] oldRemaining = remaining;
+        final int[] oldTaken = taken;
+        final int[] oldTakenUnit = takenUnit;
+        final int[] oldTakenPeriod = takenPeriod;
+        capacity = (int)Math.min(maxCapacity, 2L * oldCapacity);
+        allocate(capacity);
+        for (long p = head; p < tail; p++)
+        {
+            final int from = (int)(p % oldCapacity);
+            final int to = slot(p);
+            keys[to] = oldKeys[from];
+            timeMs[to] = oldTimeMs[from];
+            receipts[to] = oldReceipts[from];
+            body0[to] = oldBody0[from];
+            body1[to] = oldBody1[from];
+            body2[to] = oldBody2[from];
+            meta[to] = oldMeta[from];
+            remaining[to] = oldRemaining[from];
+            taken[to] = oldTaken[from];
+            takenUnit[to] = oldTakenUnit[from];
+            takenPeriod[to] = oldTakenPeriod[from];
+        }
     }
 
     static long key(final int terminalIndex, final int correlation)
@@ -112,8 +160,15 @@ final class IdempotencyTable
     {
         if (tail - head == capacity)
         {
-            removeHead();
-            evictedEarly++;
+            if (capacity < maxCapacity)
+            {
+                grow();
+            }
+            else
+            {
+                removeHead();
+                evictedEarly++;
+            }
         }
         final long position = tail++;
         final int slot = slot(position);
@@ -207,6 +262,11 @@ final class IdempotencyTable
         return (int)(tail - head);
     }
 
+    int capacity()
+    {
+        return capacity;
+    }
+
     long evictedEarly()
     {
         return evictedEarly;
@@ -255,7 +315,15 @@ final class IdempotencyTable
         head = loadedHead;
         tail = loadedHead;
         final long count = loadedTail - loadedHead;
-        // entries beyond this engine's capacity (a smaller configured capacity) are read and dropped oldest-first
+        while (capacity < count && capacity < maxCapacity)
+        {
+            capacity = (int)Math.min(maxCapacity, 2L * capacity);
+        }
+        if (keys.length != capacity)
+        {
+            allocate(capacity);
+        }
+        // entries beyond this engine's largest capacity are read and dropped oldest-first
         final long skip = Math.max(0, count - capacity);
         for (long i = 0; i < count; i++)
         {

@@ -135,6 +135,13 @@ class EngineCrashTest
                     h.crashAndRestart();
                     crashes++;
                     assertRecovered(h, config);
+                    for (int i = Math.max(0, sent.size() - 20); i < sent.size(); i++)
+                    {
+                        final Sent earlier = sent.get(i);
+                        assertThat(earlier.request().send(h, nowMs)).as("retry after restart of %s",
+                            earlier.request()).isEqualTo(earlier.result());
+                        retries++;
+                    }
                 }
             }
             h.crashAndRestart();

@@ -24,6 +24,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class EngineMeasure
 {
+    private static final com.sun.management.ThreadMXBean ALLOCATIONS =
+        (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+
     private EngineMeasure()
     {
     }
@@ -94,6 +97,7 @@ public final class EngineMeasure
         for (int round = 0; round < 2; round++)
         {
             final int count = round == 0 ? Math.min(taps, 500_000) : taps;
+            final long allocatedBefore = ALLOCATIONS.getCurrentThreadAllocatedBytes();
             start = System.nanoTime();
             long nowMs = now0 + round * 3_600_000L;
             for (int i = 0; i < count; i++)
@@ -113,8 +117,11 @@ public final class EngineMeasure
                 approved[out.getByte(8)]++;
             }
             final double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf("%s: %,d taps in %.2f s = %,.0f decisions/s (journaled), %.2f us/decision%n",
-                round == 0 ? "warm-up" : "measured", count, seconds, count / seconds, seconds * 1e6 / count);
+            final long allocated = ALLOCATIONS.getCurrentThreadAllocatedBytes() - allocatedBefore;
+            System.out.printf("%s: %,d taps in %.2f s = %,.0f decisions/s (journaled), %.2f us/decision, " +
+                "%,d bytes allocated on the engine thread (%.3f per decision)%n",
+                round == 0 ? "warm-up" : "measured", count, seconds, count / seconds, seconds * 1e6 / count,
+                allocated, allocated / (double)count);
         }
         System.out.printf("approved=%,d declined=%,d%n", approved[0], approved[1]);
 

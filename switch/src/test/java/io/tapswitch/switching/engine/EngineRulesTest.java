@@ -290,6 +290,27 @@ class EngineRulesTest
     }
 
     @Test
+    void shouldGrowIdempotencyTableAndForgetOldestOnlyAtItsLargestSize()
+    {
+        try (Harness small = new Harness(new EngineConfig().dataDir(dir.resolve("small")).snapshotIntervalMs(0)
+            .idempotencyCapacity(4).idempotencyMaxCapacity(16)).demo(100, 2))
+        {
+            final Harness.Result[] results = new Harness.Result[40];
+            for (int i = 0; i < results.length; i++)
+            {
+                results[i] = small.tap(NOON, 1, 10_000 + i, 999, 1, 1);
+            }
+            assertThat(small.engine.counters().idempotencyEntries()).isEqualTo(16);
+            assertThat(small.engine.counters().idempotencyEvictedEarly()).isEqualTo(24);
+            for (int i = 24; i < results.length; i++)
+            {
+                assertThat(small.tap(NOON, 1, 10_000 + i, 999, 1, 1)).isEqualTo(results[i]);
+            }
+            assertThat(small.tap(NOON, 1, 10_000, 999, 1, 1).receipt()).isGreaterThan(results[39].receipt());
+        }
+    }
+
+    @Test
     void shouldListEnrolledProgramsInBalanceWhateverTheOutlet()
     {
         final Harness.Balance balance = h.balance(NOON, 6, 1000001);

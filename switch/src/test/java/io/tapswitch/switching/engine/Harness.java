@@ -33,6 +33,8 @@ final class Harness implements AutoCloseable
     final UnsafeBuffer out = new UnsafeBuffer(new byte[FrameHeader.MAX_FRAME_BYTES]);
     Engine engine;
     int lastResponseLength;
+    /** Engines dropped by {@link #crashAndRestart()}: left open, as a killed process leaves its files, until close. */
+    private final java.util.List<Engine> dropped = new java.util.ArrayList<>();
 
     Harness(final Path dataDir)
     {
@@ -90,9 +92,13 @@ final class Harness implements AutoCloseable
         engine = Engine.open(config);
     }
 
+    /**
+     * Drops the engine without closing it (no final snapshot, its queues and appender left open) and opens a new one
+     * on the same directory, as after a crash of the process.
+     */
     void crashAndRestart()
     {
-        engine.abandon();
+        dropped.add(engine);
         engine = Engine.open(config);
     }
 
@@ -226,6 +232,10 @@ final class Harness implements AutoCloseable
     {
         publisher.close();
         engine.close();
+        for (final Engine old : dropped)
+        {
+            old.abandon();
+        }
     }
 
     record Result(int decision, int reason, int remaining, long receipt)
