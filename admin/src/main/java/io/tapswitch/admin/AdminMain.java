@@ -40,9 +40,23 @@ public final class AdminMain implements java.util.concurrent.Callable<Integer>
     @Option(names = "--embedded-pg-port", description = "port of the embedded PostgreSQL on 127.0.0.1 (default: any free port)")
     int embeddedPgPort = AdminConfig.DEFAULT_EMBEDDED_PG_PORT;
 
+    @Option(names = "--demo", description = "load the demo dataset (DEMO-DATA.md) into PostgreSQL and, through the outbox, the switch")
+    boolean demo;
+
+    @Option(names = "--demo-cards", description = "demo cards (default ${DEFAULT-VALUE})")
+    int demoCards = io.tapswitch.switching.demo.DemoDataset.DEFAULT_CARDS;
+
+    @Option(names = "--demo-terminals", description = "demo terminals (default ${DEFAULT-VALUE})")
+    int demoTerminals = io.tapswitch.switching.demo.DemoDataset.DEFAULT_TERMINALS;
+
     @Override
     public Integer call() throws Exception
     {
+        // the embedded PostgreSQL's initdb/server chatter stays out of the operator's console
+        if (org.slf4j.LoggerFactory.getLogger("io.zonky") instanceof ch.qos.logback.classic.Logger zonky)
+        {
+            zonky.setLevel(ch.qos.logback.classic.Level.WARN);
+        }
         final AdminConfig config = new AdminConfig()
             .host(host)
             .port(port)
@@ -59,6 +73,15 @@ public final class AdminMain implements java.util.concurrent.Callable<Integer>
         final AdminService service = new AdminService(config);
         service.start().toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
         final PrintLine out = new PrintLine();
+        if (demo)
+        {
+            final io.tapswitch.admin.demo.AdminDemoLoader.Result result =
+                io.tapswitch.admin.demo.AdminDemoLoader.load(service, demoCards, demoTerminals);
+            out.line(result.loaded() ?
+                "tapswitch admin: demo data loaded: " + result.cards() + " cards, " + result.terminals() + " terminals, " +
+                    result.commands() + " commands for the switch in " + result.elapsedMs() + " ms" :
+                "tapswitch admin: demo data already loaded");
+        }
         out.line("tapswitch admin: " + service.baseUrl() + "/api/v1 (contract: " + service.baseUrl() + "/api/v1/openapi.yaml)");
         if (service.metricsPort() > 0)
         {

@@ -144,6 +144,13 @@ class ApiValidationTest
     }
 
     @Test
+    void shouldRequireTheStartOfDistributionCycles() throws Exception
+    {
+        final AdminHarness.Response response = admin.post("/api/v1/programs", ADMIN, program().put("period", "CYCLE").put("cycleDays", 14));
+        assertProblem(response, 400, "/body/validFrom");
+    }
+
+    @Test
     void shouldAnswerNotFoundForUnknownId() throws Exception
     {
         assertProblem(admin.get("/api/v1/cards/999", AUDITOR), 404, null);

@@ -1,7 +1,5 @@
 package io.tapswitch.admin.db;
 
-import java.nio.file.Path;
-
 import io.tapswitch.admin.AdminConfig;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
@@ -110,11 +108,13 @@ public final class Database implements AutoCloseable
     }
 
     /**
-     * @return the embedded server's data directory, or null with an external server.
+     * Opens a JDBC connection, for bulk work the reactive client does not do (COPY). Blocking.
+     *
+     * @return a new connection; the caller closes it.
      */
-    public Path embeddedDir()
+    public java.sql.Connection jdbcConnection() throws java.sql.SQLException
     {
-        return null;
+        return java.sql.DriverManager.getConnection(jdbcUrl(options), options.getUser(), options.getPassword());
     }
 
     @Override

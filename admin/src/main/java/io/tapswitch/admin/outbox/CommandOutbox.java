@@ -43,14 +43,22 @@ public final class CommandOutbox
     }
 
     /**
+     * @param command a command.
+     * @return the bytes to store in {@code outbox.body}: the body, sealed when it holds a secret.
+     */
+    public byte[] storedBody(final SwitchCommand command)
+    {
+        return command.secret() ? sealer.seal(command.body()).getBytes(java.nio.charset.StandardCharsets.US_ASCII) : command.body();
+    }
+
+    /**
      * @param conn    the transaction's connection (holding {@link #lock}).
      * @param command the command.
      * @return the command id (the outbox row id).
      */
     public Future<Long> append(final SqlConnection conn, final SwitchCommand command)
     {
-        final byte[] body = command.secret() ?
-            sealer.seal(command.body()).getBytes(java.nio.charset.StandardCharsets.US_ASCII) : command.body();
+        final byte[] body = storedBody(command);
         return conn.preparedQuery("INSERT INTO outbox (type, body, sealed, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
             .execute(Tuple.of((short)command.type(), io.vertx.core.buffer.Buffer.buffer(body), command.secret(),
                 OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC)))

@@ -12,6 +12,7 @@ import io.tapswitch.admin.outbox.SwitchCommand;
 import io.tapswitch.switching.command.PeriodRule;
 import io.tapswitch.switching.command.ProgramKind;
 import io.tapswitch.switching.command.ProgramUnit;
+import io.tapswitch.switching.engine.EngineConfig;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -53,7 +54,11 @@ public final class ProgramsApi
             final JsonObject body = Api.body(r.rc());
             check(body);
             final Integer id = body.getInteger("id");
-            return ctx.write(conn -> (id == null ? Future.<Void>succeededFuture() : Sql.exists(conn, "programs", id).compose(found -> found ?
+            return ctx.write(conn -> conn.query("SELECT count(*) FROM programs").execute()
+                .compose(rows -> rows.iterator().next().getLong(0) >= EngineConfig.MAX_PROGRAMS ?
+                    Future.<Void>failedFuture(ApiException.conflict(null, "the switch holds at most " + EngineConfig.MAX_PROGRAMS +
+                        " programs; update an existing program instead")) : Future.<Void>succeededFuture())
+                .compose(v -> id == null ? Future.<Void>succeededFuture() : Sql.exists(conn, "programs", id).compose(found -> found ?
                     Future.failedFuture(ApiException.conflict("/body/id", "program " + id + " already exists")) : Future.succeededFuture()))
                 .compose(v -> conn.preparedQuery("INSERT INTO programs (id, name, kind, funding, donor, unit, period, quota, categories, " +
                         "valid_from, valid_to, window_from, window_to, cycle_days, created_at, updated_at) VALUES " +
@@ -99,6 +104,10 @@ public final class ProgramsApi
             throw ApiException.badRequest("/body/cycleDays", "cycleDays is required with period CYCLE and only then");
         }
         final LocalDate from = body.getString("validFrom") == null ? null : Api.parseDate("/body/validFrom", body.getString("validFrom"));
+        if (cycle && from == null)
+        {
+            throw ApiException.badRequest("/body/validFrom", "validFrom is required with period CYCLE: cycles are counted from it");
+        }
         final LocalDate to = body.getString("validTo") == null ? null : Api.parseDate("/body/validTo", body.getString("validTo"));
         if (from != null && to != null && from.isAfter(to))
         {
