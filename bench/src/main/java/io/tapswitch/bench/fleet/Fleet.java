@@ -74,12 +74,14 @@ public final class Fleet
     private static final int WINDOW = 32;
     /** Marks a HEARTBEAT among a terminal's unanswered requests: its answer is not a tap latency. */
     private static final long HEARTBEAT_MARK = Long.MIN_VALUE;
-    private static final long HEARTBEAT_CHECK_MS = 1_000;
+    private static final long HEARTBEAT_CHECK_MS = 100;
 
     private final FleetOptions options;
     private final List<FleetLoop> loops = new ArrayList<>();
     private volatile boolean running;
+    private volatile boolean finished;
     private volatile long startNs;
+    private volatile long endNs;
 
     public Fleet(final FleetOptions options)
     {
@@ -114,7 +116,9 @@ public final class Fleet
         {
             for (final io.netty.util.concurrent.EventExecutor executor : group)
             {
-                loops.add(new FleetLoop((EventLoop)executor, loops.size(), seed));
+                final FleetLoop loop = new FleetLoop((EventLoop)executor, loops.size(), seed);
+                loops.add(loop);
+                loop.eventLoop.execute(loop.heartbeats);
             }
 
             final long connectStartMs = System.currentTimeMillis();
@@ -135,13 +139,13 @@ public final class Fleet
             final Histogram total = new Histogram(3);
             final Histogram interval = new Histogram(3);
             startNs = System.nanoTime();
+            endNs = startNs + TimeUnit.MILLISECONDS.toNanos(options.durationMs());
             running = true;
             for (final FleetLoop loop : loops)
             {
                 loop.eventLoop.execute(loop::start);
             }
 
-            final long endNs = startNs + TimeUnit.MILLISECONDS.toNanos(options.durationMs());
             long lastAnswered = 0;
             long lastReportNs = startNs;
             int second = 0;
@@ -173,6 +177,7 @@ public final class Fleet
                 }
             }
             running = false;
+            finished = true;
             final long loadNs = System.nanoTime() - startNs;
             for (final FleetLoop loop : loops)
             {
@@ -191,17 +196,23 @@ public final class Fleet
                 loop.recorder.getIntervalHistogramInto(interval);
             }
             total.add(interval);
+            final Histogram service = new Histogram(3);
+            for (final FleetLoop loop : loops)
+            {
+                service.add(loop.serviceRecorder.getIntervalHistogram());
+            }
 
             final long[] counters = new long[COUNTERS];
             for (int i = 0; i < COUNTERS; i++)
             {
                 counters[i] = sum(i);
             }
-            return new FleetResult(options, counters, total, loadNs, connectMs, epoll);
+            return new FleetResult(options, counters, total, service, loadNs, connectMs, epoll);
         }
         finally
         {
             running = false;
+            finished = true;
             for (final FleetLoop loop : loops)
             {
                 loop.eventLoop.submit(loop::closeAll).awaitUninterruptibly(5, TimeUnit.SECONDS);
@@ -315,6 +326,7 @@ public final class Fleet
         final EventLoop eventLoop;
         final AtomicLongArray counters = new AtomicLongArray(COUNTERS);
         final SingleWriterRecorder recorder = new SingleWriterRecorder(3);
+        final SingleWriterRecorder serviceRecorder = new SingleWriterRecorder(3);
         final List<FleetTerminal> terminals = new ArrayList<>();
         final List<FleetTerminal> touched = new ArrayList<>();
         final SplittableRandom random;
@@ -346,7 +358,7 @@ public final class Fleet
          */
         void heartbeats()
         {
-            if (!running)
+            if (finished)
             {
                 return;
             }
@@ -367,7 +379,6 @@ public final class Fleet
 
         void start()
         {
-            eventLoop.schedule(heartbeats, HEARTBEAT_CHECK_MS, TimeUnit.MILLISECONDS);
             if (options.isMaxRate())
             {
                 for (final FleetTerminal terminal : terminals)
@@ -397,11 +408,16 @@ public final class Fleet
             }
             final long nowNs = System.nanoTime();
             final double nsPerRequest = 1e9 / loopRatePerSecond;
-            final long due = (long)((nowNs - startNs) / nsPerRequest);
+            // Request k is scheduled at startNs + k * nsPerRequest: every k with that time <= now is due.
+            final long due = (long)((nowNs - startNs) / nsPerRequest) + 1;
             final int count = terminals.size();
             while (issued < due)
             {
                 final long intendedNs = startNs + (long)(issued * nsPerRequest);
+                if (intendedNs - endNs >= 0)
+                {
+                    return; // the offered load ends exactly at the end of the run
+                }
                 issued++;
                 FleetTerminal terminal = null;
                 for (int i = 0; i < count; i++)
@@ -470,6 +486,7 @@ public final class Fleet
         final FleetLoop loop;
         final long terminalId;
         final long[] inFlightNs = new long[WINDOW * 2];
+        final long[] sentNs = new long[WINDOW * 2];
         long[] backlogNs;
         Channel channel;
         boolean loggedOn;
@@ -545,8 +562,9 @@ public final class Fleet
             final ByteBuf frame = channel.alloc().directBuffer(TapEncoder.FRAME_LENGTH);
             frame.writeBytes(loop.scratch, 0, TapEncoder.FRAME_LENGTH);
             channel.write(frame, channel.voidPromise());
-            inFlightNs[inFlightTail++ & (inFlightNs.length - 1)] = startedNs;
             lastSentNs = System.nanoTime();
+            sentNs[inFlightTail & (sentNs.length - 1)] = lastSentNs;
+            inFlightNs[inFlightTail++ & (inFlightNs.length - 1)] = startedNs;
             loop.increment(SENT);
             loop.markTouched(this);
         }
@@ -609,7 +627,9 @@ public final class Fleet
             }
 
             final long nowNs = System.nanoTime();
-            final long startedNs = inFlightHead != inFlightTail ? inFlightNs[inFlightHead++ & (inFlightNs.length - 1)] : nowNs;
+            final boolean matched = inFlightHead != inFlightTail;
+            final long actualSentNs = matched ? sentNs[inFlightHead & (sentNs.length - 1)] : nowNs;
+            final long startedNs = matched ? inFlightNs[inFlightHead++ & (inFlightNs.length - 1)] : nowNs;
             if (HEARTBEAT_MARK == startedNs)
             {
                 return; // a HEARTBEAT_RESULT (or its ERROR): not a tap
@@ -624,6 +644,7 @@ public final class Fleet
                 }
                 loop.increment(ANSWERED);
                 loop.recorder.recordValue(Math.max(1, (nowNs - startedNs) / 1_000));
+                loop.serviceRecorder.recordValue(Math.max(1, (nowNs - actualSentNs) / 1_000));
             }
             else
             {

@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "fleet",
     mixinStandardHelpOptions = true,
+    version = "tapswitch fleet 0.1.0",
     description = "Drive a switch with T simulated demo terminals (each a real connection, demo keys), tapping " +
         "random demo cards at a total rate R (open loop, latency from the scheduled send time) or as fast as " +
         "possible (--rate max). Stops by itself after --duration.")
@@ -22,8 +23,8 @@ public final class FleetMain implements Callable<Integer>
     @Option(names = "--host", paramLabel = "H", description = "switch address (default 127.0.0.1)")
     private String host = "127.0.0.1";
 
-    @Option(names = "--port", paramLabel = "P", description = "switch port (default 9400)")
-    private int port = 9400;
+    @Option(names = "--port", paramLabel = "P", description = "switch port (default 7700)")
+    private int port = 7700;
 
     @Option(names = "--terminals", paramLabel = "T", description = "terminals, each a connection (default 200)")
     private int terminals = 200;

@@ -2,7 +2,8 @@ package io.tapswitch.bench.fleet;
 
 /**
  * What a {@link Fleet} run does: where to connect, how many terminals, at what offered rate, for how long.
- * A mutable, fluent holder; validated by {@link #validate()} before a run.
+ * A mutable, fluent holder; validated by {@link #validate()} before a run. Not thread-safe: build it on one
+ * thread, then hand it to a {@link Fleet}.
  */
 public final class FleetOptions
 {
@@ -10,7 +11,7 @@ public final class FleetOptions
     public static final double RATE_MAX = 0;
 
     private String host = "127.0.0.1";
-    private int port = 9400;
+    private int port = 7700;
     private int terminals = 200;
     private long firstTerminal = 1;
     private double ratePerSecond = 1_000;

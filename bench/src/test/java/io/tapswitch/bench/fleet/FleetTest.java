@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FleetTest
 {
-    private static final int DEMO_TERMINALS = 60;
+    private static final int DEMO_TERMINALS = 2_000;
 
     @TempDir
     static Path dataDir;
@@ -39,7 +39,7 @@ class FleetTest
             "data-dir", dataDir.toString(),
             "demo", "true",
             "demo-cards", "2000",
-            "heartbeat-ms", "400",
+            "heartbeat-ms", "1000",
             "demo-terminals", String.valueOf(DEMO_TERMINALS))));
     }
 
@@ -73,6 +73,23 @@ class FleetTest
     }
 
     @Test
+    void shouldHoldAndServe2000ConcurrentConnections() throws Exception
+    {
+        final FleetResult result = new Fleet(new FleetOptions()
+            .port(launcher.port())
+            .terminals(2_000)
+            .ratePerSecond(2_000)
+            .durationMs(3_000)
+            .cards(2_000)).run(null);
+
+        // Every terminal logged on before the load started and none was dropped: 2000 sessions held at once.
+        assertThat(result.loggedOn()).isEqualTo(2_000);
+        assertThat(result.disconnected()).isZero();
+        assertThat(result.answered()).isEqualTo(result.sent()).isGreaterThan(5_000);
+        assertThat(result.count(io.tapswitch.protocol.Decision.DECLINED, ReasonCode.BUSY)).isZero();
+    }
+
+    @Test
     void shouldKeepRequestsInFlightAtMaxRate() throws Exception
     {
         final FleetResult result = new Fleet(new FleetOptions()
@@ -91,13 +108,13 @@ class FleetTest
     @Test
     void shouldKeepQuietTerminalsLoggedOnWithHeartbeats() throws Exception
     {
-        // 5 terminals, 2 taps a second in all, 3 s: each terminal is silent longer than the switch's 1.2 s idle limit.
+        // 5 terminals, 1 tap a second in all, 5 s: a terminal taps every 5 s, past the switch's 3 s idle limit.
         final FleetResult result = new Fleet(new FleetOptions()
             .port(launcher.port())
             .terminals(5)
             .firstTerminal(40)
-            .ratePerSecond(2)
-            .durationMs(3_000)
+            .ratePerSecond(1)
+            .durationMs(5_000)
             .cards(2_000)).run(null);
 
         assertThat(result.loggedOn()).isEqualTo(5);

@@ -5,17 +5,17 @@ import java.util.Locale;
 /**
  * Every setting of the switch: its key (in a configuration file and as a {@code --set key=value} flag),
  * its environment variable, its default and one line of documentation. The README's configuration
- * table is this enum.
+ * table is this enum. Immutable; thread-safe.
  */
 public enum Setting
 {
     HOST("host", "127.0.0.1", false,
         "address the terminal listener binds to"),
-    PORT("port", "9400", false,
+    PORT("port", "7700", false,
         "TCP port of the terminal listener (0 picks a free port)"),
     METRICS_HOST("metrics-host", "", false,
         "address of the /metrics HTTP listener; empty means the same as host"),
-    METRICS_PORT("metrics-port", "9401", false,
+    METRICS_PORT("metrics-port", "9464", false,
         "TCP port of GET /metrics (Prometheus text); -1 disables the listener, 0 picks a free port"),
     DATA_DIR("data-dir", "./data/switch", false,
         "data directory: journal/, commands/, snapshots/"),

@@ -14,6 +14,7 @@ package io.tapswitch.switching.net;
  * response ring, type {@link #CLOSE}:
  *   0:8  connectionId   (another connection logged on as the same terminal)
  * </pre>
+ * Constants and static helpers only; thread-safe.
  */
 public final class HandoffRecords
 {

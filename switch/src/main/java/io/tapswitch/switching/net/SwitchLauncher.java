@@ -2,6 +2,9 @@ package io.tapswitch.switching.net;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.Timer;
 
 import io.tapswitch.switching.config.SwitchConfig;
 import io.tapswitch.switching.engine.Engine;
@@ -46,9 +49,13 @@ public final class SwitchLauncher implements AutoCloseable
         }
 
         final SwitchMetrics metrics = new SwitchMetrics();
+        metrics.bindJournalDisk(config.dataDir());
+        final Timer appendTimer = metrics.journalAppendLatencyTimer();
         final SwitchServer server = new SwitchServer(config, () -> Engine.open(new EngineConfig()
             .dataDir(config.dataDir())
-            .heartbeatMs(config.heartbeatMs())), metrics);
+            .heartbeatMs(config.heartbeatMs())
+            .journalAppendObserver((durationNs, lengthBytes) -> appendTimer.record(durationNs, TimeUnit.NANOSECONDS))),
+            metrics);
         try
         {
             server.start();
