@@ -518,7 +518,8 @@ public final class Engine implements AutoCloseable
     // ----------------------------------------------------------------------------------------------- REVERSAL
 
     private void reversal(
-        final long nowMs, final long terminalId, final int correlation, final int originalCorrelation, final long cardId)
+        final long nowMs, final long terminalId, final int correlation, final int originalCorrelation,
+        final long cardId)
     {
         resetResult();
         rOriginalCorrelation = originalCorrelation;
@@ -698,7 +699,8 @@ public final class Engine implements AutoCloseable
                     final int used = t.used(slot, t.unitOf(holder, slot), period);
                     final int entry = body + Messages.BalanceResult.ENTRIES_OFFSET +
                         count * Messages.BalanceResult.ENTRY_BYTES;
-                    out.putInt(entry + Messages.BalanceResult.ENTRY_PROGRAM_ID_OFFSET, (int)t.programs.key(slot - 1), LE);
+                    out.putInt(entry + Messages.BalanceResult.ENTRY_PROGRAM_ID_OFFSET,
+                        (int)t.programs.key(slot - 1), LE);
                     out.putInt(entry + Messages.BalanceResult.ENTRY_REMAINING_OFFSET,
                         Math.max(0, t.programQuota[slot] - used), LE);
                     out.putInt(entry + Messages.BalanceResult.ENTRY_QUOTA_OFFSET, t.programQuota[slot], LE);
@@ -879,8 +881,8 @@ public final class Engine implements AutoCloseable
             journal.header(JournalRecord.TYPE_COMMAND, JournalRecord.COMMAND_BYTES_OFFSET + length, seq, nowMs);
             b.putLong(JournalRecord.COMMAND_ID_OFFSET, commandId, LE);
             b.putShort(JournalRecord.COMMAND_TYPE_OFFSET, (short)command.type(), LE);
-            b.putByte(JournalRecord.COMMAND_OUTCOME_OFFSET,
-                (byte)(reject == CommandRejectReason.NONE ? JournalRecord.OUTCOME_APPLIED : JournalRecord.OUTCOME_REJECTED));
+            b.putByte(JournalRecord.COMMAND_OUTCOME_OFFSET, (byte)(reject == CommandRejectReason.NONE ?
+                JournalRecord.OUTCOME_APPLIED : JournalRecord.OUTCOME_REJECTED));
             b.putByte(JournalRecord.COMMAND_REJECT_REASON_OFFSET, (byte)reject);
             b.putInt(JournalRecord.COMMAND_LENGTH_OFFSET, length, LE);
             b.putLong(JournalRecord.COMMAND_QUEUE_INDEX_OFFSET, queueIndex, LE);
@@ -889,7 +891,16 @@ public final class Engine implements AutoCloseable
         }
         if (reject == CommandRejectReason.NONE)
         {
-            apply(command);
+            try
+            {
+                apply(command);
+            }
+            catch (final RuntimeException ex)
+            {
+                // a validated command should never fail; if it does, it fails the same way on replay, so the
+                // state stays a function of the journal, and the engine goes on with the next command
+                counters.commandErrors++;
+            }
             if (!replaying)
             {
                 counters.commandsApplied++;
@@ -1322,7 +1333,8 @@ public final class Engine implements AutoCloseable
         {
             final int entry = Commands.IssueCards.ENTRIES_OFFSET + Commands.IssueCards.ENTRY_BYTES * i;
             final long holderId = c.bodyLong(entry + Commands.IssueCards.ENTRY_HOLDER_ID_OFFSET);
-            final int holder = setHousehold(holderId, c.bodyLong(entry + Commands.IssueCards.ENTRY_HOUSEHOLD_ID_OFFSET));
+            final int holder =
+                setHousehold(holderId, c.bodyLong(entry + Commands.IssueCards.ENTRY_HOUSEHOLD_ID_OFFSET));
             issueCard(c.bodyLong(entry + Commands.IssueCards.ENTRY_CARD_ID_OFFSET), holder,
                 c.bodyInt(entry + Commands.IssueCards.ENTRY_EXPIRY_DAY_OFFSET),
                 c.bodyByte(entry + Commands.IssueCards.ENTRY_KIND_OFFSET),
@@ -1489,7 +1501,8 @@ public final class Engine implements AutoCloseable
     private List<Path> snapshotFiles()
     {
         final List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(snapshotsDir, SNAPSHOT_PREFIX + "*" + SNAPSHOT_SUFFIX))
+        try (DirectoryStream<Path> stream =
+            Files.newDirectoryStream(snapshotsDir, SNAPSHOT_PREFIX + "*" + SNAPSHOT_SUFFIX))
         {
             for (final Path file : stream)
             {

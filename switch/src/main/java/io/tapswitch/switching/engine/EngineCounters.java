@@ -25,6 +25,7 @@ public final class EngineCounters
     long commandsApplied;
     long commandsRejected;
     long commandsDuplicate;
+    long commandErrors;
     long lastReceipt;
     long journalBytes;
     long snapshotBytes;
@@ -97,6 +98,12 @@ public final class EngineCounters
     public long commandsDuplicate()
     {
         return commandsDuplicate;
+    }
+
+    /** Validated commands whose application failed with an exception (a bug); 0 in a healthy switch. */
+    public long commandErrors()
+    {
+        return commandErrors;
     }
 
     /** The receipt of the last TAP / REVERSAL decided (the last journal sequence). */

@@ -302,7 +302,7 @@ final class Tables
         }
         for (final int outletId : outletIds)
         {
-            final int outlet = outlets.get(outletId);
+            final int outlet = outlets.get(outletId & 0xFFFF_FFFFL);
             outletAllowed[outlet] |= bit;
         }
         programOutlets[slot] = outletIds;

@@ -204,6 +204,25 @@ class EngineCommandTest
     }
 
     @Test
+    void shouldTreatOutletAndProgramIdsAsUnsigned()
+    {
+        final int outlet = 0xFFFF_FFF0;
+        final int program = 0x8000_0001;
+        h.command(CommandEncoder.defineOutlet(h.commandBuffer, 0, h.nextCommandId(), outlet, program));
+        h.command(CommandEncoder.defineProgram(h.commandBuffer, 0, h.nextCommandId(), program, ProgramKind.MEAL,
+            ProgramUnit.PERSON, PeriodRule.DAY, 1, 0, Commands.OPEN_FROM_DAY, Commands.OPEN_TO_DAY, 0, 1440,
+            new int[] {outlet}));
+        h.command(CommandEncoder.registerTerminal(h.commandBuffer, 0, h.nextCommandId(), 900, outlet, true,
+            DemoDataset.terminalKey(900)));
+        h.command(CommandEncoder.grantEntitlement(h.commandBuffer, 0, h.nextCommandId(), 1000001, program));
+        assertThat(commandRecords()).allMatch(s -> s.endsWith("APPLIED"));
+        assertThat(h.tap(NOW, 900, 1, 1000001, 0, 1).decision()).isEqualTo(Decision.APPROVED);
+        assertThat(h.tap(NOW, 900, 2, 1000001, program, 1).reason()).isEqualTo(ReasonCode.QUOTA_EXHAUSTED);
+        assertThat(h.balance(NOW, 900, 1000001).entries()[5]).containsExactly(program, 0, 1);
+        assertThat(h.engine.counters().commandErrors()).isZero();
+    }
+
+    @Test
     void shouldMoveHolderToAnotherHouseholdAndShareItsQuota()
     {
         assertThat(h.tap(NOW, 1, 1, 1000001, 1, 1).decision()).isEqualTo(Decision.APPROVED);
