@@ -25,7 +25,7 @@ public final class AdminConfig
     /** HTTP port of the REST API; 0 picks a free port. */
     public static final int DEFAULT_PORT = 8080;
     /** Port of the Prometheus endpoint ({@code GET /metrics}); 0 picks a free port, -1 disables it. */
-    public static final int DEFAULT_METRICS_PORT = 9401;
+    public static final int DEFAULT_METRICS_PORT = 9465;
     /** Port of the embedded PostgreSQL on 127.0.0.1; 0 picks a free port. */
     public static final int DEFAULT_EMBEDDED_PG_PORT = 0;
     /** Largest page a list operation returns. */
@@ -56,7 +56,7 @@ public final class AdminConfig
     private JsonObject extra = new JsonObject();
 
     /**
-     * Reads a JSON configuration file: {@code tokens} (see {@link TokenRegistry#fromJson}), optional
+     * Reads a YAML or JSON configuration file: {@code tokens} (see {@link TokenRegistry#fromJson}), optional
      * {@code cityZone}, and any further sections that extension modules read through {@link #extra()}.
      *
      * @param file the file.
@@ -67,7 +67,14 @@ public final class AdminConfig
         final JsonObject json;
         try
         {
-            json = new JsonObject(Files.readString(file));
+            final Object loaded = new org.yaml.snakeyaml.Yaml(new org.yaml.snakeyaml.constructor.SafeConstructor(
+                new org.yaml.snakeyaml.LoaderOptions())).load(Files.readString(file));
+            if (!(loaded instanceof java.util.Map<?, ?> map))
+            {
+                throw new IllegalArgumentException("config file " + file + " is not a mapping");
+            }
+            // re-encoded so nested values are JsonObject / JsonArray
+            json = new JsonObject(io.vertx.core.json.Json.encode(map));
         }
         catch (final IOException ex)
         {
@@ -75,7 +82,7 @@ public final class AdminConfig
         }
         catch (final RuntimeException ex)
         {
-            throw new IllegalArgumentException("config file " + file + " is not a JSON object: " + ex.getMessage(), ex);
+            throw new IllegalArgumentException("config file " + file + " is not valid YAML/JSON: " + ex.getMessage(), ex);
         }
         if (json.getValue("tokens") instanceof JsonArray array)
         {

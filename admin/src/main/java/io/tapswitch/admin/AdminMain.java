@@ -25,8 +25,9 @@ public final class AdminMain implements java.util.concurrent.Callable<Integer>
     int metricsPort = AdminConfig.DEFAULT_METRICS_PORT;
 
     @Option(names = "--db-url", description = "PostgreSQL URL postgresql://user:password@host:port/db "
-        + "(default: env TAPSWITCH_DB_URL, else an embedded PostgreSQL in <data-dir>/pg)")
-    String dbUrl = System.getenv("TAPSWITCH_DB_URL");
+        + "(default: env TAPSWITCH_ADMIN_DB_URL or TAPSWITCH_DB_URL, else an embedded PostgreSQL in <data-dir>/pg)")
+    String dbUrl = System.getenv("TAPSWITCH_ADMIN_DB_URL") != null ? System.getenv("TAPSWITCH_ADMIN_DB_URL") :
+        System.getenv("TAPSWITCH_DB_URL");
 
     @Option(names = "--data-dir", description = "admin data directory (default ${DEFAULT-VALUE})")
     Path dataDir = Path.of("tapswitch-data", "admin");
@@ -34,7 +35,7 @@ public final class AdminMain implements java.util.concurrent.Callable<Integer>
     @Option(names = "--switch-data-dir", description = "the switch's data directory: commands/ and journal/ (default ${DEFAULT-VALUE})")
     Path switchDataDir = Path.of("tapswitch-data", "switch");
 
-    @Option(names = "--config", description = "JSON configuration file (tokens and roles, cityZone)")
+    @Option(names = "--config", description = "YAML or JSON configuration file (tokens and roles, cityZone)")
     Path configFile;
 
     @Option(names = "--embedded-pg-port", description = "port of the embedded PostgreSQL on 127.0.0.1 (default: any free port)")
@@ -83,6 +84,11 @@ public final class AdminMain implements java.util.concurrent.Callable<Integer>
                 "tapswitch admin: demo data already loaded");
         }
         out.line("tapswitch admin: " + service.baseUrl() + "/api/v1 (contract: " + service.baseUrl() + "/api/v1/openapi.yaml)");
+        if (service.database().embeddedPort() > 0)
+        {
+            out.line("tapswitch admin: embedded PostgreSQL on 127.0.0.1:" + service.database().embeddedPort() + " (user postgres), data in " +
+                config.dataDir().resolve("pg"));
+        }
         if (service.metricsPort() > 0)
         {
             out.line("tapswitch admin: metrics at http://" + config.host() + ":" + service.metricsPort() + "/metrics");

@@ -8,7 +8,6 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -24,6 +23,7 @@ import io.tapswitch.admin.api.Contract;
 import io.tapswitch.admin.api.Problems;
 import io.tapswitch.admin.db.Database;
 import io.tapswitch.admin.ingest.JournalIngester;
+import io.tapswitch.admin.metrics.DbPoolMetrics;
 import io.tapswitch.admin.outbox.CommandOutbox;
 import io.tapswitch.admin.outbox.KeySealer;
 import io.tapswitch.admin.outbox.OutboxPublisher;
@@ -116,8 +116,9 @@ public final class AdminService
         // completed outside any Vert.x context: the caller's continuations must not run on an event loop that a
         // failed start closes
         final Promise<AdminService> started = Promise.promise();
-        vertx = Vertx.vertx();
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        final DbPoolMetrics poolMetrics = new DbPoolMetrics(registry);
+        vertx = Vertx.builder().with(DbPoolMetrics.vertxOptions()).withMetrics(poolMetrics.factory()).build();
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
@@ -134,9 +135,6 @@ public final class AdminService
             .compose(sealer ->
             {
                 pool = database.pool(vertx, config.poolSize());
-                Gauge.builder("tapswitch_admin_db_pool_in_use", InFlight.COUNT, java.util.concurrent.atomic.AtomicInteger::get)
-                    .description("API requests in flight past authentication (each holds or waits for a pool connection)")
-                    .register(registry);
                 final CommandOutbox outbox = new CommandOutbox(config.clock(), sealer);
                 final Path switchDir = config.switchDataDir();
                 publisher = new OutboxPublisher(pool, switchDir, sealer, config.clock(), config.pollIntervalMs(), registry);
@@ -276,8 +274,6 @@ public final class AdminService
             return;
         }
         rc.put(Api.PRINCIPAL_KEY, principal);
-        InFlight.COUNT.incrementAndGet();
-        rc.addEndHandler(ignore -> InFlight.COUNT.decrementAndGet());
         rc.next();
     }
 
@@ -472,11 +468,4 @@ public final class AdminService
     {
         return registry;
     }
-
-    /** Requests in flight past authentication, a proxy for pool connections in use. */
-    private static final class InFlight
-    {
-        static final java.util.concurrent.atomic.AtomicInteger COUNT = new java.util.concurrent.atomic.AtomicInteger();
-    }
-
 }

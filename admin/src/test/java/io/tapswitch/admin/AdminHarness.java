@@ -152,11 +152,19 @@ public final class AdminHarness implements AutoCloseable
     }
 
     @Override
-    public void close() throws Exception
+    public void close() throws java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException
     {
         if (service != null)
         {
-            service.stop().toCompletionStage().toCompletableFuture().get(1, TimeUnit.MINUTES);
+            try
+            {
+                service.stop().toCompletionStage().toCompletableFuture().get(1, TimeUnit.MINUTES);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while stopping the admin service", ex);
+            }
             service = null;
         }
     }

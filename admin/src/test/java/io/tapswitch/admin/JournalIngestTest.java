@@ -34,20 +34,28 @@ class JournalIngestTest
     Path switchDir;
 
     private final Map<Long, TapResult> answered = new HashMap<>();
+    private final int[] approvedByProgram = new int[3];
+
+    private TapResult tap(final TerminalClient terminal, final long card, final int program)
+    {
+        final TapResult result = terminal.tap(card, program, 1);
+        answered.put(result.receipt(), result);
+        if (result.decision() == Decision.APPROVED)
+        {
+            approvedByProgram[program]++;
+        }
+        return result;
+    }
 
     private void tapSome(final TerminalClient terminal, final long firstCard, final int cards)
     {
         for (long card = firstCard; card < firstCard + cards; card++)
         {
-            final TapResult hygiene = terminal.tap(card, 2, 1);
-            answered.put(hygiene.receipt(), hygiene);
-            final TapResult food = terminal.tap(card, 1, 1);
-            answered.put(food.receipt(), food);
+            tap(terminal, card, 2);
+            tap(terminal, card, 1);
         }
-        final TapResult unknown = terminal.tap(999, 1, 1);
-        answered.put(unknown.receipt(), unknown);
-        final TapResult toReverse = terminal.tap(firstCard, 2, 1);
-        answered.put(toReverse.receipt(), toReverse);
+        tap(terminal, 999, 1);
+        final TapResult toReverse = tap(terminal, firstCard, 2);
         final TapResult reversal = terminal.reversal(toReverse.correlation(), firstCard);
         answered.put(reversal.receipt(), reversal);
     }
@@ -96,6 +104,10 @@ class JournalIngestTest
                     .contains(ReasonCode.OK, ReasonCode.QUOTA_EXHAUSTED, ReasonCode.UNKNOWN_CARD);
                 awaitTrue("lag back to zero", TIMEOUT_MS, () -> metric(admin, "tapswitch_admin_ingest_lag_entries").equals("0.0"));
                 assertThat(IngestedPosition.read(switchDir)).isEqualTo(admin.service().ingester().storedIndex());
+                assertThat(metric(admin, "tapswitch_admin_handed_out_total{outlet=\"1\",program=\"2\"}"))
+                    .isEqualTo(approvedByProgram[2] + ".0");
+                assertThat(metric(admin, "tapswitch_admin_handed_out_total{outlet=\"1\",program=\"1\"}"))
+                    .isEqualTo(approvedByProgram[1] + ".0");
             }
 
             // taps while the admin service is down
@@ -109,12 +121,16 @@ class JournalIngestTest
 
             // a lost position: the whole journal is read again, and nothing is stored twice
             assertThat(TestPostgres.execute(db, "UPDATE ingest_position SET queue_index = -1")).isNull();
+            approvedByProgram[1] = 0;
+            approvedByProgram[2] = 0;
             tapSome(terminal, 1_000_201L, 5);
             try (AdminHarness admin = new AdminHarness(db, dataDir, switchDir).start())
             {
                 assertIngestedExactlyOnce(admin);
                 awaitTrue("replay finished", TIMEOUT_MS, () -> metric(admin, "tapswitch_admin_ingest_lag_entries").equals("0.0"));
                 assertThat(admin.service().ingester().ingestedCount()).as("only the new taps were inserted").isEqualTo(5 * 2 + 3);
+                assertThat(metric(admin, "tapswitch_admin_handed_out_total{outlet=\"1\",program=\"2\"}"))
+                    .as("replayed taps are not counted again").isEqualTo(approvedByProgram[2] + ".0");
             }
         }
     }
@@ -126,7 +142,7 @@ class JournalIngestTest
             final List<String> lines = new ArrayList<>(List.of(admin.metrics().text().split("\n")));
             for (final String line : lines)
             {
-                if (line.startsWith(name + " ") || line.startsWith(name + "{"))
+                if (line.startsWith(name + " ") || !name.contains("{") && line.startsWith(name + "{"))
                 {
                     return line.substring(line.lastIndexOf(' ') + 1);
                 }

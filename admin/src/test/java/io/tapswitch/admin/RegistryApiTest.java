@@ -230,4 +230,45 @@ class RegistryApiTest
             "jvm_threads_live_threads", "process_cpu_usage");
         assertThat(metrics).doesNotContain("123456");
     }
+
+    @Test
+    void shouldCountPoolConnectionsInUse() throws Exception
+    {
+        final io.vertx.sqlclient.SqlConnection held = admin.service().context().pool().getConnection()
+            .toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        try
+        {
+            // the outbox publisher may hold another connection for a moment
+            assertThat(gauge("tapswitch_admin_db_pool_in_use")).isGreaterThanOrEqualTo(1.0);
+        }
+        finally
+        {
+            held.close().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        awaitTrue("connection returned", 10_000, () -> metricsText().contains("tapswitch_admin_db_pool_in_use 0.0"));
+    }
+
+    private static double gauge(final String name)
+    {
+        for (final String line : metricsText().split("\n"))
+        {
+            if (line.startsWith(name + " "))
+            {
+                return Double.parseDouble(line.substring(name.length() + 1));
+            }
+        }
+        throw new AssertionError(name + " not exported");
+    }
+
+    private static String metricsText()
+    {
+        try
+        {
+            return admin.metrics().text();
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
 }

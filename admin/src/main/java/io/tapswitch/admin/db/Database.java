@@ -88,6 +88,14 @@ public final class Database implements AutoCloseable
         return jdbcUrl(options);
     }
 
+    /**
+     * @return the embedded PostgreSQL's port, or -1 with a configured server.
+     */
+    public int embeddedPort()
+    {
+        return embedded == null ? -1 : embedded.port();
+    }
+
     public PgConnectOptions options()
     {
         return options;

@@ -58,6 +58,8 @@ public final class JournalIngester implements AutoCloseable
     private final AtomicLong ingestedCount = new AtomicLong();
     private final Counter ingested;
     private final List<Tuple> rows = new ArrayList<>();
+    private final MeterRegistry registry;
+    private final java.util.Map<Long, Counter> handedOut = new java.util.HashMap<>();
     private JournalReader reader;
     private long storedIndex = JournalReader.NO_INDEX;
     private long entries;
@@ -81,6 +83,7 @@ public final class JournalIngester implements AutoCloseable
         this.clock = clock;
         this.batch = batch;
         this.pollIntervalNs = TimeUnit.MILLISECONDS.toNanos(pollIntervalMs);
+        this.registry = registry;
         Gauge.builder("tapswitch_admin_ingest_lag_entries", lagEntries, AtomicLong::get)
             .description("journal records not yet ingested").register(registry);
         Gauge.builder("tapswitch_admin_ingest_lag_seconds", lagMs, v -> v.get() / 1000.0)
@@ -202,9 +205,10 @@ public final class JournalIngester implements AutoCloseable
         final long lastReceipt = rows.isEmpty() ? 0 : rows.get(rows.size() - 1).getLong(0);
         final OffsetDateTime lastTimeAt = Instant.ofEpochMilli(lastTime[0]).atOffset(ZoneOffset.UTC);
         final List<Tuple> batchRows = new ArrayList<>(rows);
+        final boolean[] insertedRows = new boolean[batchRows.size()];
         final int inserted = await(pool.withTransaction(conn ->
             (batchRows.isEmpty() ? Future.succeededFuture(0) :
-                conn.preparedQuery(INSERT).executeBatch(batchRows).map(JournalIngester::rowCount))
+                conn.preparedQuery(INSERT).executeBatch(batchRows).map(result -> rowCount(result, insertedRows)))
             .compose(count -> conn.preparedQuery("INSERT INTO ingest_position (source, queue_index, entries, last_receipt, last_time, updated_at) " +
                     "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (source) DO UPDATE SET queue_index = $2, entries = $3, " +
                     "last_receipt = GREATEST(ingest_position.last_receipt, $4), last_time = $5, updated_at = $6")
@@ -215,20 +219,52 @@ public final class JournalIngester implements AutoCloseable
         entries = newEntries;
         lastTimeMs = lastTime[0];
         ingested.increment(inserted);
+        countHandedOut(batchRows, insertedRows);
         ingestedCount.addAndGet(inserted);
         IngestedPosition.write(switchDataDir, newIndex);
         updateLag();
         return read;
     }
 
-    private static int rowCount(final RowSet<Row> result)
+    private static int rowCount(final RowSet<Row> result, final boolean[] insertedRows)
     {
         int count = 0;
+        int i = 0;
         for (RowSet<Row> r = result; r != null; r = r.next())
         {
-            count += r.rowCount();
+            final boolean inserted = r.rowCount() > 0;
+            if (i < insertedRows.length)
+            {
+                insertedRows[i++] = inserted;
+            }
+            count += inserted ? 1 : 0;
         }
         return count;
+    }
+
+    /**
+     * Counts what newly ingested APPROVED and RECORDED taps handed out, by program and outlet (bounded labels: at
+     * most 64 programs, the city's outlets). Replayed receipts were not inserted and are not counted again.
+     */
+    private void countHandedOut(final List<Tuple> batchRows, final boolean[] insertedRows)
+    {
+        for (int i = 0; i < batchRows.size(); i++)
+        {
+            final Tuple row = batchRows.get(i);
+            final String decision = row.getString(12);
+            if (!insertedRows[i] || !"TAP".equals(row.getString(1)) || "DECLINED".equals(decision))
+            {
+                continue;
+            }
+            final int programId = row.getInteger(8);
+            final int outletId = row.getInteger(4);
+            final long key = ((long)programId << 32) | (outletId & 0xFFFF_FFFFL);
+            handedOut.computeIfAbsent(key, k -> Counter.builder("tapswitch_admin_handed_out")
+                    .description("quantity handed out by approved or recorded taps, by program and outlet")
+                    .tags("program", Integer.toString(programId), "outlet", Integer.toString(outletId))
+                    .register(registry))
+                .increment(row.getInteger(9));
+        }
     }
 
     private void updateLag()
