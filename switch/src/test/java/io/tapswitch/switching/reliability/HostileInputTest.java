@@ -26,6 +26,8 @@ import io.tapswitch.protocol.client.AsyncTerminalClient;
 import io.tapswitch.protocol.client.BalanceResult;
 import io.tapswitch.protocol.client.TapResult;
 import io.tapswitch.protocol.client.TerminalClient;
+import io.tapswitch.switching.journal.JournalReader;
+import io.tapswitch.switching.journal.JournalRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Disabled;
@@ -391,9 +393,26 @@ class HostileInputTest
         assertThat(refused.get()).isEqualTo(attackers * logonsEach);
         assertThat(ChildSwitch.metric(child.scrape(), "tapswitch_logons_total", "result=\"BAD_CREDENTIALS\"") -
             badBefore).isEqualTo(attackers * logonsEach);
+        final long[] journaledBadLogons = {0};
+        try (JournalReader reader = new JournalReader(dataDir))
+        {
+            while (reader.poll((index, record) ->
+            {
+                if (record.type() == JournalRecord.TYPE_LOGON && record.logonResult() == ReasonCode.BAD_CREDENTIALS)
+                {
+                    journaledBadLogons[0]++;
+                }
+            }, 10_000) > 0)
+            {
+                // read on
+            }
+        }
+        assertThat(journaledBadLogons[0]).as("every refused LOGON journaled (JOURNAL.md)")
+            .isEqualTo(attackers * logonsEach);
         figures.add(String.format("wrong-key LOGON flood: %d refused BAD_CREDENTIALS in %d ms (%.0f/s from one " +
-            "source, not throttled), the real terminal %d logged on and was served meanwhile",
-            refused.get(), elapsedMs, refused.get() * 1000.0 / elapsedMs, victim));
+            "source, not throttled, each one journaled: %d LOGON records), the real terminal %d logged on and was " +
+            "served meanwhile", refused.get(), elapsedMs, refused.get() * 1000.0 / elapsedMs, journaledBadLogons[0],
+            victim));
     }
 
     @Test
