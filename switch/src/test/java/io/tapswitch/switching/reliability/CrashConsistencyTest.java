@@ -72,6 +72,8 @@ class CrashConsistencyTest
     private final AtomicBoolean stopNewRequests = new AtomicBoolean();
     private final ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
     private volatile int port;
+    private volatile int generation;
+    private final List<Long> lastSequenceAtKill = new ArrayList<>();
 
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
@@ -107,6 +109,8 @@ class CrashConsistencyTest
                 switchUp.set(new CountDownLatch(1));
                 child.kill();
                 servedMs.add(serveMs);
+                lastSequenceAtKill.add(lastJournalSequence());
+                generation = kill + 1;
                 child = startSwitch();
             }
 
@@ -135,8 +139,21 @@ class CrashConsistencyTest
         final long requests = terminals.stream().mapToLong((t) -> t.sent.size()).sum();
         final long retried = terminals.stream().mapToLong((t) -> t.retried).sum();
         final long approved = terminals.stream().mapToLong((t) -> t.approved).sum();
+        long answeredFromBeforeTheCrash = 0;
+        for (final Terminal terminal : terminals)
+        {
+            for (final Request request : terminal.sent.values())
+            {
+                if (request.attempts > 1 && request.generation > 0 &&
+                    request.result.receipt() <= lastSequenceAtKill.get(request.generation - 1))
+                {
+                    answeredFromBeforeTheCrash++;
+                }
+            }
+        }
         System.out.printf("CrashConsistencyTest: %d kills after %s ms of serving, %d requests (%d approved), " +
-            "%d re-sent after a crash, %d journal decisions, %.1f s%n", KILLS, servedMs, requests, approved, retried,
+            "%d re-sent after a crash (%d of them decided before the crash and answered with the original receipt), " +
+            "%d journal decisions, %.1f s%n", KILLS, servedMs, requests, approved, retried, answeredFromBeforeTheCrash,
             journal.size(), (System.nanoTime() - startNs) / 1e9);
         assertThat(retried).as("the kills interrupted requests in flight").isPositive();
     }
@@ -336,6 +353,22 @@ class CrashConsistencyTest
         }
     }
 
+    /**
+     * @return the sequence of the last journal record (read while no switch runs).
+     */
+    private long lastJournalSequence()
+    {
+        final long[] last = {0};
+        try (JournalReader reader = new JournalReader(dataDir))
+        {
+            while (reader.poll((index, record) -> last[0] = record.sequence(), 10_000) > 0)
+            {
+                // read on
+            }
+        }
+        return last[0];
+    }
+
     private static long key(final long terminalId, final int correlation)
     {
         return (terminalId << 32) | (correlation & 0xFFFF_FFFFL);
@@ -355,6 +388,7 @@ class CrashConsistencyTest
         final int originalCorrelation;
         final long receiptFloor;
         int attempts;
+        int generation;
         TapResult result;
 
         Request(final boolean isTap, final int correlation, final long cardId, final int programId,
@@ -528,6 +562,7 @@ class CrashConsistencyTest
             }
             maxReceipt = Math.max(maxReceipt, result.receipt());
             request.result = result;
+            request.generation = generation;
             if (request.isTap && result.decision() == Decision.APPROVED)
             {
                 approvedTaps.add(request);
