@@ -66,7 +66,7 @@ public final class AdminService
     private Database database;
     private Pool pool;
     private PrometheusMeterRegistry registry;
-    private OutboxPublisher publisher;
+    private volatile OutboxPublisher publisher;
     private JournalIngester ingester;
     private AdminContext context;
     private Contract contract;
@@ -137,10 +137,10 @@ public final class AdminService
                 pool = database.pool(vertx, config.poolSize());
                 final CommandOutbox outbox = new CommandOutbox(config.clock(), sealer);
                 final Path switchDir = config.switchDataDir();
-                publisher = new OutboxPublisher(pool, switchDir, sealer, config.clock(), config.pollIntervalMs(), registry);
-                context = new AdminContext(vertx, pool, config, new AuditLog(config.clock()), outbox, registry, publisher::wake);
+                context = new AdminContext(vertx, pool, config, new AuditLog(config.clock()), outbox, registry, this::wakePublisher);
                 return vertx.executeBlocking(() ->
                 {
+                    publisher = new OutboxPublisher(pool, switchDir, sealer, config.clock(), config.pollIntervalMs(), registry);
                     publisher.prepare();
                     if (config.publisherEnabled())
                     {
@@ -171,6 +171,15 @@ public final class AdminService
                 }
             });
         return started.future();
+    }
+
+    private void wakePublisher()
+    {
+        final OutboxPublisher p = publisher;
+        if (p != null)
+        {
+            p.wake();
+        }
     }
 
     private Future<Void> startModules(final int index)

@@ -74,6 +74,11 @@ class EndToEndTest
                 assertThat(ingested.getLong("holderId")).isEqualTo(holderId);
                 assertThat(ingested.getInteger("programId")).isEqualTo(2);
                 assertThat(admin.get("/api/v1/taps?donor=Demo%20Donor", AUDITOR).json().getJsonArray("items")).hasSize(1);
+                assertThat(admin.get("/api/v1/taps?donor=Other%20Donor", AUDITOR).json().getJsonArray("items")).isEmpty();
+                final java.time.Instant decidedAt = java.time.Instant.parse(ingested.getString("decidedAt"));
+                assertThat(admin.get("/api/v1/taps?cardId=" + CARD + "&from=" + decidedAt + "&to=" + decidedAt.plusMillis(1), AUDITOR)
+                    .json().getJsonArray("items")).hasSize(1);
+                assertThat(admin.get("/api/v1/taps?cardId=" + CARD + "&to=" + decidedAt, AUDITOR).json().getJsonArray("items")).isEmpty();
                 assertThat(admin.get("/api/v1/taps?holderId=" + holderId + "&programId=2&outletId=1", AUDITOR).json()
                     .getJsonArray("items")).hasSize(1);
 

@@ -13,6 +13,8 @@ import io.tapswitch.admin.db.EmbeddedDatabase;
 import io.tapswitch.admin.outbox.OutboxPublisher;
 import io.tapswitch.switching.command.CommandType;
 import io.tapswitch.switching.command.Commands;
+import io.tapswitch.switching.journal.JournalReader;
+import io.tapswitch.switching.journal.JournalRecord;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -164,6 +166,32 @@ class OutboxTest
                 () -> admin.count("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0);
             assertThat(admin.count("SELECT count(*) FROM outbox WHERE outcome = 'ALREADY_IN_QUEUE'")).isEqualTo(CHANGE_TYPES.size());
             assertQueueHoldsChangesOnce(switchDir, key);
+        }
+
+        // a real switch applies each command once, every one of them valid
+        try (RealSwitch realSwitch = RealSwitch.start(switchDir, 0))
+        {
+            final java.util.Map<Long, Integer> applied = new java.util.HashMap<>();
+            awaitTrue("commands applied by the switch", 20_000, () ->
+            {
+                applied.clear();
+                try (JournalReader reader = new JournalReader(switchDir))
+                {
+                    while (reader.poll((index, record) ->
+                    {
+                        if (record.type() == JournalRecord.TYPE_COMMAND)
+                        {
+                            assertThat(record.commandOutcome()).as("command " + record.commandId()).isZero();
+                            applied.merge(record.commandId(), 1, Integer::sum);
+                        }
+                    }, 100) > 0)
+                    {
+                        // read on
+                    }
+                }
+                return applied.size() == CHANGE_TYPES.size();
+            });
+            assertThat(applied.values()).containsOnly(1);
         }
     }
 }
