@@ -421,7 +421,8 @@ class HostileInputTest
     {
         final int connections = DEMO_TERMINALS;
         final int requestsEach = 2_000;
-        final double busyBefore = ChildSwitch.metric(child.scrape(), "tapswitch_busy_total");
+        final String metricsBefore = child.scrape();
+        final double busyBefore = ChildSwitch.metric(metricsBefore, "tapswitch_busy_total");
         final List<AsyncTerminalClient> clients = new ArrayList<>();
         final AtomicLong busy = new AtomicLong();
         final AtomicLong decided = new AtomicLong();
@@ -459,9 +460,15 @@ class HostileInputTest
             assertThat(busy.get() + decided.get()).as("every request answered").isEqualTo(futures.size());
             assertThat(ChildSwitch.metric(child.scrape(), "tapswitch_busy_total") - busyBefore)
                 .as("BUSY answers counted in tapswitch_busy_total").isEqualTo(busy.get());
+            final String metricsAfter = child.scrape();
+            final double answers = ChildSwitch.metric(metricsAfter, "tapswitch_authorization_latency_seconds_count") -
+                ChildSwitch.metric(metricsBefore, "tapswitch_authorization_latency_seconds_count");
+            final double seconds = ChildSwitch.metric(metricsAfter, "tapswitch_authorization_latency_seconds_sum") -
+                ChildSwitch.metric(metricsBefore, "tapswitch_authorization_latency_seconds_sum");
             figures.add(String.format("overload: %d pipelined BALANCEs on %d connections with a 4 KiB engine queue " +
-                "answered in %d ms: %d BUSY, %d decided", futures.size(), loggedOn.size(), elapsedMs, busy.get(),
-                decided.get()));
+                "answered in %d ms: %d BUSY, %d decided; switch-side receive-to-response mean %.1f us over %.0f " +
+                "answers (tapswitch_authorization_latency_seconds)", futures.size(), loggedOn.size(), elapsedMs,
+                busy.get(), decided.get(), answers == 0 ? 0 : seconds / answers * 1e6, answers));
         }
         finally
         {
