@@ -287,6 +287,14 @@ public final class JournalIngester implements AutoCloseable
     }
 
     /**
+     * @return journal entries not yet ingested, as of the last poll.
+     */
+    public long lagEntries()
+    {
+        return lagEntries.get();
+    }
+
+    /**
      * @return decisions this ingester inserted since it started.
      */
     public long ingestedCount()

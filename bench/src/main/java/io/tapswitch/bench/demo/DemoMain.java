@@ -12,11 +12,19 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import io.tapswitch.admin.AdminConfig;
+import io.tapswitch.admin.AdminService;
+import io.tapswitch.admin.demo.AdminDemoLoader;
 import io.tapswitch.bench.fleet.Fleet;
 import io.tapswitch.bench.fleet.FleetOptions;
 import io.tapswitch.bench.fleet.FleetResult;
+import io.tapswitch.protocol.Decision;
+import io.tapswitch.protocol.client.BalanceResult;
+import io.tapswitch.protocol.client.TerminalClient;
 import io.tapswitch.switching.config.SwitchConfig;
 import io.tapswitch.switching.net.SwitchLauncher;
 import picocli.CommandLine;
@@ -24,19 +32,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ./tapswitch demo}: the whole system on demo data in one JVM — a switch provisioned with the demo dataset
- * in a fresh data directory, then a fleet of terminals against it for a bounded time, then the summary and where
- * to look next, then a clean stop.
+ * {@code ./tapswitch demo}: the whole system on demo data in one JVM — a switch on a fresh data directory, the
+ * admin service on an embedded PostgreSQL, the demo dataset loaded through the admin service (so PostgreSQL and
+ * the switch both hold it: registry rows by COPY, switch commands through the outbox), then a fleet of terminals
+ * for a bounded time, the summary, where to look next, and a clean stop (or, with {@code --keep-running}, the
+ * services stay up until Ctrl-C).
  * <p>
- * Each part is a stage that starts a service and registers it for closing in reverse order, so more services
- * (the admin service) slot in between the switch and the fleet.
+ * Each part is a stage that starts a service and registers it for closing in reverse order.
  */
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
     version = "tapswitch demo 0.1.0",
-    description = "Run the switch on the demo dataset (fresh data directory) and a fleet of demo terminals against " +
-        "it, print the summary, then stop.")
+    description = "Run the switch and the admin service (embedded PostgreSQL) on the demo dataset in a fresh data " +
+        "directory, drive the switch with a fleet of demo terminals, print the summary, then stop.")
 public final class DemoMain implements Callable<Integer>
 {
     /** A file marking a directory as the demo's own, so a rerun may wipe it and nothing else. */
@@ -63,12 +72,23 @@ public final class DemoMain implements Callable<Integer>
     @Option(names = "--metrics-port", paramLabel = "M", description = "switch metrics port (default 9464)")
     private int metricsPort = 9464;
 
+    @Option(names = "--admin-port", paramLabel = "P", description = "admin API port (default 8080)")
+    private int adminPort = 8080;
+
+    @Option(names = "--admin-metrics-port", paramLabel = "M", description = "admin metrics port (default 9465)")
+    private int adminMetricsPort = 9465;
+
+    @Option(names = "--keep-running", description = "leave the switch and the admin service up after the fleet, until Ctrl-C")
+    private boolean keepRunning;
+
     @Option(names = "--data-dir", paramLabel = "DIR", description = "demo data directory, wiped at start (default ./data/demo)")
     private Path dataDir = Paths.get("data", "demo");
 
     private final Deque<AutoCloseable> services = new ArrayDeque<>();
     private final PrintStream out = System.out;
     private SwitchLauncher switchLauncher;
+    private AdminService admin;
+    private String adminToken;
 
     public static void main(final String[] args)
     {
@@ -83,15 +103,36 @@ public final class DemoMain implements Callable<Integer>
         {
             prepareDataDir();
             startSwitch();
+            startAdmin();
+            loadDemoData();
             final FleetResult result = runFleet();
             result.print(out);
+            awaitIngested();
             printNextSteps();
+            if (keepRunning)
+            {
+                out.println();
+                out.println("demo: the switch and the admin service keep running; Ctrl-C stops them cleanly");
+                out.flush();
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+                final CountDownLatch stopped = new CountDownLatch(1);
+                Runtime.getRuntime().addShutdownHook(new Thread(() ->
+                {
+                    closeServices();
+                    stopped.countDown();
+                }, "tapswitch-demo-shutdown"));
+                stopped.await();
+                return 0;
+            }
             return result.loggedOn() > 0 ? 0 : 1;
         }
         finally
         {
-            closeServices();
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            if (!keepRunning)
+            {
+                closeServices();
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            }
         }
     }
 
@@ -120,18 +161,88 @@ public final class DemoMain implements Callable<Integer>
         settings.put("port", String.valueOf(port));
         settings.put("metrics-port", String.valueOf(metricsPort));
         settings.put("data-dir", dataDir.resolve("switch").toString());
-        settings.put("demo", "true");
-        settings.put("demo-cards", String.valueOf(cards));
-        settings.put("demo-terminals", String.valueOf(demoTerminals));
         final SwitchConfig config = SwitchConfig.of(settings);
 
-        out.printf(Locale.ROOT, "demo: starting the switch with %d demo cards and %d terminals in %s ...%n",
-            cards, demoTerminals, dataDir.resolve("switch").toAbsolutePath());
-        final long startMs = System.currentTimeMillis();
+        out.printf(Locale.ROOT, "demo: starting the switch in %s ...%n", dataDir.resolve("switch").toAbsolutePath());
         switchLauncher = SwitchLauncher.start(config);
         services.push(switchLauncher);
-        out.printf(Locale.ROOT, "tapswitch switch listening on 127.0.0.1:%d (%d admin commands applied, %d ms)%n",
-            switchLauncher.port(), switchLauncher.startupCommandsApplied(), System.currentTimeMillis() - startMs);
+        out.printf(Locale.ROOT, "tapswitch switch listening on 127.0.0.1:%d%n", switchLauncher.port());
+    }
+
+    private void startAdmin() throws Exception
+    {
+        // the embedded PostgreSQL's initdb/server chatter stays out of the console
+        if (org.slf4j.LoggerFactory.getLogger("io.zonky") instanceof ch.qos.logback.classic.Logger zonky)
+        {
+            zonky.setLevel(ch.qos.logback.classic.Level.WARN);
+        }
+        final AdminConfig config = new AdminConfig()
+            .host("127.0.0.1")
+            .port(adminPort)
+            .metricsPort(adminMetricsPort)
+            .dataDir(dataDir.resolve("admin"))
+            .switchDataDir(dataDir.resolve("switch"));
+        config.conclude();
+        adminToken = config.generatedToken();
+        out.printf(Locale.ROOT, "demo: starting the admin service with an embedded PostgreSQL in %s ...%n",
+            dataDir.resolve("admin").toAbsolutePath());
+        admin = new AdminService(config);
+        admin.start().toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
+        final AdminService started = admin;
+        services.push(() -> started.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS));
+        out.printf(Locale.ROOT, "tapswitch admin: %s/api/v1%n", admin.baseUrl());
+    }
+
+    private void loadDemoData() throws Exception
+    {
+        out.printf(Locale.ROOT, "demo: loading %d demo cards and %d terminals through the admin service ...%n",
+            cards, demoTerminals);
+        final AdminDemoLoader.Result loaded = AdminDemoLoader.load(admin, cards, demoTerminals);
+        if (!admin.awaitOutboxDrained(TimeUnit.MINUTES.toMillis(5)))
+        {
+            throw new IllegalStateException("the admin service did not publish the demo commands within 5 minutes");
+        }
+        awaitSwitchHoldsDemoData();
+        out.printf(Locale.ROOT, "demo: PostgreSQL and the switch hold the demo data (%d commands, %d ms)%n",
+            loaded.commands(), loaded.elapsedMs());
+    }
+
+    /** The switch applies the commands in order; the last card answering BALANCE means all of them are applied. */
+    private void awaitSwitchHoldsDemoData() throws InterruptedException
+    {
+        long lastCard = 1_000_000L + cards;
+        while (lastCard % 100 >= 97)
+        {
+            lastCard--;
+        }
+        final long deadlineNs = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (System.nanoTime() - deadlineNs < 0)
+        {
+            try (TerminalClient terminal = TerminalClient.connect("127.0.0.1", switchLauncher.port(), 1, TerminalClient.demoKey(1)))
+            {
+                final BalanceResult balance = terminal.balance(lastCard);
+                if (balance.decision() == Decision.APPROVED)
+                {
+                    return;
+                }
+            }
+            catch (final TerminalClient.LogonFailedException ex)
+            {
+                // terminal 1 not registered yet: its command is still on its way
+            }
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        throw new IllegalStateException("the switch did not apply the demo commands within 5 minutes");
+    }
+
+    /** The journal ingester copies every decision into PostgreSQL; wait (bounded) until it has caught up. */
+    private void awaitIngested() throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (admin.ingester().lagEntries() > 0 && System.nanoTime() - deadlineNs < 0)
+        {
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
     }
 
     private FleetResult runFleet() throws InterruptedException
@@ -151,13 +262,19 @@ public final class DemoMain implements Callable<Integer>
     {
         out.println();
         out.println("=== where to look next ===");
+        out.printf(Locale.ROOT, "admin API     %s/api/v1   (contract: %s/api/v1/openapi.yaml)%n", admin.baseUrl(), admin.baseUrl());
+        out.printf(Locale.ROOT, "demo token    %s   (center administrator, this run only)%n", adminToken);
+        out.printf(Locale.ROOT, "try           curl -s -H 'Authorization: Bearer %s' '%s/api/v1/taps?limit=5'%n", adminToken, admin.baseUrl());
+        out.printf(Locale.ROOT, "              curl -s -H 'Authorization: Bearer %s' '%s/api/v1/service-cards'%n", adminToken, admin.baseUrl());
+        out.printf(Locale.ROOT, "admin metrics curl -s http://127.0.0.1:%d/metrics | grep ^tapswitch_admin_%n", admin.metricsPort());
         out.printf(Locale.ROOT, "metrics       curl -s http://127.0.0.1:%d/metrics | grep ^tapswitch_   " +
-            "(only while the demo runs)%n", switchLauncher.metricsPort());
+            "(while the services run: --keep-running)%n", switchLauncher.metricsPort());
         out.println("run a switch  ./tapswitch switch --demo --data-dir ./data/switch   " +
             "(prints 'tapswitch switch listening on 127.0.0.1:7700'; Ctrl-C stops it cleanly)");
         out.println("drive it      ./tapswitch fleet --port 7700 --terminals 2000 --rate 5000 --duration 60");
         out.println("              ./tapswitch fleet --port 7700 --terminals 200 --rate max --in-flight 4 --duration 20");
         out.println("configure     ./tapswitch switch --help, and the Configuration section of README.md");
+        out.println("run the admin ./tapswitch admin --switch-data-dir ./data/switch --demo   (embedded PostgreSQL in ./data/admin)");
         out.println("demo data     ../shared/DEMO-DATA.md: cards 1000001.., terminals 1.., keys SHA-256(\"tapswitch-demo-<t>\")");
         out.println("journal       " + dataDir.resolve("switch").resolve("journal").toAbsolutePath() +
             " (kept until the next demo run)");
