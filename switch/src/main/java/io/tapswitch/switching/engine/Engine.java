@@ -162,7 +162,8 @@ public final class Engine implements AutoCloseable
      * by the network layer) received on a session. sessionTerminalId is 0 before a successful LOGON.
      * Handles LOGON (credentials, freshness, nonce; INVALID_REQUEST if sessionTerminalId != 0),
      * TAP, REVERSAL, BALANCE. The decision is appended to the journal before this method returns.
-     * Writes the complete response frame (header included) at out[outOffset] and returns its length.
+     * Writes the complete response frame (header included) at out[outOffset] and returns its length; out needs room
+     * for {@link FrameHeader#MAX_FRAME_BYTES} (a BALANCE_RESULT is at most 1 036 bytes).
      * A HEARTBEAT is echoed; any other type gets ERROR MALFORMED_FRAME (the network layer filters those first).
      */
     public int onRequest(
