@@ -1668,6 +1668,25 @@ public final class Engine implements AutoCloseable
 
     // ------------------------------------------------------------------------------------------------- accessors
 
+    /**
+     * Forces every journal record appended so far to the disk (msync), so the decisions already returned survive a
+     * power loss, not only a crash of the process. Costs a disk flush: call it once per batch of requests, before
+     * releasing the batch's responses (group commit). Engine thread.
+     */
+    public void syncJournal()
+    {
+        ensureOpen();
+        journal.sync();
+    }
+
+    /**
+     * @return the journal index up to which records were forced to the disk by {@link #syncJournal()}, -1 if none.
+     */
+    public long lastSyncedJournalIndex()
+    {
+        return journal.lastIndexSynced();
+    }
+
     /** Heartbeat interval given to terminals in LOGON_RESULT. */
     public int heartbeatMs()
     {
