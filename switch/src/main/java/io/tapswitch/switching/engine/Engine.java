@@ -107,9 +107,7 @@ public final class Engine implements AutoCloseable
     private int rOutletId;
     private long rHolderId;
     private long rReceipt;
-    private boolean rRepeated;
     private int rOriginalSlot;
-    private int rOriginalCorrelation;
 
     private Engine(final EngineConfig config)
     {
@@ -273,7 +271,6 @@ public final class Engine implements AutoCloseable
         rOutletId = 0;
         rHolderId = 0;
         rReceipt = 0;
-        rRepeated = false;
         rOriginalSlot = -1;
     }
 
@@ -325,7 +322,6 @@ public final class Engine implements AutoCloseable
 
     private void repeat(final int slot)
     {
-        rRepeated = true;
         rDecision = idempotency.decision(slot);
         rReason = idempotency.reason(slot);
         rRemaining = idempotency.remaining(slot);
@@ -526,7 +522,6 @@ public final class Engine implements AutoCloseable
         final long cardId)
     {
         resetResult();
-        rOriginalCorrelation = originalCorrelation;
         final long cutoffMs = nowMs - config.idempotencyWindowMs();
         idempotency.expire(cutoffMs);
         final int terminal = terminalId == 0 ? LongIndex.MISSING : tables.terminals.get(terminalId);
