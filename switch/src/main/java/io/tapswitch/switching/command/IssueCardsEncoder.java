@@ -30,7 +30,8 @@ public final class IssueCardsEncoder
     {
         if (programIds.length > IssueCards.MAX_PROGRAMS)
         {
-            throw new IllegalArgumentException("at most " + IssueCards.MAX_PROGRAMS + " programs: " + programIds.length);
+            throw new IllegalArgumentException(
+                "at most " + IssueCards.MAX_PROGRAMS + " programs: " + programIds.length);
         }
         this.buffer = buffer;
         this.offset = offset;

@@ -25,10 +25,12 @@ public final class EngineCounters
     long commandsApplied;
     long commandsRejected;
     long commandsDuplicate;
+    long commandErrors;
     long lastReceipt;
     long journalBytes;
     long snapshotBytes;
     long snapshotsWritten;
+    long snapshotFailures;
     long idempotencyEvictedEarly;
     long nonceEvictedEarly;
     long cards;
@@ -99,6 +101,12 @@ public final class EngineCounters
         return commandsDuplicate;
     }
 
+    /** Validated commands whose application failed with an exception (a bug); 0 in a healthy switch. */
+    public long commandErrors()
+    {
+        return commandErrors;
+    }
+
     /** The receipt of the last TAP / REVERSAL decided (the last journal sequence). */
     public long lastReceipt()
     {
@@ -120,6 +128,12 @@ public final class EngineCounters
     public long snapshotsWritten()
     {
         return snapshotsWritten;
+    }
+
+    /** Background snapshots that failed to write (the engine goes on; the next interval tries again). */
+    public long snapshotFailures()
+    {
+        return snapshotFailures;
     }
 
     /** Idempotency results forgotten before their window ended because the table was full. */

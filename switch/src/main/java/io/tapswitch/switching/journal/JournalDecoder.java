@@ -259,8 +259,8 @@ public final class JournalDecoder
                 break;
             case JournalRecord.TYPE_COMMAND:
                 sb.append(" id=").append(commandId()).append(' ').append(CommandType.name(commandType()))
-                    .append(commandOutcome() == JournalRecord.OUTCOME_APPLIED ? " APPLIED" : " REJECTED ")
-                    .append(commandOutcome() == JournalRecord.OUTCOME_APPLIED ? "" : CommandRejectReason.name(commandRejectReason()));
+                    .append(commandOutcome() == JournalRecord.OUTCOME_APPLIED ? " APPLIED" :
+                    " REJECTED " + CommandRejectReason.name(commandRejectReason()));
                 break;
             default:
                 break;

@@ -168,6 +168,42 @@ class EngineCommandTest
     }
 
     @Test
+    void shouldPublishFromAnyThreadAndRunEngineOpenedOnAnotherThread() throws Exception
+    {
+        final long[] indexes = {Long.MIN_VALUE, Long.MIN_VALUE};
+        final Thread[] threads = new Thread[2];
+        for (int i = 0; i < threads.length; i++)
+        {
+            final int n = i;
+            threads[i] = new Thread(() ->
+            {
+                final org.agrona.concurrent.UnsafeBuffer buffer =
+                    new org.agrona.concurrent.UnsafeBuffer(new byte[Commands.MAX_COMMAND_BYTES]);
+                synchronized (h.publisher)
+                {
+                    indexes[n] = h.publisher.publish(buffer, 0, CommandEncoder.setCardStatus(buffer, 0,
+                        h.publisher.nextCommandId(), 1000001 + 3 * n, CardStatus.BLOCKED));
+                }
+            });
+            threads[i].start();
+            threads[i].join();
+        }
+        assertThat(indexes[0]).isNotNegative();
+        assertThat(indexes[1]).isGreaterThan(indexes[0]);
+
+        final Engine[] engine = new Engine[1];
+        final Thread opener = new Thread(() -> engine[0] = Engine.open(h.config));
+        h.engine.close();
+        opener.start();
+        opener.join();
+        h.engine = engine[0];
+        h.drainCommands(NOW);
+        assertThat(h.tap(NOW, 1, 1, 1000001, 1, 1).reason()).isEqualTo(ReasonCode.CARD_BLOCKED);
+        assertThat(h.tap(NOW, 1, 2, 1000004, 1, 1).reason()).isEqualTo(ReasonCode.CARD_BLOCKED);
+        assertThat(h.tap(NOW, 1, 3, 1000007, 1, 1).decision()).isEqualTo(Decision.APPROVED);
+    }
+
+    @Test
     void shouldCarryEntitlementsAndUsageToReplacementCard()
     {
         assertThat(h.tap(NOW, 1, 1, 1000001, 2, 1).remaining()).isEqualTo(1);
@@ -201,6 +237,25 @@ class EngineCommandTest
         assertThat(h.tap(NOW, 1, 5, 8_000_001, 2, 1).reason()).isEqualTo(ReasonCode.CARD_BLOCKED);
         h.command(CommandEncoder.revokeEntitlement(h.commandBuffer, 0, h.nextCommandId(), 1000004, 2));
         assertThat(h.tap(NOW, 1, 6, 1000004, 2, 1).reason()).isEqualTo(ReasonCode.NO_ENTITLEMENT);
+    }
+
+    @Test
+    void shouldTreatOutletAndProgramIdsAsUnsigned()
+    {
+        final int outlet = 0xFFFF_FFF0;
+        final int program = 0x8000_0001;
+        h.command(CommandEncoder.defineOutlet(h.commandBuffer, 0, h.nextCommandId(), outlet, program));
+        h.command(CommandEncoder.defineProgram(h.commandBuffer, 0, h.nextCommandId(), program, ProgramKind.MEAL,
+            ProgramUnit.PERSON, PeriodRule.DAY, 1, 0, Commands.OPEN_FROM_DAY, Commands.OPEN_TO_DAY, 0, 1440,
+            new int[] {outlet}));
+        h.command(CommandEncoder.registerTerminal(h.commandBuffer, 0, h.nextCommandId(), 900, outlet, true,
+            DemoDataset.terminalKey(900)));
+        h.command(CommandEncoder.grantEntitlement(h.commandBuffer, 0, h.nextCommandId(), 1000001, program));
+        assertThat(commandRecords()).allMatch(s -> s.endsWith("APPLIED"));
+        assertThat(h.tap(NOW, 900, 1, 1000001, 0, 1).decision()).isEqualTo(Decision.APPROVED);
+        assertThat(h.tap(NOW, 900, 2, 1000001, program, 1).reason()).isEqualTo(ReasonCode.QUOTA_EXHAUSTED);
+        assertThat(h.balance(NOW, 900, 1000001).entries()[5]).containsExactly(program, 0, 1);
+        assertThat(h.engine.counters().commandErrors()).isZero();
     }
 
     @Test
