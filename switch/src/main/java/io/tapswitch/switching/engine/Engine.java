@@ -107,9 +107,7 @@ public final class Engine implements AutoCloseable
     private int rOutletId;
     private long rHolderId;
     private long rReceipt;
-    private boolean rRepeated;
     private int rOriginalSlot;
-    private int rOriginalCorrelation;
 
     private Engine(final EngineConfig config)
     {
@@ -162,7 +160,8 @@ public final class Engine implements AutoCloseable
      * by the network layer) received on a session. sessionTerminalId is 0 before a successful LOGON.
      * Handles LOGON (credentials, freshness, nonce; INVALID_REQUEST if sessionTerminalId != 0),
      * TAP, REVERSAL, BALANCE. The decision is appended to the journal before this method returns.
-     * Writes the complete response frame (header included) at out[outOffset] and returns its length.
+     * Writes the complete response frame (header included) at out[outOffset] and returns its length; out needs room
+     * for {@link FrameHeader#MAX_FRAME_BYTES} (a BALANCE_RESULT is at most 1 036 bytes).
      * A HEARTBEAT is echoed; any other type gets ERROR MALFORMED_FRAME (the network layer filters those first).
      */
     public int onRequest(
@@ -272,7 +271,6 @@ public final class Engine implements AutoCloseable
         rOutletId = 0;
         rHolderId = 0;
         rReceipt = 0;
-        rRepeated = false;
         rOriginalSlot = -1;
     }
 
@@ -324,7 +322,6 @@ public final class Engine implements AutoCloseable
 
     private void repeat(final int slot)
     {
-        rRepeated = true;
         rDecision = idempotency.decision(slot);
         rReason = idempotency.reason(slot);
         rRemaining = idempotency.remaining(slot);
@@ -525,7 +522,6 @@ public final class Engine implements AutoCloseable
         final long cardId)
     {
         resetResult();
-        rOriginalCorrelation = originalCorrelation;
         final long cutoffMs = nowMs - config.idempotencyWindowMs();
         idempotency.expire(cutoffMs);
         final int terminal = terminalId == 0 ? LongIndex.MISSING : tables.terminals.get(terminalId);
@@ -1666,6 +1662,25 @@ public final class Engine implements AutoCloseable
     }
 
     // ------------------------------------------------------------------------------------------------- accessors
+
+    /**
+     * Forces every journal record appended so far to the disk (msync), so the decisions already returned survive a
+     * power loss, not only a crash of the process. Costs a disk flush: call it once per batch of requests, before
+     * releasing the batch's responses (group commit). Engine thread.
+     */
+    public void syncJournal()
+    {
+        ensureOpen();
+        journal.sync();
+    }
+
+    /**
+     * @return the journal index up to which records were forced to the disk by {@link #syncJournal()}, -1 if none.
+     */
+    public long lastSyncedJournalIndex()
+    {
+        return journal.lastIndexSynced();
+    }
 
     /** Heartbeat interval given to terminals in LOGON_RESULT. */
     public int heartbeatMs()

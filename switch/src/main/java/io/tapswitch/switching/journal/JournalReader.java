@@ -69,8 +69,8 @@ public final class JournalReader implements AutoCloseable
      * Positions the reader so the next record is the one after {@code index}.
      *
      * @param index an index previously reported by this or another reader, or {@link #NO_INDEX} for the start.
-     * @return false if the index is not in the journal (deleted by retention or never written); the position is
-     * then unchanged.
+     * @return false if the index is not in the journal (deleted by retention or never written); the reader then
+     * stays after its last read record (or at the start if it read none).
      */
     public boolean moveAfter(final long index)
     {
@@ -79,22 +79,29 @@ public final class JournalReader implements AutoCloseable
             toStart();
             return true;
         }
-        final long previous = tailer.index();
+        if (positionAfter(index))
+        {
+            lastReadIndex = index;
+            return true;
+        }
+        if (lastReadIndex == NO_INDEX || !positionAfter(lastReadIndex))
+        {
+            tailer.toStart();
+            lastReadIndex = NO_INDEX;
+        }
+        return false;
+    }
+
+    private boolean positionAfter(final long index)
+    {
         if (!tailer.moveToIndex(index))
         {
-            tailer.moveToIndex(previous);
             return false;
         }
         try (DocumentContext dc = tailer.readingDocument())
         {
-            if (!dc.isPresent())
-            {
-                tailer.moveToIndex(previous);
-                return false;
-            }
+            return dc.isPresent();
         }
-        lastReadIndex = index;
-        return true;
     }
 
     /**

@@ -101,6 +101,24 @@ class EngineRecoveryTest
     }
 
     @Test
+    void shouldForceJournalToDiskUpToLastRecordOnSync()
+    {
+        final Harness h = new Harness(dir).demo(100, 10);
+        try
+        {
+            h.tap(NOW, 1, 1, 1000001, 1, 1);
+            h.tap(NOW, 1, 2, 1000002, 1, 1);
+            assertThat(h.engine.lastSyncedJournalIndex()).isLessThan(h.engine.lastJournalIndex());
+            h.engine.syncJournal();
+            assertThat(h.engine.lastSyncedJournalIndex()).isEqualTo(h.engine.lastJournalIndex());
+        }
+        finally
+        {
+            h.close();
+        }
+    }
+
+    @Test
     void shouldContinueCommandsAfterRestartWithoutReapplying()
     {
         final Harness h = new Harness(dir).demo(100, 10);
