@@ -32,10 +32,10 @@ public final class SwitchMain implements Callable<Integer>
     @Option(names = "--host", paramLabel = "H", description = "listen address (default 127.0.0.1)")
     private String host;
 
-    @Option(names = "--port", paramLabel = "P", description = "terminal port (default 9400)")
+    @Option(names = "--port", paramLabel = "P", description = "terminal port (default 7700)")
     private Integer port;
 
-    @Option(names = "--metrics-port", paramLabel = "M", description = "GET /metrics port (default 9401, -1 off)")
+    @Option(names = "--metrics-port", paramLabel = "M", description = "GET /metrics port (default 9464, -1 off)")
     private Integer metricsPort;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "data directory (default ./data/switch)")

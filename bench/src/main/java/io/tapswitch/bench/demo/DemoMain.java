@@ -57,11 +57,11 @@ public final class DemoMain implements Callable<Integer>
     @Option(names = "--demo-terminals", paramLabel = "T", description = "demo terminals provisioned (default 2000)")
     private int demoTerminals = 2_000;
 
-    @Option(names = "--port", paramLabel = "P", description = "switch port (default 9400)")
-    private int port = 9400;
+    @Option(names = "--port", paramLabel = "P", description = "switch port (default 7700)")
+    private int port = 7700;
 
-    @Option(names = "--metrics-port", paramLabel = "M", description = "switch metrics port (default 9401)")
-    private int metricsPort = 9401;
+    @Option(names = "--metrics-port", paramLabel = "M", description = "switch metrics port (default 9464)")
+    private int metricsPort = 9464;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "demo data directory, wiped at start (default ./data/demo)")
     private Path dataDir = Paths.get("data", "demo");
@@ -154,9 +154,9 @@ public final class DemoMain implements Callable<Integer>
         out.printf(Locale.ROOT, "metrics       curl -s http://127.0.0.1:%d/metrics | grep ^tapswitch_   " +
             "(only while the demo runs)%n", switchLauncher.metricsPort());
         out.println("run a switch  ./tapswitch switch --demo --data-dir ./data/switch   " +
-            "(prints 'tapswitch switch listening on 127.0.0.1:9400'; Ctrl-C stops it cleanly)");
-        out.println("drive it      ./tapswitch fleet --port 9400 --terminals 2000 --rate 5000 --duration 60");
-        out.println("              ./tapswitch fleet --port 9400 --terminals 200 --rate max --in-flight 4 --duration 20");
+            "(prints 'tapswitch switch listening on 127.0.0.1:7700'; Ctrl-C stops it cleanly)");
+        out.println("drive it      ./tapswitch fleet --port 7700 --terminals 2000 --rate 5000 --duration 60");
+        out.println("              ./tapswitch fleet --port 7700 --terminals 200 --rate max --in-flight 4 --duration 20");
         out.println("configure     ./tapswitch switch --help, and the Configuration section of README.md");
         out.println("demo data     ../shared/DEMO-DATA.md: cards 1000001.., terminals 1.., keys SHA-256(\"tapswitch-demo-<t>\")");
         out.println("journal       " + dataDir.resolve("switch").resolve("journal").toAbsolutePath() +

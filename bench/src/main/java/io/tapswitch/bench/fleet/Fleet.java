@@ -196,13 +196,18 @@ public final class Fleet
                 loop.recorder.getIntervalHistogramInto(interval);
             }
             total.add(interval);
+            final Histogram service = new Histogram(3);
+            for (final FleetLoop loop : loops)
+            {
+                service.add(loop.serviceRecorder.getIntervalHistogram());
+            }
 
             final long[] counters = new long[COUNTERS];
             for (int i = 0; i < COUNTERS; i++)
             {
                 counters[i] = sum(i);
             }
-            return new FleetResult(options, counters, total, loadNs, connectMs, epoll);
+            return new FleetResult(options, counters, total, service, loadNs, connectMs, epoll);
         }
         finally
         {
@@ -321,6 +326,7 @@ public final class Fleet
         final EventLoop eventLoop;
         final AtomicLongArray counters = new AtomicLongArray(COUNTERS);
         final SingleWriterRecorder recorder = new SingleWriterRecorder(3);
+        final SingleWriterRecorder serviceRecorder = new SingleWriterRecorder(3);
         final List<FleetTerminal> terminals = new ArrayList<>();
         final List<FleetTerminal> touched = new ArrayList<>();
         final SplittableRandom random;
@@ -402,7 +408,8 @@ public final class Fleet
             }
             final long nowNs = System.nanoTime();
             final double nsPerRequest = 1e9 / loopRatePerSecond;
-            final long due = (long)((nowNs - startNs) / nsPerRequest);
+            // Request k is scheduled at startNs + k * nsPerRequest: every k with that time <= now is due.
+            final long due = (long)((nowNs - startNs) / nsPerRequest) + 1;
             final int count = terminals.size();
             while (issued < due)
             {
@@ -479,6 +486,7 @@ public final class Fleet
         final FleetLoop loop;
         final long terminalId;
         final long[] inFlightNs = new long[WINDOW * 2];
+        final long[] sentNs = new long[WINDOW * 2];
         long[] backlogNs;
         Channel channel;
         boolean loggedOn;
@@ -554,8 +562,9 @@ public final class Fleet
             final ByteBuf frame = channel.alloc().directBuffer(TapEncoder.FRAME_LENGTH);
             frame.writeBytes(loop.scratch, 0, TapEncoder.FRAME_LENGTH);
             channel.write(frame, channel.voidPromise());
-            inFlightNs[inFlightTail++ & (inFlightNs.length - 1)] = startedNs;
             lastSentNs = System.nanoTime();
+            sentNs[inFlightTail & (sentNs.length - 1)] = lastSentNs;
+            inFlightNs[inFlightTail++ & (inFlightNs.length - 1)] = startedNs;
             loop.increment(SENT);
             loop.markTouched(this);
         }
@@ -618,7 +627,9 @@ public final class Fleet
             }
 
             final long nowNs = System.nanoTime();
-            final long startedNs = inFlightHead != inFlightTail ? inFlightNs[inFlightHead++ & (inFlightNs.length - 1)] : nowNs;
+            final boolean matched = inFlightHead != inFlightTail;
+            final long actualSentNs = matched ? sentNs[inFlightHead & (sentNs.length - 1)] : nowNs;
+            final long startedNs = matched ? inFlightNs[inFlightHead++ & (inFlightNs.length - 1)] : nowNs;
             if (HEARTBEAT_MARK == startedNs)
             {
                 return; // a HEARTBEAT_RESULT (or its ERROR): not a tap
@@ -633,6 +644,7 @@ public final class Fleet
                 }
                 loop.increment(ANSWERED);
                 loop.recorder.recordValue(Math.max(1, (nowNs - startedNs) / 1_000));
+                loop.serviceRecorder.recordValue(Math.max(1, (nowNs - actualSentNs) / 1_000));
             }
             else
             {

@@ -23,8 +23,8 @@ public final class FleetMain implements Callable<Integer>
     @Option(names = "--host", paramLabel = "H", description = "switch address (default 127.0.0.1)")
     private String host = "127.0.0.1";
 
-    @Option(names = "--port", paramLabel = "P", description = "switch port (default 9400)")
-    private int port = 9400;
+    @Option(names = "--port", paramLabel = "P", description = "switch port (default 7700)")
+    private int port = 7700;
 
     @Option(names = "--terminals", paramLabel = "T", description = "terminals, each a connection (default 200)")
     private int terminals = 200;

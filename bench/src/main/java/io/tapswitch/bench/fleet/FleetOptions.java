@@ -11,7 +11,7 @@ public final class FleetOptions
     public static final double RATE_MAX = 0;
 
     private String host = "127.0.0.1";
-    private int port = 9400;
+    private int port = 7700;
     private int terminals = 200;
     private long firstTerminal = 1;
     private double ratePerSecond = 1_000;

@@ -97,7 +97,7 @@ public final class AsyncTerminalClient implements AutoCloseable
     public static final class Options
     {
         private String host = "127.0.0.1";
-        private int port = 9400;
+        private int port = 7700;
         private long terminalId;
         private byte[] key;
         private boolean reconnect;

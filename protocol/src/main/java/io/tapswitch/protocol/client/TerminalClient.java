@@ -15,7 +15,7 @@ import io.tapswitch.protocol.ReasonCode;
  * A blocking terminal for tests and scripts, over {@link AsyncTerminalClient}: each call sends one request and
  * waits (bounded) for its answer. Correlations are chosen from a random start and increase, unless given.
  * <pre>
- * try (TerminalClient terminal = TerminalClient.connect("127.0.0.1", 9400, 1, TerminalClient.demoKey(1)))
+ * try (TerminalClient terminal = TerminalClient.connect("127.0.0.1", 7700, 1, TerminalClient.demoKey(1)))
  * {
  *     TapResult result = terminal.tap(1000001, 1, 1);
  * }

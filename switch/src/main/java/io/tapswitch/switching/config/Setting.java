@@ -11,11 +11,11 @@ public enum Setting
 {
     HOST("host", "127.0.0.1", false,
         "address the terminal listener binds to"),
-    PORT("port", "9400", false,
+    PORT("port", "7700", false,
         "TCP port of the terminal listener (0 picks a free port)"),
     METRICS_HOST("metrics-host", "", false,
         "address of the /metrics HTTP listener; empty means the same as host"),
-    METRICS_PORT("metrics-port", "9401", false,
+    METRICS_PORT("metrics-port", "9464", false,
         "TCP port of GET /metrics (Prometheus text); -1 disables the listener, 0 picks a free port"),
     DATA_DIR("data-dir", "./data/switch", false,
         "data directory: journal/, commands/, snapshots/"),

@@ -47,7 +47,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * The authorization engine: decides LOGON, TAP, REVERSAL and BALANCE requests against in-memory tables and appends
  * every decision to the journal before returning the response; applies admin commands from the command queue.
  * <p>
- * Not thread-safe; owned by the engine thread (single writer). The engine reads no clock: every input carries the
+ * Not thread-safe; owned by the engine thread (single writer). It may be opened on another thread and handed to the
+ * engine thread (with a happens-before edge, e.g. a thread start or a queue), never used by two threads at once. The engine reads no clock: every input carries the
  * time it was stamped with on entry ({@code nowMs}), which is journaled so a replay decides the same. State is a
  * pure function of the journal: {@link #open} loads the newest snapshot and decides the journal after it again.
  * <p>
@@ -133,6 +134,8 @@ public final class Engine implements AutoCloseable
         this.commandQueue = Queues.open(Queues.commandsDir(config.dataDir()));
         this.journal = new JournalWriter(journalQueue);
         this.commandTailer = commandQueue.createTailer();
+        // the engine may be opened on one thread and handed to its engine thread (one thread at a time)
+        commandTailer.singleThreadedCheckDisabled(true);
     }
 
     /** Opens the engine on a data directory: loads the latest snapshot, replays the journal after it. */

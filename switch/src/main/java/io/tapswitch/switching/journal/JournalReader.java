@@ -13,7 +13,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * index, handing each record to a {@link JournalHandler}, and reports its position and lag.
  * <p>
  * The admin ingester keeps {@link #lastReadIndex()} of the last record it stored and resumes with
- * {@link #moveAfter(long)}. Not thread-safe: one reader per thread.
+ * {@link #moveAfter(long)}. Not thread-safe: used by one thread at a time (it may be created on another thread and
+ * handed over).
  */
 public final class JournalReader implements AutoCloseable
 {
@@ -50,6 +51,8 @@ public final class JournalReader implements AutoCloseable
         this.queue = queue;
         this.ownsQueue = ownsQueue;
         this.tailer = queue.createTailer();
+        // a reader may be created on one thread and handed to the thread that polls it (one thread at a time)
+        tailer.singleThreadedCheckDisabled(true);
         tailer.toStart();
     }
 

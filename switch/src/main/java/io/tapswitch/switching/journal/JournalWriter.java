@@ -28,6 +28,8 @@ public final class JournalWriter implements AutoCloseable
     {
         this.queue = queue;
         this.appender = queue.acquireAppender();
+        // the engine may be opened on one thread and handed to its engine thread (one thread at a time)
+        appender.singleThreadedCheckDisabled(true);
     }
 
     /**

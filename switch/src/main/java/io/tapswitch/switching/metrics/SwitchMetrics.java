@@ -1,11 +1,15 @@
 package io.tapswitch.switching.metrics;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.LongSupplier;
@@ -42,7 +46,7 @@ public final class SwitchMetrics implements AutoCloseable
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     /** Micrometer holds meter state weakly: the states are kept alive here for the registry's lifetime. */
-    private final List<Object> meterStates = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Object> meterStates = new CopyOnWriteArrayList<>();
     private HttpServer httpServer;
     private ExecutorService httpExecutor;
 
@@ -102,7 +106,7 @@ public final class SwitchMetrics implements AutoCloseable
     public void bindNetwork(
         final Counters engineCounters, final List<Counters> loopCounters, final LongSupplier openConnections)
     {
-        final List<Counters> all = new java.util.ArrayList<>(loopCounters);
+        final List<Counters> all = new ArrayList<>(loopCounters);
         all.add(engineCounters);
         meterStates.add(all);
         meterStates.add(openConnections);
@@ -167,6 +171,23 @@ public final class SwitchMetrics implements AutoCloseable
     public void keepAlive(final Object state)
     {
         meterStates.add(state);
+    }
+
+    /**
+     * Registers the free and total bytes of the file system holding the journal, read at scrape time.
+     *
+     * @param journalDir the journal directory (or the data directory, on the same file system).
+     */
+    public void bindJournalDisk(final Path journalDir)
+    {
+        final File dir = journalDir.toFile();
+        meterStates.add(dir);
+        Gauge.builder("tapswitch.journal.disk.free.bytes", dir, File::getUsableSpace)
+            .description("bytes the switch can still write on the journal's file system")
+            .register(registry);
+        Gauge.builder("tapswitch.journal.disk.total.bytes", dir, File::getTotalSpace)
+            .description("size of the journal's file system")
+            .register(registry);
     }
 
     /**

@@ -3,6 +3,10 @@ package io.tapswitch.switching.net;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 import java.nio.ByteBuffer;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 import io.tapswitch.protocol.FrameHeader;
 import io.tapswitch.protocol.MessageType;
@@ -11,13 +15,18 @@ import io.tapswitch.protocol.ReasonCode;
 import io.tapswitch.switching.engine.Engine;
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The engine thread: owns the {@link Engine} and the session table (which connection is logged on as
@@ -26,19 +35,19 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
  * event loops and wakes those loops once per batch; then it applies admin commands and, when due, writes a
  * snapshot.
  * <p>
- * Not thread-safe; runs on one thread under an {@link org.agrona.concurrent.AgentRunner}. {@link #pause}
+ * Not thread-safe; runs on one thread under an {@link AgentRunner}. {@link #pause}
  * and {@link #resume} may be called from any thread (operations and tests).
  */
 public final class EngineAgent implements Agent
 {
     private static final int OUT_CAPACITY = 8192;
     private static final long NO_SESSION = 0;
-    private static final org.slf4j.Logger LOGGER = org.slf4j.LoggerFactory.getLogger(EngineAgent.class);
+    private static final Logger LOGGER = LoggerFactory.getLogger(EngineAgent.class);
 
     private static final int STARTUP_COMMAND_BATCH = 65_536;
 
-    private final java.util.function.Supplier<Engine> engineFactory;
-    private final java.util.concurrent.CompletableFuture<Long> started = new java.util.concurrent.CompletableFuture<>();
+    private final Supplier<Engine> engineFactory;
+    private final CompletableFuture<Long> started = new CompletableFuture<>();
     private Engine engine;
     private final ManyToOneRingBuffer requests;
     private final OneToOneRingBuffer[] responses;
@@ -55,7 +64,7 @@ public final class EngineAgent implements Agent
     private final Long2LongHashMap terminalByConnection = new Long2LongHashMap(NO_SESSION);
     private final Long2LongHashMap connectionByTerminal = new Long2LongHashMap(NO_SESSION);
     private final boolean[] touched;
-    private final java.util.Set<String> loggedErrors = new java.util.HashSet<>();
+    private final Set<String> loggedErrors = new HashSet<>();
 
     private volatile boolean paused;
     private volatile boolean running = true;
@@ -75,7 +84,7 @@ public final class EngineAgent implements Agent
      * @param counters           counters this agent writes and the metrics read.
      */
     public EngineAgent(
-        final java.util.function.Supplier<Engine> engineFactory,
+        final Supplier<Engine> engineFactory,
         final ManyToOneRingBuffer requests,
         final OneToOneRingBuffer[] responses,
         final Runnable[] wakers,
@@ -95,7 +104,7 @@ public final class EngineAgent implements Agent
         this.snapshotIntervalMs = snapshotIntervalMs;
         this.counters = counters;
         this.touched = new boolean[responses.length];
-        this.responseFullIdle = new org.agrona.concurrent.BackoffIdleStrategy(10, 10, 1_000, 100_000);
+        this.responseFullIdle = new BackoffIdleStrategy(10, 10, 1_000, 100_000);
     }
 
     public String roleName()
@@ -129,7 +138,7 @@ public final class EngineAgent implements Agent
     /**
      * @return completes once the engine is open and the queued commands are applied, with their count.
      */
-    public java.util.concurrent.CompletableFuture<Long> started()
+    public CompletableFuture<Long> started()
     {
         return started;
     }
@@ -207,7 +216,7 @@ public final class EngineAgent implements Agent
         running = false;
     }
 
-    private void onRecord(final int msgTypeId, final org.agrona.MutableDirectBuffer buffer, final int index, final int length)
+    private void onRecord(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
     {
         if (HandoffRecords.REQUEST == msgTypeId)
         {

@@ -7,9 +7,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.micrometer.core.instrument.Timer;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
+import io.tapswitch.protocol.FrameHeader;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongArrayList;
+import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
@@ -37,8 +39,8 @@ public final class LoopResponder
     private final Long2ObjectHashMap<TerminalSession> sessions = new Long2ObjectHashMap<>();
     private final ArrayList<TerminalSession> dirty = new ArrayList<>();
     private final LongArrayList pendingDisconnects = new LongArrayList();
-    private final byte[] scratch = new byte[io.tapswitch.protocol.FrameHeader.MAX_FRAME_BYTES];
-    private final org.agrona.concurrent.MessageHandler responseHandler = this::onResponse;
+    private final byte[] scratch = new byte[FrameHeader.MAX_FRAME_BYTES];
+    private final MessageHandler responseHandler = this::onResponse;
     private boolean disconnectRetryScheduled;
     private long nextConnectionSequence = 1;
 

@@ -49,6 +49,7 @@ public final class SwitchLauncher implements AutoCloseable
         }
 
         final SwitchMetrics metrics = new SwitchMetrics();
+        metrics.bindJournalDisk(config.dataDir());
         final Timer appendTimer = metrics.journalAppendLatencyTimer();
         final SwitchServer server = new SwitchServer(config, () -> Engine.open(new EngineConfig()
             .dataDir(config.dataDir())

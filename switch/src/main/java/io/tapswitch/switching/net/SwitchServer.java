@@ -6,9 +6,12 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
+import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 
 import io.micrometer.core.instrument.Timer;
@@ -35,6 +38,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.tapswitch.protocol.Direction;
 import io.tapswitch.protocol.netty.TapFrameDecoder;
@@ -72,14 +76,14 @@ public final class SwitchServer implements AutoCloseable
     private static final long DRAIN_TIMEOUT_MS = 5_000;
 
     private final SwitchConfig config;
-    private final java.util.function.Supplier<Engine> engineFactory;
+    private final Supplier<Engine> engineFactory;
     private final SwitchMetrics metrics;
     private final AtomicInteger openConnections = new AtomicInteger();
     private final Counters engineCounters = new Counters();
     private final ChannelGroup channels = new DefaultChannelGroup("tapswitch-terminals", GlobalEventExecutor.INSTANCE);
     private final IdentityHashMap<EventLoop, LoopResponder> respondersByLoop = new IdentityHashMap<>();
     private final List<LoopResponder> responders = new ArrayList<>();
-    private final java.util.Set<String> loggedEngineErrors = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> loggedEngineErrors = ConcurrentHashMap.newKeySet();
 
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
@@ -99,7 +103,7 @@ public final class SwitchServer implements AutoCloseable
      * @param metrics the registry to wire into (the server starts its HTTP listener per the configuration).
      */
     public SwitchServer(
-        final SwitchConfig config, final java.util.function.Supplier<Engine> engineFactory, final SwitchMetrics metrics)
+        final SwitchConfig config, final Supplier<Engine> engineFactory, final SwitchMetrics metrics)
     {
         this.config = config;
         this.engineFactory = engineFactory;
@@ -131,7 +135,7 @@ public final class SwitchServer implements AutoCloseable
         final Timer latencyTimer = metrics.authorizationLatencyTimer();
         final List<OneToOneRingBuffer> responseRings = new ArrayList<>();
         int index = 0;
-        for (final io.netty.util.concurrent.EventExecutor executor : workerGroup)
+        for (final EventExecutor executor : workerGroup)
         {
             final OneToOneRingBuffer ring = new OneToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
                 config.responseQueueBytes() + RingBufferDescriptor.TRAILER_LENGTH)));
@@ -166,7 +170,7 @@ public final class SwitchServer implements AutoCloseable
         {
             startupCommandsApplied = agent.started().get();
         }
-        catch (final java.util.concurrent.ExecutionException ex)
+        catch (final ExecutionException ex)
         {
             CloseHelper.quietClose(agentRunner);
             agentRunner = null;

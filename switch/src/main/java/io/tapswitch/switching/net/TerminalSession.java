@@ -18,6 +18,7 @@ import io.tapswitch.protocol.Messages;
 import io.tapswitch.protocol.ReasonCode;
 import io.tapswitch.protocol.netty.MalformedFrame;
 import org.agrona.BitUtil;
+import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 
@@ -323,7 +324,7 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
         {
             return false;
         }
-        final org.agrona.concurrent.AtomicBuffer buffer = requests.buffer();
+        final AtomicBuffer buffer = requests.buffer();
         buffer.putLong(claimIndex + HandoffRecords.CONNECTION_ID_OFFSET, connectionId);
         buffer.putLong(claimIndex + HandoffRecords.RECEIVED_NS_OFFSET, receivedNs);
         buffer.putLong(claimIndex + HandoffRecords.REQUEST_NOW_MS_OFFSET, nowMs);

@@ -43,6 +43,21 @@ public final class EngineMeasure
         return runtime.totalMemory() - runtime.freeMemory();
     }
 
+    /**
+     * @return heap held by an engine with empty tables (idempotency and nonce rings, buffers), measured on a
+     * throw-away engine that is unreachable when this returns.
+     */
+    private static long emptyEngineBytes(final long baseHeap) throws IOException
+    {
+        final Path emptyDir = Files.createTempDirectory("tapswitch-measure-empty");
+        try (Engine empty = Engine.open(new EngineConfig().dataDir(emptyDir).snapshotIntervalMs(0).cardCapacity(16)
+            .holderCapacity(16).householdCapacity(16).idempotencyCapacity(IDEMPOTENCY)
+            .idempotencyMaxCapacity(IDEMPOTENCY)))
+        {
+            return usedHeapBytes() - baseHeap - empty.lastSequence();
+        }
+    }
+
     public static void main(final String[] args) throws IOException
     {
         final int cards = args.length > 0 ? Integer.parseInt(args[0]) : 10_000_000;
@@ -60,12 +75,7 @@ public final class EngineMeasure
         System.out.printf("publish: %,d commands in %.1f s%n", commands, (System.nanoTime() - start) / 1e9);
 
         final long baseHeap = usedHeapBytes();
-        final Path emptyDir = Files.createTempDirectory("tapswitch-measure-empty");
-        final Engine empty = Engine.open(new EngineConfig().dataDir(emptyDir).snapshotIntervalMs(0).cardCapacity(16)
-            .holderCapacity(16).householdCapacity(16).idempotencyCapacity(IDEMPOTENCY)
-            .idempotencyMaxCapacity(IDEMPOTENCY));
-        final long ringsBytes = usedHeapBytes() - baseHeap;
-        empty.close();
+        final long ringsBytes = emptyEngineBytes(baseHeap);
         final EngineConfig config = new EngineConfig().dataDir(dataDir).snapshotIntervalMs(0)
             .cardCapacity(cards).holderCapacity(cards).householdCapacity(cards / 3 + 1)
             .idempotencyCapacity(IDEMPOTENCY).idempotencyMaxCapacity(IDEMPOTENCY);

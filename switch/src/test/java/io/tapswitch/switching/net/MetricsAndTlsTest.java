@@ -45,7 +45,8 @@ class MetricsAndTlsTest
                 "tapswitch_logons_total{result=\"OK\"}", "tapswitch_malformed_frames_total ",
                 "tapswitch_commands_total{outcome=\"applied\"}", "tapswitch_table_entries{table=\"cards\"}",
                 "tapswitch_journal_bytes ", "tapswitch_journal_append_latency_seconds_bucket{",
-                "tapswitch_snapshot_bytes ", "tapswitch_journal_receipt ",
+                "tapswitch_snapshot_bytes ", "tapswitch_journal_receipt ", "tapswitch_journal_disk_free_bytes ",
+                "tapswitch_journal_disk_total_bytes ",
                 "jvm_memory_used_bytes{", "jvm_threads_live_threads ", "process_cpu_usage "})
             {
                 assertThat(before).as(name).contains(name);
@@ -62,6 +63,7 @@ class MetricsAndTlsTest
                 assertThat(value(after, "tapswitch_sessions_active")).isEqualTo(1);
                 assertThat(value(after, "tapswitch_logons_total{result=\"OK\"}")).isGreaterThanOrEqualTo(1);
                 assertThat(value(after, "tapswitch_table_entries{table=\"cards\"}")).isEqualTo(TestSwitch.DEMO_CARDS);
+                assertThat(value(after, "tapswitch_journal_disk_total_bytes")).isPositive();
                 assertThat(value(after, "tapswitch_journal_append_latency_seconds_count"))
                     .isGreaterThan(value(before, "tapswitch_journal_append_latency_seconds_count"));
             }
