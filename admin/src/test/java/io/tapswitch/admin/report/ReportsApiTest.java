@@ -86,8 +86,8 @@ class ReportsApiTest
     {
         final long seed = System.nanoTime();
         System.out.println("ReportsApiTest seed " + seed);
-        writeJournal(dir.resolve("switch"), new Random(seed));
         admin = new WorkflowHarness(dir, at("2026-03-02T09:00"), new JsonObject());
+        writeJournal(dir.resolve("switch"), new Random(seed));
         admin.sql("INSERT INTO institutions (id, name, kind, created_at, updated_at) VALUES " +
             "(10, 'Соцзахист', 'SOCIAL_SERVICE', now(), now()), (11, 'Ліцей № 1', 'SCHOOL', now(), now()), " +
             "(12, 'Гімназія № 2', 'SCHOOL', now(), now())");

@@ -26,7 +26,7 @@ class WorkingCalendarPropertiesTest
         }
     }
 
-    @Property(tries = 300)
+    @Property(tries = 150)
     void shouldLandOnAWorkingDayWithExactlyNWorkingDaysCounted(
         @ForAll @IntRange(min = 0, max = 200) final int dayOfYear, @ForAll @IntRange(min = 1, max = 40) final int n)
     {
@@ -41,7 +41,7 @@ class WorkingCalendarPropertiesTest
         assertThat(counted).isEqualTo(n);
     }
 
-    @Property(tries = 300)
+    @Property(tries = 150)
     void shouldNeverEndATermOnADayOffNorBeforeItsCalendarDays(
         @ForAll @IntRange(min = 0, max = 200) final int dayOfYear, @ForAll @IntRange(min = 1, max = 60) final int days)
     {
@@ -55,7 +55,7 @@ class WorkingCalendarPropertiesTest
         }
     }
 
-    @Property(tries = 200)
+    @Property(tries = 100)
     void shouldExtendByAtLeastTheSuspendedDays(
         @ForAll @IntRange(min = 0, max = 200) final int dayOfYear, @ForAll @IntRange(min = 0, max = 90) final int days)
     {
