@@ -67,6 +67,11 @@ public final class JmhCommand implements Callable<Integer>
             "take the disk out of the engine figures); default the JVM's")
     private Path tmpDir;
 
+    @Option(names = "--fork-jvm-arg", paramLabel = "ARG",
+        description = "an extra JVM option of every fork, after the Chronicle flags (repeatable), e.g. " +
+            "-XX:+UseTransparentHugePages")
+    private List<String> forkJvmArgs = new ArrayList<>();
+
     @Option(names = "--list", description = "list the benchmarks the regex selects and exit")
     private boolean list;
 
@@ -134,6 +139,7 @@ public final class JmhCommand implements Callable<Integer>
         {
             flags.add("-Djava.io.tmpdir=" + tmpDir.toAbsolutePath());
         }
+        flags.addAll(forkJvmArgs);
         return flags.toArray(new String[0]);
     }
 }
