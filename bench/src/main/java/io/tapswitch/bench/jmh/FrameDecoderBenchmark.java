@@ -89,9 +89,12 @@ public class FrameDecoderBenchmark
     @TearDown(Level.Trial)
     public void tearDown()
     {
-        if (tapSink.frames == 0 || lengthFieldSink.frames == 0)
+        // Every burst holds FRAMES whole frames: a decoder that lost or split one would leave a remainder.
+        if (tapSink.frames % FRAMES != 0 || lengthFieldSink.frames % FRAMES != 0 ||
+            tapSink.frames + lengthFieldSink.frames + plainSink.frames == 0)
         {
-            throw new IllegalStateException("a decoder emitted no frame");
+            throw new IllegalStateException("decoded frames " + tapSink.frames + " / " + lengthFieldSink.frames +
+                " are not whole bursts of " + FRAMES);
         }
         tapChannel.finishAndReleaseAll();
         lengthFieldChannel.finishAndReleaseAll();

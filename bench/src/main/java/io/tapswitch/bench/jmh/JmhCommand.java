@@ -2,7 +2,9 @@ package io.tapswitch.bench.jmh;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 import io.tapswitch.bench.JvmFlags;
@@ -58,7 +60,17 @@ public final class JmhCommand implements Callable<Integer>
 
     @Option(names = "--prof", paramLabel = "NAME[:OPTS]",
         description = "an extra JMH profiler by name, e.g. stack, jfr, perfnorm (repeatable)")
-    private java.util.List<String> profilers = new java.util.ArrayList<>();
+    private List<String> profilers = new ArrayList<>();
+
+    @Option(names = "--tmpdir", paramLabel = "DIR",
+        description = "java.io.tmpdir of the forks: where fixtures, journals and snapshots live (e.g. /dev/shm to " +
+            "take the disk out of the engine figures); default the JVM's")
+    private Path tmpDir;
+
+    @Option(names = "--fork-jvm-arg", paramLabel = "ARG",
+        description = "an extra JVM option of every fork, after the Chronicle flags (repeatable), e.g. " +
+            "-XX:+UseTransparentHugePages")
+    private List<String> forkJvmArgs = new ArrayList<>();
 
     @Option(names = "--list", description = "list the benchmarks the regex selects and exit")
     private boolean list;
@@ -75,7 +87,7 @@ public final class JmhCommand implements Callable<Integer>
 
         final ChainedOptionsBuilder builder = new OptionsBuilder()
             .include(include)
-            .jvmArgsPrepend(JvmFlags.asArray())
+            .jvmArgsPrepend(forkFlags())
             .warmupTime(TimeValue.seconds(ITERATION_SECONDS))
             .measurementTime(TimeValue.seconds(ITERATION_SECONDS))
             .shouldFailOnError(true)
@@ -118,5 +130,16 @@ public final class JmhCommand implements Callable<Integer>
         final Collection<RunResult> results = runner.run();
         System.out.println("tapswitch bench jmh: " + results.size() + " benchmark(s), results in " + jsonFile);
         return results.isEmpty() ? 1 : 0;
+    }
+
+    private String[] forkFlags()
+    {
+        final List<String> flags = new ArrayList<>(JvmFlags.flags());
+        if (null != tmpDir)
+        {
+            flags.add("-Djava.io.tmpdir=" + tmpDir.toAbsolutePath());
+        }
+        flags.addAll(forkJvmArgs);
+        return flags.toArray(new String[0]);
     }
 }

@@ -161,6 +161,7 @@ public class SnapshotReplayBenchmark
 
     @Benchmark
     @OperationsPerInvocation(REPLAY_TAPS)
+    @Measurement(iterations = 2)
     public long journalReplay(final Replay replay)
     {
         engine = Engine.open(config(replayDir, true));

@@ -152,6 +152,7 @@ public final class LoadCommand implements Callable<Integer>
             {
                 theSwitch.close();
             }
+            deleteQuietly(dataDir);
         }
 
         final LoadReport report = new LoadReport(startedAt, durationSeconds, cards, serverIoThreads, fleetIoThreads,
@@ -162,7 +163,6 @@ public final class LoadCommand implements Callable<Integer>
         System.out.println();
         System.out.println(markdown);
         System.out.println("written: " + outDir.resolve("load.md") + ", " + outDir.resolve("load.json"));
-        deleteQuietly(dataDir);
         return report.allAnswered() ? 0 : 1;
     }
 
