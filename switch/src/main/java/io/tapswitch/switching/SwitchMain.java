@@ -72,7 +72,18 @@ public final class SwitchMain implements Callable<Integer>
         }
         System.err.print(config.summary());
 
-        final SwitchLauncher launcher = SwitchLauncher.start(config);
+        final SwitchLauncher launcher;
+        try
+        {
+            launcher = SwitchLauncher.start(config);
+        }
+        catch (final java.io.IOException ex)
+        {
+            // e.g. a port in use (BindException with NIO, NativeIoException with epoll)
+            System.err.println("tapswitch switch: cannot start on " + config.host() + ":" + config.port() +
+                " (metrics port " + config.metricsPort() + "): " + ex.getMessage());
+            return 2;
+        }
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {

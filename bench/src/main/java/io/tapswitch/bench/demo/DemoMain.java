@@ -82,7 +82,16 @@ public final class DemoMain implements Callable<Integer>
         try
         {
             prepareDataDir();
-            startSwitch();
+            try
+            {
+                startSwitch();
+            }
+            catch (final java.io.IOException ex)
+            {
+                System.err.println("demo: cannot listen on 127.0.0.1:" + port + " or :" + metricsPort + " (" +
+                    ex.getMessage() + "); choose free ports with --port and --metrics-port");
+                return 2;
+            }
             final FleetResult result = runFleet();
             result.print(out);
             printNextSteps();

@@ -176,6 +176,13 @@ public final class Fleet
                     lastReportNs = nowNs;
                 }
             }
+            // An overloaded machine may run a pacer late: every request scheduled before the end is still sent
+            // (its latency counts from its scheduled time), within the drain timeout.
+            final long pacerDeadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.drainTimeoutMs());
+            while (!allPacersDone() && System.nanoTime() - pacerDeadlineNs < 0)
+            {
+                Thread.sleep(1);
+            }
             running = false;
             finished = true;
             final long loadNs = System.nanoTime() - startNs;
@@ -219,6 +226,18 @@ public final class Fleet
             }
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
+    }
+
+    private boolean allPacersDone()
+    {
+        for (final FleetLoop loop : loops)
+        {
+            if (!loop.pacerDone)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void connectAll(final Class<? extends SocketChannel> channelClass) throws InterruptedException
@@ -339,6 +358,7 @@ public final class Fleet
         final byte[] heartbeatFrame = new byte[io.tapswitch.protocol.HeartbeatEncoder.FRAME_LENGTH];
         final io.tapswitch.protocol.HeartbeatEncoder heartbeatEncoder = new io.tapswitch.protocol.HeartbeatEncoder();
         double loopRatePerSecond;
+        volatile boolean pacerDone;
         long issued;
         int nextTerminal;
 
@@ -381,6 +401,7 @@ public final class Fleet
         {
             if (options.isMaxRate())
             {
+                pacerDone = true;
                 for (final FleetTerminal terminal : terminals)
                 {
                     for (int i = 0; i < options.inFlight(); i++)
@@ -396,6 +417,10 @@ public final class Fleet
                 if (loopRatePerSecond > 0)
                 {
                     eventLoop.execute(tick);
+                }
+                else
+                {
+                    pacerDone = true;
                 }
             }
         }
@@ -416,6 +441,8 @@ public final class Fleet
                 final long intendedNs = startNs + (long)(issued * nsPerRequest);
                 if (intendedNs - endNs >= 0)
                 {
+                    flushTouched();
+                    pacerDone = true;
                     return; // the offered load ends exactly at the end of the run
                 }
                 issued++;

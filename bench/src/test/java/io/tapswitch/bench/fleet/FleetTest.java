@@ -39,7 +39,6 @@ class FleetTest
             "data-dir", dataDir.toString(),
             "demo", "true",
             "demo-cards", "2000",
-            "heartbeat-ms", "1000",
             "demo-terminals", String.valueOf(DEMO_TERMINALS))));
     }
 
@@ -106,21 +105,30 @@ class FleetTest
     }
 
     @Test
-    void shouldKeepQuietTerminalsLoggedOnWithHeartbeats() throws Exception
+    void shouldKeepQuietTerminalsLoggedOnWithHeartbeats(@TempDir final Path quietDataDir) throws Exception
     {
-        // 5 terminals, 1 tap a second in all, 5 s: a terminal taps every 5 s, past the switch's 3 s idle limit.
-        final FleetResult result = new Fleet(new FleetOptions()
-            .port(launcher.port())
-            .terminals(5)
-            .firstTerminal(40)
-            .ratePerSecond(1)
-            .durationMs(5_000)
-            .cards(2_000)).run(null);
+        // A switch that closes a connection silent for 4.5 s; 2 terminals tap about once in 6 s between them.
+        try (SwitchLauncher quietSwitch = SwitchLauncher.start(SwitchConfig.of(Map.of(
+            "port", "0",
+            "metrics-port", "-1",
+            "data-dir", quietDataDir.toString(),
+            "demo", "true",
+            "demo-cards", "100",
+            "demo-terminals", "2",
+            "heartbeat-ms", "1500"))))
+        {
+            final FleetResult result = new Fleet(new FleetOptions()
+                .port(quietSwitch.port())
+                .terminals(2)
+                .ratePerSecond(0.2)
+                .durationMs(6_000)
+                .cards(100)).run(null);
 
-        assertThat(result.loggedOn()).isEqualTo(5);
-        assertThat(result.heartbeats()).isPositive();
-        assertThat(result.disconnected()).isZero();
-        assertThat(result.answered()).isEqualTo(result.sent()).isPositive();
+            assertThat(result.loggedOn()).isEqualTo(2);
+            assertThat(result.heartbeats()).isPositive();
+            assertThat(result.disconnected()).isZero();
+            assertThat(result.answered()).isEqualTo(result.sent()).isPositive();
+        }
     }
 
     @Test

@@ -43,7 +43,9 @@ class IdempotentRetryTest
                 LoadSheddingTest.awaitTrue(() -> queueDepth(testSwitch) > 0);
 
                 // The connection drops while the TAP waits: the engine decides it, its answer cannot be delivered.
+                final CompletableFuture<Void> dropped = terminal.async().channelCloseFuture();
                 terminal.async().dropConnection();
+                dropped.get(5, TimeUnit.SECONDS);
                 server.resumeEngine();
 
                 // The client logs on again and re-sends the unanswered TAP with the same correlation and bytes.

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LoadSheddingTest
 {
-    private static final int HEARTBEAT_MS = 300;
+    private static final int HEARTBEAT_MS = 700;
     private static final int MAX_CONNECTIONS = 12;
 
     @TempDir
@@ -199,8 +199,9 @@ class LoadSheddingTest
             assertThat(silent.awaitClosed(10_000)).isTrue();
             final long silentMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
             assertThat(silentMs).isGreaterThanOrEqualTo(3L * HEARTBEAT_MS - 50);
-            // The client library sends a HEARTBEAT every heartbeatMs of silence: its session stays.
-            assertThat(talking.awaitClosed(6L * HEARTBEAT_MS)).isFalse();
+
+            // Connected as long, the client library's HEARTBEATs (one per heartbeatMs of silence) kept its session:
+            // a request on a closed connection (no reconnection) would fail.
             assertThat(talking.heartbeat(1, 7L)).isEqualTo(7L);
         }
     }
