@@ -43,6 +43,8 @@ public final class CommandPublisher implements AutoCloseable
     {
         queue = Queues.open(Queues.commandsDir(dataDir));
         appender = queue.acquireAppender();
+        // Chronicle binds an appender to its first thread; every use here is under this object's lock
+        appender.singleThreadedCheckDisabled(true);
         lastCommandId = readLastCommandId(queue);
     }
 

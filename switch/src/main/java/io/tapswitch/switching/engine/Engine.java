@@ -12,6 +12,10 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import io.tapswitch.protocol.Decision;
 import io.tapswitch.protocol.FrameHeader;
@@ -47,7 +51,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * The authorization engine: decides LOGON, TAP, REVERSAL and BALANCE requests against in-memory tables and appends
  * every decision to the journal before returning the response; applies admin commands from the command queue.
  * <p>
- * Not thread-safe; owned by the engine thread (single writer). The engine reads no clock: every input carries the
+ * Not thread-safe; owned by the engine thread (single writer). It may be opened on another thread and handed to the
+ * engine thread (with a happens-before edge, e.g. a thread start or a queue), never used by two threads at once. The engine reads no clock: every input carries the
  * time it was stamped with on entry ({@code nowMs}), which is journaled so a replay decides the same. State is a
  * pure function of the journal: {@link #open} loads the newest snapshot and decides the journal after it again.
  * <p>
@@ -86,6 +91,10 @@ public final class Engine implements AutoCloseable
     private long lastJournalIndex = -1;
     private long lastSnapshotSequence = -1;
     private long lastSnapshotMs = Long.MIN_VALUE;
+    private ExecutorService snapshotExecutor;
+    private Future<Long> pendingSnapshot;
+    private long pendingSnapshotSequence;
+    private long pendingSnapshotJournalIndex;
     private boolean replaying;
     private long replaySequence;
     private long replayIndex;
@@ -106,9 +115,7 @@ public final class Engine implements AutoCloseable
     private int rOutletId;
     private long rHolderId;
     private long rReceipt;
-    private boolean rRepeated;
     private int rOriginalSlot;
-    private int rOriginalCorrelation;
 
     private Engine(final EngineConfig config)
     {
@@ -133,6 +140,8 @@ public final class Engine implements AutoCloseable
         this.commandQueue = Queues.open(Queues.commandsDir(config.dataDir()));
         this.journal = new JournalWriter(journalQueue);
         this.commandTailer = commandQueue.createTailer();
+        // the engine may be opened on one thread and handed to its engine thread (one thread at a time)
+        commandTailer.singleThreadedCheckDisabled(true);
     }
 
     /** Opens the engine on a data directory: loads the latest snapshot, replays the journal after it. */
@@ -159,7 +168,8 @@ public final class Engine implements AutoCloseable
      * by the network layer) received on a session. sessionTerminalId is 0 before a successful LOGON.
      * Handles LOGON (credentials, freshness, nonce; INVALID_REQUEST if sessionTerminalId != 0),
      * TAP, REVERSAL, BALANCE. The decision is appended to the journal before this method returns.
-     * Writes the complete response frame (header included) at out[outOffset] and returns its length.
+     * Writes the complete response frame (header included) at out[outOffset] and returns its length; out needs room
+     * for {@link FrameHeader#MAX_FRAME_BYTES} (a BALANCE_RESULT is at most 1 036 bytes).
      * A HEARTBEAT is echoed; any other type gets ERROR MALFORMED_FRAME (the network layer filters those first).
      */
     public int onRequest(
@@ -269,7 +279,6 @@ public final class Engine implements AutoCloseable
         rOutletId = 0;
         rHolderId = 0;
         rReceipt = 0;
-        rRepeated = false;
         rOriginalSlot = -1;
     }
 
@@ -321,7 +330,6 @@ public final class Engine implements AutoCloseable
 
     private void repeat(final int slot)
     {
-        rRepeated = true;
         rDecision = idempotency.decision(slot);
         rReason = idempotency.reason(slot);
         rRemaining = idempotency.remaining(slot);
@@ -522,7 +530,6 @@ public final class Engine implements AutoCloseable
         final long cardId)
     {
         resetResult();
-        rOriginalCorrelation = originalCorrelation;
         final long cutoffMs = nowMs - config.idempotencyWindowMs();
         idempotency.expire(cutoffMs);
         final int terminal = terminalId == 0 ? LongIndex.MISSING : tables.terminals.get(terminalId);
@@ -841,6 +848,7 @@ public final class Engine implements AutoCloseable
 
     private void maybeSnapshot(final long nowMs)
     {
+        completePendingSnapshot(false);
         if (config.snapshotIntervalMs() <= 0)
         {
             return;
@@ -853,7 +861,7 @@ public final class Engine implements AutoCloseable
         if (nowMs - lastSnapshotMs >= config.snapshotIntervalMs())
         {
             lastSnapshotMs = nowMs;
-            snapshot();
+            startBackgroundSnapshot();
         }
     }
 
@@ -1541,53 +1549,161 @@ public final class Engine implements AutoCloseable
 
     // ------------------------------------------------------------------------------------------------ snapshots
 
-    /** Writes a snapshot of all tables now (engine thread); then applies journal retention. */
+    /**
+     * Writes a snapshot of all tables now (engine thread; waits for a background snapshot still being written), then
+     * applies journal retention. Does nothing when nothing changed since the last snapshot.
+     */
     public void snapshot()
     {
         ensureOpen();
+        completePendingSnapshot(true);
         if (sequence == lastSnapshotSequence)
         {
             return;
         }
-        final String name = String.format("%s%020d%s", SNAPSHOT_PREFIX, sequence, SNAPSHOT_SUFFIX);
-        final Path file = snapshotsDir.resolve(name);
-        final Path tmp = snapshotsDir.resolve(name + ".tmp");
+        final long bytes;
         try
         {
-            final long bytes;
-            try (SnapshotOutput out = new SnapshotOutput(tmp))
-            {
-                out.writeLong(SNAPSHOT_MAGIC);
-                out.writeInt(SNAPSHOT_VERSION);
-                out.writeLong(sequence);
-                out.writeLong(lastCommandId);
-                out.writeLong(lastCommandQueueIndex);
-                out.writeLong(lastJournalIndex);
-                tables.save(out);
-                idempotency.save(out);
-                nonces.save(out);
-                bytes = out.finish();
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            lastSnapshotSequence = sequence;
-            counters.snapshotBytes = bytes;
-            counters.snapshotsWritten++;
-            final List<Path> files = snapshotFiles();
-            for (int i = config.snapshotsRetained(); i < files.size(); i++)
-            {
-                Files.deleteIfExists(files.get(i));
-            }
-            if (config.retentionEnabled())
-            {
-                // the oldest retained snapshot must still find its journal index if the newer ones are damaged
-                final int oldest = Math.min(files.size(), config.snapshotsRetained()) - 1;
-                applyRetention(Math.min(lastJournalIndex, journalIndexOf(files.get(oldest))));
-            }
+            bytes = writeSnapshotFile(new SnapshotImage(sequence, lastCommandId, lastCommandQueueIndex,
+                lastJournalIndex, tables, idempotency, nonces));
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot write snapshot " + file, ex);
+            throw new UncheckedIOException("cannot write snapshot of sequence " + sequence, ex);
         }
+        onSnapshotWritten(sequence, lastJournalIndex, bytes);
+    }
+
+    /**
+     * The state a snapshot holds: the live tables for a snapshot written on the engine thread, or copies of them for
+     * one written in the background.
+     */
+    private static final class SnapshotImage
+    {
+        final long sequence;
+        final long lastCommandId;
+        final long lastCommandQueueIndex;
+        final long lastJournalIndex;
+        final Tables tables;
+        final IdempotencyTable idempotency;
+        final NonceTable nonces;
+
+        SnapshotImage(
+            final long sequence, final long lastCommandId, final long lastCommandQueueIndex,
+            final long lastJournalIndex, final Tables tables, final IdempotencyTable idempotency,
+            final NonceTable nonces)
+        {
+            this.sequence = sequence;
+            this.lastCommandId = lastCommandId;
+            this.lastCommandQueueIndex = lastCommandQueueIndex;
+            this.lastJournalIndex = lastJournalIndex;
+            this.tables = tables;
+            this.idempotency = idempotency;
+            this.nonces = nonces;
+        }
+    }
+
+    /**
+     * Copies the tables on the engine thread (a pause of a memory copy) and writes the copy on the snapshot thread;
+     * skipped while the previous background snapshot is still being written.
+     */
+    private void startBackgroundSnapshot()
+    {
+        if (pendingSnapshot != null || sequence == lastSnapshotSequence)
+        {
+            return;
+        }
+        final SnapshotImage image = new SnapshotImage(sequence, lastCommandId, lastCommandQueueIndex,
+            lastJournalIndex, tables.copyForSnapshot(), idempotency.copyForSnapshot(), nonces.copyForSnapshot());
+        if (snapshotExecutor == null)
+        {
+            snapshotExecutor = Executors.newSingleThreadExecutor(runnable ->
+            {
+                final Thread thread = new Thread(runnable, "tapswitch-snapshot");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        pendingSnapshotSequence = image.sequence;
+        pendingSnapshotJournalIndex = image.lastJournalIndex;
+        pendingSnapshot = snapshotExecutor.submit(() -> writeSnapshotFile(image));
+    }
+
+    /**
+     * Takes the outcome of a background snapshot on the engine thread (counters, retention).
+     */
+    private void completePendingSnapshot(final boolean wait)
+    {
+        if (pendingSnapshot == null || (!wait && !pendingSnapshot.isDone()))
+        {
+            return;
+        }
+        final Future<Long> done = pendingSnapshot;
+        pendingSnapshot = null;
+        try
+        {
+            onSnapshotWritten(pendingSnapshotSequence, pendingSnapshotJournalIndex, done.get());
+        }
+        catch (final ExecutionException ex)
+        {
+            counters.snapshotFailures++;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            counters.snapshotFailures++;
+        }
+    }
+
+    private void onSnapshotWritten(final long snapshotSequence, final long journalIndex, final long bytes)
+    {
+        lastSnapshotSequence = Math.max(lastSnapshotSequence, snapshotSequence);
+        counters.snapshotBytes = bytes;
+        counters.snapshotsWritten++;
+        if (config.retentionEnabled())
+        {
+            // the oldest retained snapshot must still find its journal index if the newer ones are damaged
+            final List<Path> files = snapshotFiles();
+            if (!files.isEmpty())
+            {
+                final Path oldest = files.get(Math.min(files.size(), config.snapshotsRetained()) - 1);
+                applyRetention(Math.min(journalIndex, journalIndexOf(oldest)));
+            }
+        }
+    }
+
+    /**
+     * Writes a snapshot file (temp file, forced to disk, atomically renamed) and deletes the snapshots past the
+     * retained count. Runs on the engine thread or on the snapshot thread, never on both at once.
+     *
+     * @return the size of the file.
+     */
+    private long writeSnapshotFile(final SnapshotImage image) throws IOException
+    {
+        final String name = String.format("%s%020d%s", SNAPSHOT_PREFIX, image.sequence, SNAPSHOT_SUFFIX);
+        final Path file = snapshotsDir.resolve(name);
+        final Path tmp = snapshotsDir.resolve(name + ".tmp");
+        final long bytes;
+        try (SnapshotOutput out = new SnapshotOutput(tmp))
+        {
+            out.writeLong(SNAPSHOT_MAGIC);
+            out.writeInt(SNAPSHOT_VERSION);
+            out.writeLong(image.sequence);
+            out.writeLong(image.lastCommandId);
+            out.writeLong(image.lastCommandQueueIndex);
+            out.writeLong(image.lastJournalIndex);
+            image.tables.save(out);
+            image.idempotency.save(out);
+            image.nonces.save(out);
+            bytes = out.finish();
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        final List<Path> files = snapshotFiles();
+        for (int i = config.snapshotsRetained(); i < files.size(); i++)
+        {
+            Files.deleteIfExists(files.get(i));
+        }
+        return bytes;
     }
 
     private static long journalIndexOf(final Path snapshot)
@@ -1663,6 +1779,25 @@ public final class Engine implements AutoCloseable
     }
 
     // ------------------------------------------------------------------------------------------------- accessors
+
+    /**
+     * Forces every journal record appended so far to the disk (msync), so the decisions already returned survive a
+     * power loss, not only a crash of the process. Costs a disk flush: call it once per batch of requests, before
+     * releasing the batch's responses (group commit). Engine thread.
+     */
+    public void syncJournal()
+    {
+        ensureOpen();
+        journal.sync();
+    }
+
+    /**
+     * @return the journal index up to which records were forced to the disk by {@link #syncJournal()}, -1 if none.
+     */
+    public long lastSyncedJournalIndex()
+    {
+        return journal.lastIndexSynced();
+    }
 
     /** Heartbeat interval given to terminals in LOGON_RESULT. */
     public int heartbeatMs()
@@ -1754,6 +1889,10 @@ public final class Engine implements AutoCloseable
     private void releaseResources()
     {
         closed = true;
+        if (snapshotExecutor != null)
+        {
+            snapshotExecutor.shutdown();
+        }
         commandTailer.close();
         journal.close();
         commandQueue.close();

@@ -277,7 +277,11 @@ public final class EngineConfig
         return nonceCapacity;
     }
 
-    /** Snapshot interval of engine time, checked in {@link Engine#pollCommands}; 0 disables (default 10 min). */
+    /**
+     * Snapshot interval of engine time, checked in {@link Engine#pollCommands}; 0 disables (default 10 min). An
+     * interval snapshot copies the tables on the engine thread and writes the copy on a background thread (memory
+     * for one copy of the tables while it is written).
+     */
     public EngineConfig snapshotIntervalMs(final long snapshotIntervalMs)
     {
         this.snapshotIntervalMs = snapshotIntervalMs;

@@ -13,7 +13,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * index, handing each record to a {@link JournalHandler}, and reports its position and lag.
  * <p>
  * The admin ingester keeps {@link #lastReadIndex()} of the last record it stored and resumes with
- * {@link #moveAfter(long)}. Not thread-safe: one reader per thread.
+ * {@link #moveAfter(long)}. Not thread-safe: used by one thread at a time (it may be created on another thread and
+ * handed over).
  */
 public final class JournalReader implements AutoCloseable
 {
@@ -50,6 +51,8 @@ public final class JournalReader implements AutoCloseable
         this.queue = queue;
         this.ownsQueue = ownsQueue;
         this.tailer = queue.createTailer();
+        // a reader may be created on one thread and handed to the thread that polls it (one thread at a time)
+        tailer.singleThreadedCheckDisabled(true);
         tailer.toStart();
     }
 
@@ -66,8 +69,8 @@ public final class JournalReader implements AutoCloseable
      * Positions the reader so the next record is the one after {@code index}.
      *
      * @param index an index previously reported by this or another reader, or {@link #NO_INDEX} for the start.
-     * @return false if the index is not in the journal (deleted by retention or never written); the position is
-     * then unchanged.
+     * @return false if the index is not in the journal (deleted by retention or never written); the reader then
+     * stays after its last read record (or at the start if it read none).
      */
     public boolean moveAfter(final long index)
     {
@@ -76,22 +79,29 @@ public final class JournalReader implements AutoCloseable
             toStart();
             return true;
         }
-        final long previous = tailer.index();
+        if (positionAfter(index))
+        {
+            lastReadIndex = index;
+            return true;
+        }
+        if (lastReadIndex == NO_INDEX || !positionAfter(lastReadIndex))
+        {
+            tailer.toStart();
+            lastReadIndex = NO_INDEX;
+        }
+        return false;
+    }
+
+    private boolean positionAfter(final long index)
+    {
         if (!tailer.moveToIndex(index))
         {
-            tailer.moveToIndex(previous);
             return false;
         }
         try (DocumentContext dc = tailer.readingDocument())
         {
-            if (!dc.isPresent())
-            {
-                tailer.moveToIndex(previous);
-                return false;
-            }
+            return dc.isPresent();
         }
-        lastReadIndex = index;
-        return true;
     }
 
     /**

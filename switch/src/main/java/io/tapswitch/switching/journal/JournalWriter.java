@@ -28,6 +28,8 @@ public final class JournalWriter implements AutoCloseable
     {
         this.queue = queue;
         this.appender = queue.acquireAppender();
+        // the engine may be opened on one thread and handed to its engine thread (one thread at a time)
+        appender.singleThreadedCheckDisabled(true);
     }
 
     /**
@@ -64,6 +66,24 @@ public final class JournalWriter implements AutoCloseable
         }
         bytesAppended += lengthBytes;
         return appender.lastIndexAppended();
+    }
+
+    /**
+     * Forces the records appended so far in the current cycle file to the disk ({@code msync} of the mapped pages up
+     * to the write position): after it returns they survive a power loss. Costs a disk flush (milliseconds): call it
+     * once per batch of decisions, before releasing the batch's responses (group commit).
+     */
+    public void sync()
+    {
+        appender.sync();
+    }
+
+    /**
+     * @return the index of the last record forced to the disk by {@link #sync()}, as recorded in the queue.
+     */
+    public long lastIndexSynced()
+    {
+        return queue.lastIndexMSynced();
     }
 
     /**

@@ -168,6 +168,42 @@ class EngineCommandTest
     }
 
     @Test
+    void shouldPublishFromAnyThreadAndRunEngineOpenedOnAnotherThread() throws Exception
+    {
+        final long[] indexes = {Long.MIN_VALUE, Long.MIN_VALUE};
+        final Thread[] threads = new Thread[2];
+        for (int i = 0; i < threads.length; i++)
+        {
+            final int n = i;
+            threads[i] = new Thread(() ->
+            {
+                final org.agrona.concurrent.UnsafeBuffer buffer =
+                    new org.agrona.concurrent.UnsafeBuffer(new byte[Commands.MAX_COMMAND_BYTES]);
+                synchronized (h.publisher)
+                {
+                    indexes[n] = h.publisher.publish(buffer, 0, CommandEncoder.setCardStatus(buffer, 0,
+                        h.publisher.nextCommandId(), 1000001 + 3 * n, CardStatus.BLOCKED));
+                }
+            });
+            threads[i].start();
+            threads[i].join();
+        }
+        assertThat(indexes[0]).isNotNegative();
+        assertThat(indexes[1]).isGreaterThan(indexes[0]);
+
+        final Engine[] engine = new Engine[1];
+        final Thread opener = new Thread(() -> engine[0] = Engine.open(h.config));
+        h.engine.close();
+        opener.start();
+        opener.join();
+        h.engine = engine[0];
+        h.drainCommands(NOW);
+        assertThat(h.tap(NOW, 1, 1, 1000001, 1, 1).reason()).isEqualTo(ReasonCode.CARD_BLOCKED);
+        assertThat(h.tap(NOW, 1, 2, 1000004, 1, 1).reason()).isEqualTo(ReasonCode.CARD_BLOCKED);
+        assertThat(h.tap(NOW, 1, 3, 1000007, 1, 1).decision()).isEqualTo(Decision.APPROVED);
+    }
+
+    @Test
     void shouldCarryEntitlementsAndUsageToReplacementCard()
     {
         assertThat(h.tap(NOW, 1, 1, 1000001, 2, 1).remaining()).isEqualTo(1);

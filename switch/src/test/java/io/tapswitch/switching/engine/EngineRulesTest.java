@@ -89,10 +89,18 @@ class EngineRulesTest
         assertResult(tap(NOON, 6, 1000098, 1), Decision.DECLINED, ReasonCode.CARD_EXPIRED, -1);
         // OUTLET_NOT_ALLOWED before NO_ENTITLEMENT (holder enrolled in nothing: remaining -1)
         assertResult(tap(NOON, 6, 1000097, 1), Decision.DECLINED, ReasonCode.OUTLET_NOT_ALLOWED, -1);
-        // OUTSIDE_WINDOW before QUOTA_EXHAUSTED: winter kit is once, exhaust nothing yet, outside its dates
+        // NO_ENTITLEMENT before OUTSIDE_WINDOW (the winter kit is outside its dates)
         assertResult(tap(NOON, 6, 1000097, 5), Decision.DECLINED, ReasonCode.OUTLET_NOT_ALLOWED, -1);
         assertResult(tap(NOON, 1, 1000097, 5), Decision.DECLINED, ReasonCode.NO_ENTITLEMENT, -1);
+        // OUTSIDE_WINDOW before QUOTA_EXHAUSTED: breakfast taken at 08:00, asked again at 10:00
         assertResult(tap(kyiv(2026, 11, 23, 7, 0), 6, 1000010, 4), Decision.DECLINED, ReasonCode.OUTSIDE_WINDOW, 1);
+        assertResult(tap(kyiv(2026, 11, 23, 8, 0), 6, 1000010, 4), Decision.APPROVED, ReasonCode.OK, 0);
+        assertResult(tap(kyiv(2026, 11, 23, 10, 0), 6, 1000010, 4), Decision.DECLINED, ReasonCode.OUTSIDE_WINDOW, 0);
+        assertResult(tap(kyiv(2026, 11, 23, 8, 30), 6, 1000010, 4), Decision.DECLINED,
+            ReasonCode.QUOTA_EXHAUSTED, 0);
+        // OUTLET_NOT_ALLOWED before QUOTA_EXHAUSTED
+        assertResult(tap(kyiv(2026, 11, 23, 8, 30), 1, 1000010, 4), Decision.DECLINED,
+            ReasonCode.OUTLET_NOT_ALLOWED, 0);
     }
 
     @Test

@@ -82,6 +82,10 @@ class JournalReaderTest
 
             try (JournalReader resumed = new JournalReader(dir))
             {
+                final long unknownIndex = position + (1L << 40);
+                assertThat(resumed.moveAfter(unknownIndex)).isFalse();
+                assertThat(resumed.lastReadIndex()).isEqualTo(JournalReader.NO_INDEX);
+                assertThat(resumed.lagEntries()).isEqualTo(21);
                 assertThat(resumed.moveAfter(position)).isTrue();
                 final List<String> seen = new ArrayList<>();
                 resumed.poll((index, r) ->
