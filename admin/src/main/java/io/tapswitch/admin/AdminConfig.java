@@ -54,6 +54,8 @@ public final class AdminConfig
     private TokenRegistry tokens;
     private String generatedToken;
     private JsonObject extra = new JsonObject();
+    private Path tlsCertFile;
+    private Path tlsKeyFile;
 
     /**
      * Reads a YAML or JSON configuration file: {@code tokens} (see {@link TokenRegistry#fromJson}), optional
@@ -87,6 +89,14 @@ public final class AdminConfig
         if (json.getValue("tokens") instanceof JsonArray array)
         {
             tokens = TokenRegistry.fromJson(array);
+        }
+        if (json.getString("tlsCertFile") != null)
+        {
+            tlsCertFile = Path.of(json.getString("tlsCertFile"));
+        }
+        if (json.getString("tlsKeyFile") != null)
+        {
+            tlsKeyFile = Path.of(json.getString("tlsKeyFile"));
         }
         if (json.getString("cityZone") != null)
         {
@@ -124,6 +134,14 @@ public final class AdminConfig
             dbUrl.startsWith("jdbc:postgresql://")))
         {
             throw new IllegalArgumentException("dbUrl must be a postgresql:// URL: " + redactUrl(dbUrl));
+        }
+        if ((tlsCertFile == null) != (tlsKeyFile == null))
+        {
+            throw new IllegalArgumentException("tlsCertFile and tlsKeyFile go together: " + tlsCertFile + ", " + tlsKeyFile);
+        }
+        if (tlsCertFile != null && (!Files.isReadable(tlsCertFile) || !Files.isReadable(tlsKeyFile)))
+        {
+            throw new IllegalArgumentException("tlsCertFile/tlsKeyFile not readable: " + tlsCertFile + ", " + tlsKeyFile);
         }
         if (tokens == null)
         {
@@ -331,6 +349,34 @@ public final class AdminConfig
     public String generatedToken()
     {
         return generatedToken;
+    }
+
+    /**
+     * @return PEM certificate chain of the REST API's TLS, or null for plain HTTP (e.g. behind a TLS proxy).
+     */
+    public Path tlsCertFile()
+    {
+        return tlsCertFile;
+    }
+
+    public AdminConfig tlsCertFile(final Path tlsCertFile)
+    {
+        this.tlsCertFile = tlsCertFile;
+        return this;
+    }
+
+    /**
+     * @return PEM private key (PKCS#8) of the REST API's TLS, or null.
+     */
+    public Path tlsKeyFile()
+    {
+        return tlsKeyFile;
+    }
+
+    public AdminConfig tlsKeyFile(final Path tlsKeyFile)
+    {
+        this.tlsKeyFile = tlsKeyFile;
+        return this;
     }
 
     /**

@@ -38,6 +38,12 @@ public final class AdminMain implements java.util.concurrent.Callable<Integer>
     @Option(names = "--config", description = "YAML or JSON configuration file (tokens and roles, cityZone)")
     Path configFile;
 
+    @Option(names = "--tls-cert", description = "PEM certificate chain: serve the REST API over TLS (with --tls-key)")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", description = "PEM private key (PKCS#8) of --tls-cert")
+    Path tlsKey;
+
     @Option(names = "--embedded-pg-port", description = "port of the embedded PostgreSQL on 127.0.0.1 (default: any free port)")
     int embeddedPgPort = AdminConfig.DEFAULT_EMBEDDED_PG_PORT;
 
@@ -69,6 +75,10 @@ public final class AdminMain implements java.util.concurrent.Callable<Integer>
         if (configFile != null)
         {
             config.loadFile(configFile);
+        }
+        if (tlsCert != null || tlsKey != null)
+        {
+            config.tlsCertFile(tlsCert).tlsKeyFile(tlsKey);
         }
         config.conclude();
         final AdminService service = new AdminService(config);

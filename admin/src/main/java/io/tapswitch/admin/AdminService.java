@@ -34,6 +34,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -347,8 +348,14 @@ public final class AdminService
 
     private Future<Void> listen(final Router router)
     {
-        httpServer = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
-            .setMaxInitialLineLength(8192));
+        final HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port())
+            .setMaxInitialLineLength(8192);
+        if (config.tlsCertFile() != null)
+        {
+            options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+                .setCertPath(config.tlsCertFile().toString()).setKeyPath(config.tlsKeyFile().toString()));
+        }
+        httpServer = vertx.createHttpServer(options);
         final Future<HttpServer> api = httpServer.requestHandler(router).listen();
         if (config.metricsPort() < 0)
         {
@@ -441,11 +448,39 @@ public final class AdminService
     }
 
     /**
-     * @return {@code http://host:port} of the REST API.
+     * @return {@code http(s)://host:port} of the REST API.
      */
     public String baseUrl()
     {
-        return "http://" + config.host() + ":" + httpPort();
+        return (config.tlsCertFile() != null ? "https://" : "http://") + config.host() + ":" + httpPort();
+    }
+
+    /**
+     * Waits until every committed command is on the switch's command queue (e.g. after {@code AdminDemoLoader.load},
+     * before starting terminals). Blocking: call it off the Vert.x event loop.
+     *
+     * @param timeoutMs how long to wait.
+     * @return true when the outbox is drained, false on timeout.
+     */
+    public boolean awaitOutboxDrained(final long timeoutMs) throws Exception
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true)
+        {
+            final long pending = pool.query("SELECT count(*) FROM outbox WHERE published_at IS NULL").execute()
+                .map(rows -> rows.iterator().next().getLong(0))
+                .toCompletionStage().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
+            if (pending == 0)
+            {
+                return true;
+            }
+            if (deadlineNs - System.nanoTime() < 0)
+            {
+                return false;
+            }
+            wakePublisher();
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(config.pollIntervalMs()));
+        }
     }
 
     public AdminContext context()

@@ -144,6 +144,25 @@ class ApiValidationTest
     }
 
     @Test
+    void shouldRejectABodyThatIsNotJson() throws Exception
+    {
+        final AdminHarness.Response response = admin.send("POST", "/api/v1/cardholders", DISTRICT,
+            "{\"familyName\": \"Коваль\", \"givenName\": \"Петро\"}", "text/plain");
+        assertThat(response.status()).as(response.text()).isIn(400, 415);
+        assertThat(response.contentType()).startsWith("application/problem+json");
+        assertThat(response.json().getString("detail")).isNotBlank();
+    }
+
+    @Test
+    void shouldRejectIdsOutsideTheirRange() throws Exception
+    {
+        assertProblem(admin.post("/api/v1/entitlements", DISTRICT, new JsonObject().put("holderId", holderId).put("programId", 4_294_967_297L)),
+            400, "/body/programId");
+        assertProblem(admin.post("/api/v1/entitlements", DISTRICT, new JsonObject().put("holderId", 0).put("programId", 1)),
+            400, "/body/holderId");
+    }
+
+    @Test
     void shouldRequireTheStartOfDistributionCycles() throws Exception
     {
         final AdminHarness.Response response = admin.post("/api/v1/programs", ADMIN, program().put("period", "CYCLE").put("cycleDays", 14));

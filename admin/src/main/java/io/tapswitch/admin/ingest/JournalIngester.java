@@ -61,7 +61,7 @@ public final class JournalIngester implements AutoCloseable
     private final MeterRegistry registry;
     private final java.util.Map<Long, Counter> handedOut = new java.util.HashMap<>();
     private JournalReader reader;
-    private long storedIndex = JournalReader.NO_INDEX;
+    private volatile long storedIndex = JournalReader.NO_INDEX;
     private long entries;
     private long lastTimeMs;
     private volatile boolean running;
@@ -215,13 +215,14 @@ public final class JournalIngester implements AutoCloseable
                 .execute(Tuple.of(SOURCE, newIndex, newEntries, lastReceipt, lastTimeAt,
                     OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC)))
                 .map(count))));
-        storedIndex = newIndex;
         entries = newEntries;
         lastTimeMs = lastTime[0];
         ingested.increment(inserted);
-        countHandedOut(batchRows, insertedRows);
         ingestedCount.addAndGet(inserted);
+        countHandedOut(batchRows, insertedRows);
         IngestedPosition.write(switchDataDir, newIndex);
+        // last: whoever sees the new index also sees the counters and the published position
+        storedIndex = newIndex;
         updateLag();
         return read;
     }

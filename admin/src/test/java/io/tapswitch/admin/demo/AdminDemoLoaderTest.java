@@ -50,7 +50,8 @@ class AdminDemoLoaderTest
             assertThat(admin.count("SELECT count(*) FROM cards WHERE status = 'BLOCKED'")).isEqualTo(CARDS / 100);
             assertThat(admin.get("/api/v1/cards/1000099", AUDITOR).json().getString("status")).isEqualTo("BLOCKED");
             assertThat(admin.get("/api/v1/programs/4", AUDITOR).json().getJsonObject("window").getString("from")).isEqualTo("07:30");
-            awaitTrue("demo commands published", 20_000, () -> admin.count("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0);
+            assertThat(admin.service().awaitOutboxDrained(20_000)).as("demo commands published").isTrue();
+            assertThat(admin.count("SELECT count(*) FROM outbox WHERE published_at IS NULL")).isZero();
 
             final AtomicReference<TerminalClient> one = new AtomicReference<>();
             awaitTrue("terminal 1 provisioned", 20_000, () -> logon(realSwitch, 1, one));
