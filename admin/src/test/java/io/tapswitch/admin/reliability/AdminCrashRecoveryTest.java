@@ -77,6 +77,7 @@ class AdminCrashRecoveryTest
     private final ConcurrentLinkedQueue<Long> acknowledgedCards = new ConcurrentLinkedQueue<>();
     private final List<String> figures = java.util.Collections.synchronizedList(new ArrayList<>());
     private volatile String baseUrl;
+    private final List<StringBuilder> adminOutputs = java.util.Collections.synchronizedList(new ArrayList<>());
 
     @Test
     @Timeout(value = 170, unit = TimeUnit.SECONDS)
@@ -150,6 +151,16 @@ class AdminCrashRecoveryTest
                 }
 
                 reconcile(dbUrl, realSwitch);
+                final String key = terminal.getString("key");
+                for (final StringBuilder output : adminOutputs)
+                {
+                    synchronized (output)
+                    {
+                        assertThat(output.toString()).as("admin output").isNotEmpty()
+                            .doesNotContainIgnoringCase(key)
+                            .doesNotContain(java.util.Base64.getEncoder().encodeToString(HexFormat.of().parseHex(key)));
+                    }
+                }
             }
             finally
             {
@@ -346,6 +357,7 @@ class AdminCrashRecoveryTest
             "--data-dir", adminDir.toString(), "--switch-data-dir", switchDir.toString(), "--config", config.toString()));
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         final StringBuilder output = new StringBuilder();
+        adminOutputs.add(output);
         final Thread pump = new Thread(() -> pump(process.getInputStream(), output), "admin-output");
         pump.setDaemon(true);
         pump.start();

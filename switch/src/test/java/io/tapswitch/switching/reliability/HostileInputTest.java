@@ -420,7 +420,7 @@ class HostileInputTest
     void shouldShedLoadBeyondCapacityWithBusyAndServeAgainWhenItDrops() throws Exception
     {
         final int connections = DEMO_TERMINALS;
-        final int requestsEach = 2_000;
+        final int requestsEach = 500;
         final String metricsBefore = child.scrape();
         final double busyBefore = ChildSwitch.metric(metricsBefore, "tapswitch_busy_total");
         final List<AsyncTerminalClient> clients = new ArrayList<>();
@@ -455,7 +455,16 @@ class HostileInputTest
                     }));
                 }
             }
-            CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).get(40, TimeUnit.SECONDS);
+            try
+            {
+                CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).get(40, TimeUnit.SECONDS);
+            }
+            catch (final java.util.concurrent.ExecutionException ex)
+            {
+                throw new AssertionError("a pipelining terminal lost its connection under overload; idle timeouts " +
+                    "meanwhile: " + (ChildSwitch.metric(child.scrape(), "tapswitch_idle_timeouts_total") -
+                    ChildSwitch.metric(metricsBefore, "tapswitch_idle_timeouts_total")), ex);
+            }
             final long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
             assertThat(busy.get() + decided.get()).as("every request answered").isEqualTo(futures.size());
             assertThat(ChildSwitch.metric(child.scrape(), "tapswitch_busy_total") - busyBefore)
@@ -481,6 +490,66 @@ class HostileInputTest
             {
                 assertThat(calm.balance(CARD).reason()).as("served after the load dropped").isNotEqualTo(ReasonCode.BUSY);
             }
+        }
+    }
+
+    /**
+     * PROTOCOL.md rule 10 closes a connection that <i>sends</i> nothing for 3 x heartbeat. A terminal that keeps
+     * sending but reads its answers late (a slow link, a GC pause) makes the switch pause reading it (back-pressure);
+     * the paused connection must not then be closed as idle while its requests wait, unread, in the socket.
+     */
+    @Test
+    @Order(9)
+    @Disabled("FINDING for branch net: TerminalSession closes as idle a connection whose reads the switch itself " +
+        "paused for back-pressure (channel not writable): unanswered() counts responses written to the channel, so " +
+        "it is 0 while they wait in the outbound buffer, and the reader-idle timer runs while autoRead is off. " +
+        "Enable once the idle timer ignores time spent paused by back-pressure.")
+    void shouldNotCloseAsIdleATerminalThatSendsButReadsLate() throws Exception
+    {
+        final int requests = 256 * 3_000;
+        final double idleBefore = ChildSwitch.metric(child.scrape(), "tapswitch_idle_timeouts_total");
+        try (RawConnection connection = RawConnection.open(child.port(), 4096))
+        {
+            connection.write(RawConnection.logonFrame(12, TerminalClient.demoKey(12), 1));
+            final byte[] logonResult = connection.readFrame(10_000);
+            assertThat(logonResult[8]).isEqualTo((byte)ReasonCode.OK);
+            final Thread writer = new Thread(() ->
+            {
+                final byte[] batch = new byte[16 * 256];
+                int correlation = 2;
+                try
+                {
+                    for (int round = 0; round < requests / 256; round++)
+                    {
+                        for (int i = 0; i < 256; i++)
+                        {
+                            System.arraycopy(RawConnection.balanceFrame(correlation++, CARD), 0, batch, i * 16, 16);
+                        }
+                        connection.write(batch);
+                    }
+                }
+                catch (final IOException ignored)
+                {
+                    // closed by the switch: the assertion below reports it
+                }
+            }, "late-reader-writer");
+            writer.setDaemon(true);
+            writer.start();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(IDLE_TIMEOUT_MS + 2_000));
+
+            int answers = 0;
+            while (answers < requests)
+            {
+                final byte[] frame = connection.readFrame(10_000);
+                if (null == frame)
+                {
+                    throw new AssertionError("answer " + (answers + 1) + " of " + requests + ": the switch closed " +
+                        "the connection; idle timeouts counted meanwhile: " + (ChildSwitch.metric(child.scrape(),
+                        "tapswitch_idle_timeouts_total") - idleBefore));
+                }
+                answers++;
+            }
+            writer.join(10_000);
         }
     }
 

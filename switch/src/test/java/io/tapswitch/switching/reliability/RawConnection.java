@@ -29,7 +29,7 @@ final class RawConnection implements AutoCloseable
     private RawConnection(final Socket socket) throws IOException
     {
         this.socket = socket;
-        this.in = socket.getInputStream();
+        this.in = new java.io.BufferedInputStream(socket.getInputStream(), 65_536);
         this.out = socket.getOutputStream();
     }
 
