@@ -122,6 +122,8 @@ public final class AdminService
         vertx = Vertx.builder().with(DbPoolMetrics.vertxOptions()).withMetrics(poolMetrics.factory()).build();
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
+        registry.config().meterFilter(io.tapswitch.switching.metrics.PrometheusLint.filters()[0])
+            .meterFilter(io.tapswitch.switching.metrics.PrometheusLint.filters()[1]);
         new ProcessorMetrics().bindTo(registry);
         gcMetrics = new JvmGcMetrics();
         gcMetrics.bindTo(registry);

@@ -190,7 +190,12 @@ public final class DemoMain implements Callable<Integer>
             .port(adminPort)
             .metricsPort(adminMetricsPort)
             .dataDir(dataDir.resolve("admin"))
-            .switchDataDir(dataDir.resolve("switch"));
+            .switchDataDir(dataDir.resolve("switch"))
+            // aid cases (service cards No. 13 and No. 26) grant the demo's hygiene kit and food kit programs
+            .extra(new io.vertx.core.json.JsonObject().put("workflow", new io.vertx.core.json.JsonObject()
+                .put("programs", new io.vertx.core.json.JsonObject()
+                    .put("aid.children-with-disabilities", 2)
+                    .put("aid.difficult-life-situation", 1))));
         config.conclude();
         adminToken = config.generatedToken();
         out.printf(Locale.ROOT, "demo: starting the admin service with an embedded PostgreSQL in %s ...%n",

@@ -55,6 +55,8 @@ public final class SwitchMetrics implements AutoCloseable
         new JvmMemoryMetrics().bindTo(registry);
         gcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
+        registry.config().meterFilter(io.tapswitch.switching.metrics.PrometheusLint.filters()[0])
+            .meterFilter(io.tapswitch.switching.metrics.PrometheusLint.filters()[1]);
         new ProcessorMetrics().bindTo(registry);
     }
 
