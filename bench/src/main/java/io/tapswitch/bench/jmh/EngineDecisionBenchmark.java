@@ -2,6 +2,7 @@ package io.tapswitch.bench.jmh;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -69,6 +70,9 @@ public class EngineDecisionBenchmark
     int hundreds;
     long appendNs;
     long appends;
+    long decisions;
+    long decisionsAtStart;
+    long cpuStartNs;
 
     @Setup(Level.Trial)
     public void setup(final BenchmarkParams params)
@@ -95,13 +99,23 @@ public class EngineDecisionBenchmark
         appends++;
     }
 
-    @TearDown(Level.Iteration)
-    public void reportJournalShare()
+    @Setup(Level.Iteration)
+    public void startIteration()
     {
+        cpuStartNs = ThreadCpu.nowNs();
+        decisionsAtStart = decisions;
+    }
+
+    @TearDown(Level.Iteration)
+    public void reportIteration()
+    {
+        // Printed into the JMH log. CPU time of the benchmark thread per decision does not count the time the thread
+        // waited for a core, so it stays meaningful on a loaded machine where the wall-clock score does not.
+        ThreadCpu.report(cpuStartNs, decisions - decisionsAtStart);
         if (appends > 0)
         {
-            // Printed into the JMH log: the part of each decision spent in the journal append, same fork, same run.
-            System.out.printf(java.util.Locale.ROOT, "%n[journal] %d appends, mean %.1f ns per append%n", appends,
+            // The part of each decision spent in the journal append, same fork, same run.
+            System.out.printf(Locale.ROOT, "[journal] %d appends, mean %.1f ns per append%n", appends,
                 (double)appendNs / appends);
             appendNs = 0;
             appends = 0;
@@ -151,6 +165,7 @@ public class EngineDecisionBenchmark
     {
         encoder.correlation(correlation++).cardId(cardId).programId(programId).quantity(quantity);
         engine.onRequest(nowMs, terminalId, frame, 0, out, 0);
+        decisions++;
         reasons[out.getByte(REASON_OFFSET)]++;
         return out.getLong(FrameHeader.BODY_OFFSET + Messages.TapResult.RECEIPT_OFFSET);
     }

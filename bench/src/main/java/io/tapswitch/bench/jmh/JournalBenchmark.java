@@ -45,6 +45,8 @@ public class JournalBenchmark
     SingleChronicleQueue queue;
     JournalWriter writer;
     long sequence;
+    long sequenceAtStart;
+    long cpuStartNs;
 
     @Setup(Level.Trial)
     public void setup() throws java.io.IOException
@@ -52,6 +54,20 @@ public class JournalBenchmark
         dir = Files.createTempDirectory("tapswitch-bench-journal-");
         queue = Queues.open(Queues.journalDir(dir));
         writer = new JournalWriter(queue);
+    }
+
+    @Setup(Level.Iteration)
+    public void startIteration()
+    {
+        cpuStartNs = ThreadCpu.nowNs();
+        sequenceAtStart = sequence;
+    }
+
+    /** CPU per record on the benchmark thread, printed into the JMH log (see {@link ThreadCpu}). */
+    @TearDown(Level.Iteration)
+    public void reportIteration()
+    {
+        ThreadCpu.report(cpuStartNs, sequence - sequenceAtStart);
     }
 
     @TearDown(Level.Trial)

@@ -75,6 +75,11 @@ public final class LoadCommand implements Callable<Integer>
     @Option(names = "--only", paramLabel = "SERVER", description = "run only 'bare' or only 'switch' (default: both)")
     private String only;
 
+    @Option(names = "--switch-set", paramLabel = "KEY=VALUE",
+        description = "a switch setting for a variant run, passed as --set KEY=VALUE (repeatable), " +
+            "e.g. journal-sync=none")
+    private List<String> switchSettings = new ArrayList<>();
+
     public Integer call() throws Exception
     {
         final List<Shape> shapes = null == scenario ? List.of(Shape.values()) : List.of(Shape.byName(scenario));
@@ -109,11 +114,16 @@ public final class LoadCommand implements Callable<Integer>
             if (runSwitch)
             {
                 final long startMs = System.currentTimeMillis();
+                final List<String> switchArgs = new ArrayList<>(List.of("--port", "0", "--metrics-port", "-1",
+                    "--data-dir", dataDir.toString(), "--demo", "--demo-cards", Integer.toString(cards),
+                    "--demo-terminals", "2000", "--set", "io-threads=" + serverIoThreads));
+                for (final String setting : switchSettings)
+                {
+                    switchArgs.add("--set");
+                    switchArgs.add(setting);
+                }
                 theSwitch = ServerProcess.start(SWITCH, serverJvmOptions, "io.tapswitch.switching.SwitchMain",
-                    List.of("--port", "0", "--metrics-port", "-1", "--data-dir", dataDir.toString(), "--demo",
-                        "--demo-cards", Integer.toString(cards), "--demo-terminals", "2000",
-                        "--set", "io-threads=" + serverIoThreads),
-                    outDir, 20 * 60_000);
+                    switchArgs, outDir, 20 * 60_000);
                 System.out.println("switch pid " + theSwitch.pid() + " on port " + theSwitch.port() + " (" + cards +
                     " demo cards provisioned and applied in " + (System.currentTimeMillis() - startMs) + " ms)");
             }
@@ -156,7 +166,7 @@ public final class LoadCommand implements Callable<Integer>
         }
 
         final LoadReport report = new LoadReport(startedAt, durationSeconds, cards, serverIoThreads, fleetIoThreads,
-            serverJvmOptions, shapes, bareResults, switchResults);
+            serverJvmOptions, switchSettings, shapes, bareResults, switchResults);
         final String markdown = report.markdown();
         Files.writeString(outDir.resolve("load.md"), markdown, StandardCharsets.UTF_8);
         Files.writeString(outDir.resolve("load.json"), report.json(), StandardCharsets.UTF_8);

@@ -19,6 +19,7 @@ public final class LoadReport
     private final int serverIoThreads;
     private final int fleetIoThreads;
     private final List<String> serverJvmOptions;
+    private final List<String> switchSettings;
     private final List<Shape> shapes;
     private final Map<Shape, ShapeResult> bare;
     private final Map<Shape, ShapeResult> theSwitch;
@@ -30,6 +31,7 @@ public final class LoadReport
         final int serverIoThreads,
         final int fleetIoThreads,
         final List<String> serverJvmOptions,
+        final List<String> switchSettings,
         final List<Shape> shapes,
         final Map<Shape, ShapeResult> bare,
         final Map<Shape, ShapeResult> theSwitch)
@@ -40,6 +42,7 @@ public final class LoadReport
         this.serverIoThreads = serverIoThreads;
         this.fleetIoThreads = fleetIoThreads;
         this.serverJvmOptions = serverJvmOptions;
+        this.switchSettings = switchSettings;
         this.shapes = shapes;
         this.bare = bare;
         this.theSwitch = theSwitch;
@@ -84,8 +87,10 @@ public final class LoadReport
         final StringBuilder sb = new StringBuilder(4096);
         sb.append("## Load comparison: switch vs bare Tap Protocol server (same run)\n\n");
         sb.append(String.format(Locale.ROOT, "Started %s; %d s per shape and server; switch with %d demo cards, " +
-            "2000 demo terminals, journaling on; %d server io thread(s), %d fleet io thread(s); server JVMs: %s.%n%n",
-            startedAt, durationSeconds, cards, serverIoThreads, fleetIoThreads, String.join(" ", serverJvmOptions)));
+            "2000 demo terminals, journaling on, switch settings: %s; %d server io thread(s), %d fleet io thread(s); " +
+            "server JVMs: %s.%n%n",
+            startedAt, durationSeconds, cards, switchSettings.isEmpty() ? "defaults" : String.join(" ", switchSettings),
+            serverIoThreads, fleetIoThreads, String.join(" ", serverJvmOptions)));
         sb.append("| shape | server | req/s | p50 ms | p99 ms | p99.9 ms | max ms | server CPU µs/req | " +
             "server cores | fleet CPU µs/req | answered / sent | approved / declined | load avg before |\n");
         sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
@@ -145,6 +150,7 @@ public final class LoadReport
         sb.append("  \"serverIoThreads\": ").append(serverIoThreads).append(",\n");
         sb.append("  \"fleetIoThreads\": ").append(fleetIoThreads).append(",\n");
         sb.append("  \"serverJvmOptions\": \"").append(String.join(" ", serverJvmOptions)).append("\",\n");
+        sb.append("  \"switchSettings\": \"").append(String.join(" ", switchSettings)).append("\",\n");
         sb.append("  \"shapes\": [\n");
         for (int i = 0; i < shapes.size(); i++)
         {
