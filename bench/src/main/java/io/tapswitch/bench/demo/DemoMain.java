@@ -94,6 +94,7 @@ public final class DemoMain implements Callable<Integer>
             }
             final FleetResult result = runFleet();
             result.print(out);
+            printSwitchSide();
             printNextSteps();
             return result.loggedOn() > 0 ? 0 : 1;
         }
@@ -154,6 +155,29 @@ public final class DemoMain implements Callable<Integer>
             .cards(cards);
         out.printf(Locale.ROOT, "demo: fleet of %d terminals for %.0f s ...%n", options.terminals(), durationSeconds);
         return new Fleet(options).run(out);
+    }
+
+    private void printSwitchSide()
+    {
+        final io.micrometer.core.instrument.MeterRegistry registry = switchLauncher.metrics().registry();
+        final io.micrometer.core.instrument.Timer latency =
+            registry.find("tapswitch.authorization.latency").timer();
+        final io.micrometer.core.instrument.Timer append = registry.find("tapswitch.journal.append.latency").timer();
+        out.println();
+        out.println("=== the switch's own view (from its /metrics) ===");
+        if (null != latency)
+        {
+            out.printf(Locale.ROOT, "authorization  %d answers, mean %.3f ms, max %.3f ms (receipt -> response released)%n",
+                latency.count(), latency.mean(java.util.concurrent.TimeUnit.MILLISECONDS),
+                latency.max(java.util.concurrent.TimeUnit.MILLISECONDS));
+        }
+        if (null != append)
+        {
+            out.printf(Locale.ROOT, "journal        %d appends, mean %.1f us%n",
+                append.count(), append.mean(java.util.concurrent.TimeUnit.MICROSECONDS));
+        }
+        final io.micrometer.core.instrument.FunctionCounter busy = registry.find("tapswitch.busy").functionCounter();
+        out.printf(Locale.ROOT, "shed (BUSY)    %.0f%n", null == busy ? 0.0 : busy.count());
     }
 
     private void printNextSteps()

@@ -39,6 +39,9 @@ public enum Setting
         "what the engine thread does when idle: backoff, sleeping, yielding or busy-spin"),
     COMMAND_POLL_LIMIT("command-poll-limit", "256", false,
         "admin commands applied per engine duty cycle"),
+    JOURNAL_SYNC("journal-sync", "batch", false,
+        "batch: force each batch's journal records to disk before its answers leave (survives power loss); " +
+        "none: rely on the memory-mapped journal (survives a process crash)"),
     SNAPSHOT_INTERVAL_MS("snapshot-interval-ms", "300000", false,
         "interval between periodic snapshots; 0 disables them (one is always written at shutdown)"),
     TLS_CERT_FILE("tls.cert-file", "", false,

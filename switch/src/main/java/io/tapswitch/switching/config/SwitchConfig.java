@@ -49,6 +49,7 @@ public final class SwitchConfig
     private final String engineIdleStrategy;
     private final int commandPollLimit;
     private final long snapshotIntervalMs;
+    private final boolean journalSync;
     private final Path tlsCertFile;
     private final Path tlsKeyFile;
     private final String tlsKeyPassword;
@@ -79,6 +80,7 @@ public final class SwitchConfig
         engineIdleStrategy = oneOf(Setting.ENGINE_IDLE_STRATEGY, List.of("backoff", "sleeping", "yielding", "busy-spin"));
         commandPollLimit = intIn(Setting.COMMAND_POLL_LIMIT, 1, 1_000_000);
         snapshotIntervalMs = longIn(Setting.SNAPSHOT_INTERVAL_MS, 0, 7L * 24 * 3_600_000);
+        journalSync = "batch".equals(oneOf(Setting.JOURNAL_SYNC, List.of("batch", "none")));
         tlsCertFile = optionalFile(Setting.TLS_CERT_FILE);
         tlsKeyFile = optionalFile(Setting.TLS_KEY_FILE);
         tlsKeyPassword = values.get(Setting.TLS_KEY_PASSWORD);
@@ -421,6 +423,14 @@ public final class SwitchConfig
     public long snapshotIntervalMs()
     {
         return snapshotIntervalMs;
+    }
+
+    /**
+     * @return true when each batch's journal records are forced to disk before its responses are released.
+     */
+    public boolean journalSync()
+    {
+        return journalSync;
     }
 
     public boolean isTls()

@@ -45,6 +45,12 @@ public final class EngineAgent implements Agent
     private static final Logger LOGGER = LoggerFactory.getLogger(EngineAgent.class);
 
     private static final int STARTUP_COMMAND_BATCH = 65_536;
+    /** Responses held until their batch is synced; a fuller batch is committed early. */
+    private static final int STAGE_CAPACITY = 1 << 20;
+    private static final int STAGE_TYPE_OFFSET = 0;
+    private static final int STAGE_LOOP_OFFSET = 4;
+    private static final int STAGE_LENGTH_OFFSET = 8;
+    private static final int STAGE_HEADER = 16;
 
     private final Supplier<Engine> engineFactory;
     private final CompletableFuture<Long> started = new CompletableFuture<>();
@@ -60,6 +66,10 @@ public final class EngineAgent implements Agent
     private final Counters counters;
 
     private final UnsafeBuffer out = new UnsafeBuffer(ByteBuffer.allocateDirect(OUT_CAPACITY));
+    private final UnsafeBuffer stage = new UnsafeBuffer(ByteBuffer.allocateDirect(STAGE_CAPACITY));
+    private final UnsafeBuffer stageView = new UnsafeBuffer(0, 0);
+    private final boolean syncJournal;
+    private int stageLength;
     private final UnsafeBuffer control = new UnsafeBuffer(ByteBuffer.allocateDirect(HandoffRecords.CONTROL_LENGTH));
     private final Long2LongHashMap terminalByConnection = new Long2LongHashMap(NO_SESSION);
     private final Long2LongHashMap connectionByTerminal = new Long2LongHashMap(NO_SESSION);
@@ -82,6 +92,8 @@ public final class EngineAgent implements Agent
      * @param commandPollLimit   admin commands applied per duty cycle.
      * @param snapshotIntervalMs 0 to disable periodic snapshots.
      * @param counters           counters this agent writes and the metrics read.
+     * @param syncJournal        force each batch's journal records to disk before releasing its responses
+     *                           (group commit: decisions survive a power loss, not only a process crash).
      */
     public EngineAgent(
         final Supplier<Engine> engineFactory,
@@ -92,8 +104,10 @@ public final class EngineAgent implements Agent
         final int batchSize,
         final int commandPollLimit,
         final long snapshotIntervalMs,
-        final Counters counters)
+        final Counters counters,
+        final boolean syncJournal)
     {
+        this.syncJournal = syncJournal;
         this.engineFactory = engineFactory;
         this.requests = requests;
         this.responses = responses;
@@ -162,6 +176,7 @@ public final class EngineAgent implements Agent
         int workCount = requests.read(this::onRecord, batchSize);
         if (workCount > 0)
         {
+            commitBatch();
             wakeTouchedLoops();
         }
 
@@ -276,7 +291,7 @@ public final class EngineAgent implements Agent
         out.putLong(HandoffRecords.RECEIVED_NS_OFFSET, receivedNs);
         out.putInt(HandoffRecords.RESPONSE_SEQ_OFFSET, seq);
         out.putInt(HandoffRecords.RESPONSE_SEQ_OFFSET + BitUtil.SIZE_OF_INT, 0);
-        release(HandoffRecords.RESPONSE, HandoffRecords.loopIndex(connectionId), out, outOffset + responseLength);
+        stage(HandoffRecords.RESPONSE, HandoffRecords.loopIndex(connectionId), out, outOffset + responseLength);
         counters.increment(Counters.REQUESTS_DECIDED);
     }
 
@@ -300,7 +315,7 @@ public final class EngineAgent implements Agent
             // One session per terminal: the older connection decides nothing more and is closed at once.
             terminalByConnection.remove(olderConnectionId);
             control.putLong(HandoffRecords.CONNECTION_ID_OFFSET, olderConnectionId);
-            release(HandoffRecords.CLOSE, HandoffRecords.loopIndex(olderConnectionId), control,
+            stage(HandoffRecords.CLOSE, HandoffRecords.loopIndex(olderConnectionId), control,
                 HandoffRecords.CONTROL_LENGTH);
             counters.increment(Counters.SESSIONS_REPLACED);
         }
@@ -313,6 +328,48 @@ public final class EngineAgent implements Agent
         {
             connectionByTerminal.remove(terminalId);
         }
+    }
+
+    /**
+     * Holds a response of the current batch until the batch is committed (journal synced, when configured).
+     */
+    private void stage(final int msgTypeId, final int loopIndex, final DirectBuffer buffer, final int length)
+    {
+        final int entryLength = BitUtil.align(STAGE_HEADER + length, BitUtil.SIZE_OF_LONG);
+        if (stageLength + entryLength > STAGE_CAPACITY)
+        {
+            commitBatch();
+        }
+        stage.putInt(stageLength + STAGE_TYPE_OFFSET, msgTypeId);
+        stage.putInt(stageLength + STAGE_LOOP_OFFSET, loopIndex);
+        stage.putInt(stageLength + STAGE_LENGTH_OFFSET, length);
+        stage.putBytes(stageLength + STAGE_HEADER, buffer, 0, length);
+        stageLength += entryLength;
+    }
+
+    /**
+     * Group commit: forces the batch's journal records to disk (when configured), then releases its responses to
+     * the event loops' rings in decision order.
+     */
+    private void commitBatch()
+    {
+        if (0 == stageLength)
+        {
+            return;
+        }
+        if (syncJournal)
+        {
+            engine.syncJournal();
+        }
+        int offset = 0;
+        while (offset < stageLength)
+        {
+            final int length = stage.getInt(offset + STAGE_LENGTH_OFFSET);
+            stageView.wrap(stage, offset + STAGE_HEADER, length);
+            release(stage.getInt(offset + STAGE_TYPE_OFFSET), stage.getInt(offset + STAGE_LOOP_OFFSET), stageView, length);
+            offset += BitUtil.align(STAGE_HEADER + length, BitUtil.SIZE_OF_LONG);
+        }
+        stageLength = 0;
     }
 
     private void release(final int msgTypeId, final int loopIndex, final DirectBuffer buffer, final int length)

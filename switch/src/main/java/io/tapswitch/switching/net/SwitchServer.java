@@ -163,7 +163,8 @@ public final class SwitchServer implements AutoCloseable
             config.engineBatchSize(),
             config.commandPollLimit(),
             config.snapshotIntervalMs(),
-            engineCounters);
+            engineCounters,
+            config.journalSync());
         agentRunner = new AgentRunner(idleStrategy(config.engineIdleStrategy()), this::onEngineError, null, agent);
         AgentRunner.startOnThread(agentRunner);
         try

@@ -161,6 +161,43 @@ class LoadSheddingTest
     }
 
     @Test
+    void shouldAnswerEveryRequestBeforeAMalformedFrameBehindAFullWindow()
+    {
+        final SwitchServer server = testSwitch.launcher().server();
+        try (TerminalClient terminal = testSwitch.terminal(9))
+        {
+            server.pauseEngine();
+            final long nowMs = System.currentTimeMillis();
+            final List<CompletableFuture<TapResult>> taps = new ArrayList<>();
+            for (int i = 0; i < 40; i++)
+            {
+                taps.add(terminal.async().tap(900_000 + i, 1000500 + i, 2, 1, 0, nowMs));
+            }
+            final byte[] badVersion = SessionRulesTest.tapFrame(900_999);
+            badVersion[io.tapswitch.protocol.FrameHeader.VERSION_OFFSET] = 7;
+            final CompletableFuture<byte[]> error = terminal.async().sendRaw(badVersion);
+            awaitTrue(() -> queueDepth() == 32);
+            server.resumeEngine();
+
+            for (int i = 0; i < taps.size(); i++)
+            {
+                final TapResult result = taps.get(i).join();
+                assertThat(result.correlation()).isEqualTo(900_000 + i);
+                assertThat(result.receipt()).isNotZero();
+            }
+            final io.tapswitch.protocol.ErrorDecoder decoder =
+                new io.tapswitch.protocol.ErrorDecoder().wrap(new org.agrona.concurrent.UnsafeBuffer(error.join()), 0);
+            assertThat(decoder.code()).isEqualTo(ReasonCode.MALFORMED_FRAME);
+            assertThat(decoder.correlation()).isEqualTo(900_999);
+            assertThat(terminal.awaitClosed(5_000)).isTrue();
+        }
+        finally
+        {
+            server.resumeEngine();
+        }
+    }
+
+    @Test
     void shouldShedALogonWithBusyAndCloseWhenTheQueueIsFull()
     {
         final SwitchServer server = testSwitch.launcher().server();
