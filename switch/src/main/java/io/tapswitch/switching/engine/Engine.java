@@ -12,10 +12,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 import io.tapswitch.protocol.Decision;
 import io.tapswitch.protocol.FrameHeader;
@@ -91,10 +87,6 @@ public final class Engine implements AutoCloseable
     private long lastJournalIndex = -1;
     private long lastSnapshotSequence = -1;
     private long lastSnapshotMs = Long.MIN_VALUE;
-    private ExecutorService snapshotExecutor;
-    private Future<Long> pendingSnapshot;
-    private long pendingSnapshotSequence;
-    private long pendingSnapshotJournalIndex;
     private boolean replaying;
     private long replaySequence;
     private long replayIndex;
@@ -848,7 +840,6 @@ public final class Engine implements AutoCloseable
 
     private void maybeSnapshot(final long nowMs)
     {
-        completePendingSnapshot(false);
         if (config.snapshotIntervalMs() <= 0)
         {
             return;
@@ -861,7 +852,7 @@ public final class Engine implements AutoCloseable
         if (nowMs - lastSnapshotMs >= config.snapshotIntervalMs())
         {
             lastSnapshotMs = nowMs;
-            startBackgroundSnapshot();
+            snapshot();
         }
     }
 
@@ -1549,161 +1540,53 @@ public final class Engine implements AutoCloseable
 
     // ------------------------------------------------------------------------------------------------ snapshots
 
-    /**
-     * Writes a snapshot of all tables now (engine thread; waits for a background snapshot still being written), then
-     * applies journal retention. Does nothing when nothing changed since the last snapshot.
-     */
+    /** Writes a snapshot of all tables now (engine thread); then applies journal retention. */
     public void snapshot()
     {
         ensureOpen();
-        completePendingSnapshot(true);
         if (sequence == lastSnapshotSequence)
         {
             return;
         }
-        final long bytes;
+        final String name = String.format("%s%020d%s", SNAPSHOT_PREFIX, sequence, SNAPSHOT_SUFFIX);
+        final Path file = snapshotsDir.resolve(name);
+        final Path tmp = snapshotsDir.resolve(name + ".tmp");
         try
         {
-            bytes = writeSnapshotFile(new SnapshotImage(sequence, lastCommandId, lastCommandQueueIndex,
-                lastJournalIndex, tables, idempotency, nonces));
+            final long bytes;
+            try (SnapshotOutput out = new SnapshotOutput(tmp))
+            {
+                out.writeLong(SNAPSHOT_MAGIC);
+                out.writeInt(SNAPSHOT_VERSION);
+                out.writeLong(sequence);
+                out.writeLong(lastCommandId);
+                out.writeLong(lastCommandQueueIndex);
+                out.writeLong(lastJournalIndex);
+                tables.save(out);
+                idempotency.save(out);
+                nonces.save(out);
+                bytes = out.finish();
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            lastSnapshotSequence = sequence;
+            counters.snapshotBytes = bytes;
+            counters.snapshotsWritten++;
+            final List<Path> files = snapshotFiles();
+            for (int i = config.snapshotsRetained(); i < files.size(); i++)
+            {
+                Files.deleteIfExists(files.get(i));
+            }
+            if (config.retentionEnabled())
+            {
+                // the oldest retained snapshot must still find its journal index if the newer ones are damaged
+                final int oldest = Math.min(files.size(), config.snapshotsRetained()) - 1;
+                applyRetention(Math.min(lastJournalIndex, journalIndexOf(files.get(oldest))));
+            }
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot write snapshot of sequence " + sequence, ex);
+            throw new UncheckedIOException("cannot write snapshot " + file, ex);
         }
-        onSnapshotWritten(sequence, lastJournalIndex, bytes);
-    }
-
-    /**
-     * The state a snapshot holds: the live tables for a snapshot written on the engine thread, or copies of them for
-     * one written in the background.
-     */
-    private static final class SnapshotImage
-    {
-        final long sequence;
-        final long lastCommandId;
-        final long lastCommandQueueIndex;
-        final long lastJournalIndex;
-        final Tables tables;
-        final IdempotencyTable idempotency;
-        final NonceTable nonces;
-
-        SnapshotImage(
-            final long sequence, final long lastCommandId, final long lastCommandQueueIndex,
-            final long lastJournalIndex, final Tables tables, final IdempotencyTable idempotency,
-            final NonceTable nonces)
-        {
-            this.sequence = sequence;
-            this.lastCommandId = lastCommandId;
-            this.lastCommandQueueIndex = lastCommandQueueIndex;
-            this.lastJournalIndex = lastJournalIndex;
-            this.tables = tables;
-            this.idempotency = idempotency;
-            this.nonces = nonces;
-        }
-    }
-
-    /**
-     * Copies the tables on the engine thread (a pause of a memory copy) and writes the copy on the snapshot thread;
-     * skipped while the previous background snapshot is still being written.
-     */
-    private void startBackgroundSnapshot()
-    {
-        if (pendingSnapshot != null || sequence == lastSnapshotSequence)
-        {
-            return;
-        }
-        final SnapshotImage image = new SnapshotImage(sequence, lastCommandId, lastCommandQueueIndex,
-            lastJournalIndex, tables.copyForSnapshot(), idempotency.copyForSnapshot(), nonces.copyForSnapshot());
-        if (snapshotExecutor == null)
-        {
-            snapshotExecutor = Executors.newSingleThreadExecutor(runnable ->
-            {
-                final Thread thread = new Thread(runnable, "tapswitch-snapshot");
-                thread.setDaemon(true);
-                return thread;
-            });
-        }
-        pendingSnapshotSequence = image.sequence;
-        pendingSnapshotJournalIndex = image.lastJournalIndex;
-        pendingSnapshot = snapshotExecutor.submit(() -> writeSnapshotFile(image));
-    }
-
-    /**
-     * Takes the outcome of a background snapshot on the engine thread (counters, retention).
-     */
-    private void completePendingSnapshot(final boolean wait)
-    {
-        if (pendingSnapshot == null || (!wait && !pendingSnapshot.isDone()))
-        {
-            return;
-        }
-        final Future<Long> done = pendingSnapshot;
-        pendingSnapshot = null;
-        try
-        {
-            onSnapshotWritten(pendingSnapshotSequence, pendingSnapshotJournalIndex, done.get());
-        }
-        catch (final ExecutionException ex)
-        {
-            counters.snapshotFailures++;
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            counters.snapshotFailures++;
-        }
-    }
-
-    private void onSnapshotWritten(final long snapshotSequence, final long journalIndex, final long bytes)
-    {
-        lastSnapshotSequence = Math.max(lastSnapshotSequence, snapshotSequence);
-        counters.snapshotBytes = bytes;
-        counters.snapshotsWritten++;
-        if (config.retentionEnabled())
-        {
-            // the oldest retained snapshot must still find its journal index if the newer ones are damaged
-            final List<Path> files = snapshotFiles();
-            if (!files.isEmpty())
-            {
-                final Path oldest = files.get(Math.min(files.size(), config.snapshotsRetained()) - 1);
-                applyRetention(Math.min(journalIndex, journalIndexOf(oldest)));
-            }
-        }
-    }
-
-    /**
-     * Writes a snapshot file (temp file, forced to disk, atomically renamed) and deletes the snapshots past the
-     * retained count. Runs on the engine thread or on the snapshot thread, never on both at once.
-     *
-     * @return the size of the file.
-     */
-    private long writeSnapshotFile(final SnapshotImage image) throws IOException
-    {
-        final String name = String.format("%s%020d%s", SNAPSHOT_PREFIX, image.sequence, SNAPSHOT_SUFFIX);
-        final Path file = snapshotsDir.resolve(name);
-        final Path tmp = snapshotsDir.resolve(name + ".tmp");
-        final long bytes;
-        try (SnapshotOutput out = new SnapshotOutput(tmp))
-        {
-            out.writeLong(SNAPSHOT_MAGIC);
-            out.writeInt(SNAPSHOT_VERSION);
-            out.writeLong(image.sequence);
-            out.writeLong(image.lastCommandId);
-            out.writeLong(image.lastCommandQueueIndex);
-            out.writeLong(image.lastJournalIndex);
-            image.tables.save(out);
-            image.idempotency.save(out);
-            image.nonces.save(out);
-            bytes = out.finish();
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        final List<Path> files = snapshotFiles();
-        for (int i = config.snapshotsRetained(); i < files.size(); i++)
-        {
-            Files.deleteIfExists(files.get(i));
-        }
-        return bytes;
     }
 
     private static long journalIndexOf(final Path snapshot)
@@ -1889,10 +1772,6 @@ public final class Engine implements AutoCloseable
     private void releaseResources()
     {
         closed = true;
-        if (snapshotExecutor != null)
-        {
-            snapshotExecutor.shutdown();
-        }
         commandTailer.close();
         journal.close();
         commandQueue.close();

@@ -277,11 +277,7 @@ public final class EngineConfig
         return nonceCapacity;
     }
 
-    /**
-     * Snapshot interval of engine time, checked in {@link Engine#pollCommands}; 0 disables (default 10 min). An
-     * interval snapshot copies the tables on the engine thread and writes the copy on a background thread (memory
-     * for one copy of the tables while it is written).
-     */
+    /** Snapshot interval of engine time, checked in {@link Engine#pollCommands}; 0 disables (default 10 min). */
     public EngineConfig snapshotIntervalMs(final long snapshotIntervalMs)
     {
         this.snapshotIntervalMs = snapshotIntervalMs;

@@ -30,7 +30,6 @@ public final class EngineCounters
     long journalBytes;
     long snapshotBytes;
     long snapshotsWritten;
-    long snapshotFailures;
     long idempotencyEvictedEarly;
     long nonceEvictedEarly;
     long cards;
@@ -128,12 +127,6 @@ public final class EngineCounters
     public long snapshotsWritten()
     {
         return snapshotsWritten;
-    }
-
-    /** Background snapshots that failed to write (the engine goes on; the next interval tries again). */
-    public long snapshotFailures()
-    {
-        return snapshotFailures;
     }
 
     /** Idempotency results forgotten before their window ended because the table was full. */

@@ -45,44 +45,10 @@ final class IdempotencyTable
      */
     IdempotencyTable(final int capacity, final int maxCapacity)
     {
-        this(capacity, maxCapacity, true);
-    }
-
-    private IdempotencyTable(final int capacity, final int maxCapacity, final boolean searchable)
-    {
         this.capacity = capacity;
         this.maxCapacity = Math.max(capacity, maxCapacity);
-        positions = new Long2LongHashMap(
-            searchable ? Math.max(16, (int)Math.min(1 << 30, capacity * 2L)) : 16, 0.65f, MISSING);
+        positions = new Long2LongHashMap(Math.max(16, (int)Math.min(1 << 30, capacity * 2L)), 0.65f, MISSING);
         allocate(capacity);
-    }
-
-    /**
-     * @return a copy of the live results in order, to save from another thread (it cannot be searched).
-     */
-    IdempotencyTable copyForSnapshot()
-    {
-        final IdempotencyTable copy = new IdempotencyTable(Math.max(1, size()), Math.max(1, size()), false);
-        copy.head = head;
-        copy.tail = tail;
-        copy.evictedEarly = evictedEarly;
-        for (long p = head; p < tail; p++)
-        {
-            final int from = slot(p);
-            final int to = copy.slot(p);
-            copy.keys[to] = keys[from];
-            copy.timeMs[to] = timeMs[from];
-            copy.receipts[to] = receipts[from];
-            copy.body0[to] = body0[from];
-            copy.body1[to] = body1[from];
-            copy.body2[to] = body2[from];
-            copy.meta[to] = meta[from];
-            copy.remaining[to] = remaining[from];
-            copy.taken[to] = taken[from];
-            copy.takenUnit[to] = takenUnit[from];
-            copy.takenPeriod[to] = takenPeriod[from];
-        }
-        return copy;
     }
 
     private void allocate(final int capacity)

@@ -45,21 +45,6 @@ final class LongIndex
         return (int)(((mix(key) >>> 32) * slots.length) >>> 32);
     }
 
-    private LongIndex(final long[] keys, final int size)
-    {
-        this.keys = keys;
-        this.size = size;
-        this.slots = new int[1];
-    }
-
-    /**
-     * @return a copy of the keys only, for writing a snapshot from another thread; it cannot be searched.
-     */
-    LongIndex copyKeys()
-    {
-        return new LongIndex(Arrays.copyOf(keys, size), size);
-    }
-
     /**
      * @return the dense index of the key, or {@link #MISSING}.
      */

@@ -29,40 +29,13 @@ final class NonceTable
 
     NonceTable(final int capacity)
     {
-        this(capacity, true);
-    }
-
-    private NonceTable(final int capacity, final boolean searchable)
-    {
         this.capacity = capacity;
-        positions = new Long2LongHashMap(searchable ? Math.max(16, capacity * 2) : 16, 0.65f, MISSING);
+        positions = new Long2LongHashMap(Math.max(16, capacity * 2), 0.65f, MISSING);
         hashes = new long[capacity];
         terminals = new int[capacity];
         nonceHi = new long[capacity];
         nonceLo = new long[capacity];
         timeMs = new long[capacity];
-    }
-
-    /**
-     * @return a copy of the live nonces in order, to save from another thread (it cannot be searched).
-     */
-    NonceTable copyForSnapshot()
-    {
-        final NonceTable copy = new NonceTable(Math.max(1, (int)(tail - head)), false);
-        copy.head = head;
-        copy.tail = tail;
-        copy.evictedEarly = evictedEarly;
-        for (long p = head; p < tail; p++)
-        {
-            final int from = slot(p);
-            final int to = copy.slot(p);
-            copy.hashes[to] = hashes[from];
-            copy.terminals[to] = terminals[from];
-            copy.nonceHi[to] = nonceHi[from];
-            copy.nonceLo[to] = nonceLo[from];
-            copy.timeMs[to] = timeMs[from];
-        }
-        return copy;
     }
 
     private static long hash(final int terminal, final long hi, final long lo)

@@ -62,55 +62,6 @@ final class Tables
 
     long entitlements;
 
-    /**
-     * A copy of the content for writing a snapshot from another thread (its indexes cannot be searched).
-     */
-    private Tables(final Tables source)
-    {
-        cards = source.cards.copyKeys();
-        final int cardCount = cards.size();
-        cardStatus = Arrays.copyOf(source.cardStatus, cardCount);
-        cardKind = Arrays.copyOf(source.cardKind, cardCount);
-        cardExpiryDay = Arrays.copyOf(source.cardExpiryDay, cardCount);
-        cardHolder = Arrays.copyOf(source.cardHolder, cardCount);
-        holders = source.holders.copyKeys();
-        holderHousehold = Arrays.copyOf(source.holderHousehold, holders.size());
-        holderEnrol = Arrays.copyOf(source.holderEnrol, holders.size());
-        households = source.households.copyKeys();
-        programs = source.programs.copyKeys();
-        for (int slot = 1; slot <= programs.size(); slot++)
-        {
-            programKind[slot] = source.programKind[slot];
-            programUnit[slot] = source.programUnit[slot];
-            programPeriod[slot] = source.programPeriod[slot];
-            programQuota[slot] = source.programQuota[slot];
-            programCycleDays[slot] = source.programCycleDays[slot];
-            programValidFrom[slot] = source.programValidFrom[slot];
-            programValidTo[slot] = source.programValidTo[slot];
-            programWindowStart[slot] = source.programWindowStart[slot];
-            programWindowEnd[slot] = source.programWindowEnd[slot];
-            programOutlets[slot] = source.programOutlets[slot];
-            usage[slot] = Arrays.copyOf(source.usage[slot],
-                programUnit[slot] == ProgramUnit.HOUSEHOLD ? households.size() : holders.size());
-        }
-        outlets = source.outlets.copyKeys();
-        outletDefaultProgram = Arrays.copyOf(source.outletDefaultProgram, outlets.size());
-        outletAllowed = Arrays.copyOf(source.outletAllowed, outlets.size());
-        terminals = source.terminals.copyKeys();
-        terminalOutlet = Arrays.copyOf(source.terminalOutlet, terminals.size());
-        terminalEnabled = Arrays.copyOf(source.terminalEnabled, terminals.size());
-        terminalKeys = Arrays.copyOf(source.terminalKeys, terminals.size() * KEY_BYTES);
-        entitlements = source.entitlements;
-    }
-
-    /**
-     * @return a consistent copy to save from another thread while this one changes.
-     */
-    Tables copyForSnapshot()
-    {
-        return new Tables(this);
-    }
-
     Tables(final EngineConfig config)
     {
         cards = new LongIndex(config.cardCapacity());

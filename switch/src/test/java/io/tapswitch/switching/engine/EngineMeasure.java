@@ -76,7 +76,7 @@ public final class EngineMeasure
 
         final long baseHeap = usedHeapBytes();
         final long ringsBytes = emptyEngineBytes(baseHeap);
-        final EngineConfig config = new EngineConfig().dataDir(dataDir).snapshotIntervalMs(3_600_000L)
+        final EngineConfig config = new EngineConfig().dataDir(dataDir).snapshotIntervalMs(0)
             .cardCapacity(cards).holderCapacity(cards).householdCapacity(cards / 3 + 1)
             .idempotencyCapacity(IDEMPOTENCY).idempotencyMaxCapacity(IDEMPOTENCY);
         start = System.nanoTime();
@@ -138,22 +138,9 @@ public final class EngineMeasure
         }
         System.out.printf("approved=%,d declined=%,d%n", approved[0], approved[1]);
 
-        final long copyStart = System.nanoTime();
-        engine.pollCommands(now0 + 3 * 3_600_000L, 1);
-        final double copySeconds = (System.nanoTime() - copyStart) / 1e9;
-        while (engine.counters().snapshotsWritten() == 0)
-        {
-            Thread.yield();
-            engine.pollCommands(now0 + 3 * 3_600_000L, 1);
-        }
-        System.out.printf("background snapshot: engine thread paused %.2f s for the copy, %,d MB written in %.1f s%n",
-            copySeconds, engine.counters().snapshotBytes() >> 20, (System.nanoTime() - copyStart) / 1e9);
-        engine.pollCommands(now0 + 3 * 3_600_000L, 1);
-        frame.putInt(FrameHeader.CORRELATION_OFFSET, -1, le);
-        engine.onRequest(now0 + 3 * 3_600_000L, 1, frame, 0, out, 0);
         start = System.nanoTime();
         engine.snapshot();
-        System.out.printf("snapshot on the engine thread: %,d MB in %.1f s%n", engine.counters().snapshotBytes() >> 20,
+        System.out.printf("snapshot: %,d MB in %.1f s%n", engine.counters().snapshotBytes() >> 20,
             (System.nanoTime() - start) / 1e9);
         final TableDigest digest = engine.digest();
         engine.close();

@@ -100,53 +100,6 @@ class EngineRecoveryTest
         }
     }
 
-    private static void awaitSnapshots(final Harness h, final long count, final long nowMs)
-    {
-        final long deadlineNs = System.nanoTime() + 30_000_000_000L;
-        while (h.engine.counters().snapshotsWritten() < count && System.nanoTime() - deadlineNs < 0)
-        {
-            h.engine.pollCommands(nowMs, 10);
-            Thread.yield();
-        }
-        assertThat(h.engine.counters().snapshotsWritten()).isEqualTo(count);
-    }
-
-    @Test
-    void shouldWriteIntervalSnapshotInBackgroundFromConsistentCopy() throws IOException
-    {
-        // the demo commands were applied at engine time 0: the first poll at NOW is past the interval
-        final Harness h = new Harness(new EngineConfig().dataDir(dir).snapshotIntervalMs(60_000)).demo(3_000, 10);
-        try
-        {
-            h.engine.pollCommands(NOW, 10);
-            awaitSnapshots(h, 1, NOW);
-            for (int i = 0; i < 200; i++)
-            {
-                h.tap(NOW, 1 + i % 10, i, 1000001 + i, 0, 1);
-            }
-            final long snapshotSequence = h.engine.lastSequence();
-            h.engine.pollCommands(NOW + 60_000, 10);
-            // the tables keep changing while the copy is written
-            for (int i = 200; i < 500; i++)
-            {
-                h.tap(NOW + 60_000, 1 + i % 10, i, 1000001 + i % 600, 0, 1);
-            }
-            awaitSnapshots(h, 2, NOW + 60_001);
-            assertThat(snapshots(dir).get(1).getFileName().toString())
-                .isEqualTo(String.format("snapshot-%020d.bin", snapshotSequence));
-
-            final TableDigest live = h.engine.digest();
-            h.crashAndRestart();
-            assertThat(h.engine.replayedRecords()).isEqualTo(300);
-            assertThat(h.engine.replayMismatches()).isZero();
-            assertThat(h.engine.digest()).isEqualTo(live);
-        }
-        finally
-        {
-            h.close();
-        }
-    }
-
     @Test
     void shouldForceJournalToDiskUpToLastRecordOnSync()
     {
