@@ -149,9 +149,6 @@ class HostileInputTest
      */
     @Test
     @Order(2)
-    @Disabled("FINDING for branch net: the idle timer (IdleStateHandler before TapFrameDecoder in " +
-        "SwitchServer.initConnection) is reset by every byte, not by every frame; a client trickling bytes holds its " +
-        "connection slot for ever. Enable once the idle timeout counts whole frames.")
     void shouldCloseAConnectionThatSendsNoWholeFrameWithinTheIdleTimeout() throws Exception
     {
         final byte[] logon = RawConnection.logonFrame(DEMO_TERMINALS, TerminalClient.demoKey(DEMO_TERMINALS), 1);
