@@ -34,8 +34,9 @@ import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
  * already decoded wait in a backlog bounded by one socket read.
  * <p>
  * Idle timeout (PROTOCOL.md rule 10): only a whole frame (well-formed or not) resets the connection's idle timer,
- * never a partial one, so a client trickling bytes is closed like a silent one. A connection still waiting for
- * answers to its own requests is not idle.
+ * never a partial one, so a client trickling bytes is closed like a silent one. Time during which the switch
+ * itself paused reading the connection (window full, backlog, channel not writable) does not count as idleness,
+ * and a connection still waiting for answers to its own requests is not idle.
  * <p>
  * Not thread-safe: owned by the channel's event loop.
  */
@@ -69,6 +70,8 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
     private MalformedFrame pendingMalformed;
     private boolean frameReceived;
     private long lastFrameNs;
+    private boolean readingPaused;
+    private long readingPausedSinceNs;
     private ScheduledFuture<?> idleTimer;
 
     /**
@@ -482,11 +485,25 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
         {
             channel.config().setAutoRead(shouldRead);
         }
+        if (readingPaused == shouldRead)
+        {
+            readingPaused = !shouldRead;
+            if (readingPaused)
+            {
+                readingPausedSinceNs = System.nanoTime();
+            }
+            else
+            {
+                // the time the switch did not read this connection is not the terminal's silence
+                lastFrameNs += System.nanoTime() - readingPausedSinceNs;
+            }
+        }
     }
 
     /**
-     * Runs on the event loop: closes the connection once no whole frame arrived for the idle timeout, unless it
-     * waits for its own answers; otherwise checks again when the timeout could next expire.
+     * Runs on the event loop: closes the connection once no whole frame arrived for the idle timeout, counting
+     * neither time paused by the switch nor time waiting for its own answers; otherwise checks again when the
+     * timeout could next expire.
      */
     private void checkIdle()
     {
@@ -496,19 +513,22 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
             return;
         }
         long delayNs = idleTimeoutNs;
-        final long idleNs = System.nanoTime() - lastFrameNs;
-        if (idleNs >= idleTimeoutNs)
+        if (!readingPaused)
         {
-            if (unanswered() == 0)
+            final long idleNs = System.nanoTime() - lastFrameNs;
+            if (idleNs >= idleTimeoutNs)
             {
-                responder.counters().increment(Counters.IDLE_TIMEOUTS);
-                ctx.close();
-                return;
+                if (unanswered() == 0)
+                {
+                    responder.counters().increment(Counters.IDLE_TIMEOUTS);
+                    ctx.close();
+                    return;
+                }
             }
-        }
-        else
-        {
-            delayNs = idleTimeoutNs - idleNs;
+            else
+            {
+                delayNs = idleTimeoutNs - idleNs;
+            }
         }
         idleTimer = ctx.executor().schedule(idleCheck, delayNs, TimeUnit.NANOSECONDS);
     }
