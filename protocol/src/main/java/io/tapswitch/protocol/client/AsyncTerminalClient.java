@@ -484,7 +484,8 @@ public final class AsyncTerminalClient implements AutoCloseable
         loop.execute(() ->
         {
             final Pending request = new Pending(type, correlation, frame, future);
-            if (logonPending || (null == channel && !closedByUser && !logonFailed && everLoggedOn))
+            // Queued only when a LOGON is under way or a reconnection will come; otherwise it fails at once.
+            if (logonPending || (null == channel && options.reconnect && !closedByUser && !logonFailed && everLoggedOn))
             {
                 unsent.addLast(request);
             }

@@ -128,7 +128,7 @@ public final class Engine implements AutoCloseable
         {
             throw new UncheckedIOException("cannot create " + snapshotsDir, ex);
         }
-        this.journalQueue = Queues.open(Queues.journalDir(config.dataDir()));
+        this.journalQueue = Queues.openJournal(config.dataDir(), config.journalSyncToDisk());
         this.commandQueue = Queues.open(Queues.commandsDir(config.dataDir()));
         this.journal = new JournalWriter(journalQueue);
         this.commandTailer = commandQueue.createTailer();

@@ -64,6 +64,7 @@ public final class EngineConfig
     private int snapshotsRetained = DEFAULT_SNAPSHOTS_RETAINED;
     private boolean loadSnapshot = true;
     private boolean retentionEnabled = true;
+    private boolean journalSyncToDisk = true;
     private JournalAppendObserver journalAppendObserver;
 
     /** The data directory: {@code journal/}, {@code commands/}, {@code snapshots/} live in it. Required. */
@@ -299,6 +300,22 @@ public final class EngineConfig
     public int snapshotsRetained()
     {
         return snapshotsRetained;
+    }
+
+    /**
+     * Whether {@link Engine#syncJournal()} waits until the journal pages are on the disk ({@code msync(MS_SYNC)},
+     * the default, for {@code journal-sync=batch}) or the journal is never forced by the engine
+     * ({@code journal-sync=none}: the pages reach the disk when the OS writes them back).
+     */
+    public EngineConfig journalSyncToDisk(final boolean journalSyncToDisk)
+    {
+        this.journalSyncToDisk = journalSyncToDisk;
+        return this;
+    }
+
+    public boolean journalSyncToDisk()
+    {
+        return journalSyncToDisk;
     }
 
     /** Whether {@link Engine#open} starts from the latest snapshot (default) or replays the whole journal. */

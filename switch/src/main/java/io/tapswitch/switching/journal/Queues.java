@@ -2,6 +2,7 @@ package io.tapswitch.switching.journal;
 
 import java.nio.file.Path;
 
+import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
@@ -84,5 +85,29 @@ public final class Queues
     {
         disableAnalytics();
         return SingleChronicleQueueBuilder.binary(queueDir).rollCycle(ROLL_CYCLE).build();
+    }
+
+    /**
+     * Opens (creating if needed) the journal queue of a data directory for its writer, the engine.
+     * <p>
+     * With {@code syncToDisk} the queue is built with {@link SyncMode#SYNC}: {@code appender.sync()} then issues
+     * {@code msync(MS_SYNC)}, which returns once the pages are on the disk. Chronicle's default
+     * ({@link SyncMode#ASYNC}) issues {@code msync(MS_ASYNC)}, which on Linux forces nothing, so an answered tap
+     * could be lost to a power cut. Without {@code syncToDisk} the queue keeps Chronicle's default.
+     *
+     * @param dataDir    the switch data directory.
+     * @param syncToDisk whether syncing the journal must force its pages to the disk ({@code journal-sync=batch}).
+     * @return the open queue; the caller closes it.
+     */
+    public static SingleChronicleQueue openJournal(final Path dataDir, final boolean syncToDisk)
+    {
+        disableAnalytics();
+        final SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(journalDir(dataDir))
+            .rollCycle(ROLL_CYCLE);
+        if (syncToDisk)
+        {
+            builder.syncMode(SyncMode.SYNC);
+        }
+        return builder.build();
     }
 }

@@ -54,6 +54,7 @@ public final class SwitchLauncher implements AutoCloseable
         final SwitchServer server = new SwitchServer(config, () -> Engine.open(new EngineConfig()
             .dataDir(config.dataDir())
             .heartbeatMs(config.heartbeatMs())
+            .journalSyncToDisk(config.journalSync())
             // periodic snapshots are scheduled by the EngineAgent (snapshot-interval-ms), not a second time by the engine
             .snapshotIntervalMs(0)
             .journalAppendObserver((durationNs, lengthBytes) -> appendTimer.record(durationNs, TimeUnit.NANOSECONDS))),

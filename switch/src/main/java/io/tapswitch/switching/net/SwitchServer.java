@@ -36,7 +36,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -227,9 +226,8 @@ public final class SwitchServer implements AutoCloseable
         {
             pipeline.addLast("tls", sslContext.newHandler(channel.alloc()));
         }
-        pipeline.addLast("idle", new IdleStateHandler(config.idleTimeoutMs(), 0, 0, TimeUnit.MILLISECONDS));
         pipeline.addLast("frames", new TapFrameDecoder(Direction.REQUESTS));
-        pipeline.addLast("session", new TerminalSession(responder, config.maxInFlight()));
+        pipeline.addLast("session", new TerminalSession(responder, config.maxInFlight(), config.idleTimeoutMs()));
     }
 
     /**

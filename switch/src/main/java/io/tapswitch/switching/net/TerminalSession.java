@@ -1,6 +1,7 @@
 package io.tapswitch.switching.net;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -8,8 +9,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.tapswitch.protocol.ErrorEncoder;
 import io.tapswitch.protocol.FrameHeader;
 import io.tapswitch.protocol.FrameValidator;
@@ -32,6 +33,11 @@ import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
  * {@code maxInFlight} requests unanswered (or the channel not writable) the connection stops reading; frames
  * already decoded wait in a backlog bounded by one socket read.
  * <p>
+ * Idle timeout (PROTOCOL.md rule 10): only a whole frame (well-formed or not) resets the connection's idle timer,
+ * never a partial one, so a client trickling bytes is closed like a silent one. Time during which the switch
+ * itself paused reading the connection (window full, backlog, channel not writable) does not count as idleness,
+ * and a connection still waiting for answers to its own requests is not idle.
+ * <p>
  * Not thread-safe: owned by the channel's event loop.
  */
 public final class TerminalSession extends ChannelInboundHandlerAdapter
@@ -45,6 +51,8 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
 
     private final LoopResponder responder;
     private final int maxInFlight;
+    private final long idleTimeoutNs;
+    private final Runnable idleCheck = this::checkIdle;
     private final int mask;
     private final ByteBuf[] ready;
     private ArrayDeque<ByteBuf> backlog;
@@ -60,11 +68,22 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
     private boolean closeAfterArmed;
     private boolean loggedOn;
     private MalformedFrame pendingMalformed;
+    private boolean frameReceived;
+    private long lastFrameNs;
+    private boolean readingPaused;
+    private long readingPausedSinceNs;
+    private ScheduledFuture<?> idleTimer;
 
-    public TerminalSession(final LoopResponder responder, final int maxInFlight)
+    /**
+     * @param responder     the event loop's responder this connection answers through.
+     * @param maxInFlight   unanswered requests after which the connection stops reading.
+     * @param idleTimeoutMs time without a whole frame after which the connection is closed; 0 or less: never.
+     */
+    public TerminalSession(final LoopResponder responder, final int maxInFlight, final long idleTimeoutMs)
     {
         this.responder = responder;
         this.maxInFlight = maxInFlight;
+        this.idleTimeoutNs = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs);
         // One slot more than the window: a MALFORMED_FRAME answer may follow a full window.
         final int capacity = BitUtil.findNextPositivePowerOfTwo(maxInFlight + 1);
         this.mask = capacity - 1;
@@ -87,6 +106,11 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
         this.ctx = ctx;
         this.channel = ctx.channel();
         this.connectionId = responder.register(this);
+        lastFrameNs = System.nanoTime();
+        if (idleTimeoutNs > 0)
+        {
+            idleTimer = ctx.executor().schedule(idleCheck, idleTimeoutNs, TimeUnit.NANOSECONDS);
+        }
     }
 
     @Override
@@ -94,6 +118,7 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
     {
         if (msg instanceof ByteBuf)
         {
+            frameReceived = true;
             final ByteBuf frame = (ByteBuf)msg;
             if (state >= STATE_CLOSING)
             {
@@ -118,6 +143,7 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
         }
         else if (msg instanceof MalformedFrame)
         {
+            frameReceived = true;
             // TRUNCATED: the input ended inside a frame, the peer is gone; nothing to answer.
             if (state < STATE_CLOSING && FrameValidator.TRUNCATED != ((MalformedFrame)msg).result())
             {
@@ -142,6 +168,12 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
     @Override
     public void channelReadComplete(final ChannelHandlerContext ctx)
     {
+        if (frameReceived)
+        {
+            // one clock read per socket read, not per frame: only whole frames reset the idle timer
+            frameReceived = false;
+            lastFrameNs = System.nanoTime();
+        }
         flushIfDirty();
     }
 
@@ -150,22 +182,6 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
     {
         updateReading();
         ctx.fireChannelWritabilityChanged();
-    }
-
-    @Override
-    public void userEventTriggered(final ChannelHandlerContext ctx, final Object evt)
-    {
-        if (evt instanceof IdleStateEvent)
-        {
-            // Silent for 3 x heartbeat: closed, unless it is only waiting for its own answers.
-            if (unanswered() == 0 && state < STATE_CLOSED)
-            {
-                responder.counters().increment(Counters.IDLE_TIMEOUTS);
-                ctx.close();
-            }
-            return;
-        }
-        ctx.fireUserEventTriggered(evt);
     }
 
     @Override
@@ -184,6 +200,11 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
             responder.counters().increment(Counters.SESSIONS_CLOSED);
         }
         state = STATE_CLOSED;
+        if (null != idleTimer)
+        {
+            idleTimer.cancel(false);
+            idleTimer = null;
+        }
         for (int i = 0; i < ready.length; i++)
         {
             if (null != ready[i])
@@ -464,5 +485,51 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
         {
             channel.config().setAutoRead(shouldRead);
         }
+        if (readingPaused == shouldRead)
+        {
+            readingPaused = !shouldRead;
+            if (readingPaused)
+            {
+                readingPausedSinceNs = System.nanoTime();
+            }
+            else
+            {
+                // the time the switch did not read this connection is not the terminal's silence
+                lastFrameNs += System.nanoTime() - readingPausedSinceNs;
+            }
+        }
+    }
+
+    /**
+     * Runs on the event loop: closes the connection once no whole frame arrived for the idle timeout, counting
+     * neither time paused by the switch nor time waiting for its own answers; otherwise checks again when the
+     * timeout could next expire.
+     */
+    private void checkIdle()
+    {
+        idleTimer = null;
+        if (state >= STATE_CLOSED || !channel.isOpen())
+        {
+            return;
+        }
+        long delayNs = idleTimeoutNs;
+        if (!readingPaused)
+        {
+            final long idleNs = System.nanoTime() - lastFrameNs;
+            if (idleNs >= idleTimeoutNs)
+            {
+                if (unanswered() == 0)
+                {
+                    responder.counters().increment(Counters.IDLE_TIMEOUTS);
+                    ctx.close();
+                    return;
+                }
+            }
+            else
+            {
+                delayNs = idleTimeoutNs - idleNs;
+            }
+        }
+        idleTimer = ctx.executor().schedule(idleCheck, delayNs, TimeUnit.NANOSECONDS);
     }
 }

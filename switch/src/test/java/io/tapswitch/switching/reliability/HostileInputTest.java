@@ -30,7 +30,6 @@ import io.tapswitch.switching.journal.JournalReader;
 import io.tapswitch.switching.journal.JournalRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -149,9 +148,6 @@ class HostileInputTest
      */
     @Test
     @Order(2)
-    @Disabled("FINDING for branch net: the idle timer (IdleStateHandler before TapFrameDecoder in " +
-        "SwitchServer.initConnection) is reset by every byte, not by every frame; a client trickling bytes holds its " +
-        "connection slot for ever. Enable once the idle timeout counts whole frames.")
     void shouldCloseAConnectionThatSendsNoWholeFrameWithinTheIdleTimeout() throws Exception
     {
         final byte[] logon = RawConnection.logonFrame(DEMO_TERMINALS, TerminalClient.demoKey(DEMO_TERMINALS), 1);
@@ -500,10 +496,6 @@ class HostileInputTest
      */
     @Test
     @Order(9)
-    @Disabled("FINDING for branch net: TerminalSession closes as idle a connection whose reads the switch itself " +
-        "paused for back-pressure (channel not writable): unanswered() counts responses written to the channel, so " +
-        "it is 0 while they wait in the outbound buffer, and the reader-idle timer runs while autoRead is off. " +
-        "Enable once the idle timer ignores time spent paused by back-pressure.")
     void shouldNotCloseAsIdleATerminalThatSendsButReadsLate() throws Exception
     {
         final int requests = 256 * 3_000;

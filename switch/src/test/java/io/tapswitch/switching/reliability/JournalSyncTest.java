@@ -12,7 +12,6 @@ import java.util.concurrent.locks.LockSupport;
 
 import io.tapswitch.protocol.client.TapResult;
 import io.tapswitch.protocol.client.TerminalClient;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,9 +31,6 @@ class JournalSyncTest
 
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
-    @Disabled("FINDING for branches engine/net: Engine.syncJournal() calls Chronicle's appender.sync(), which with the " +
-        "default SyncMode.ASYNC issues msync(MS_ASYNC): nothing is forced to the disk. Enable once the journal queue " +
-        "is opened with SyncMode.SYNC (Queues.open).")
     void shouldForceAnsweredTapsToDiskWithSynchronousMsync() throws Exception
     {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/strace")), "strace is not installed");

@@ -11,7 +11,6 @@ import io.tapswitch.protocol.Decision;
 import io.tapswitch.protocol.client.TerminalClient;
 import io.tapswitch.switching.config.SwitchConfig;
 import io.tapswitch.switching.net.SwitchLauncher;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,10 +27,6 @@ class SupersededSessionTest
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    @Disabled("FINDING for branch net (io.tapswitch.protocol.client.AsyncTerminalClient.request): with reconnect " +
-        "off, a request made after the switch closed the connection is queued in 'unsent' for a reconnection that " +
-        "never comes (null == channel && everLoggedOn) and only fails at the caller's timeout (10 s). Enable once " +
-        "it fails at once with ClosedChannelException.")
     void shouldFailARequestOnASupersededConnectionAtOnce() throws Exception
     {
         try (SwitchLauncher launcher = SwitchLauncher.start(SwitchConfig.of(Map.of(
