@@ -117,13 +117,11 @@ public final class AdminService
         // completed outside any Vert.x context: the caller's continuations must not run on an event loop that a
         // failed start closes
         final Promise<AdminService> started = Promise.promise();
-        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry = io.tapswitch.switching.metrics.PrometheusLint.apply(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         final DbPoolMetrics poolMetrics = new DbPoolMetrics(registry);
         vertx = Vertx.builder().with(DbPoolMetrics.vertxOptions()).withMetrics(poolMetrics.factory()).build();
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
-        registry.config().meterFilter(io.tapswitch.switching.metrics.PrometheusLint.filters()[0])
-            .meterFilter(io.tapswitch.switching.metrics.PrometheusLint.filters()[1]);
         new ProcessorMetrics().bindTo(registry);
         gcMetrics = new JvmGcMetrics();
         gcMetrics.bindTo(registry);

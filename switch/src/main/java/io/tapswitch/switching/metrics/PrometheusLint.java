@@ -1,6 +1,7 @@
 package io.tapswitch.switching.metrics;
 
 import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 
 /**
@@ -17,21 +18,23 @@ public final class PrometheusLint
     }
 
     /**
-     * @return the filters to add to a registry before any binder is bound to it.
+     * Adds the filters to a registry; call it before any meter is registered.
+     *
+     * @param registry the registry.
+     * @return the registry.
      */
-    public static MeterFilter[] filters()
+    public static <R extends MeterRegistry> R apply(final R registry)
     {
-        return new MeterFilter[]
-        {
-            MeterFilter.denyNameStartsWith("process.cpu.time"),
-            new MeterFilter()
+        registry.config()
+            .meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"))
+            .meterFilter(new MeterFilter()
             {
                 @Override
                 public Meter.Id map(final Meter.Id id)
                 {
                     return "system.cpu.count".equals(id.getName()) ? id.withName("system.cpu.available") : id;
                 }
-            }
-        };
+            });
+        return registry;
     }
 }

@@ -43,7 +43,7 @@ public final class SwitchMetrics implements AutoCloseable
     private static final String[] RESULT_TYPE_NAMES = {"tap", "reversal", "balance"};
     private static final String[] DECISION_NAMES = {"approved", "declined", "recorded", "busy"};
 
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final PrometheusMeterRegistry registry = PrometheusLint.apply(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     /** Micrometer holds meter state weakly: the states are kept alive here for the registry's lifetime. */
     private final List<Object> meterStates = new CopyOnWriteArrayList<>();
@@ -55,8 +55,6 @@ public final class SwitchMetrics implements AutoCloseable
         new JvmMemoryMetrics().bindTo(registry);
         gcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
-        registry.config().meterFilter(io.tapswitch.switching.metrics.PrometheusLint.filters()[0])
-            .meterFilter(io.tapswitch.switching.metrics.PrometheusLint.filters()[1]);
         new ProcessorMetrics().bindTo(registry);
     }
 
