@@ -78,6 +78,7 @@ public final class SwitchServer implements AutoCloseable
     private final SwitchConfig config;
     private final Supplier<Engine> engineFactory;
     private final SwitchMetrics metrics;
+    private final LogonThrottle logonThrottle;
     private final AtomicInteger openConnections = new AtomicInteger();
     private final Counters engineCounters = new Counters();
     private final ChannelGroup channels = new DefaultChannelGroup("tapswitch-terminals", GlobalEventExecutor.INSTANCE);
@@ -108,6 +109,8 @@ public final class SwitchServer implements AutoCloseable
         this.config = config;
         this.engineFactory = engineFactory;
         this.metrics = metrics;
+        this.logonThrottle = new LogonThrottle(config.logonThrottleFailures(), config.logonThrottleWindowMs(),
+            config.logonThrottleMaxSources(), config.logonThrottleExempt());
     }
 
     /**
@@ -229,7 +232,7 @@ public final class SwitchServer implements AutoCloseable
         }
         pipeline.addLast("idle", new IdleStateHandler(config.idleTimeoutMs(), 0, 0, TimeUnit.MILLISECONDS));
         pipeline.addLast("frames", new TapFrameDecoder(Direction.REQUESTS));
-        pipeline.addLast("session", new TerminalSession(responder, config.maxInFlight()));
+        pipeline.addLast("session", new TerminalSession(responder, logonThrottle, config.maxInFlight()));
     }
 
     /**

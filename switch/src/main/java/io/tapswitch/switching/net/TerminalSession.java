@@ -1,5 +1,8 @@
 package io.tapswitch.switching.net;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayDeque;
 
 import io.netty.buffer.ByteBuf;
@@ -44,6 +47,7 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
     private static final int NO_CLOSE_SEQ = -1;
 
     private final LoopResponder responder;
+    private final LogonThrottle logonThrottle;
     private final int maxInFlight;
     private final int mask;
     private final ByteBuf[] ready;
@@ -60,10 +64,12 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
     private boolean closeAfterArmed;
     private boolean loggedOn;
     private MalformedFrame pendingMalformed;
+    private InetAddress source;
 
-    public TerminalSession(final LoopResponder responder, final int maxInFlight)
+    public TerminalSession(final LoopResponder responder, final LogonThrottle logonThrottle, final int maxInFlight)
     {
         this.responder = responder;
+        this.logonThrottle = logonThrottle;
         this.maxInFlight = maxInFlight;
         // One slot more than the window: a MALFORMED_FRAME answer may follow a full window.
         final int capacity = BitUtil.findNextPositivePowerOfTwo(maxInFlight + 1);
@@ -86,6 +92,8 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
     {
         this.ctx = ctx;
         this.channel = ctx.channel();
+        final SocketAddress remote = channel.remoteAddress();
+        this.source = remote instanceof InetSocketAddress ? ((InetSocketAddress)remote).getAddress() : null;
         this.connectionId = responder.register(this);
     }
 
@@ -228,6 +236,10 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
             }
             else
             {
+                if (ReasonCode.BAD_CREDENTIALS == result || ReasonCode.STALE_LOGON == result)
+                {
+                    logonThrottle.onFailure(source, System.currentTimeMillis());
+                }
                 closeAfter(seq);
             }
         }
@@ -288,6 +300,17 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
 
         final long receivedNs = System.nanoTime();
         final long nowMs = System.currentTimeMillis();
+        if (STATE_NEW == state && logonThrottle.isThrottled(source, nowMs))
+        {
+            // Too many failed LOGONs from this source in the window: refused here, the engine never sees it.
+            final ByteBuf answer = channel.alloc().directBuffer(LocalAnswers.MAX_LENGTH);
+            LocalAnswers.logonFailed(answer, correlation, ReasonCode.BAD_CREDENTIALS, nowMs);
+            responder.counters().increment(Counters.LOGONS_THROTTLED);
+            responder.counters().onLogon(ReasonCode.BAD_CREDENTIALS);
+            closeAfter(seq);
+            complete(seq, answer);
+            return;
+        }
         if (!offerToEngine(frame, start, seq, receivedNs, nowMs))
         {
             final ByteBuf answer = channel.alloc().directBuffer(LocalAnswers.MAX_LENGTH);
