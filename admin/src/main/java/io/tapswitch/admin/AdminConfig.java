@@ -34,6 +34,10 @@ public final class AdminConfig
     public static final long DEFAULT_POLL_INTERVAL_MS = 100;
     /** Journal entries the ingester writes per database transaction. */
     public static final int DEFAULT_INGEST_BATCH = 1000;
+    /** How long a rotated terminal key stays valid for LOGON by default (ROTATE_KEY_WITH_GRACE): 24 h. */
+    public static final long DEFAULT_KEY_ROTATION_GRACE_SECONDS = 24 * 3600;
+    /** The longest grace a key rotation may give: 7 days. */
+    public static final long MAX_KEY_ROTATION_GRACE_SECONDS = 7 * 24 * 3600;
     /** Connections in the reactive pool. */
     public static final int DEFAULT_POOL_SIZE = 8;
 
@@ -47,6 +51,7 @@ public final class AdminConfig
     private int poolSize = DEFAULT_POOL_SIZE;
     private long pollIntervalMs = DEFAULT_POLL_INTERVAL_MS;
     private int ingestBatch = DEFAULT_INGEST_BATCH;
+    private long keyRotationGraceSeconds = DEFAULT_KEY_ROTATION_GRACE_SECONDS;
     private boolean publisherEnabled = true;
     private boolean ingesterEnabled = true;
     private ZoneId cityZone = ZoneId.of("Europe/Kyiv");
@@ -125,6 +130,11 @@ public final class AdminConfig
         if (pollIntervalMs < 1 || pollIntervalMs > 60_000)
         {
             throw new IllegalArgumentException("pollIntervalMs must be 1..60000: " + pollIntervalMs);
+        }
+        if (keyRotationGraceSeconds < 0 || keyRotationGraceSeconds > MAX_KEY_ROTATION_GRACE_SECONDS)
+        {
+            throw new IllegalArgumentException("keyRotationGraceSeconds must be 0.." + MAX_KEY_ROTATION_GRACE_SECONDS +
+                ": " + keyRotationGraceSeconds);
         }
         if (ingestBatch < 1 || ingestBatch > 100_000)
         {
@@ -270,6 +280,20 @@ public final class AdminConfig
     public AdminConfig pollIntervalMs(final long pollIntervalMs)
     {
         this.pollIntervalMs = pollIntervalMs;
+        return this;
+    }
+
+    /**
+     * @return seconds a rotated terminal key stays valid for LOGON when the request names no graceSeconds.
+     */
+    public long keyRotationGraceSeconds()
+    {
+        return keyRotationGraceSeconds;
+    }
+
+    public AdminConfig keyRotationGraceSeconds(final long keyRotationGraceSeconds)
+    {
+        this.keyRotationGraceSeconds = keyRotationGraceSeconds;
         return this;
     }
 

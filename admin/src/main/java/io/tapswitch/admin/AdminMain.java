@@ -47,6 +47,10 @@ public final class AdminMain implements java.util.concurrent.Callable<Integer>
     @Option(names = "--embedded-pg-port", description = "port of the embedded PostgreSQL on 127.0.0.1 (default: any free port)")
     int embeddedPgPort = AdminConfig.DEFAULT_EMBEDDED_PG_PORT;
 
+    @Option(names = "--key-rotation-grace-seconds", description = "seconds a rotated terminal key stays valid for " +
+        "LOGON when the request names no graceSeconds, 0..604800 (default ${DEFAULT-VALUE})")
+    long keyRotationGraceSeconds = AdminConfig.DEFAULT_KEY_ROTATION_GRACE_SECONDS;
+
     @Option(names = "--demo", description = "load the demo dataset (DEMO-DATA.md) into PostgreSQL and, through the outbox, the switch")
     boolean demo;
 
@@ -71,7 +75,8 @@ public final class AdminMain implements java.util.concurrent.Callable<Integer>
             .dbUrl(dbUrl == null || dbUrl.isBlank() ? null : dbUrl)
             .dataDir(dataDir)
             .switchDataDir(switchDataDir)
-            .embeddedPgPort(embeddedPgPort);
+            .embeddedPgPort(embeddedPgPort)
+            .keyRotationGraceSeconds(keyRotationGraceSeconds);
         if (configFile != null)
         {
             config.loadFile(configFile);

@@ -1,10 +1,15 @@
 package io.tapswitch.admin;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
+import io.tapswitch.switching.command.CommandDecoder;
+import io.tapswitch.switching.command.CommandType;
+import io.tapswitch.switching.command.Commands;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -206,6 +211,61 @@ class RegistryApiTest
 
         final String auditText = admin.get("/api/v1/audit?resource=terminal&resourceId=" + id, AUDITOR).text();
         assertThat(auditText).doesNotContain(terminal.getString("key")).doesNotContain(rotated.getString("key"));
+    }
+
+    @Test
+    void shouldRotateAKeyWithAGraceDeadlineForThePreviousKey() throws Exception
+    {
+        final JsonObject terminal = admin.post("/api/v1/terminals", ADMIN, new JsonObject().put("outletId", 2)).json();
+        final long id = terminal.getLong("id");
+
+        final long beforeMs = System.currentTimeMillis();
+        final JsonObject byDefault = admin.post("/api/v1/terminals/" + id + "/rotate-key", OPERATOR, null).json();
+        final JsonObject hour = admin.post("/api/v1/terminals/" + id + "/rotate-key", OPERATOR,
+            new JsonObject().put("graceSeconds", 3600)).json();
+        final JsonObject none = admin.post("/api/v1/terminals/" + id + "/rotate-key", OPERATOR,
+            new JsonObject().put("graceSeconds", 0)).json();
+        final long afterMs = System.currentTimeMillis();
+        assertThat(admin.post("/api/v1/terminals/" + id + "/rotate-key", OPERATOR,
+            new JsonObject().put("graceSeconds", 7 * 24 * 3600 + 1)).status()).isEqualTo(400);
+        assertThat(admin.post("/api/v1/terminals/" + id + "/rotate-key", OPERATOR,
+            new JsonObject().put("graceSeconds", -1)).status()).isEqualTo(400);
+        assertThat(admin.get("/api/v1/terminals/" + id, AUDITOR).json().getInteger("keyVersion")).isEqualTo(4);
+
+        assertThat(Instant.parse(byDefault.getString("previousKeyValidUntil")).toEpochMilli())
+            .isBetween(beforeMs + 24 * 3_600_000L, afterMs + 24 * 3_600_000L);
+        assertThat(Instant.parse(hour.getString("previousKeyValidUntil")).toEpochMilli())
+            .isBetween(beforeMs + 3_600_000L, afterMs + 3_600_000L);
+        assertThat(none.containsKey("previousKeyValidUntil")).isFalse();
+
+        // what the switch receives: the new key with the replaced key's deadline
+        awaitTrue("rotations published", 10_000, () -> rotationsOf(id).size() == 3);
+        final List<CommandQueueReader.Command> rotations = rotationsOf(id);
+        assertThat(rotations).allMatch((c) -> c.type() == CommandType.ROTATE_KEY_WITH_GRACE);
+        assertThat(CommandQueueReader.bodyLong(rotations.get(0), Commands.RotateKeyWithGrace.GRACE_UNTIL_MS_OFFSET))
+            .isEqualTo(Instant.parse(byDefault.getString("previousKeyValidUntil")).toEpochMilli());
+        assertThat(CommandQueueReader.bodyLong(rotations.get(1), Commands.RotateKeyWithGrace.GRACE_UNTIL_MS_OFFSET))
+            .isEqualTo(Instant.parse(hour.getString("previousKeyValidUntil")).toEpochMilli());
+        assertThat(CommandQueueReader.bodyLong(rotations.get(2), Commands.RotateKeyWithGrace.GRACE_UNTIL_MS_OFFSET))
+            .isZero();
+        final byte[] published = new byte[32];
+        final CommandDecoder decoder = rotations.get(2).decoder();
+        decoder.buffer().getBytes(decoder.bodyOffset() + Commands.RotateKeyWithGrace.KEY_OFFSET, published);
+        assertThat(HexFormat.of().formatHex(published)).isEqualTo(none.getString("key"));
+    }
+
+    private static List<CommandQueueReader.Command> rotationsOf(final long terminalId)
+    {
+        final List<CommandQueueReader.Command> rotations = new ArrayList<>();
+        for (final CommandQueueReader.Command command : CommandQueueReader.readAll(switchDir))
+        {
+            if (command.type() == CommandType.ROTATE_KEY_WITH_GRACE && CommandQueueReader.bodyLong(command,
+                Commands.RotateKeyWithGrace.TERMINAL_ID_OFFSET) == terminalId)
+            {
+                rotations.add(command);
+            }
+        }
+        return rotations;
     }
 
     @Test

@@ -73,6 +73,15 @@ public record SwitchCommand(int type, byte[] body, boolean secret)
         return of(b, CommandEncoder.setTerminalEnabled(b, 0, 0, terminalId, enabled), false);
     }
 
+    /**
+     * ROTATE_KEY_WITH_GRACE: the replaced key stays valid for LOGON until {@code graceUntilMs} (0 = no grace).
+     */
+    public static SwitchCommand rotateKeyWithGrace(final long terminalId, final byte[] key, final long graceUntilMs)
+    {
+        final UnsafeBuffer b = scratch();
+        return of(b, CommandEncoder.rotateKeyWithGrace(b, 0, 0, terminalId, key, graceUntilMs), true);
+    }
+
     public static SwitchCommand rotateKey(final long terminalId, final byte[] key)
     {
         final UnsafeBuffer b = scratch();

@@ -3,9 +3,11 @@ package io.tapswitch.admin.registry;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
 
+import io.tapswitch.admin.AdminConfig;
 import io.tapswitch.admin.AdminContext;
 import io.tapswitch.admin.Principal;
 import io.tapswitch.admin.api.Api;
@@ -74,14 +76,21 @@ public final class TerminalsApi
         routes.json("rotateTerminalKey", 200, r ->
         {
             final long id = Api.pathLong(r.rc(), "terminalId");
+            final long graceSeconds = Api.body(r.rc()).getLong("graceSeconds", ctx.config().keyRotationGraceSeconds());
+            if (graceSeconds < 0 || graceSeconds > AdminConfig.MAX_KEY_ROTATION_GRACE_SECONDS)
+            {
+                throw ApiException.badRequest("/body/graceSeconds",
+                    "graceSeconds must be 0.." + AdminConfig.MAX_KEY_ROTATION_GRACE_SECONDS);
+            }
+            final long graceUntilMs = 0 == graceSeconds ? 0 : ctx.clock().millis() + graceSeconds * 1000L;
             final byte[] key = newKey();
             return ctx.write(conn -> get(conn, id, true).compose(before -> conn.preparedQuery(
                         "UPDATE terminals SET key_sha256 = $2, key_version = key_version + 1, updated_at = $3 WHERE id = $1")
                     .execute(Tuple.of(id, Buffer.buffer(sha256(key)), Sql.now(ctx.clock())))
                     .compose(v -> get(conn, id, false))
-                    .compose(after -> ctx.command(conn, SwitchCommand.rotateKey(id, key)).map(after))
+                    .compose(after -> ctx.command(conn, SwitchCommand.rotateKeyWithGrace(id, key, graceUntilMs)).map(after))
                     .compose(after -> ctx.audit(conn, r.principal(), "terminal.rotate-key", "terminal", id, before, after).map(after))))
-                .map(after -> after.copy().put("key", HexFormat.of().formatHex(key)))
+                .map(after -> withGrace(after.copy().put("key", HexFormat.of().formatHex(key)), graceUntilMs))
                 .onComplete(ar -> Arrays.fill(key, (byte)0));
         });
         routes.json("disableTerminal", 200, r -> setEnabled(r.principal(), Api.pathLong(r.rc(), "terminalId"), false));
@@ -104,6 +113,15 @@ public final class TerminalsApi
                 .compose(after -> ctx.audit(conn, principal, enabled ? "terminal.enable" : "terminal.disable", "terminal", id, before, after)
                     .map(after));
         }));
+    }
+
+    private static JsonObject withGrace(final JsonObject terminal, final long graceUntilMs)
+    {
+        if (0 != graceUntilMs)
+        {
+            terminal.put("previousKeyValidUntil", Instant.ofEpochMilli(graceUntilMs).toString());
+        }
+        return terminal;
     }
 
     private byte[] newKey()

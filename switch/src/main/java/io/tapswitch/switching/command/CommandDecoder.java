@@ -138,6 +138,9 @@ public final class CommandDecoder
             case CommandType.ROTATE_KEY:
                 expected = Commands.RotateKey.BODY_LENGTH;
                 break;
+            case CommandType.ROTATE_KEY_WITH_GRACE:
+                expected = Commands.RotateKeyWithGrace.BODY_LENGTH;
+                break;
             case CommandType.SET_HOUSEHOLD:
                 expected = Commands.SetHousehold.BODY_LENGTH;
                 break;

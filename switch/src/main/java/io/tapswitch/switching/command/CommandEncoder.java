@@ -122,6 +122,22 @@ public final class CommandEncoder
         return BODY_OFFSET + length;
     }
 
+    /**
+     * Encodes ROTATE_KEY_WITH_GRACE: the previous key stays valid for LOGON until {@code graceUntilMs}.
+     */
+    public static int rotateKeyWithGrace(
+        final MutableDirectBuffer buffer, final int offset, final long commandId, final long terminalId,
+        final byte[] key, final long graceUntilMs)
+    {
+        checkKey(key);
+        final int length = Commands.RotateKeyWithGrace.BODY_LENGTH;
+        final int body = header(buffer, offset, commandId, CommandType.ROTATE_KEY_WITH_GRACE, length);
+        buffer.putLong(body + Commands.RotateKeyWithGrace.TERMINAL_ID_OFFSET, terminalId, LE);
+        buffer.putBytes(body + Commands.RotateKeyWithGrace.KEY_OFFSET, key, 0, KEY_BYTES);
+        buffer.putLong(body + Commands.RotateKeyWithGrace.GRACE_UNTIL_MS_OFFSET, graceUntilMs, LE);
+        return BODY_OFFSET + length;
+    }
+
     public static int setHousehold(
         final MutableDirectBuffer buffer, final int offset, final long commandId, final long holderId,
         final long householdId)

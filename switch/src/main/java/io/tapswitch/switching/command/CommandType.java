@@ -17,11 +17,12 @@ public final class CommandType
     public static final int GRANT_ENTITLEMENT = 10;
     public static final int REVOKE_ENTITLEMENT = 11;
     public static final int ISSUE_CARDS = 12;
+    public static final int ROTATE_KEY_WITH_GRACE = 13;
 
     private static final String[] NAMES = {
         "UNKNOWN", "DEFINE_OUTLET", "DEFINE_PROGRAM", "REGISTER_TERMINAL", "SET_TERMINAL_ENABLED", "ROTATE_KEY",
         "SET_HOUSEHOLD", "ISSUE_CARD", "SET_CARD_STATUS", "REPLACE_CARD", "GRANT_ENTITLEMENT", "REVOKE_ENTITLEMENT",
-        "ISSUE_CARDS"};
+        "ISSUE_CARDS", "ROTATE_KEY_WITH_GRACE"};
 
     private CommandType()
     {

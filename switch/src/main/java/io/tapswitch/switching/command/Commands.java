@@ -101,6 +101,22 @@ public final class Commands
         }
     }
 
+    /**
+     * ROTATE_KEY_WITH_GRACE: replace a terminal's key; the key it replaces stays valid for LOGON while the
+     * decision's time is before graceUntilMs (0 = no grace, as ROTATE_KEY).
+     */
+    public static final class RotateKeyWithGrace
+    {
+        public static final int TERMINAL_ID_OFFSET = 0;
+        public static final int KEY_OFFSET = 8;
+        public static final int GRACE_UNTIL_MS_OFFSET = 40;
+        public static final int BODY_LENGTH = 48;
+
+        private RotateKeyWithGrace()
+        {
+        }
+    }
+
     /** ROTATE_KEY: replace a terminal's key. */
     public static final class RotateKey
     {

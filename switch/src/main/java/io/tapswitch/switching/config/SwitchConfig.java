@@ -3,16 +3,20 @@ package io.tapswitch.switching.config;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 import org.agrona.BitUtil;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -56,6 +60,10 @@ public final class SwitchConfig
     private final boolean demo;
     private final int demoCards;
     private final int demoTerminals;
+    private final int logonThrottleFailures;
+    private final long logonThrottleWindowMs;
+    private final int logonThrottleMaxSources;
+    private final Set<InetAddress> logonThrottleExempt;
 
     private SwitchConfig(final EnumMap<Setting, String> values, final EnumMap<Setting, String> sources)
     {
@@ -92,6 +100,10 @@ public final class SwitchConfig
         demo = bool(Setting.DEMO);
         demoCards = intIn(Setting.DEMO_CARDS, 1, 50_000_000);
         demoTerminals = intIn(Setting.DEMO_TERMINALS, 1, 1_000_000);
+        logonThrottleFailures = intIn(Setting.LOGON_THROTTLE_FAILURES, 0, 1_000_000);
+        logonThrottleWindowMs = longIn(Setting.LOGON_THROTTLE_WINDOW_MS, 1, 24L * 3_600_000);
+        logonThrottleMaxSources = intIn(Setting.LOGON_THROTTLE_MAX_SOURCES, 1, 10_000_000);
+        logonThrottleExempt = addresses(Setting.LOGON_THROTTLE_EXEMPT);
     }
 
     /**
@@ -330,6 +342,33 @@ public final class SwitchConfig
         return value;
     }
 
+    private Set<InetAddress> addresses(final Setting setting)
+    {
+        final Set<InetAddress> addresses = new HashSet<>();
+        for (final String item : values.get(setting).split(","))
+        {
+            final String literal = item.trim();
+            if (literal.isEmpty())
+            {
+                continue;
+            }
+            // IP literals only: a host name would need a DNS lookup, and the switch reaches nothing outside.
+            if (!literal.matches("[0-9A-Fa-f.:]+"))
+            {
+                throw invalid(setting, "must be comma-separated IP address literals");
+            }
+            try
+            {
+                addresses.add(InetAddress.getByName(literal));
+            }
+            catch (final UnknownHostException ex)
+            {
+                throw invalid(setting, "not an IP address: " + literal);
+            }
+        }
+        return Set.copyOf(addresses);
+    }
+
     private Path optionalFile(final Setting setting)
     {
         final String value = values.get(setting).trim();
@@ -469,5 +508,25 @@ public final class SwitchConfig
     public int demoTerminals()
     {
         return demoTerminals;
+    }
+
+    public int logonThrottleFailures()
+    {
+        return logonThrottleFailures;
+    }
+
+    public long logonThrottleWindowMs()
+    {
+        return logonThrottleWindowMs;
+    }
+
+    public int logonThrottleMaxSources()
+    {
+        return logonThrottleMaxSources;
+    }
+
+    public Set<InetAddress> logonThrottleExempt()
+    {
+        return logonThrottleExempt;
     }
 }

@@ -58,7 +58,8 @@ public final class Engine implements AutoCloseable
 {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final long SNAPSHOT_MAGIC = 0x5441505357534E50L;
-    private static final int SNAPSHOT_VERSION = 1;
+    private static final int SNAPSHOT_VERSION = 2;
+    private static final int SNAPSHOT_VERSION_WITHOUT_GRACE = 1;
     private static final String SNAPSHOT_PREFIX = "snapshot-";
     private static final String SNAPSHOT_SUFFIX = ".bin";
     private static final long UNSIGNED_INT_MASK = 0xFFFF_FFFFL;
@@ -742,6 +743,13 @@ public final class Engine implements AutoCloseable
             macValid = hmac.verify(tables.terminalKeys, terminal * Tables.KEY_BYTES, frame,
                 body + Messages.Logon.TERMINAL_ID_OFFSET, Messages.Logon.MAC_INPUT_BYTES, frame,
                 body + Messages.Logon.MAC_OFFSET);
+            if (!macValid && nowMs < tables.terminalGraceUntilMs[terminal])
+            {
+                // Rotated with a grace period: the replaced key is still valid until the deadline.
+                macValid = hmac.verify(tables.terminalPreviousKeys, terminal * Tables.KEY_BYTES, frame,
+                    body + Messages.Logon.TERMINAL_ID_OFFSET, Messages.Logon.MAC_INPUT_BYTES, frame,
+                    body + Messages.Logon.MAC_OFFSET);
+            }
             if (!macValid || tables.terminalEnabled[terminal] == 0)
             {
                 result = ReasonCode.BAD_CREDENTIALS;
@@ -986,6 +994,13 @@ public final class Engine implements AutoCloseable
             case CommandType.ROTATE_KEY:
                 return t.terminals.get(c.bodyLong(Commands.RotateKey.TERMINAL_ID_OFFSET)) == LongIndex.MISSING ?
                     CommandRejectReason.UNKNOWN_TERMINAL : CommandRejectReason.NONE;
+            case CommandType.ROTATE_KEY_WITH_GRACE:
+                if (c.bodyLong(Commands.RotateKeyWithGrace.GRACE_UNTIL_MS_OFFSET) < 0)
+                {
+                    return CommandRejectReason.INVALID_VALUE;
+                }
+                return t.terminals.get(c.bodyLong(Commands.RotateKeyWithGrace.TERMINAL_ID_OFFSET)) ==
+                    LongIndex.MISSING ? CommandRejectReason.UNKNOWN_TERMINAL : CommandRejectReason.NONE;
             case CommandType.SET_HOUSEHOLD:
             {
                 final long holderId = c.bodyLong(Commands.SetHousehold.HOLDER_ID_OFFSET);
@@ -1202,6 +1217,7 @@ public final class Engine implements AutoCloseable
                 t.terminalEnabled[terminal] = (byte)c.bodyInt(Commands.RegisterTerminal.ENABLED_OFFSET);
                 c.buffer().getBytes(c.bodyOffset() + Commands.RegisterTerminal.KEY_OFFSET, t.terminalKeys,
                     terminal * Tables.KEY_BYTES, Tables.KEY_BYTES);
+                t.terminalGraceUntilMs[terminal] = 0;
                 break;
             }
             case CommandType.SET_TERMINAL_ENABLED:
@@ -1214,6 +1230,17 @@ public final class Engine implements AutoCloseable
             {
                 final int terminal = t.terminals.get(c.bodyLong(Commands.RotateKey.TERMINAL_ID_OFFSET));
                 c.buffer().getBytes(c.bodyOffset() + Commands.RotateKey.KEY_OFFSET, t.terminalKeys,
+                    terminal * Tables.KEY_BYTES, Tables.KEY_BYTES);
+                t.terminalGraceUntilMs[terminal] = 0;
+                break;
+            }
+            case CommandType.ROTATE_KEY_WITH_GRACE:
+            {
+                final int terminal = t.terminals.get(c.bodyLong(Commands.RotateKeyWithGrace.TERMINAL_ID_OFFSET));
+                System.arraycopy(t.terminalKeys, terminal * Tables.KEY_BYTES, t.terminalPreviousKeys,
+                    terminal * Tables.KEY_BYTES, Tables.KEY_BYTES);
+                t.terminalGraceUntilMs[terminal] = c.bodyLong(Commands.RotateKeyWithGrace.GRACE_UNTIL_MS_OFFSET);
+                c.buffer().getBytes(c.bodyOffset() + Commands.RotateKeyWithGrace.KEY_OFFSET, t.terminalKeys,
                     terminal * Tables.KEY_BYTES, Tables.KEY_BYTES);
                 break;
             }
@@ -1520,7 +1547,9 @@ public final class Engine implements AutoCloseable
     {
         try (SnapshotInput in = new SnapshotInput(file))
         {
-            if (in.readLong() != SNAPSHOT_MAGIC || in.readInt() != SNAPSHOT_VERSION)
+            final long magic = in.readLong();
+            final int version = in.readInt();
+            if (magic != SNAPSHOT_MAGIC || (version != SNAPSHOT_VERSION && version != SNAPSHOT_VERSION_WITHOUT_GRACE))
             {
                 throw new IOException("not a snapshot: " + file);
             }
@@ -1528,7 +1557,7 @@ public final class Engine implements AutoCloseable
             lastCommandId = in.readLong();
             lastCommandQueueIndex = in.readLong();
             lastJournalIndex = in.readLong();
-            tables.load(in);
+            tables.load(in, version);
             idempotency.load(in);
             nonces.load(in);
             for (int slot = 1; slot <= tables.programs.size(); slot++)
@@ -1593,7 +1622,9 @@ public final class Engine implements AutoCloseable
     {
         try (SnapshotInput in = new SnapshotInput(snapshot))
         {
-            if (in.readLong() != SNAPSHOT_MAGIC || in.readInt() != SNAPSHOT_VERSION)
+            final long magic = in.readLong();
+            final int version = in.readInt();
+            if (magic != SNAPSHOT_MAGIC || (version != SNAPSHOT_VERSION && version != SNAPSHOT_VERSION_WITHOUT_GRACE))
             {
                 return -1;
             }

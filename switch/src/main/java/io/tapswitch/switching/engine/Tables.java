@@ -59,6 +59,9 @@ final class Tables
     long[] terminalOutlet;
     byte[] terminalEnabled;
     byte[] terminalKeys;
+    /** The key a ROTATE_KEY_WITH_GRACE replaced, valid for LOGON while nowMs &lt; terminalGraceUntilMs. */
+    byte[] terminalPreviousKeys;
+    long[] terminalGraceUntilMs;
 
     long entitlements;
 
@@ -81,6 +84,8 @@ final class Tables
         terminalOutlet = new long[terminals.capacity()];
         terminalEnabled = new byte[terminals.capacity()];
         terminalKeys = new byte[terminals.capacity() * KEY_BYTES];
+        terminalPreviousKeys = new byte[terminals.capacity() * KEY_BYTES];
+        terminalGraceUntilMs = new long[terminals.capacity()];
     }
 
     // ----------------------------------------------------------------------------------------------------- cards
@@ -332,6 +337,8 @@ final class Tables
             terminalOutlet = Arrays.copyOf(terminalOutlet, capacity);
             terminalEnabled = Arrays.copyOf(terminalEnabled, capacity);
             terminalKeys = Arrays.copyOf(terminalKeys, capacity * KEY_BYTES);
+            terminalPreviousKeys = Arrays.copyOf(terminalPreviousKeys, capacity * KEY_BYTES);
+            terminalGraceUntilMs = Arrays.copyOf(terminalGraceUntilMs, capacity);
         }
         return index;
     }
@@ -416,10 +423,10 @@ final class Tables
         final Digest d = new Digest().add(terminals.size());
         for (int i = 0; i < terminals.size(); i++)
         {
-            d.add(terminals.key(i)).add(terminalOutlet[i]).add(terminalEnabled[i]);
+            d.add(terminals.key(i)).add(terminalOutlet[i]).add(terminalEnabled[i]).add(terminalGraceUntilMs[i]);
             for (int k = 0; k < KEY_BYTES; k++)
             {
-                d.add(terminalKeys[i * KEY_BYTES + k]);
+                d.add(terminalKeys[i * KEY_BYTES + k]).add(terminalPreviousKeys[i * KEY_BYTES + k]);
             }
         }
         return d.value();
@@ -471,9 +478,14 @@ final class Tables
         out.writeLongs(terminalOutlet, terminalCount);
         out.writeBytes(terminalEnabled, terminalCount);
         out.writeBytes(terminalKeys, terminalCount * KEY_BYTES);
+        out.writeBytes(terminalPreviousKeys, terminalCount * KEY_BYTES);
+        out.writeLongs(terminalGraceUntilMs, terminalCount);
     }
 
-    void load(final SnapshotInput in) throws IOException
+    /**
+     * @param version the snapshot's version: 1 has no previous keys (no grace), 2 has them.
+     */
+    void load(final SnapshotInput in, final int version) throws IOException
     {
         final long[] cardKeys = in.readLongs(cards.capacity());
         cards.load(cardKeys, in.lastCount());
@@ -524,5 +536,15 @@ final class Tables
         terminalOutlet = in.readLongs(terminals.capacity());
         terminalEnabled = in.readBytes(terminals.capacity());
         terminalKeys = in.readBytes(terminals.capacity() * KEY_BYTES);
+        if (version >= 2)
+        {
+            terminalPreviousKeys = in.readBytes(terminals.capacity() * KEY_BYTES);
+            terminalGraceUntilMs = in.readLongs(terminals.capacity());
+        }
+        else
+        {
+            terminalPreviousKeys = new byte[terminals.capacity() * KEY_BYTES];
+            terminalGraceUntilMs = new long[terminals.capacity()];
+        }
     }
 }

@@ -149,6 +149,8 @@ public final class SwitchMetrics implements AutoCloseable
             .tag("reason", "max_connections")
             .register(registry);
         counter("tapswitch.malformed.frames", "malformed frames answered MALFORMED_FRAME", all, Counters.MALFORMED_FRAMES);
+        counter("tapswitch.logons.throttled", "LOGONs refused at once: too many failed LOGONs from their source address",
+            all, Counters.LOGONS_THROTTLED);
         counter("tapswitch.idle.timeouts", "connections closed after 3 x heartbeat of silence", all, Counters.IDLE_TIMEOUTS);
         counter("tapswitch.sessions.replaced", "sessions closed by a newer LOGON of the same terminal", all,
             Counters.SESSIONS_REPLACED);

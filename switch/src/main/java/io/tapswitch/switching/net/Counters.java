@@ -39,7 +39,8 @@ public final class Counters
     public static final int REQUESTS_DECIDED = SNAPSHOTS + 1;
     public static final int REQUESTS_QUEUED = REQUESTS_DECIDED + 1;
     public static final int CONNECTIONS_CLOSED = REQUESTS_QUEUED + 1;
-    public static final int LENGTH = CONNECTIONS_CLOSED + 1;
+    public static final int LOGONS_THROTTLED = CONNECTIONS_CLOSED + 1;
+    public static final int LENGTH = LOGONS_THROTTLED + 1;
 
     private final AtomicLongArray values = new AtomicLongArray(LENGTH);
 

@@ -77,6 +77,7 @@ public final class SwitchServer implements AutoCloseable
     private final SwitchConfig config;
     private final Supplier<Engine> engineFactory;
     private final SwitchMetrics metrics;
+    private final LogonThrottle logonThrottle;
     private final AtomicInteger openConnections = new AtomicInteger();
     private final Counters engineCounters = new Counters();
     private final ChannelGroup channels = new DefaultChannelGroup("tapswitch-terminals", GlobalEventExecutor.INSTANCE);
@@ -107,6 +108,8 @@ public final class SwitchServer implements AutoCloseable
         this.config = config;
         this.engineFactory = engineFactory;
         this.metrics = metrics;
+        this.logonThrottle = new LogonThrottle(config.logonThrottleFailures(), config.logonThrottleWindowMs(),
+            config.logonThrottleMaxSources(), config.logonThrottleExempt());
     }
 
     /**
@@ -227,7 +230,7 @@ public final class SwitchServer implements AutoCloseable
             pipeline.addLast("tls", sslContext.newHandler(channel.alloc()));
         }
         pipeline.addLast("frames", new TapFrameDecoder(Direction.REQUESTS));
-        pipeline.addLast("session", new TerminalSession(responder, config.maxInFlight(), config.idleTimeoutMs()));
+        pipeline.addLast("session", new TerminalSession(responder, logonThrottle, config.maxInFlight(), config.idleTimeoutMs()));
     }
 
     /**

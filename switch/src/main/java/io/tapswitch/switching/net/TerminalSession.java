@@ -1,5 +1,8 @@
 package io.tapswitch.switching.net;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
@@ -50,6 +53,7 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
     private static final int NO_CLOSE_SEQ = -1;
 
     private final LoopResponder responder;
+    private final LogonThrottle logonThrottle;
     private final int maxInFlight;
     private final long idleTimeoutNs;
     private final Runnable idleCheck = this::checkIdle;
@@ -73,15 +77,19 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
     private boolean readingPaused;
     private long readingPausedSinceNs;
     private ScheduledFuture<?> idleTimer;
+    private InetAddress source;
 
     /**
      * @param responder     the event loop's responder this connection answers through.
+     * @param logonThrottle the per-source LOGON failure throttle shared by all connections.
      * @param maxInFlight   unanswered requests after which the connection stops reading.
      * @param idleTimeoutMs time without a whole frame after which the connection is closed; 0 or less: never.
      */
-    public TerminalSession(final LoopResponder responder, final int maxInFlight, final long idleTimeoutMs)
+    public TerminalSession(
+        final LoopResponder responder, final LogonThrottle logonThrottle, final int maxInFlight, final long idleTimeoutMs)
     {
         this.responder = responder;
+        this.logonThrottle = logonThrottle;
         this.maxInFlight = maxInFlight;
         this.idleTimeoutNs = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs);
         // One slot more than the window: a MALFORMED_FRAME answer may follow a full window.
@@ -105,6 +113,8 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
     {
         this.ctx = ctx;
         this.channel = ctx.channel();
+        final SocketAddress remote = channel.remoteAddress();
+        this.source = remote instanceof InetSocketAddress ? ((InetSocketAddress)remote).getAddress() : null;
         this.connectionId = responder.register(this);
         lastFrameNs = System.nanoTime();
         if (idleTimeoutNs > 0)
@@ -249,6 +259,10 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
             }
             else
             {
+                if (ReasonCode.BAD_CREDENTIALS == result || ReasonCode.STALE_LOGON == result)
+                {
+                    logonThrottle.onFailure(source, System.currentTimeMillis());
+                }
                 closeAfter(seq);
             }
         }
@@ -309,6 +323,17 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
 
         final long receivedNs = System.nanoTime();
         final long nowMs = System.currentTimeMillis();
+        if (STATE_NEW == state && logonThrottle.isThrottled(source, nowMs))
+        {
+            // Too many failed LOGONs from this source in the window: refused here, the engine never sees it.
+            final ByteBuf answer = channel.alloc().directBuffer(LocalAnswers.MAX_LENGTH);
+            LocalAnswers.logonFailed(answer, correlation, ReasonCode.BAD_CREDENTIALS, nowMs);
+            responder.counters().increment(Counters.LOGONS_THROTTLED);
+            responder.counters().onLogon(ReasonCode.BAD_CREDENTIALS);
+            closeAfter(seq);
+            complete(seq, answer);
+            return;
+        }
         if (!offerToEngine(frame, start, seq, receivedNs, nowMs))
         {
             final ByteBuf answer = channel.alloc().directBuffer(LocalAnswers.MAX_LENGTH);

@@ -136,4 +136,58 @@ class EngineLogonTest
         assertThat(h.logon(NOW + MINUTE, 0, 7, NOW + MINUTE, 30, key(7)).result()).isEqualTo(ReasonCode.STALE_LOGON);
         assertThat(h.logon(NOW + MINUTE, 0, 7, NOW + MINUTE, 31, key(7)).result()).isEqualTo(ReasonCode.OK);
     }
+
+    @Test
+    void shouldAcceptThePreviousKeyUntilTheGraceDeadlineAndTheNewKeyAtOnce()
+    {
+        final byte[] newKey = key(54_321);
+        final long graceUntilMs = NOW + 10 * MINUTE;
+        h.command(CommandEncoder.rotateKeyWithGrace(h.commandBuffer, 0, h.nextCommandId(), 7, newKey, graceUntilMs));
+
+        assertThat(h.logon(NOW, 0, 7, NOW, 40, newKey).result()).isEqualTo(ReasonCode.OK);
+        assertThat(h.logon(NOW, 0, 7, NOW, 41, key(7)).result()).isEqualTo(ReasonCode.OK);
+        assertThat(h.logon(graceUntilMs - 1, 0, 7, graceUntilMs - 1, 42, key(7)).result()).isEqualTo(ReasonCode.OK);
+        assertThat(h.logon(NOW, 0, 7, NOW, 43, key(8)).result()).as("another key still refused")
+            .isEqualTo(ReasonCode.BAD_CREDENTIALS);
+        assertThat(h.logon(NOW, 0, 8, NOW, 44, key(7)).result()).as("grace is per terminal")
+            .isEqualTo(ReasonCode.BAD_CREDENTIALS);
+
+        assertThat(h.logon(graceUntilMs, 0, 7, graceUntilMs, 45, key(7)).result()).as("refused at the deadline")
+            .isEqualTo(ReasonCode.BAD_CREDENTIALS);
+        assertThat(h.logon(graceUntilMs, 0, 7, graceUntilMs, 46, newKey).result()).isEqualTo(ReasonCode.OK);
+    }
+
+    @Test
+    void shouldKeepTheGraceKeyAcrossSnapshotAndReplay()
+    {
+        final byte[] newKey = key(54_321);
+        final long graceUntilMs = NOW + 10 * MINUTE;
+        h.command(CommandEncoder.rotateKeyWithGrace(h.commandBuffer, 0, h.nextCommandId(), 7, newKey, graceUntilMs));
+        final TableDigest before = h.engine.digest();
+
+        // replayed from the journal alone
+        h.crashAndRestart();
+        assertThat(h.engine.digest()).isEqualTo(before);
+        assertThat(h.logon(NOW, 0, 7, NOW, 50, key(7)).result()).isEqualTo(ReasonCode.OK);
+
+        // loaded from a snapshot
+        h.engine.snapshot();
+        h.crashAndRestart();
+        assertThat(h.logon(NOW + 1, 0, 7, NOW + 1, 51, key(7)).result()).isEqualTo(ReasonCode.OK);
+        assertThat(h.logon(NOW + 1, 0, 7, NOW + 1, 52, newKey).result()).isEqualTo(ReasonCode.OK);
+        assertThat(h.logon(graceUntilMs + 1, 0, 7, graceUntilMs + 1, 53, key(7)).result())
+            .isEqualTo(ReasonCode.BAD_CREDENTIALS);
+    }
+
+    @Test
+    void shouldEndTheGraceWhenRotatedWithoutGrace()
+    {
+        final byte[] graceKey = key(54_321);
+        h.command(CommandEncoder.rotateKeyWithGrace(h.commandBuffer, 0, h.nextCommandId(), 7, graceKey,
+            NOW + 10 * MINUTE));
+        h.command(CommandEncoder.rotateKey(h.commandBuffer, 0, h.nextCommandId(), 7, key(65_432)));
+        assertThat(h.logon(NOW, 0, 7, NOW, 60, key(7)).result()).isEqualTo(ReasonCode.BAD_CREDENTIALS);
+        assertThat(h.logon(NOW, 0, 7, NOW, 61, graceKey).result()).isEqualTo(ReasonCode.BAD_CREDENTIALS);
+        assertThat(h.logon(NOW, 0, 7, NOW, 62, key(65_432)).result()).isEqualTo(ReasonCode.OK);
+    }
 }

@@ -39,9 +39,22 @@ final class RawConnection implements AutoCloseable
      */
     static RawConnection open(final int port, final int receiveBufferBytes)
     {
+        return open(port, receiveBufferBytes, null);
+    }
+
+    /**
+     * @param sourceAddress a loopback address to connect from (e.g. 127.0.0.2, another source to the switch's
+     *                      per-source LOGON throttling), or null for the default.
+     */
+    static RawConnection open(final int port, final int receiveBufferBytes, final String sourceAddress)
+    {
         final Socket socket = new Socket();
         try
         {
+            if (null != sourceAddress)
+            {
+                socket.bind(new InetSocketAddress(sourceAddress, 0));
+            }
             if (receiveBufferBytes > 0)
             {
                 socket.setReceiveBufferSize(receiveBufferBytes);
