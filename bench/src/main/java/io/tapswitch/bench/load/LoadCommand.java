@@ -67,9 +67,9 @@ public final class LoadCommand implements Callable<Integer>
     private List<String> serverJvmOptions = new ArrayList<>(List.of("-Xms4g", "-Xmx4g"));
 
     @Option(names = "--jfr",
-        description = "record a JFR profile (settings=profile) of the switch during the pipelined " +
-        "shape into DIR/switch-pipelined.jfr and summarise it (top frames, allocation per request, GC pauses); " +
-        "the profiler costs throughput, so take the figures from a run without it")
+        description = "record a JFR profile (settings=profile) of the switch during each shape of the run into " +
+            "DIR/switch-SHAPE.jfr and summarise it (top frames, allocation per request, GC pauses); the profiler " +
+            "costs throughput, so take the figures from a run without it")
     private boolean jfr;
 
     @Option(names = "--only", paramLabel = "SERVER", description = "run only 'bare' or only 'switch' (default: both)")
