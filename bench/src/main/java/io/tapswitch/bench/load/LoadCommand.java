@@ -67,9 +67,9 @@ public final class LoadCommand implements Callable<Integer>
     private List<String> serverJvmOptions = new ArrayList<>(List.of("-Xms4g", "-Xmx4g"));
 
     @Option(names = "--jfr",
-        description = "record a JFR profile (settings=profile) of the switch during the pipelined " +
-        "shape into DIR/switch-pipelined.jfr and summarise it (top frames, allocation per request, GC pauses); " +
-        "the profiler costs throughput, so take the figures from a run without it")
+        description = "record a JFR profile (settings=profile) of the switch during each shape of the run into " +
+            "DIR/switch-SHAPE.jfr and summarise it (top frames, allocation per request, GC pauses); the profiler " +
+            "costs throughput, so take the figures from a run without it")
     private boolean jfr;
 
     @Option(names = "--only", paramLabel = "SERVER", description = "run only 'bare' or only 'switch' (default: both)")
@@ -184,8 +184,8 @@ public final class LoadCommand implements Callable<Integer>
         final long serverCpuStartNs = server.cpuNs();
         final long otherCpuStartNs = null == other ? 0 : other.cpuNs();
         final long fleetCpuStartNs = processCpuNs();
-        final boolean record = jfr && SWITCH.equals(name) && Shape.PIPELINED == shape;
-        final Path recording = outDir.toAbsolutePath().resolve("switch-pipelined.jfr");
+        final boolean record = jfr && SWITCH.equals(name);
+        final Path recording = outDir.toAbsolutePath().resolve("switch-" + shape.scenarioName() + ".jfr");
         if (record)
         {
             jcmd(server, "JFR.start", "name=bench", "settings=profile", "filename=" + recording);
@@ -197,7 +197,8 @@ public final class LoadCommand implements Callable<Integer>
         {
             jcmd(server, "JFR.stop", "name=bench");
             final String summary = JfrSummary.read(recording).markdown(fleet.answered());
-            Files.writeString(outDir.resolve("switch-pipelined-jfr.md"), summary, StandardCharsets.UTF_8);
+            Files.writeString(outDir.resolve("switch-" + shape.scenarioName() + "-jfr.md"), summary,
+                StandardCharsets.UTF_8);
             System.out.println(summary);
         }
         final ShapeResult result = new ShapeResult(name, shape, fleet,
