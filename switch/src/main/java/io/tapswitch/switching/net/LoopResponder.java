@@ -1,5 +1,6 @@
 package io.tapswitch.switching.net;
 
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -89,6 +90,11 @@ public final class LoopResponder
      */
     public void wake()
     {
+        // Dekker with drain(): the ring write before this call is only a release store, which the CPU may order
+        // after the read of the flag below; then a drain that is just clearing the flag could miss the response
+        // and no drain would follow (a lost wake-up: with one request in flight the connection waits forever).
+        // A full fence orders the response before the flag is read; drain() clears the flag before reading.
+        VarHandle.fullFence();
         if (!wakeScheduled.get() && wakeScheduled.compareAndSet(false, true))
         {
             eventLoop.execute(drainTask);
