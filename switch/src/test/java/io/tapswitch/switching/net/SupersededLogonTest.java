@@ -2,13 +2,7 @@ package io.tapswitch.switching.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +14,7 @@ import io.tapswitch.protocol.LogonMac;
 import io.tapswitch.protocol.MessageType;
 import io.tapswitch.protocol.ReasonCode;
 import io.tapswitch.protocol.client.TerminalClient;
+import io.tapswitch.switching.reliability.RawConnection;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -51,11 +46,11 @@ class SupersededLogonTest
         {
             for (int round = 0; round < ROUNDS; round++)
             {
-                try (Raw older = Raw.open(testSwitch.port()))
+                try (RawConnection older = RawConnection.open(testSwitch.port(), 0))
                 {
                     logOn(older);
                     older.write(balances(1_000, OLDER_PIPELINED));
-                    try (Raw newer = Raw.open(testSwitch.port()))
+                    try (RawConnection newer = RawConnection.open(testSwitch.port(), 0))
                     {
                         newer.write(concat(logonFrame(7), balances(5_000, NEWER_PIPELINED)));
                         assertAnsweredInOrder(newer, round);
@@ -76,11 +71,11 @@ class SupersededLogonTest
         {
             for (int round = 0; round < ROUNDS; round++)
             {
-                final Raw older = Raw.open(testSwitch.port());
+                final RawConnection older = RawConnection.open(testSwitch.port(), 0);
                 logOn(older);
                 older.write(balances(1_000, OLDER_PIPELINED));
                 older.close(); // like the fleet at the end of a shape: its answers may still be in the engine's queue
-                try (Raw newer = Raw.open(testSwitch.port()))
+                try (RawConnection newer = RawConnection.open(testSwitch.port(), 0))
                 {
                     newer.write(concat(logonFrame(7), balances(5_000, NEWER_PIPELINED)));
                     assertAnsweredInOrder(newer, round);
@@ -95,7 +90,7 @@ class SupersededLogonTest
         }
     }
 
-    private static void logOn(final Raw connection) throws IOException
+    private static void logOn(final RawConnection connection) throws IOException
     {
         connection.write(logonFrame(1));
         final byte[] result = connection.readFrame(ANSWER_TIMEOUT_MS);
@@ -104,7 +99,7 @@ class SupersededLogonTest
         assertThat(result[FrameHeader.BODY_OFFSET] & 0xFF).isEqualTo(ReasonCode.OK);
     }
 
-    private static void assertAnsweredInOrder(final Raw newer, final int round) throws IOException
+    private static void assertAnsweredInOrder(final RawConnection newer, final int round) throws IOException
     {
         final byte[] logonResult = newer.readFrame(ANSWER_TIMEOUT_MS);
         assertThat(logonResult).as("round %d: LOGON_RESULT", round).isNotNull();
@@ -120,7 +115,7 @@ class SupersededLogonTest
         }
     }
 
-    private static void roundTrips(final Raw newer, final int round) throws IOException
+    private static void roundTrips(final RawConnection newer, final int round) throws IOException
     {
         for (int i = 0; i < ROUND_TRIPS; i++)
         {
@@ -173,128 +168,5 @@ class SupersededLogonTest
         System.arraycopy(first, 0, bytes, 0, first.length);
         System.arraycopy(second, 0, bytes, first.length, second.length);
         return bytes;
-    }
-
-    /**
-     * A blocking loopback socket: raw bytes out, whole frames in. Not thread-safe.
-     */
-    private static final class Raw implements AutoCloseable
-    {
-        private final Socket socket;
-        private final InputStream in;
-        private final OutputStream out;
-
-        private Raw(final Socket socket) throws IOException
-        {
-            this.socket = socket;
-            this.in = new BufferedInputStream(socket.getInputStream(), 65_536);
-            this.out = socket.getOutputStream();
-        }
-
-        static Raw open(final int port) throws IOException
-        {
-            final Socket socket = new Socket();
-            socket.setTcpNoDelay(true);
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-            return new Raw(socket);
-        }
-
-        void write(final byte[] bytes) throws IOException
-        {
-            out.write(bytes);
-            out.flush();
-        }
-
-        /**
-         * @return the next whole frame, or null when the connection ended or nothing arrived within the timeout.
-         */
-        byte[] readFrame(final long timeoutMs) throws IOException
-        {
-            socket.setSoTimeout((int)timeoutMs);
-            try
-            {
-                final byte[] lengthField = readFully(FrameHeader.LENGTH_FIELD_BYTES);
-                if (null == lengthField)
-                {
-                    return null;
-                }
-                final int length = (lengthField[0] & 0xFF) | ((lengthField[1] & 0xFF) << 8);
-                final byte[] frame = new byte[FrameHeader.LENGTH_FIELD_BYTES + length];
-                System.arraycopy(lengthField, 0, frame, 0, FrameHeader.LENGTH_FIELD_BYTES);
-                final byte[] rest = readFully(length);
-                if (null == rest)
-                {
-                    return null;
-                }
-                System.arraycopy(rest, 0, frame, FrameHeader.LENGTH_FIELD_BYTES, length);
-                return frame;
-            }
-            catch (final SocketTimeoutException ex)
-            {
-                return null;
-            }
-        }
-
-        /**
-         * @return true when the switch closed the connection (EOF or reset) within the timeout.
-         */
-        boolean awaitClosedBySwitch(final long timeoutMs)
-        {
-            final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-            final byte[] sink = new byte[4096];
-            try
-            {
-                while (true)
-                {
-                    final long leftMs = TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime());
-                    if (leftMs <= 0)
-                    {
-                        return false;
-                    }
-                    socket.setSoTimeout((int)leftMs);
-                    if (in.read(sink) < 0)
-                    {
-                        return true;
-                    }
-                }
-            }
-            catch (final SocketTimeoutException ex)
-            {
-                return false;
-            }
-            catch (final IOException ex)
-            {
-                return true;
-            }
-        }
-
-        private byte[] readFully(final int lengthBytes) throws IOException
-        {
-            final byte[] bytes = new byte[lengthBytes];
-            int read = 0;
-            while (read < lengthBytes)
-            {
-                final int count = in.read(bytes, read, lengthBytes - read);
-                if (count < 0)
-                {
-                    return null;
-                }
-                read += count;
-            }
-            return bytes;
-        }
-
-        @Override
-        public void close()
-        {
-            try
-            {
-                socket.close();
-            }
-            catch (final IOException ignored)
-            {
-                // closing anyway
-            }
-        }
     }
 }

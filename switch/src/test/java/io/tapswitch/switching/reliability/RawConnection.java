@@ -20,7 +20,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * A plain blocking TCP socket to the switch for hostile clients: raw bytes out, whole frames in, and a bounded wait
  * for the switch to close the connection. Not thread-safe, except {@link #close()}.
  */
-final class RawConnection implements AutoCloseable
+public final class RawConnection implements AutoCloseable
 {
     private final Socket socket;
     private final InputStream in;
@@ -37,7 +37,7 @@ final class RawConnection implements AutoCloseable
      * @param receiveBufferBytes the socket's receive buffer (small for a client that never reads), or 0 for the
      *                           default.
      */
-    static RawConnection open(final int port, final int receiveBufferBytes)
+    public static RawConnection open(final int port, final int receiveBufferBytes)
     {
         return open(port, receiveBufferBytes, null);
     }
@@ -46,7 +46,7 @@ final class RawConnection implements AutoCloseable
      * @param sourceAddress a loopback address to connect from (e.g. 127.0.0.2, another source to the switch's
      *                      per-source LOGON throttling), or null for the default.
      */
-    static RawConnection open(final int port, final int receiveBufferBytes, final String sourceAddress)
+    public static RawConnection open(final int port, final int receiveBufferBytes, final String sourceAddress)
     {
         final Socket socket = new Socket();
         try
@@ -77,7 +77,7 @@ final class RawConnection implements AutoCloseable
         }
     }
 
-    void write(final byte[] bytes) throws IOException
+    public void write(final byte[] bytes) throws IOException
     {
         out.write(bytes);
         out.flush();
@@ -87,7 +87,7 @@ final class RawConnection implements AutoCloseable
      * @return the next whole frame, or null when the switch closed the connection.
      * @throws SocketTimeoutException when nothing complete arrived within the timeout.
      */
-    byte[] readFrame(final long timeoutMs) throws IOException
+    public byte[] readFrame(final long timeoutMs) throws IOException
     {
         socket.setSoTimeout((int)timeoutMs);
         final byte[] lengthField = readFully(2);
@@ -111,7 +111,7 @@ final class RawConnection implements AutoCloseable
      *
      * @return true when the switch closed (EOF or reset) within the timeout.
      */
-    boolean awaitClosedBySwitch(final long timeoutMs)
+    public boolean awaitClosedBySwitch(final long timeoutMs)
     {
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         final byte[] sink = new byte[4096];
