@@ -15,6 +15,7 @@ import io.tapswitch.protocol.TapEncoder;
 import io.tapswitch.switching.demo.DemoDataset;
 import io.tapswitch.switching.engine.Engine;
 import io.tapswitch.switching.engine.EngineConfig;
+import io.tapswitch.switching.journal.JournalPretoucher;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -59,6 +60,10 @@ public class EngineDecisionBenchmark
     @Param({"10000000"})
     public int cards;
 
+    /** Journal pages faulted in ahead of the engine thread by the switch's pretouch thread (its default). */
+    @Param({"true"})
+    public boolean journalPretouch;
+
     Path dataDir;
     Engine engine;
     CardOrder order;
@@ -87,7 +92,8 @@ public class EngineDecisionBenchmark
         // The idempotency table pre-sized to its largest (8 M results), as a switch sized for a busy day would be:
         // otherwise its doublings (a copy of up to 800 MB) land inside the measurement.
         final EngineConfig config = DemoFixture.engineConfig(dataDir, cards)
-            .idempotencyCapacity(EngineConfig.DEFAULT_IDEMPOTENCY_MAX_CAPACITY);
+            .idempotencyCapacity(EngineConfig.DEFAULT_IDEMPOTENCY_MAX_CAPACITY)
+            .journalPretouchBytes(journalPretouch ? JournalPretoucher.DEFAULT_AHEAD_BYTES : 0);
         if (params.getBenchmark().endsWith(".approveTimingTheJournal"))
         {
             // As the switch runs it: the metrics layer times every append (two nanoTime calls per decision).

@@ -30,6 +30,7 @@ import io.tapswitch.switching.command.ProgramUnit;
 import io.tapswitch.switching.journal.IngestedPosition;
 import io.tapswitch.switching.journal.JournalAppendObserver;
 import io.tapswitch.switching.journal.JournalDecoder;
+import io.tapswitch.switching.journal.JournalPretoucher;
 import io.tapswitch.switching.journal.JournalRecord;
 import io.tapswitch.switching.journal.JournalWriter;
 import io.tapswitch.switching.journal.Queues;
@@ -77,6 +78,7 @@ public final class Engine implements AutoCloseable
     private final SingleChronicleQueue journalQueue;
     private final SingleChronicleQueue commandQueue;
     private final JournalWriter journal;
+    private final JournalPretoucher pretoucher;
     private final ExcerptTailer commandTailer;
     private final UnsafeBuffer commandBuffer = new UnsafeBuffer(new byte[Commands.MAX_COMMAND_BYTES]);
     private final CommandDecoder command = new CommandDecoder();
@@ -142,6 +144,9 @@ public final class Engine implements AutoCloseable
         this.journalQueue = Queues.openJournal(config.dataDir(), config.journalSyncToDisk());
         this.commandQueue = Queues.open(Queues.commandsDir(config.dataDir()));
         this.journal = new JournalWriter(journalQueue);
+        this.pretoucher = config.journalPretouchBytes() > 0 ?
+            new JournalPretoucher(Queues.journalDir(config.dataDir()), config.journalPretouchBytes()) : null;
+        journal.pretoucher(pretoucher);
         this.commandTailer = commandQueue.createTailer();
         // the engine may be opened on one thread and handed to its engine thread (one thread at a time)
         commandTailer.singleThreadedCheckDisabled(true);
@@ -1883,6 +1888,10 @@ public final class Engine implements AutoCloseable
     private void releaseResources()
     {
         closed = true;
+        if (null != pretoucher)
+        {
+            pretoucher.close();
+        }
         commandTailer.close();
         journal.close();
         commandQueue.close();

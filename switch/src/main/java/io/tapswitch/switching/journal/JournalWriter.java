@@ -2,6 +2,7 @@ package io.tapswitch.switching.journal;
 
 import java.nio.ByteOrder;
 
+import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -23,6 +24,8 @@ public final class JournalWriter implements AutoCloseable
     private final ExcerptAppender appender;
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[MAX_RECORD_BYTES]);
     private long bytesAppended;
+    private JournalPretoucher pretoucher;
+    private long lastWritePosition;
 
     public JournalWriter(final SingleChronicleQueue queue)
     {
@@ -30,6 +33,15 @@ public final class JournalWriter implements AutoCloseable
         this.appender = queue.acquireAppender();
         // the engine may be opened on one thread and handed to its engine thread (one thread at a time)
         appender.singleThreadedCheckDisabled(true);
+    }
+
+    /**
+     * Has a {@link JournalPretoucher} keep the pages ahead of this writer faulted in (started and closed by the
+     * caller).
+     */
+    public void pretoucher(final JournalPretoucher pretoucher)
+    {
+        this.pretoucher = pretoucher;
     }
 
     /**
@@ -62,7 +74,13 @@ public final class JournalWriter implements AutoCloseable
     {
         try (DocumentContext dc = appender.writingDocument())
         {
-            dc.wire().bytes().write(buffer.byteArray(), 0, lengthBytes);
+            final Bytes<?> bytes = dc.wire().bytes();
+            bytes.write(buffer.byteArray(), 0, lengthBytes);
+            lastWritePosition = bytes.writePosition();
+            if (null != pretoucher)
+            {
+                pretoucher.onWritten(appender.cycle(), lastWritePosition);
+            }
         }
         bytesAppended += lengthBytes;
         return appender.lastIndexAppended();
@@ -84,6 +102,14 @@ public final class JournalWriter implements AutoCloseable
     public long lastIndexSynced()
     {
         return queue.lastIndexMSynced();
+    }
+
+    /**
+     * @return the offset in the current cycle file just past the last record appended (0 before the first).
+     */
+    public long lastWritePosition()
+    {
+        return lastWritePosition;
     }
 
     /**
