@@ -1780,6 +1780,23 @@ public final class Engine implements AutoCloseable
     // ------------------------------------------------------------------------------------------------- accessors
 
     /**
+     * @return the roll cycle of the journal file appends go to now (for a {@link
+     * io.tapswitch.switching.journal.JournalSyncer} on another thread).
+     */
+    public int journalCycle()
+    {
+        return journal.cycle();
+    }
+
+    /**
+     * @return the directory of the journal queue.
+     */
+    public Path journalDir()
+    {
+        return Queues.journalDir(config.dataDir());
+    }
+
+    /**
      * Forces every journal record appended so far to the disk (msync), so the decisions already returned survive a
      * power loss, not only a crash of the process. Costs a disk flush: call it once per batch of requests, before
      * releasing the batch's responses (group commit). Engine thread.

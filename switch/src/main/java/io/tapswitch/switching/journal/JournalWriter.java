@@ -105,6 +105,14 @@ public final class JournalWriter implements AutoCloseable
     }
 
     /**
+     * @return the roll cycle appends go to now.
+     */
+    public int cycle()
+    {
+        return appender.cycle();
+    }
+
+    /**
      * @return the offset in the current cycle file just past the last record appended (0 before the first).
      */
     public long lastWritePosition()

@@ -1,5 +1,8 @@
 package io.tapswitch.switching.journal;
 
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import net.openhft.chronicle.bytes.SyncMode;
@@ -28,6 +31,8 @@ public final class Queues
 
     /** The roll cycle of both queues. */
     public static final RollCycle ROLL_CYCLE = LargeRollCycles.LARGE_DAILY;
+    /** Suffix of Chronicle Queue cycle files (one per roll cycle; names sort in cycle order). */
+    public static final String CYCLE_FILE_SUFFIX = ".cq4";
 
     static
     {
@@ -109,5 +114,26 @@ public final class Queues
             builder.syncMode(SyncMode.SYNC);
         }
         return builder.build();
+    }
+
+    /**
+     * @param queueDir a queue directory.
+     * @return its newest cycle file (the one an appender writes to), or null when it has none yet.
+     * @throws IOException when the directory cannot be listed.
+     */
+    public static Path newestCycleFile(final Path queueDir) throws IOException
+    {
+        Path newest = null;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(queueDir, "*" + CYCLE_FILE_SUFFIX))
+        {
+            for (final Path file : files)
+            {
+                if (null == newest || file.getFileName().toString().compareTo(newest.getFileName().toString()) > 0)
+                {
+                    newest = file;
+                }
+            }
+        }
+        return newest;
     }
 }

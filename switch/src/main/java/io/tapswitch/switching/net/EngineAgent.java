@@ -6,6 +6,8 @@ import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 import io.tapswitch.protocol.FrameHeader;
@@ -13,6 +15,7 @@ import io.tapswitch.protocol.MessageType;
 import io.tapswitch.protocol.Messages;
 import io.tapswitch.protocol.ReasonCode;
 import io.tapswitch.switching.engine.Engine;
+import io.tapswitch.switching.journal.JournalSyncer;
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -53,6 +56,7 @@ public final class EngineAgent implements Agent
     private static final int STAGE_LOOP_OFFSET = 4;
     private static final int STAGE_LENGTH_OFFSET = 8;
     private static final int STAGE_HEADER = 16;
+    private static final int MAX_PENDING_BATCHES = 4096;
     /** Requests copied out of the ring, warmed together ({@link Engine#warm()}) and then decided, at a time. */
     private static final int WARM_CHUNK = 64;
     private static final int MAX_REQUEST_RECORD =
@@ -82,7 +86,17 @@ public final class EngineAgent implements Agent
     private int chunkCount;
     private int chunkBytes;
     private final boolean syncJournal;
+    /** Stage bytes held: [0, releasedTo) released, [releasedTo, markedTo) waiting for a sync, then the batch. */
     private int stageLength;
+    private int releasedTo;
+    private int markedTo;
+    /** Batches waiting for their journal sync, oldest first: where each ends in the stage and its sync token. */
+    private final int[] pendingEnds = new int[MAX_PENDING_BATCHES];
+    private final long[] pendingTokens = new long[MAX_PENDING_BATCHES];
+    private int pendingHead;
+    private int pendingCount;
+    private long nextToken;
+    private JournalSyncer syncer;
     private final UnsafeBuffer control = new UnsafeBuffer(ByteBuffer.allocateDirect(HandoffRecords.CONTROL_LENGTH));
     private final Long2LongHashMap terminalByConnection = new Long2LongHashMap(NO_SESSION);
     private final Long2LongHashMap connectionByTerminal = new Long2LongHashMap(NO_SESSION);
@@ -153,6 +167,11 @@ public final class EngineAgent implements Agent
             }
             nowMs = clock.time();
             nextSnapshotMs = snapshotIntervalMs > 0 ? nowMs + snapshotIntervalMs : Long.MAX_VALUE;
+            if (syncJournal)
+            {
+                final Thread engineThread = Thread.currentThread();
+                syncer = new JournalSyncer(engine.journalDir(), () -> LockSupport.unpark(engineThread));
+            }
             started.complete(applied);
         }
         catch (final RuntimeException | Error ex)
@@ -186,15 +205,16 @@ public final class EngineAgent implements Agent
         }
 
         nowMs = clock.time();
-        int workCount = 0;
-        while (workCount < batchSize)
+        int workCount = releaseDurable();
+        int decided = 0;
+        while (decided < batchSize)
         {
             // Copied out of the ring in chunks: the engine stages each chunk's requests and loads what their
             // decisions read in one overlapped pass before deciding them one by one (and the ring space is freed
             // early).
             chunkCount = 0;
             chunkBytes = 0;
-            final int read = requests.read(collector, Math.min(WARM_CHUNK, batchSize - workCount));
+            final int read = requests.read(collector, Math.min(WARM_CHUNK, batchSize - decided));
             if (read == 0)
             {
                 break;
@@ -204,13 +224,15 @@ public final class EngineAgent implements Agent
             {
                 onRecord(chunkTypes[i], chunk, chunkOffsets[i], chunkLengths[i]);
             }
-            workCount += read;
+            decided += read;
         }
-        if (workCount > 0)
+        if (decided > 0)
         {
+            workCount += decided;
             commitBatch();
-            wakeTouchedLoops();
+            workCount += releaseDurable();
         }
+        wakeTouchedLoops();
 
         workCount += engine.pollCommands(nowMs, commandPollLimit);
 
@@ -227,19 +249,38 @@ public final class EngineAgent implements Agent
 
     public void onClose()
     {
-        running = false;
         if (null == engine)
         {
+            running = false;
             return;
         }
         try
         {
+            // Answers decided before the stop leave once durable (bounded: a dead disk must not hang the stop).
+            commitBatch();
+            awaitDurable(nextToken, TimeUnit.SECONDS.toNanos(10));
+            releaseDurable();
+            wakeTouchedLoops();
+            running = false;
             engine.snapshot();
         }
         finally
         {
+            running = false;
+            if (null != syncer)
+            {
+                syncer.close();
+            }
             engine.close();
         }
+    }
+
+    /**
+     * @return the journal syncer (with journal sync on, once started), or null.
+     */
+    public JournalSyncer syncer()
+    {
+        return syncer;
     }
 
     /**
@@ -386,7 +427,7 @@ public final class EngineAgent implements Agent
         final int entryLength = BitUtil.align(STAGE_HEADER + length, BitUtil.SIZE_OF_LONG);
         if (stageLength + entryLength > STAGE_CAPACITY)
         {
-            commitBatch();
+            makeRoom(entryLength);
         }
         stage.putInt(stageLength + STAGE_TYPE_OFFSET, msgTypeId);
         stage.putInt(stageLength + STAGE_LOOP_OFFSET, loopIndex);
@@ -396,28 +437,130 @@ public final class EngineAgent implements Agent
     }
 
     /**
-     * Group commit: forces the batch's journal records to disk (when configured), then releases its responses to
-     * the event loops' rings in decision order.
+     * Ends the current batch. Without journal sync its responses are released at once (the records are in the
+     * memory-mapped journal: they survive a crash of the process). With it, the batch asks the {@link JournalSyncer}
+     * for a sync and its responses wait in the stage, in decision order, until that sync is durable
+     * ({@link #releaseDurable()}): the engine thread decides the next batch meanwhile (group commit off the engine
+     * thread), and no response leaves before the journal records of its batch are on the disk.
      */
     private void commitBatch()
     {
-        if (0 == stageLength)
+        if (stageLength == markedTo)
         {
             return;
         }
-        if (syncJournal)
+        if (null == syncer)
         {
-            engine.syncJournal();
+            releaseStaged(stageLength);
+            markedTo = stageLength;
+            compactStage();
+            return;
         }
-        int offset = 0;
-        while (offset < stageLength)
+        if (pendingCount == MAX_PENDING_BATCHES)
+        {
+            awaitDurable(pendingTokens[pendingHead], Long.MAX_VALUE);
+            releaseDurable();
+        }
+        final long token = ++nextToken;
+        final int tail = (pendingHead + pendingCount) % MAX_PENDING_BATCHES;
+        pendingEnds[tail] = stageLength;
+        pendingTokens[tail] = token;
+        pendingCount++;
+        markedTo = stageLength;
+        syncer.request(engine.journalCycle(), token);
+    }
+
+    /**
+     * Releases the responses of every batch whose journal sync is durable.
+     *
+     * @return batches released.
+     */
+    private int releaseDurable()
+    {
+        if (0 == pendingCount)
+        {
+            return 0;
+        }
+        final long durable = syncer.durableToken();
+        int released = 0;
+        while (pendingCount > 0 && pendingTokens[pendingHead] <= durable)
+        {
+            releaseStaged(pendingEnds[pendingHead]);
+            pendingHead = (pendingHead + 1) % MAX_PENDING_BATCHES;
+            pendingCount--;
+            released++;
+        }
+        if (released > 0)
+        {
+            compactStage();
+        }
+        return released;
+    }
+
+    private void awaitDurable(final long token, final long timeoutNs)
+    {
+        if (null == syncer)
+        {
+            return;
+        }
+        final long startNs = System.nanoTime();
+        responseFullIdle.reset();
+        while (syncer.durableToken() < token && running && System.nanoTime() - startNs < timeoutNs)
+        {
+            responseFullIdle.idle();
+        }
+    }
+
+    /**
+     * The stage is full: ends the current batch and waits for the oldest waiting batches to become durable until
+     * there is room (the request ring fills meanwhile and sheds BUSY).
+     */
+    private void makeRoom(final int entryLength)
+    {
+        commitBatch();
+        compactStage();
+        while (stageLength + entryLength > STAGE_CAPACITY && pendingCount > 0 && running)
+        {
+            awaitDurable(pendingTokens[pendingHead], Long.MAX_VALUE);
+            releaseDurable();
+        }
+    }
+
+    private void releaseStaged(final int end)
+    {
+        int offset = releasedTo;
+        while (offset < end)
         {
             final int length = stage.getInt(offset + STAGE_LENGTH_OFFSET);
             stageView.wrap(stage, offset + STAGE_HEADER, length);
             release(stage.getInt(offset + STAGE_TYPE_OFFSET), stage.getInt(offset + STAGE_LOOP_OFFSET), stageView, length);
             offset += BitUtil.align(STAGE_HEADER + length, BitUtil.SIZE_OF_LONG);
         }
-        stageLength = 0;
+        releasedTo = end;
+    }
+
+    /**
+     * Moves what is still held to the start of the stage (usually nothing, or the batches of one or two syncs).
+     */
+    private void compactStage()
+    {
+        final int shift = releasedTo;
+        if (0 == shift)
+        {
+            return;
+        }
+        final int held = stageLength - shift;
+        if (held > 0)
+        {
+            stage.putBytes(0, stage, shift, held);
+        }
+        for (int i = 0, p = pendingHead; i < pendingCount; i++, p = (p + 1) % MAX_PENDING_BATCHES)
+        {
+            pendingEnds[p] -= shift;
+        }
+        stageLength = held;
+        markedTo -= shift;
+        releasedTo = 0;
     }
 
     private void release(final int msgTypeId, final int loopIndex, final DirectBuffer buffer, final int length)

@@ -43,6 +43,7 @@ import io.tapswitch.protocol.Direction;
 import io.tapswitch.protocol.netty.TapFrameDecoder;
 import io.tapswitch.switching.config.SwitchConfig;
 import io.tapswitch.switching.engine.Engine;
+import io.tapswitch.switching.journal.JournalSyncer;
 import io.tapswitch.switching.metrics.SwitchMetrics;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
@@ -276,6 +277,15 @@ public final class SwitchServer implements AutoCloseable
     public void resumeEngine()
     {
         agent.resume();
+    }
+
+    /**
+     * Test and operations hook: the thread that forces the journal to the disk before answers leave
+     * ({@code journal-sync=batch}); null with {@code journal-sync=none}.
+     */
+    public JournalSyncer journalSyncer()
+    {
+        return agent.syncer();
     }
 
     /**

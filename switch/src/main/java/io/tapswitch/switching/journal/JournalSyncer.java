@@ -1,0 +1,206 @@
+package io.tapswitch.switching.journal;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit off the engine thread: forces the journal's current cycle file to the disk ({@code fdatasync}, which
+ * waits for the disk like {@code msync(MS_SYNC)} and covers the pages the writer dirtied through its mapping) on a
+ * thread of its own, so the engine decides the next batch while the previous one is being made durable.
+ * <p>
+ * The engine thread asks for a sync after appending a batch ({@link #request}: a token that grows by one per batch)
+ * and releases the batch's responses only once {@link #durableToken()} has reached its token. A token is marked
+ * durable only after a sync that started after it was requested returned without error; a failing disk leaves it
+ * not durable (the answers wait, the error is logged and counted, and the sync is retried), never falsely durable.
+ * <p>
+ * Thread-safe: {@link #request} from the engine thread, the rest from any thread.
+ */
+public final class JournalSyncer implements AutoCloseable
+{
+    private static final long IDLE_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long RETRY_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final Logger LOGGER = LoggerFactory.getLogger(JournalSyncer.class);
+
+    private final Path journalDir;
+    private final Runnable onDurable;
+    private final Thread thread;
+    private final AtomicLong requestedToken = new AtomicLong();
+    private final AtomicLong durableToken = new AtomicLong();
+    private volatile int requestedCycle = Integer.MIN_VALUE;
+    private volatile boolean running = true;
+    private volatile boolean paused;
+    private volatile long syncs;
+    private volatile long failures;
+
+    private int cycle = Integer.MIN_VALUE;
+    private FileChannel channel;
+
+    /**
+     * Starts the sync thread (a daemon).
+     *
+     * @param journalDir the journal queue directory.
+     * @param onDurable  run on the sync thread after each sync that made new tokens durable (e.g. wakes the engine
+     *                   thread); must not block.
+     */
+    public JournalSyncer(final Path journalDir, final Runnable onDurable)
+    {
+        this.journalDir = journalDir;
+        this.onDurable = onDurable;
+        thread = new Thread(this::run, "tapswitch-journal-sync");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /**
+     * Asks for everything appended so far to be forced to the disk.
+     *
+     * @param writerCycle the roll cycle the writer appends to now.
+     * @param token       greater than every token requested before.
+     */
+    public void request(final int writerCycle, final long token)
+    {
+        requestedCycle = writerCycle;
+        requestedToken.set(token);
+        LockSupport.unpark(thread);
+    }
+
+    /**
+     * @return the largest token whose appends are on the disk (0 before the first sync).
+     */
+    public long durableToken()
+    {
+        return durableToken.get();
+    }
+
+    /**
+     * @return the largest token asked for.
+     */
+    public long requestedToken()
+    {
+        return requestedToken.get();
+    }
+
+    /**
+     * @return syncs completed.
+     */
+    public long syncs()
+    {
+        return syncs;
+    }
+
+    /**
+     * @return syncs that failed (and were retried).
+     */
+    public long failures()
+    {
+        return failures;
+    }
+
+    /**
+     * Holds every sync until {@link #resume()} (tests: answers must wait for their sync).
+     */
+    public void pause()
+    {
+        paused = true;
+    }
+
+    public void resume()
+    {
+        paused = false;
+        LockSupport.unpark(thread);
+    }
+
+    private void run()
+    {
+        while (running)
+        {
+            final long token = requestedToken.get();
+            if (token > durableToken.get() && !paused)
+            {
+                try
+                {
+                    sync(requestedCycle);
+                    syncs++;
+                    durableToken.set(token);
+                    onDurable.run();
+                }
+                catch (final IOException | RuntimeException ex)
+                {
+                    failures++;
+                    LOGGER.error("journal sync failed; answers wait until a sync succeeds: {}", ex.toString());
+                    release();
+                    LockSupport.parkNanos(RETRY_NS);
+                }
+            }
+            else
+            {
+                LockSupport.parkNanos(IDLE_NS);
+            }
+        }
+        release();
+    }
+
+    private void sync(final int writerCycle) throws IOException
+    {
+        if (writerCycle != cycle || null == channel)
+        {
+            if (null != channel)
+            {
+                // the batch may have begun in the previous cycle's file
+                channel.force(false);
+            }
+            release();
+            final Path file = Queues.newestCycleFile(journalDir);
+            if (null == file)
+            {
+                throw new IOException("no journal cycle file in " + journalDir);
+            }
+            channel = FileChannel.open(file, StandardOpenOption.READ);
+            cycle = writerCycle;
+        }
+        channel.force(false);
+    }
+
+    private void release()
+    {
+        if (null != channel)
+        {
+            try
+            {
+                channel.close();
+            }
+            catch (final IOException ex)
+            {
+                LOGGER.warn("closing the journal file: {}", ex.toString());
+            }
+            channel = null;
+        }
+        cycle = Integer.MIN_VALUE;
+    }
+
+    /**
+     * Stops the thread after its current sync.
+     */
+    @Override
+    public void close()
+    {
+        running = false;
+        LockSupport.unpark(thread);
+        try
+        {
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
