@@ -30,10 +30,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The engine thread: owns the {@link Engine} and the session table (which connection is logged on as
- * which terminal). Each duty cycle it decides a batch of requests from the request ring, each decision
- * journaled by the engine before {@code onRequest} returns, releases the responses to the rings of their
- * event loops and wakes those loops once per batch; then it applies admin commands and, when due, writes a
- * snapshot.
+ * which terminal). Each duty cycle it decides a batch of requests from the request ring inside a journal batch
+ * ({@link Engine#beginJournalBatch()}: the batch's records are written as one journal excerpt), flushes that
+ * excerpt (and syncs it, when configured), then releases the responses to the rings of their event loops and
+ * wakes those loops once per batch; then it applies admin commands (outside the batch, after it was flushed, so
+ * the journal keeps the decision order) and, when due, writes a snapshot.
+ * <p>
+ * Invariant: a response is released only after the journal record of its decision was written (flushed) and, with
+ * {@code syncJournal}, synced; a crash before that loses only decisions nobody was told about.
  * <p>
  * Not thread-safe; runs on one thread under an {@link AgentRunner}. {@link #pause}
  * and {@link #resume} may be called from any thread (operations and tests).
@@ -173,10 +177,12 @@ public final class EngineAgent implements Agent
         }
 
         nowMs = clock.time();
+        engine.beginJournalBatch();
         int workCount = requests.read(this::onRecord, batchSize);
+        // always: ends the journal batch, even when the ring held no request
+        commitBatch();
         if (workCount > 0)
         {
-            commitBatch();
             wakeTouchedLoops();
         }
 
@@ -338,7 +344,9 @@ public final class EngineAgent implements Agent
         final int entryLength = BitUtil.align(STAGE_HEADER + length, BitUtil.SIZE_OF_LONG);
         if (stageLength + entryLength > STAGE_CAPACITY)
         {
+            // the records decided so far are flushed with the responses released; the rest of the batch goes on
             commitBatch();
+            engine.beginJournalBatch();
         }
         stage.putInt(stageLength + STAGE_TYPE_OFFSET, msgTypeId);
         stage.putInt(stageLength + STAGE_LOOP_OFFSET, loopIndex);
@@ -348,11 +356,13 @@ public final class EngineAgent implements Agent
     }
 
     /**
-     * Group commit: forces the batch's journal records to disk (when configured), then releases its responses to
-     * the event loops' rings in decision order.
+     * Group commit: writes the batch's journal records as one excerpt and closes the journal batch, forces them to
+     * disk (when configured), then releases its responses to the event loops' rings in decision order. If the flush
+     * or the sync throws, nothing is released (the responses stay staged for the next commit).
      */
     private void commitBatch()
     {
+        engine.flushJournal();
         if (0 == stageLength)
         {
             return;
