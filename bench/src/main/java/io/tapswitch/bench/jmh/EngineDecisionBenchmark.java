@@ -15,6 +15,7 @@ import io.tapswitch.protocol.TapEncoder;
 import io.tapswitch.switching.demo.DemoDataset;
 import io.tapswitch.switching.engine.Engine;
 import io.tapswitch.switching.engine.EngineConfig;
+import io.tapswitch.switching.journal.JournalPretoucher;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -22,6 +23,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -51,10 +53,16 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 public class EngineDecisionBenchmark
 {
     private static final long UNKNOWN_CARD_BASE = 5_000_000_000L;
+    /** Requests decided per batch in {@link #approveWarmed}, as the switch's engine thread takes them from its ring. */
+    static final int BATCH = 64;
     private static final int REASON_OFFSET = FrameHeader.BODY_OFFSET + Messages.TapResult.REASON_OFFSET;
 
     @Param({"10000000"})
     public int cards;
+
+    /** Journal pages faulted in ahead of the engine thread by the switch's pretouch thread (its default). */
+    @Param({"true"})
+    public boolean journalPretouch;
 
     Path dataDir;
     Engine engine;
@@ -63,6 +71,9 @@ public class EngineDecisionBenchmark
     final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(TapEncoder.FRAME_LENGTH));
     final UnsafeBuffer out = new UnsafeBuffer(ByteBuffer.allocateDirect(4096));
     final TapEncoder encoder = new TapEncoder();
+    final UnsafeBuffer frames = new UnsafeBuffer(ByteBuffer.allocateDirect(BATCH * TapEncoder.FRAME_LENGTH));
+    final TapEncoder batchEncoder = new TapEncoder();
+    final long[] batchNowMs = new long[BATCH];
     final long[] reasons = new long[ReasonCode.COUNT];
     int expectedReason = -1;
     long nowMs = DemoFixture.BASE_TIME_MS;
@@ -81,7 +92,8 @@ public class EngineDecisionBenchmark
         // The idempotency table pre-sized to its largest (8 M results), as a switch sized for a busy day would be:
         // otherwise its doublings (a copy of up to 800 MB) land inside the measurement.
         final EngineConfig config = DemoFixture.engineConfig(dataDir, cards)
-            .idempotencyCapacity(EngineConfig.DEFAULT_IDEMPOTENCY_MAX_CAPACITY);
+            .idempotencyCapacity(EngineConfig.DEFAULT_IDEMPOTENCY_MAX_CAPACITY)
+            .journalPretouchBytes(journalPretouch ? JournalPretoucher.DEFAULT_AHEAD_BYTES : 0);
         if (params.getBenchmark().endsWith(".approveTimingTheJournal"))
         {
             // As the switch runs it: the metrics layer times every append (two nanoTime calls per decision).
@@ -192,6 +204,40 @@ public class EngineDecisionBenchmark
             encoder.terminalTimeMs(nowMs);
         }
         return decide(DemoFixture.CANTEEN_TERMINAL, order.cardId(), 0, 1);
+    }
+
+    /**
+     * {@link #approve} as the switch's engine thread runs it: a batch of {@value #BATCH} TAPs staged with
+     * {@link Engine#prepare} and {@link Engine#warm()} (the cache misses of the batch overlap), then decided one by
+     * one. Same cards, same order, same results; the score is per decision.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long approveWarmed()
+    {
+        expectedReason = ReasonCode.OK;
+        for (int j = 0; j < BATCH; j++)
+        {
+            if (order.next())
+            {
+                nowMs += DemoFixture.DAY_MS;
+            }
+            final int offset = j * TapEncoder.FRAME_LENGTH;
+            batchEncoder.wrap(frames, offset).correlation(correlation++).cardId(order.cardId()).programId(0)
+                .quantity(1).flags(0).terminalTimeMs(nowMs);
+            batchNowMs[j] = nowMs;
+            engine.prepare(DemoFixture.CANTEEN_TERMINAL, frames, offset);
+        }
+        engine.warm();
+        long receipts = 0;
+        for (int j = 0; j < BATCH; j++)
+        {
+            engine.onRequest(batchNowMs[j], DemoFixture.CANTEEN_TERMINAL, frames, j * TapEncoder.FRAME_LENGTH, out, 0);
+            decisions++;
+            reasons[out.getByte(REASON_OFFSET)]++;
+            receipts += out.getLong(FrameHeader.BODY_OFFSET + Messages.TapResult.RECEIPT_OFFSET);
+        }
+        return receipts;
     }
 
     /**

@@ -58,6 +58,11 @@ public final class JmhCommand implements Callable<Integer>
         description = "demo cards of the engine, snapshot and replay benchmarks (default: their @Param, 10 000 000)")
     private Integer cards;
 
+    @Option(names = "--param", paramLabel = "NAME=V1[,V2…]",
+        description = "values of a benchmark @Param, each measured in the same run (repeatable), e.g. " +
+            "journalPretouch=false,true")
+    private List<String> params = new ArrayList<>();
+
     @Option(names = "--prof", paramLabel = "NAME[:OPTS]",
         description = "an extra JMH profiler by name, e.g. stack, jfr, perfnorm (repeatable)")
     private List<String> profilers = new ArrayList<>();
@@ -110,6 +115,16 @@ public final class JmhCommand implements Callable<Integer>
             {
                 builder.addProfiler(profiler.substring(0, colon), profiler.substring(colon + 1));
             }
+        }
+        for (final String param : params)
+        {
+            final int equals = param.indexOf('=');
+            if (equals <= 0 || equals == param.length() - 1)
+            {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--param wants NAME=V1[,V2…], got: " + param);
+            }
+            builder.param(param.substring(0, equals), param.substring(equals + 1).split(","));
         }
         if (null != cards)
         {

@@ -44,6 +44,15 @@ public enum Setting
     JOURNAL_SYNC("journal-sync", "batch", false,
         "batch: force each batch's journal records to disk before its answers leave (survives power loss); " +
         "none: rely on the memory-mapped journal (survives a process crash)"),
+    JOURNAL_PRETOUCH_BYTES("journal-pretouch-bytes", String.valueOf(32L << 20), false,
+        "bytes of the journal file a background thread keeps faulted in ahead of the engine thread's appends; " +
+        "0 disables it (each append then faults its own pages in)"),
+    CARD_CAPACITY("card-capacity", String.valueOf(EngineConfig.DEFAULT_CARD_CAPACITY), false,
+        "cards (and card holders) the tables are sized for at start; beyond it they double, a pause on the " +
+        "command path: set it to the expected card count"),
+    IDEMPOTENCY_CAPACITY("idempotency-capacity", String.valueOf(EngineConfig.DEFAULT_IDEMPOTENCY_CAPACITY), false,
+        "TAP/REVERSAL results the idempotency table holds at start; it doubles (a pause on the engine thread) up " +
+        "to " + EngineConfig.DEFAULT_IDEMPOTENCY_MAX_CAPACITY + ": set it to a busy day's taps"),
     SNAPSHOT_INTERVAL_MS("snapshot-interval-ms", String.valueOf(EngineConfig.DEFAULT_SNAPSHOT_INTERVAL_MS), false,
         "interval between periodic snapshots, written on the engine thread (it pauses deciding meanwhile: " +
         "seconds at 10 M cards); 0 disables them (one is always written at shutdown)"),

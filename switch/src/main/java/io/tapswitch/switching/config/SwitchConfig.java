@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 
+import io.tapswitch.switching.engine.EngineConfig;
 import org.agrona.BitUtil;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -54,6 +55,9 @@ public final class SwitchConfig
     private final int commandPollLimit;
     private final long snapshotIntervalMs;
     private final boolean journalSync;
+    private final long journalPretouchBytes;
+    private final int cardCapacity;
+    private final int idempotencyCapacity;
     private final Path tlsCertFile;
     private final Path tlsKeyFile;
     private final String tlsKeyPassword;
@@ -89,6 +93,9 @@ public final class SwitchConfig
         commandPollLimit = intIn(Setting.COMMAND_POLL_LIMIT, 1, 1_000_000);
         snapshotIntervalMs = longIn(Setting.SNAPSHOT_INTERVAL_MS, 0, 7L * 24 * 3_600_000);
         journalSync = "batch".equals(oneOf(Setting.JOURNAL_SYNC, List.of("batch", "none")));
+        journalPretouchBytes = longIn(Setting.JOURNAL_PRETOUCH_BYTES, 0, 1L << 32);
+        cardCapacity = intIn(Setting.CARD_CAPACITY, 1, EngineConfig.MAX_TABLE_CAPACITY);
+        idempotencyCapacity = intIn(Setting.IDEMPOTENCY_CAPACITY, 1, EngineConfig.DEFAULT_IDEMPOTENCY_MAX_CAPACITY);
         tlsCertFile = optionalFile(Setting.TLS_CERT_FILE);
         tlsKeyFile = optionalFile(Setting.TLS_KEY_FILE);
         tlsKeyPassword = values.get(Setting.TLS_KEY_PASSWORD);
@@ -470,6 +477,30 @@ public final class SwitchConfig
     public boolean journalSync()
     {
         return journalSync;
+    }
+
+    /**
+     * @return bytes of the journal kept faulted in ahead of the writer, 0 for none.
+     */
+    public long journalPretouchBytes()
+    {
+        return journalPretouchBytes;
+    }
+
+    /**
+     * @return cards (and holders) the engine's tables are sized for at start.
+     */
+    public int cardCapacity()
+    {
+        return cardCapacity;
+    }
+
+    /**
+     * @return results the idempotency table holds at start.
+     */
+    public int idempotencyCapacity()
+    {
+        return idempotencyCapacity;
     }
 
     public boolean isTls()

@@ -30,6 +30,7 @@ import io.tapswitch.switching.command.ProgramUnit;
 import io.tapswitch.switching.journal.IngestedPosition;
 import io.tapswitch.switching.journal.JournalDecoder;
 import io.tapswitch.switching.journal.JournalExcerpt;
+import io.tapswitch.switching.journal.JournalPretoucher;
 import io.tapswitch.switching.journal.JournalRecord;
 import io.tapswitch.switching.journal.JournalWriter;
 import io.tapswitch.switching.journal.Queues;
@@ -82,6 +83,7 @@ public final class Engine implements AutoCloseable
     private final SingleChronicleQueue journalQueue;
     private final SingleChronicleQueue commandQueue;
     private final JournalWriter journal;
+    private final JournalPretoucher pretoucher;
     private final ExcerptTailer commandTailer;
     private final UnsafeBuffer commandBuffer = new UnsafeBuffer(new byte[Commands.MAX_COMMAND_BYTES]);
     private final CommandDecoder command = new CommandDecoder();
@@ -100,6 +102,16 @@ public final class Engine implements AutoCloseable
     private JournalDecoder replayed;
     private int replayedOutcome;
     private boolean closed;
+
+    /** Most requests {@link #prepare} stages for one {@link #warm()}. */
+    public static final int WARM_CAPACITY = 256;
+    private final long[] warmCardIds = new long[WARM_CAPACITY];
+    private final int[] warmProgramSlots = new int[WARM_CAPACITY];
+    private final long[] warmKeys = new long[WARM_CAPACITY];
+    private final int[] warmScratch = new int[WARM_CAPACITY];
+    private int warmCount;
+    private int warmKeyCount;
+    private long warmSink;
 
     private int rDecision;
     private int rReason;
@@ -135,6 +147,9 @@ public final class Engine implements AutoCloseable
         this.journalQueue = Queues.openJournal(config.dataDir(), config.journalSyncToDisk());
         this.commandQueue = Queues.open(Queues.commandsDir(config.dataDir()));
         this.journal = new JournalWriter(journalQueue, config.journalAppendObserver());
+        this.pretoucher = config.journalPretouchBytes() > 0 ?
+            new JournalPretoucher(Queues.journalDir(config.dataDir()), config.journalPretouchBytes()) : null;
+        journal.pretoucher(pretoucher);
         this.commandTailer = commandQueue.createTailer();
         // the engine may be opened on one thread and handed to its engine thread (one thread at a time)
         commandTailer.singleThreadedCheckDisabled(true);
@@ -226,6 +241,76 @@ public final class Engine implements AutoCloseable
                 return FrameHeader.HEADER_BYTES + Messages.Error.bodyLength(0);
             }
         }
+    }
+
+    /**
+     * Stages a request that {@link #onRequest} will decide soon, so that {@link #warm()} can bring what its decision
+     * reads into the cache together with the other staged requests. Reads the frame and the tables only; changes
+     * nothing, decides nothing, and may be skipped or called for requests that are never decided. A TAP, REVERSAL
+     * or BALANCE is staged (up to {@link #WARM_CAPACITY}; more are ignored); any other type is ignored.
+     *
+     * @param sessionTerminalId the terminal of the request's session, 0 before LOGON.
+     */
+    public void prepare(final long sessionTerminalId, final DirectBuffer frame, final int frameOffset)
+    {
+        if (warmCount == WARM_CAPACITY)
+        {
+            return;
+        }
+        final int type = frame.getByte(frameOffset + FrameHeader.TYPE_OFFSET) & 0xFF;
+        final int body = frameOffset + FrameHeader.BODY_OFFSET;
+        final long cardId;
+        int programId = 0;
+        if (type == MessageType.TAP)
+        {
+            cardId = frame.getLong(body + Messages.Tap.CARD_ID_OFFSET, LE);
+            programId = frame.getInt(body + Messages.Tap.PROGRAM_ID_OFFSET, LE);
+        }
+        else if (type == MessageType.REVERSAL)
+        {
+            cardId = frame.getLong(body + Messages.Reversal.CARD_ID_OFFSET, LE);
+        }
+        else if (type == MessageType.BALANCE)
+        {
+            cardId = frame.getLong(body + Messages.Balance.CARD_ID_OFFSET, LE);
+        }
+        else
+        {
+            return;
+        }
+        final Tables t = tables;
+        final int terminal = sessionTerminalId == 0 ? LongIndex.MISSING : t.terminals.get(sessionTerminalId);
+        if (terminal != LongIndex.MISSING && type != MessageType.BALANCE)
+        {
+            if (programId == 0)
+            {
+                programId = t.outletDefaultProgram[(int)t.terminalOutlet[terminal]];
+            }
+            warmKeys[warmKeyCount++] = IdempotencyTable.key(terminal,
+                frame.getInt(frameOffset + FrameHeader.CORRELATION_OFFSET, LE));
+        }
+        warmCardIds[warmCount] = cardId;
+        warmProgramSlots[warmCount] = programId == 0 ? 0 : t.programSlot(programId & UNSIGNED_INT_MASK);
+        warmCount++;
+    }
+
+    /**
+     * Loads into the cache, level by level over all the requests staged by {@link #prepare} since the last call,
+     * what their decisions will read (card, holder, usage counter, idempotency entry), then forgets them. With
+     * millions of cards each decision otherwise waits for several cache misses in a row; staged together, the misses
+     * of many requests overlap. Changes no state: deciding without it gives the same results, only slower.
+     */
+    public void warm()
+    {
+        long sink = tables.warm(warmCardIds, warmProgramSlots, warmCount, warmScratch);
+        final IdempotencyTable idempotency = this.idempotency;
+        for (int i = 0; i < warmKeyCount; i++)
+        {
+            sink += idempotency.touch(warmKeys[i]);
+        }
+        warmSink += sink;
+        warmCount = 0;
+        warmKeyCount = 0;
     }
 
     private static int writeHeader(
@@ -1879,6 +1964,10 @@ public final class Engine implements AutoCloseable
     private void releaseResources()
     {
         closed = true;
+        if (null != pretoucher)
+        {
+            pretoucher.close();
+        }
         commandTailer.close();
         journal.close();
         commandQueue.close();

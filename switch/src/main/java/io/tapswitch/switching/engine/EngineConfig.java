@@ -27,6 +27,8 @@ public final class EngineConfig
     public static final long DEFAULT_ADVICE_MAX_AGE_MS = 30 * 24 * 3_600_000L;
     /** Offline advice may be at most this far ahead of the switch time. */
     public static final long DEFAULT_ADVICE_MAX_AHEAD_MS = 300_000L;
+    /** Largest capacity of any table. */
+    public static final int MAX_TABLE_CAPACITY = 1 << 29;
     public static final int DEFAULT_CARD_CAPACITY = 1 << 16;
     public static final int DEFAULT_HOLDER_CAPACITY = 1 << 16;
     public static final int DEFAULT_HOUSEHOLD_CAPACITY = 1 << 15;
@@ -65,6 +67,7 @@ public final class EngineConfig
     private boolean loadSnapshot = true;
     private boolean retentionEnabled = true;
     private boolean journalSyncToDisk = true;
+    private long journalPretouchBytes;
     private JournalAppendObserver journalAppendObserver;
 
     /** The data directory: {@code journal/}, {@code commands/}, {@code snapshots/} live in it. Required. */
@@ -318,6 +321,22 @@ public final class EngineConfig
         return journalSyncToDisk;
     }
 
+    /**
+     * Bytes of the journal file kept faulted in ahead of the writer by a background thread
+     * ({@link io.tapswitch.switching.journal.JournalPretoucher}); 0 (the default here, the switch's setting
+     * {@code journal-pretouch} turns it on) starts no thread and lets each append fault its pages in itself.
+     */
+    public EngineConfig journalPretouchBytes(final long journalPretouchBytes)
+    {
+        this.journalPretouchBytes = journalPretouchBytes;
+        return this;
+    }
+
+    public long journalPretouchBytes()
+    {
+        return journalPretouchBytes;
+    }
+
     /** Whether {@link Engine#open} starts from the latest snapshot (default) or replays the whole journal. */
     public EngineConfig loadSnapshot(final boolean loadSnapshot)
     {
@@ -396,7 +415,7 @@ public final class EngineConfig
         {
             throw new IllegalArgumentException("snapshotIntervalMs must be >= 0: " + snapshotIntervalMs);
         }
-        final long maxTableCapacity = 1 << 29;
+        final long maxTableCapacity = MAX_TABLE_CAPACITY;
         if (cardCapacity > maxTableCapacity || holderCapacity > maxTableCapacity ||
             householdCapacity > maxTableCapacity || idempotencyCapacity > maxTableCapacity ||
             idempotencyMaxCapacity > maxTableCapacity)

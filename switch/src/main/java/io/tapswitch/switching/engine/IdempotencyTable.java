@@ -135,6 +135,17 @@ final class IdempotencyTable
     }
 
     /**
+     * Loads the hash-map entry of the key into the cache ahead of {@link #find} and {@link #add} (see
+     * {@link Engine#warm()}).
+     *
+     * @return a value derived from the loaded entry.
+     */
+    long touch(final long key)
+    {
+        return positions.get(key);
+    }
+
+    /**
      * @return the ring slot of the live result for the key, or -1.
      */
     int find(final long key, final long cutoffMs)

@@ -72,6 +72,17 @@ final class LongIndex
     }
 
     /**
+     * Loads the first slot the key hashes to, so a {@link #get} that follows finds it in the cache: called for many
+     * keys in a row, the cache misses overlap instead of following one another.
+     *
+     * @return the slot's content (to be folded into a value the caller keeps, so the load is not optimised away).
+     */
+    int touch(final long key)
+    {
+        return slots[slotOf(key)];
+    }
+
+    /**
      * Adds a key known to be absent.
      *
      * @return its dense index, or {@link #MISSING} when the index is at its largest capacity.

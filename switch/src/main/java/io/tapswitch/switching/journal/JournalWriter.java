@@ -2,6 +2,7 @@ package io.tapswitch.switching.journal;
 
 import java.nio.ByteOrder;
 
+import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -46,6 +47,8 @@ public final class JournalWriter implements AutoCloseable
     private long bytesAppended;
     private long recordsAppended;
     private long excerptsAppended;
+    private JournalPretoucher pretoucher;
+    private long lastWritePosition;
 
     public JournalWriter(final SingleChronicleQueue queue)
     {
@@ -63,6 +66,15 @@ public final class JournalWriter implements AutoCloseable
         this.appender = queue.acquireAppender();
         // the engine may be opened on one thread and handed to its engine thread (one thread at a time)
         appender.singleThreadedCheckDisabled(true);
+    }
+
+    /**
+     * Has a {@link JournalPretoucher} keep the pages ahead of this writer faulted in (started and closed by the
+     * caller).
+     */
+    public void pretoucher(final JournalPretoucher pretoucher)
+    {
+        this.pretoucher = pretoucher;
     }
 
     /**
@@ -182,13 +194,19 @@ public final class JournalWriter implements AutoCloseable
         {
             try
             {
-                dc.wire().bytes().write(source.byteArray(), 0, length);
+                final Bytes<?> bytes = dc.wire().bytes();
+                bytes.write(source.byteArray(), 0, length);
+                lastWritePosition = bytes.writePosition();
             }
             catch (final RuntimeException | Error ex)
             {
                 // never leave a partial excerpt in the journal: the records stay pending
                 dc.rollbackOnClose();
                 throw ex;
+            }
+            if (null != pretoucher)
+            {
+                pretoucher.onWritten(appender.cycle(), lastWritePosition);
             }
         }
         lastIndexAppended = appender.lastIndexAppended();
@@ -227,6 +245,14 @@ public final class JournalWriter implements AutoCloseable
     public long lastIndexAppended()
     {
         return lastIndexAppended;
+    }
+
+    /**
+     * @return the offset in the current cycle file just past the last excerpt written (0 before the first).
+     */
+    public long lastWritePosition()
+    {
+        return lastWritePosition;
     }
 
     /**

@@ -23,6 +23,7 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.slf4j.Logger;
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The engine thread: owns the {@link Engine} and the session table (which connection is logged on as
- * which terminal). Each duty cycle it decides a batch of requests from the request ring inside a journal batch
+ * which terminal). Each duty cycle it decides a batch of requests from the request ring (copied out in chunks whose
+ * table reads are warmed together, {@link Engine#warm()}) inside a journal batch
  * ({@link Engine#beginJournalBatch()}: the batch's records are written as one journal excerpt), flushes that
  * excerpt (and syncs it, when configured), then releases the responses to the rings of their event loops and
  * wakes those loops once per batch; then it applies admin commands (outside the batch, after it was flushed, so
@@ -55,6 +57,10 @@ public final class EngineAgent implements Agent
     private static final int STAGE_LOOP_OFFSET = 4;
     private static final int STAGE_LENGTH_OFFSET = 8;
     private static final int STAGE_HEADER = 16;
+    /** Requests copied out of the ring, warmed together ({@link Engine#warm()}) and then decided, at a time. */
+    private static final int WARM_CHUNK = 64;
+    private static final int MAX_REQUEST_RECORD =
+        BitUtil.align(HandoffRecords.REQUEST_FRAME_OFFSET + FrameHeader.MAX_FRAME_BYTES, BitUtil.SIZE_OF_LONG);
 
     private final Supplier<Engine> engineFactory;
     private final CompletableFuture<Long> started = new CompletableFuture<>();
@@ -72,6 +78,13 @@ public final class EngineAgent implements Agent
     private final UnsafeBuffer out = new UnsafeBuffer(ByteBuffer.allocateDirect(OUT_CAPACITY));
     private final UnsafeBuffer stage = new UnsafeBuffer(ByteBuffer.allocateDirect(STAGE_CAPACITY));
     private final UnsafeBuffer stageView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer chunk = new UnsafeBuffer(ByteBuffer.allocateDirect(WARM_CHUNK * MAX_REQUEST_RECORD));
+    private final int[] chunkTypes = new int[WARM_CHUNK];
+    private final int[] chunkOffsets = new int[WARM_CHUNK];
+    private final int[] chunkLengths = new int[WARM_CHUNK];
+    private final MessageHandler collector = this::collect;
+    private int chunkCount;
+    private int chunkBytes;
     private final boolean syncJournal;
     private int stageLength;
     private final UnsafeBuffer control = new UnsafeBuffer(ByteBuffer.allocateDirect(HandoffRecords.CONTROL_LENGTH));
@@ -178,7 +191,26 @@ public final class EngineAgent implements Agent
 
         nowMs = clock.time();
         engine.beginJournalBatch();
-        int workCount = requests.read(this::onRecord, batchSize);
+        int workCount = 0;
+        while (workCount < batchSize)
+        {
+            // Copied out of the ring in chunks: the engine stages each chunk's requests and loads what their
+            // decisions read in one overlapped pass before deciding them one by one (and the ring space is freed
+            // early).
+            chunkCount = 0;
+            chunkBytes = 0;
+            final int read = requests.read(collector, Math.min(WARM_CHUNK, batchSize - workCount));
+            if (read == 0)
+            {
+                break;
+            }
+            engine.warm();
+            for (int i = 0; i < chunkCount; i++)
+            {
+                onRecord(chunkTypes[i], chunk, chunkOffsets[i], chunkLengths[i]);
+            }
+            workCount += read;
+        }
         // always: ends the journal batch, even when the ring held no request
         commitBatch();
         if (workCount > 0)
@@ -235,6 +267,22 @@ public final class EngineAgent implements Agent
     public void stopWaiting()
     {
         running = false;
+    }
+
+    private void collect(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        final int offset = chunkBytes;
+        chunk.putBytes(offset, buffer, index, length);
+        chunkTypes[chunkCount] = msgTypeId;
+        chunkOffsets[chunkCount] = offset;
+        chunkLengths[chunkCount] = length;
+        chunkCount++;
+        chunkBytes = BitUtil.align(offset + length, BitUtil.SIZE_OF_LONG);
+        if (HandoffRecords.REQUEST == msgTypeId)
+        {
+            final long connectionId = chunk.getLong(offset + HandoffRecords.CONNECTION_ID_OFFSET);
+            engine.prepare(terminalByConnection.get(connectionId), chunk, offset + HandoffRecords.REQUEST_FRAME_OFFSET);
+        }
     }
 
     private void onRecord(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)

@@ -55,6 +55,11 @@ public final class SwitchLauncher implements AutoCloseable
             .dataDir(config.dataDir())
             .heartbeatMs(config.heartbeatMs())
             .journalSyncToDisk(config.journalSync())
+            .journalPretouchBytes(config.journalPretouchBytes())
+            .cardCapacity(config.cardCapacity())
+            .holderCapacity(config.cardCapacity())
+            .householdCapacity(Math.max(EngineConfig.DEFAULT_HOUSEHOLD_CAPACITY, config.cardCapacity() / 3 + 1))
+            .idempotencyCapacity(config.idempotencyCapacity())
             // periodic snapshots are scheduled by the EngineAgent (snapshot-interval-ms), not a second time by the engine
             .snapshotIntervalMs(0)
             .journalAppendObserver((durationNs, lengthBytes) -> appendTimer.record(durationNs, TimeUnit.NANOSECONDS))),

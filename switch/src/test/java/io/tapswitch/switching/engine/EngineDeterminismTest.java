@@ -29,10 +29,26 @@ class EngineDeterminismTest
     @Test
     void shouldWriteIdenticalJournalsAndTablesForTheSameInputs()
     {
+        compare(false);
+    }
+
+    /**
+     * Staging requests with {@code prepare} and loading their table entries with {@code warm} before deciding them
+     * (as the switch's engine thread does per batch) changes no decision, no journal byte and no table entry.
+     */
+    @Test
+    void shouldDecideExactlyTheSameWhenRequestsAreWarmedAhead()
+    {
+        compare(true);
+    }
+
+    private void compare(final boolean secondWarmsAhead)
+    {
         final long seed = Long.getLong("tapswitch.seed", System.nanoTime());
         System.out.println("EngineDeterminismTest seed=" + seed);
         final Harness a = new Harness(first).demo(900, 30);
         final Harness b = new Harness(second).demo(900, 30);
+        b.warmAhead = secondWarmsAhead;
         try
         {
             drive(a, new SplittableRandom(seed));

@@ -33,6 +33,13 @@ final class Harness implements AutoCloseable
     final UnsafeBuffer out = new UnsafeBuffer(new byte[FrameHeader.MAX_FRAME_BYTES]);
     Engine engine;
     int lastResponseLength;
+    /**
+     * When set, every request is first staged with {@link Engine#prepare} (with its own session and with an unknown
+     * one, and — every so often — past the staging capacity) and {@link Engine#warm()}ed, as the engine thread of the
+     * switch does for a batch.
+     */
+    boolean warmAhead;
+    private int warmed;
     /** Engines dropped by {@link #crashAndRestart()}: left open, as a killed process leaves its files, until close. */
     private final java.util.List<Engine> dropped = new java.util.ArrayList<>();
 
@@ -147,8 +154,23 @@ final class Harness implements AutoCloseable
         return send(nowMs, terminalId, MessageType.REVERSAL_RESULT, correlation);
     }
 
+    private void warmAheadIfSet(final long terminalId)
+    {
+        if (warmAhead)
+        {
+            final int stagings = ++warmed % 50 == 0 ? Engine.WARM_CAPACITY + 10 : 1;
+            for (int i = 0; i < stagings; i++)
+            {
+                engine.prepare(terminalId, frame, 0);
+            }
+            engine.prepare(9_999_999L, frame, 0);
+            engine.warm();
+        }
+    }
+
     private Result send(final long nowMs, final long terminalId, final int expectedType, final int correlation)
     {
+        warmAheadIfSet(terminalId);
         final int length = engine.onRequest(nowMs, terminalId, frame, 0, out, 0);
         lastResponseLength = length;
         check(length, expectedType, correlation, Messages.TapResult.BODY_LENGTH);
@@ -176,6 +198,7 @@ final class Harness implements AutoCloseable
     {
         header(frame, MessageType.BALANCE, 77, Messages.Balance.BODY_LENGTH);
         frame.putLong(FrameHeader.BODY_OFFSET + Messages.Balance.CARD_ID_OFFSET, cardId, LE);
+        warmAheadIfSet(terminalId);
         final int length = engine.onRequest(nowMs, terminalId, frame, 0, out, 0);
         final int body = FrameHeader.BODY_OFFSET;
         final int count = out.getShort(body + Messages.BalanceResult.COUNT_OFFSET, LE) & 0xFFFF;
