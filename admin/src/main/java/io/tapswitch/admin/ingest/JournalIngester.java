@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Tails the switch's journal ({@code <switch-data-dir>/journal}) with the switch's own {@link JournalReader} and
  * writes every TAP and REVERSAL decision into {@code taps}, exactly once: each batch's rows and the journal index
- * of the last record read are written in one transaction, and rows are keyed by receipt
- * ({@code ON CONFLICT DO NOTHING}), so a restart resumes after the last committed record and an overlap cannot
- * duplicate. After each commit the ingested index is published to the switch ({@link IngestedPosition}) so
+ * of the last excerpt read are written in one transaction, and rows are keyed by receipt
+ * ({@code ON CONFLICT DO NOTHING}), so a restart resumes after the last committed excerpt and an overlap cannot
+ * duplicate. An excerpt holds one or more records (group commit, {@code switch/JOURNAL.md}); a poll never stops
+ * inside one, so the committed index always covers every record of its excerpt and resuming after it skips none. After each commit the ingested index is published to the switch ({@link IngestedPosition}) so
  * journal retention never deletes what was not ingested.
  * <p>
  * Threading: one thread of its own ({@code journal-ingester}) owns the reader; {@link #close()} from the owner.
@@ -85,7 +86,8 @@ public final class JournalIngester implements AutoCloseable
         this.pollIntervalNs = TimeUnit.MILLISECONDS.toNanos(pollIntervalMs);
         this.registry = registry;
         Gauge.builder("tapswitch_admin_ingest_lag_entries", lagEntries, AtomicLong::get)
-            .description("journal records not yet ingested").register(registry);
+            .description("journal excerpts not yet ingested (an excerpt holds one record, or a whole engine batch)")
+            .register(registry);
         Gauge.builder("tapswitch_admin_ingest_lag_seconds", lagMs, v -> v.get() / 1000.0)
             .description("age of the oldest journal record not yet ingested (0 when caught up)").register(registry);
         ingested = Counter.builder("tapswitch_admin_ingested")
@@ -179,7 +181,8 @@ public final class JournalIngester implements AutoCloseable
     }
 
     /**
-     * Reads up to a batch of records and commits their decisions with the new position.
+     * Reads about a batch of records (whole excerpts: more than the batch if the last excerpt needs it) and commits
+     * their decisions with the new position.
      *
      * @return the records read (0 at the end of the journal).
      */
@@ -288,7 +291,8 @@ public final class JournalIngester implements AutoCloseable
     }
 
     /**
-     * @return journal entries not yet ingested, as of the last poll.
+     * @return journal excerpts not yet ingested, as of the last poll (excerpts, not records: a batch excerpt holds
+     * many records).
      */
     public long lagEntries()
     {
@@ -304,7 +308,7 @@ public final class JournalIngester implements AutoCloseable
     }
 
     /**
-     * @return the journal index of the last record committed.
+     * @return the journal index of the last excerpt committed (all its records stored).
      */
     public long storedIndex()
     {

@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -29,6 +30,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * Chronicle Queue excerpt into a memory-mapped file in a temp directory, no fsync (as the switch does). Baseline in the
  * same run: {@link #baselineEncodeRecord}, the same record encoded into the writer's buffer without the append.
  * {@code EngineDecisionBenchmark} minus this is the decision without the journal.
+ * <p>
+ * {@link #journalAppendTapRecordsBatched}: the same records with group commit, as the engine thread writes a batch
+ * ({@link JournalWriter#beginBatch()}): {@value #BATCH} TAP records copied into the pending excerpt and written as one
+ * excerpt; its score is per record ({@code @OperationsPerInvocation}), so the two appends compare directly.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -40,6 +45,8 @@ public class JournalBenchmark
 {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     static final int TAP_RECORD_BYTES = JournalRecord.TAP_TERMINAL_TIME_MS_OFFSET + 8;
+    /** Records per excerpt in the batched benchmark (a busy engine batch). */
+    static final int BATCH = 64;
 
     Path dir;
     SingleChronicleQueue queue;
@@ -88,6 +95,19 @@ public class JournalBenchmark
     public long journalAppendTapRecord()
     {
         return writer.append((int)encode());
+    }
+
+    /** {@value #BATCH} TAP records appended in one batch, written as one excerpt; score per record. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long journalAppendTapRecordsBatched()
+    {
+        writer.beginBatch();
+        for (int i = 0; i < BATCH; i++)
+        {
+            writer.append((int)encode());
+        }
+        return writer.endBatch();
     }
 
     private long encode()

@@ -65,7 +65,7 @@ public final class LoadCommand implements Callable<Integer>
 
     @Option(names = "--server-jvm", paramLabel = "OPT", split = " ",
         description = "JVM options of both server JVMs (default: ${DEFAULT-VALUE})")
-    private List<String> serverJvmOptions = new ArrayList<>(List.of("-Xms4g", "-Xmx4g"));
+    private List<String> serverJvmOptions = new ArrayList<>(List.of("-Xms4g", "-Xmx4g", "-XX:+AlwaysPreTouch"));
 
     @Option(names = "--jfr",
         description = "record a JFR profile (settings=profile) of the switch during each shape of the run into " +

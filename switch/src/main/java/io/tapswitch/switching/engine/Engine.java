@@ -28,8 +28,8 @@ import io.tapswitch.switching.command.PeriodRule;
 import io.tapswitch.switching.command.ProgramKind;
 import io.tapswitch.switching.command.ProgramUnit;
 import io.tapswitch.switching.journal.IngestedPosition;
-import io.tapswitch.switching.journal.JournalAppendObserver;
 import io.tapswitch.switching.journal.JournalDecoder;
+import io.tapswitch.switching.journal.JournalExcerpt;
 import io.tapswitch.switching.journal.JournalPretoucher;
 import io.tapswitch.switching.journal.JournalRecord;
 import io.tapswitch.switching.journal.JournalWriter;
@@ -54,6 +54,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * pure function of the journal: {@link #open} loads the newest snapshot and decides the journal after it again.
  * <p>
  * Effects are applied only after the journal append succeeded: if an append throws, nothing was decided.
+ * <p>
+ * Group commit: between {@link #beginJournalBatch()} and {@link #flushJournal()} the records of the decisions are
+ * appended to one pending journal excerpt, written by the flush; a decision of the batch must not be answered before
+ * that flush returned (the network layer holds the batch's responses until then). {@link #syncJournal()},
+ * {@link #snapshot()}, {@link #pollCommands} and {@link #close()} flush pending records first.
  */
 public final class Engine implements AutoCloseable
 {
@@ -82,7 +87,6 @@ public final class Engine implements AutoCloseable
     private final ExcerptTailer commandTailer;
     private final UnsafeBuffer commandBuffer = new UnsafeBuffer(new byte[Commands.MAX_COMMAND_BYTES]);
     private final CommandDecoder command = new CommandDecoder();
-    private final JournalAppendObserver appendObserver;
 
     private long sequence;
     private long lastCommandId;
@@ -126,7 +130,6 @@ public final class Engine implements AutoCloseable
     {
         Queues.disableAnalytics();
         this.config = config;
-        this.appendObserver = config.journalAppendObserver();
         this.snapshotsDir = Queues.snapshotsDir(config.dataDir());
         this.tables = new Tables(config);
         this.idempotency = new IdempotencyTable(config.idempotencyCapacity(), config.idempotencyMaxCapacity());
@@ -143,7 +146,7 @@ public final class Engine implements AutoCloseable
         }
         this.journalQueue = Queues.openJournal(config.dataDir(), config.journalSyncToDisk());
         this.commandQueue = Queues.open(Queues.commandsDir(config.dataDir()));
-        this.journal = new JournalWriter(journalQueue);
+        this.journal = new JournalWriter(journalQueue, config.journalAppendObserver());
         this.pretoucher = config.journalPretouchBytes() > 0 ?
             new JournalPretoucher(Queues.journalDir(config.dataDir()), config.journalPretouchBytes()) : null;
         journal.pretoucher(pretoucher);
@@ -576,18 +579,31 @@ public final class Engine implements AutoCloseable
 
     private void append(final int length)
     {
-        final JournalAppendObserver observer = appendObserver;
-        if (observer == null)
+        journal.append(length);
+        onJournalWritten();
+    }
+
+    /** Takes note of the excerpts the writer wrote (none while a batch is pending). */
+    private void onJournalWritten()
+    {
+        final long index = journal.lastIndexAppended();
+        if (index != JournalWriter.NO_INDEX)
         {
-            lastJournalIndex = journal.append(length);
-        }
-        else
-        {
-            final long startNs = System.nanoTime();
-            lastJournalIndex = journal.append(length);
-            observer.onAppend(System.nanoTime() - startNs, length);
+            lastJournalIndex = index;
         }
         counters.journalBytes = journal.bytesAppended();
+        counters.journalRecords = journal.recordsAppended();
+        counters.journalExcerpts = journal.excerptsAppended();
+    }
+
+    /** Writes the records pending in the journal batch, if any; the batch stays open. */
+    private void flushPendingJournal()
+    {
+        if (journal.pendingRecords() > 0)
+        {
+            journal.flush();
+            onJournalWritten();
+        }
     }
 
     private void countDecision(final int type)
@@ -890,10 +906,15 @@ public final class Engine implements AutoCloseable
     /**
      * Applies up to limit pending admin commands from the command queue; returns how many were read (applied,
      * rejected or skipped as already applied). Also takes the interval snapshot when it is due.
+     * <p>
+     * Records pending in a journal batch are flushed first. Called inside a batch, the commands' records join it
+     * (written by the caller's {@link #flushJournal()}); outside a batch each is written as its own excerpt.
      */
     public int pollCommands(final long nowMs, final int limit)
     {
         ensureOpen();
+        // the decisions before these commands are written first (the journal keeps the decision order)
+        flushPendingJournal();
         maybeSnapshot(nowMs);
         int read = 0;
         while (read < limit)
@@ -1503,7 +1524,7 @@ public final class Engine implements AutoCloseable
             {
                 tailer.toStart();
             }
-            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[JournalWriter.MAX_RECORD_BYTES]);
+            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[JournalWriter.MAX_EXCERPT_BYTES]);
             final JournalDecoder record = new JournalDecoder();
             replaying = true;
             try
@@ -1517,17 +1538,32 @@ public final class Engine implements AutoCloseable
                             break;
                         }
                         final Bytes<?> bytes = dc.wire().bytes();
-                        final int length = (int)Math.min(bytes.readRemaining(), buffer.capacity());
+                        final long available = bytes.readRemaining();
+                        final int length = (int)Math.min(available, buffer.capacity());
                         bytes.read(buffer.byteArray(), 0, length);
-                        record.wrap(buffer, 0, length);
-                        if (record.sequence() <= snapshotSequence)
+                        if (available > buffer.capacity() ||
+                            JournalExcerpt.MALFORMED == JournalExcerpt.countRecords(buffer, 0, length))
                         {
-                            continue;
+                            throw new IllegalStateException("journal excerpt at index " +
+                                Long.toHexString(dc.index()) + " (" + available +
+                                " bytes) is not a sequence of records; cannot recover");
                         }
-                        replayIndex = dc.index();
-                        replay(record);
-                        lastJournalIndex = replayIndex;
-                        replayedRecords++;
+                        // every record of an excerpt (one, or a whole batch) has the excerpt's index
+                        int offset = 0;
+                        while (offset < length)
+                        {
+                            final int recordLength = JournalExcerpt.recordLength(buffer, offset, length);
+                            record.wrap(buffer, offset, recordLength);
+                            offset += recordLength;
+                            if (record.sequence() <= snapshotSequence)
+                            {
+                                continue;
+                            }
+                            replayIndex = dc.index();
+                            replay(record);
+                            lastJournalIndex = replayIndex;
+                            replayedRecords++;
+                        }
                     }
                 }
             }
@@ -1654,10 +1690,14 @@ public final class Engine implements AutoCloseable
 
     // ------------------------------------------------------------------------------------------------ snapshots
 
-    /** Writes a snapshot of all tables now (engine thread); then applies journal retention. */
+    /**
+     * Writes a snapshot of all tables now (engine thread); then applies journal retention. Records pending in a
+     * journal batch are flushed first, so the snapshot names the index of a written excerpt holding its last record.
+     */
     public void snapshot()
     {
         ensureOpen();
+        flushPendingJournal();
         if (sequence == lastSnapshotSequence)
         {
             return;
@@ -1804,7 +1844,36 @@ public final class Engine implements AutoCloseable
     public void syncJournal()
     {
         ensureOpen();
+        flushPendingJournal();
         journal.sync();
+    }
+
+    /**
+     * Starts a journal batch (group commit): the records of the decisions from now on are appended to one pending
+     * excerpt instead of one excerpt each, and written by {@link #flushJournal()}. The responses of the batch must
+     * be held until that flush returned: an unflushed decision is lost by a crash. Engine thread; does nothing if a
+     * batch is already open.
+     */
+    public void beginJournalBatch()
+    {
+        ensureOpen();
+        journal.beginBatch();
+    }
+
+    /**
+     * Writes the records of the journal batch as one excerpt (or more, if they exceed
+     * {@link JournalWriter#MAX_EXCERPT_BYTES}) and closes the batch: the batch's decisions may now be answered
+     * (after {@link #syncJournal()} too, for power-loss durability). Does nothing to the journal when no record is
+     * pending. If the write throws, the records stay pending and the batch open; the next flush writes them.
+     *
+     * @return {@link #lastJournalIndex()}.
+     */
+    public long flushJournal()
+    {
+        ensureOpen();
+        journal.endBatch();
+        onJournalWritten();
+        return lastJournalIndex;
     }
 
     /**
@@ -1839,7 +1908,10 @@ public final class Engine implements AutoCloseable
         return lastCommandId;
     }
 
-    /** Queue index of the last journal record appended or replayed, -1 if none. */
+    /**
+     * Queue index of the last journal excerpt written (flushed) or replayed, -1 if none. Records pending in a journal
+     * batch are not covered until {@link #flushJournal()}.
+     */
     public long lastJournalIndex()
     {
         return lastJournalIndex;
@@ -1876,7 +1948,10 @@ public final class Engine implements AutoCloseable
         }
     }
 
-    /** Writes a final snapshot (if anything changed since the last) and closes the queues. */
+    /**
+     * Flushes records pending in a journal batch, writes a final snapshot (if anything changed since the last) and
+     * closes the queues.
+     */
     @Override
     public void close()
     {
@@ -1895,7 +1970,8 @@ public final class Engine implements AutoCloseable
     }
 
     /**
-     * Releases the queues without a snapshot, as if the process had stopped here: for crash tests.
+     * Releases the queues without a snapshot and without flushing a pending journal batch, as if the process had
+     * stopped here: for crash tests.
      */
     void abandon()
     {

@@ -365,8 +365,9 @@ public final class EngineConfig
     }
 
     /**
-     * Observer of every journal append (duration and size), called on the engine thread; null (default) for none,
-     * in which case no time is read around appends.
+     * Observer of every journal excerpt written (duration and size: one record outside a journal batch, the whole
+     * batch with group commit, see {@link JournalAppendObserver}), called on the engine thread; null (default) for
+     * none, in which case no time is read around writes.
      */
     public EngineConfig journalAppendObserver(final JournalAppendObserver journalAppendObserver)
     {

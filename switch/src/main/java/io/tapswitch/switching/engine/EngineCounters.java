@@ -28,6 +28,8 @@ public final class EngineCounters
     long commandErrors;
     long lastReceipt;
     long journalBytes;
+    long journalRecords;
+    long journalExcerpts;
     long snapshotBytes;
     long snapshotsWritten;
     long idempotencyEvictedEarly;
@@ -116,6 +118,21 @@ public final class EngineCounters
     public long journalBytes()
     {
         return journalBytes;
+    }
+
+    /** Journal records written since the engine opened (records of a batch count once flushed). */
+    public long journalRecords()
+    {
+        return journalRecords;
+    }
+
+    /**
+     * Journal excerpts written since the engine opened: one per record outside a batch, one per flush in a batch;
+     * {@link #journalRecords()} over this is the average group-commit size.
+     */
+    public long journalExcerpts()
+    {
+        return journalExcerpts;
     }
 
     /** Size of the last snapshot written or loaded. */

@@ -7,7 +7,7 @@ package io.tapswitch.switching.journal;
 public interface JournalHandler
 {
     /**
-     * @param index  the Chronicle Queue index of the record's excerpt.
+     * @param index  the Chronicle Queue index of the record's excerpt (the same for every record of an excerpt).
      * @param record the record.
      */
     void onRecord(long index, JournalDecoder record);

@@ -12,8 +12,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Tails the journal of a switch data directory ({@code <data-dir>/journal}) from the start or from after a given
  * index, handing each record to a {@link JournalHandler}, and reports its position and lag.
  * <p>
- * The admin ingester keeps {@link #lastReadIndex()} of the last record it stored and resumes with
- * {@link #moveAfter(long)}. Not thread-safe: used by one thread at a time (it may be created on another thread and
+ * An excerpt holds one or more records ({@link JournalExcerpt}); every record of an excerpt is handed with the
+ * excerpt's index, and a position is always an excerpt boundary: the admin ingester stores
+ * {@link #lastReadIndex()} after a poll (which never stops inside an excerpt) with the records it read, and
+ * resumes with {@link #moveAfter(long)}. Not thread-safe: used by one thread at a time (it may be created on another thread and
  * handed over).
  */
 public final class JournalReader implements AutoCloseable
@@ -66,7 +68,7 @@ public final class JournalReader implements AutoCloseable
     }
 
     /**
-     * Positions the reader so the next record is the one after {@code index}.
+     * Positions the reader so the next record is the first one of the excerpt after {@code index}.
      *
      * @param index an index previously reported by this or another reader, or {@link #NO_INDEX} for the start.
      * @return false if the index is not in the journal (deleted by retention or never written); the reader then
@@ -105,15 +107,26 @@ public final class JournalReader implements AutoCloseable
     }
 
     /**
-     * Reads up to {@code limit} records.
+     * Reads whole excerpts until at least {@code limit} records were handed to the handler or the journal ends.
+     * Every record of an excerpt is handed, in order, with the excerpt's index; a poll never stops inside an
+     * excerpt (it may hand more than {@code limit} records to finish one), so {@link #lastReadIndex()} after a poll
+     * is always the position after a complete excerpt and {@link #moveAfter(long)} with it resumes at the next one,
+     * skipping nothing and repeating nothing.
+     * <p>
+     * If the handler throws, the reader is put back after the last excerpt it completed ({@link #lastReadIndex()}
+     * unchanged): the next poll hands the failed excerpt again from its first record.
      *
      * @return the number of records handed to the handler; 0 when the reader is at the end.
+     * @throws IllegalStateException if an excerpt is not a sequence of well-framed records ({@link JournalExcerpt});
+     *                               the reader stays before it and nothing of it is handed out.
      */
     public int poll(final JournalHandler handler, final int limit)
     {
         int count = 0;
         while (count < limit)
         {
+            final long index;
+            final int length;
             try (DocumentContext dc = tailer.readingDocument())
             {
                 if (!dc.isPresent())
@@ -121,19 +134,58 @@ public final class JournalReader implements AutoCloseable
                     break;
                 }
                 final Bytes<?> bytes = dc.wire().bytes();
-                final int length = (int)Math.min(bytes.readRemaining(), buffer.capacity());
+                final long available = bytes.readRemaining();
+                index = dc.index();
+                if (available > buffer.capacity())
+                {
+                    dc.rollbackOnClose();
+                    throw new IllegalStateException("journal excerpt at index " + Long.toHexString(index) +
+                        " has " + available + " bytes, more than " + buffer.capacity());
+                }
+                length = (int)available;
                 bytes.read(buffer.byteArray(), 0, length);
-                lastReadIndex = dc.index();
-                decoder.wrap(buffer, 0, length);
-                handler.onRecord(lastReadIndex, decoder);
-                count++;
+                if (JournalExcerpt.MALFORMED == JournalExcerpt.countRecords(buffer, 0, length))
+                {
+                    dc.rollbackOnClose();
+                    throw new IllegalStateException("journal excerpt at index " + Long.toHexString(index) +
+                        " (" + length + " bytes) is not a sequence of records");
+                }
             }
+            count += handExcerpt(handler, index, length);
+            lastReadIndex = index;
         }
         return count;
     }
 
+    private int handExcerpt(final JournalHandler handler, final long index, final int length)
+    {
+        int records = 0;
+        int offset = 0;
+        try
+        {
+            while (offset < length)
+            {
+                final int recordLength = JournalExcerpt.recordLength(buffer, offset, length);
+                decoder.wrap(buffer, offset, recordLength);
+                handler.onRecord(index, decoder);
+                offset += recordLength;
+                records++;
+            }
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            if (lastReadIndex == NO_INDEX || !positionAfter(lastReadIndex))
+            {
+                tailer.toStart();
+                lastReadIndex = NO_INDEX;
+            }
+            throw ex;
+        }
+        return records;
+    }
+
     /**
-     * @return the index of the last record read, or {@link #NO_INDEX}.
+     * @return the index of the excerpt whose records were read last (all of them), or {@link #NO_INDEX}.
      */
     public long lastReadIndex()
     {
@@ -141,7 +193,7 @@ public final class JournalReader implements AutoCloseable
     }
 
     /**
-     * @return the index of the last record in the journal, or {@link #NO_INDEX} when it is empty.
+     * @return the index of the last excerpt in the journal, or {@link #NO_INDEX} when it is empty.
      */
     public long lastIndex()
     {
@@ -150,7 +202,9 @@ public final class JournalReader implements AutoCloseable
     }
 
     /**
-     * @return records in the journal after the reader's position (0 when caught up).
+     * @return excerpts in the journal after the reader's position (0 when caught up). An excerpt holds one record
+     * when written outside a batch and up to a whole engine batch otherwise (JOURNAL.md), so this counts excerpts,
+     * not records: counting records would mean reading them.
      */
     public long lagEntries()
     {
@@ -168,7 +222,7 @@ public final class JournalReader implements AutoCloseable
         {
             return 0;
         }
-        // countExcerpts counts [from, to): the records after lastReadIndex up to and including last
+        // countExcerpts counts [from, to): the excerpts after lastReadIndex up to and including last
         return queue.countExcerpts(lastReadIndex, last);
     }
 

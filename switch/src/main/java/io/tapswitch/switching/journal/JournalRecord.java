@@ -1,8 +1,8 @@
 package io.tapswitch.switching.journal;
 
 /**
- * Byte layout of the journal records (one Chronicle Queue excerpt each, little-endian, offsets from the start of the
- * record). See {@code switch/JOURNAL.md}.
+ * Byte layout of the journal records (one or more per Chronicle Queue excerpt, back to back: {@link JournalExcerpt};
+ * little-endian, offsets from the start of the record). See {@code switch/JOURNAL.md}.
  * <pre>
  *   0:4  recordLength  bytes of the whole record
  *   4:1  type          {@link #TYPE_TAP}, {@link #TYPE_REVERSAL}, {@link #TYPE_LOGON}, {@link #TYPE_COMMAND}

@@ -9,9 +9,18 @@ import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Appends journal records: the caller encodes a record into {@link #buffer()} and calls {@link #append(int)}, which
- * writes it as one raw binary excerpt and returns when the excerpt is complete in the memory-mapped queue file (it
- * survives a crash of the process; it reaches the disk when the OS writes the page back). No allocation per append.
+ * Appends journal records: the caller encodes a record into {@link #buffer()} and calls {@link #append(int)}.
+ * <p>
+ * Outside a batch each record is written as its own raw binary excerpt, complete in the memory-mapped queue file
+ * when {@code append} returns (it survives a crash of the process; it reaches the disk when the OS writes the page
+ * back). Between {@link #beginBatch()} and {@link #endBatch()} (group commit) {@code append} only copies the record
+ * into a pending excerpt; {@link #flush()} (or {@code endBatch}, or {@link #sync()}) writes the pending records as
+ * ONE excerpt, records back to back ({@link JournalExcerpt}). A record that would make the pending excerpt longer
+ * than {@link #MAX_EXCERPT_BYTES} flushes it first. Records are written in the order they were appended, whatever
+ * the mode. No allocation per append or flush.
+ * <p>
+ * If writing an excerpt throws, its records stay pending and the next flush writes them again (nothing appended is
+ * dropped); the caller must not answer for records that were not flushed.
  * <p>
  * Not thread-safe; owned by the engine thread.
  */
@@ -20,16 +29,40 @@ public final class JournalWriter implements AutoCloseable
     /** Largest record: a COMMAND record holding the largest command. */
     public static final int MAX_RECORD_BYTES = JournalRecord.COMMAND_BYTES_OFFSET + 64 * 1024;
 
+    /** Largest excerpt a batch writes: 64 KiB, and never less than one largest record. */
+    public static final int MAX_EXCERPT_BYTES = Math.max(64 * 1024, MAX_RECORD_BYTES);
+
+    /** {@link #lastIndexAppended()} before this writer wrote any excerpt. */
+    public static final long NO_INDEX = -1;
+
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
+    private final JournalAppendObserver observer;
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[MAX_RECORD_BYTES]);
+    private final UnsafeBuffer pending = new UnsafeBuffer(new byte[MAX_EXCERPT_BYTES]);
+    private int pendingBytes;
+    private int pendingRecords;
+    private boolean batching;
+    private long lastIndexAppended = NO_INDEX;
     private long bytesAppended;
+    private long recordsAppended;
+    private long excerptsAppended;
     private JournalPretoucher pretoucher;
     private long lastWritePosition;
 
     public JournalWriter(final SingleChronicleQueue queue)
     {
+        this(queue, null);
+    }
+
+    /**
+     * @param queue    the journal queue.
+     * @param observer told about every excerpt written (its duration and bytes), or null.
+     */
+    public JournalWriter(final SingleChronicleQueue queue, final JournalAppendObserver observer)
+    {
         this.queue = queue;
+        this.observer = observer;
         this.appender = queue.acquireAppender();
         // the engine may be opened on one thread and handed to its engine thread (one thread at a time)
         appender.singleThreadedCheckDisabled(true);
@@ -66,33 +99,135 @@ public final class JournalWriter implements AutoCloseable
     }
 
     /**
-     * Appends the first {@code lengthBytes} of {@link #buffer()} as one excerpt.
+     * Starts a batch: records appended from now on are written together, as one excerpt, by {@link #flush()} or
+     * {@link #endBatch()}. Does nothing when a batch is already open.
+     */
+    public void beginBatch()
+    {
+        batching = true;
+    }
+
+    /**
+     * @return true between {@link #beginBatch()} and {@link #endBatch()}.
+     */
+    public boolean inBatch()
+    {
+        return batching;
+    }
+
+    /**
+     * Appends the first {@code lengthBytes} of {@link #buffer()}: outside a batch as one excerpt, inside a batch
+     * into the pending excerpt (which is written first if the record would not fit).
      *
-     * @return the queue index of the excerpt.
+     * @param lengthBytes the record's length; must equal the {@code recordLength} in its header.
+     * @return {@link #lastIndexAppended()}: outside a batch the index of this record's excerpt; inside a batch the
+     * index of the last excerpt written so far (this record's index is known once it is flushed).
+     * @throws IllegalArgumentException if the length is shorter than a header, longer than
+     *                                  {@link #MAX_RECORD_BYTES} or not the header's {@code recordLength} (nothing is
+     *                                  appended).
      */
     public long append(final int lengthBytes)
     {
+        if (lengthBytes < JournalRecord.HEADER_BYTES || lengthBytes > MAX_RECORD_BYTES ||
+            buffer.getInt(JournalRecord.RECORD_LENGTH_OFFSET, ByteOrder.LITTLE_ENDIAN) != lengthBytes)
+        {
+            throw new IllegalArgumentException("record length " + lengthBytes + " with recordLength " +
+                buffer.getInt(JournalRecord.RECORD_LENGTH_OFFSET, ByteOrder.LITTLE_ENDIAN) + " in its header");
+        }
+        if (!batching)
+        {
+            write(buffer, lengthBytes, 1);
+            return lastIndexAppended;
+        }
+        if (pendingBytes + lengthBytes > MAX_EXCERPT_BYTES)
+        {
+            flush();
+        }
+        pending.putBytes(pendingBytes, buffer, 0, lengthBytes);
+        pendingBytes += lengthBytes;
+        pendingRecords++;
+        return lastIndexAppended;
+    }
+
+    /**
+     * Writes the pending records of the batch as one excerpt (nothing when none is pending); the batch stays open.
+     *
+     * @return {@link #lastIndexAppended()}.
+     */
+    public long flush()
+    {
+        if (pendingBytes > 0)
+        {
+            write(pending, pendingBytes, pendingRecords);
+            pendingBytes = 0;
+            pendingRecords = 0;
+        }
+        return lastIndexAppended;
+    }
+
+    /**
+     * Flushes the pending records and closes the batch: records appended from now on are written one excerpt each.
+     * If the flush throws, the batch stays open with its records pending.
+     *
+     * @return {@link #lastIndexAppended()}.
+     */
+    public long endBatch()
+    {
+        final long index = flush();
+        batching = false;
+        return index;
+    }
+
+    /**
+     * @return records appended to the batch and not yet written (0 outside a batch).
+     */
+    public int pendingRecords()
+    {
+        return pendingRecords;
+    }
+
+    private void write(final UnsafeBuffer source, final int length, final int records)
+    {
+        final JournalAppendObserver observer = this.observer;
+        final long startNs = null == observer ? 0 : System.nanoTime();
         try (DocumentContext dc = appender.writingDocument())
         {
-            final Bytes<?> bytes = dc.wire().bytes();
-            bytes.write(buffer.byteArray(), 0, lengthBytes);
-            lastWritePosition = bytes.writePosition();
+            try
+            {
+                final Bytes<?> bytes = dc.wire().bytes();
+                bytes.write(source.byteArray(), 0, length);
+                lastWritePosition = bytes.writePosition();
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                // never leave a partial excerpt in the journal: the records stay pending
+                dc.rollbackOnClose();
+                throw ex;
+            }
             if (null != pretoucher)
             {
                 pretoucher.onWritten(appender.cycle(), lastWritePosition);
             }
         }
-        bytesAppended += lengthBytes;
-        return appender.lastIndexAppended();
+        lastIndexAppended = appender.lastIndexAppended();
+        if (null != observer)
+        {
+            observer.onAppend(System.nanoTime() - startNs, length);
+        }
+        bytesAppended += length;
+        recordsAppended += records;
+        excerptsAppended++;
     }
 
     /**
-     * Forces the records appended so far in the current cycle file to the disk ({@code msync} of the mapped pages up
-     * to the write position): after it returns they survive a power loss. Costs a disk flush (milliseconds): call it
-     * once per batch of decisions, before releasing the batch's responses (group commit).
+     * Writes the pending records (if any, see {@link #flush()}), then forces the records written so far in the
+     * current cycle file to the disk ({@code msync} of the mapped pages up to the write position): after it returns
+     * they survive a power loss. Costs a disk flush (milliseconds): call it once per batch of decisions, before
+     * releasing the batch's responses (group commit).
      */
     public void sync()
     {
+        flush();
         appender.sync();
     }
 
@@ -113,7 +248,15 @@ public final class JournalWriter implements AutoCloseable
     }
 
     /**
-     * @return the offset in the current cycle file just past the last record appended (0 before the first).
+     * @return the queue index of the last excerpt this writer wrote, {@link #NO_INDEX} if none.
+     */
+    public long lastIndexAppended()
+    {
+        return lastIndexAppended;
+    }
+
+    /**
+     * @return the offset in the current cycle file just past the last excerpt written (0 before the first).
      */
     public long lastWritePosition()
     {
@@ -121,11 +264,28 @@ public final class JournalWriter implements AutoCloseable
     }
 
     /**
-     * @return record bytes appended by this writer since it was opened.
+     * @return record bytes written by this writer since it was opened (pending records not included).
      */
     public long bytesAppended()
     {
         return bytesAppended;
+    }
+
+    /**
+     * @return records written by this writer since it was opened (pending records not included).
+     */
+    public long recordsAppended()
+    {
+        return recordsAppended;
+    }
+
+    /**
+     * @return excerpts written by this writer since it was opened: {@link #recordsAppended()} over this is the
+     * average number of records per excerpt.
+     */
+    public long excerptsAppended()
+    {
+        return excerptsAppended;
     }
 
     public SingleChronicleQueue queue()
@@ -133,6 +293,9 @@ public final class JournalWriter implements AutoCloseable
         return queue;
     }
 
+    /**
+     * Closes the appender. Records still pending are NOT written (as if the process had stopped): flush first.
+     */
     @Override
     public void close()
     {

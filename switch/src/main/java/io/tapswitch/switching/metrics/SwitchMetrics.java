@@ -81,12 +81,13 @@ public final class SwitchMetrics implements AutoCloseable
     }
 
     /**
-     * @return the timer the engine thread records each journal append into, buckets 1 µs .. 10 ms.
+     * @return the timer the engine thread records each journal excerpt write into (one record outside a batch, a
+     * whole engine batch with group commit), buckets 1 µs .. 10 ms.
      */
     public Timer journalAppendLatencyTimer()
     {
         return Timer.builder("tapswitch.journal.append.latency")
-            .description("time spent appending one record to the journal (engine thread)")
+            .description("time spent writing one journal excerpt: one record, or a whole engine batch (engine thread)")
             .serviceLevelObjectives(
                 Duration.ofNanos(1_000), Duration.ofNanos(2_500), Duration.ofNanos(5_000), Duration.ofNanos(10_000),
                 Duration.ofNanos(25_000), Duration.ofNanos(50_000), Duration.ofNanos(100_000),

@@ -35,10 +35,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The engine thread: owns the {@link Engine} and the session table (which connection is logged on as
  * which terminal). Each duty cycle it decides a batch of requests from the request ring (copied out in chunks whose
- * table reads are warmed together, {@link Engine#warm()}), each decision
- * journaled by the engine before {@code onRequest} returns, releases the responses to the rings of their
- * event loops and wakes those loops once per batch; then it applies admin commands and, when due, writes a
- * snapshot.
+ * table reads are warmed together, {@link Engine#warm()}) inside a journal batch
+ * ({@link Engine#beginJournalBatch()}: the batch's records are written as one journal excerpt), flushes that
+ * excerpt (and syncs it, when configured), then releases the responses to the rings of their event loops and
+ * wakes those loops once per batch; then it applies admin commands (outside the batch, after it was flushed, so
+ * the journal keeps the decision order) and, when due, writes a snapshot.
+ * <p>
+ * Invariant: a response is released only after the journal record of its decision was written (flushed) and, with
+ * {@code syncJournal}, synced; a crash before that loses only decisions nobody was told about.
  * <p>
  * Not thread-safe; runs on one thread under an {@link AgentRunner}. {@link #pause}
  * and {@link #resume} may be called from any thread (operations and tests).
@@ -207,6 +211,7 @@ public final class EngineAgent implements Agent
         nowMs = clock.time();
         int workCount = releaseDurable();
         int decided = 0;
+        engine.beginJournalBatch();
         while (decided < batchSize)
         {
             // Copied out of the ring in chunks: the engine stages each chunk's requests and loads what their
@@ -226,10 +231,11 @@ public final class EngineAgent implements Agent
             }
             decided += read;
         }
+        // always: ends the journal batch, even when the ring held no request
+        commitBatch();
         if (decided > 0)
         {
             workCount += decided;
-            commitBatch();
             workCount += releaseDurable();
         }
         wakeTouchedLoops();
@@ -427,7 +433,10 @@ public final class EngineAgent implements Agent
         final int entryLength = BitUtil.align(STAGE_HEADER + length, BitUtil.SIZE_OF_LONG);
         if (stageLength + entryLength > STAGE_CAPACITY)
         {
+            // the records decided so far are flushed (their responses staged for release); the rest of the batch
+            // goes on in a new journal batch
             makeRoom(entryLength);
+            engine.beginJournalBatch();
         }
         stage.putInt(stageLength + STAGE_TYPE_OFFSET, msgTypeId);
         stage.putInt(stageLength + STAGE_LOOP_OFFSET, loopIndex);
@@ -437,14 +446,17 @@ public final class EngineAgent implements Agent
     }
 
     /**
-     * Ends the current batch. Without journal sync its responses are released at once (the records are in the
-     * memory-mapped journal: they survive a crash of the process). With it, the batch asks the {@link JournalSyncer}
-     * for a sync and its responses wait in the stage, in decision order, until that sync is durable
-     * ({@link #releaseDurable()}): the engine thread decides the next batch meanwhile (group commit off the engine
-     * thread), and no response leaves before the journal records of its batch are on the disk.
+     * Ends the current batch: writes its journal records as one excerpt and closes the journal batch. Without
+     * journal sync its responses are released at once (the records are in the memory-mapped journal: they survive a
+     * crash of the process). With it, the batch asks the {@link JournalSyncer} for a sync and its responses wait in
+     * the stage, in decision order, until that sync is durable ({@link #releaseDurable()}): the engine thread decides
+     * the next batch meanwhile (group commit off the engine thread), and no response leaves before the journal
+     * records of its batch are on the disk. If the flush throws, nothing is released (the responses stay staged for
+     * the next commit).
      */
     private void commitBatch()
     {
+        engine.flushJournal();
         if (stageLength == markedTo)
         {
             return;

@@ -27,6 +27,11 @@ final class EngineMetrics
 
         gauge(registry, "tapswitch.journal.bytes", "journal bytes appended since start", counters,
             EngineCounters::journalBytes);
+        gauge(registry, "tapswitch.journal.records", "journal records written since start", counters,
+            EngineCounters::journalRecords);
+        gauge(registry, "tapswitch.journal.excerpts",
+            "journal excerpts written since start (a batch's records share one excerpt)", counters,
+            EngineCounters::journalExcerpts);
         gauge(registry, "tapswitch.snapshot.bytes", "size of the last snapshot written or loaded", counters,
             EngineCounters::snapshotBytes);
         gauge(registry, "tapswitch.journal.receipt", "receipt of the last decision journaled", counters,
