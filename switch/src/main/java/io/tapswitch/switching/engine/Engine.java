@@ -64,7 +64,8 @@ public final class Engine implements AutoCloseable
 {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final long SNAPSHOT_MAGIC = 0x5441505357534E50L;
-    private static final int SNAPSHOT_VERSION = 2;
+    private static final int SNAPSHOT_VERSION = 3;
+    private static final int SNAPSHOT_VERSION_COLUMNS = 2;
     private static final int SNAPSHOT_VERSION_WITHOUT_GRACE = 1;
     private static final String SNAPSHOT_PREFIX = "snapshot-";
     private static final String SNAPSHOT_SUFFIX = ".bin";
@@ -278,16 +279,27 @@ public final class Engine implements AutoCloseable
         {
             return;
         }
+        stage(sessionTerminalId, type != MessageType.BALANCE, frame.getInt(frameOffset + FrameHeader.CORRELATION_OFFSET, LE),
+            cardId, programId);
+    }
+
+    private void stage(
+        final long terminalId, final boolean keyed, final int correlation, final long cardId, final int requestedProgramId)
+    {
+        if (warmCount == WARM_CAPACITY)
+        {
+            return;
+        }
         final Tables t = tables;
-        final int terminal = sessionTerminalId == 0 ? LongIndex.MISSING : t.terminals.get(sessionTerminalId);
-        if (terminal != LongIndex.MISSING && type != MessageType.BALANCE)
+        int programId = requestedProgramId;
+        final int terminal = terminalId == 0 ? LongIndex.MISSING : t.terminals.get(terminalId);
+        if (terminal != LongIndex.MISSING && keyed)
         {
             if (programId == 0)
             {
                 programId = t.outletDefaultProgram[(int)t.terminalOutlet[terminal]];
             }
-            warmKeys[warmKeyCount++] = IdempotencyTable.key(terminal,
-                frame.getInt(frameOffset + FrameHeader.CORRELATION_OFFSET, LE));
+            warmKeys[warmKeyCount++] = IdempotencyTable.key(terminal, correlation);
         }
         warmCardIds[warmCount] = cardId;
         warmProgramSlots[warmCount] = programId == 0 ? 0 : t.programSlot(programId & UNSIGNED_INT_MASK);
@@ -423,7 +435,7 @@ public final class Engine implements AutoCloseable
         rReason = ReasonCode.DUPLICATE_CORRELATION;
         rRemaining = -1;
         final int card = tables.cards.get(cardId);
-        rHolderId = card == LongIndex.MISSING ? 0 : tables.holders.key(tables.cardHolder[card]);
+        rHolderId = card == LongIndex.MISSING ? 0 : tables.holders.key(tables.cardHolder(card));
     }
 
     private void evaluateTap(
@@ -440,7 +452,7 @@ public final class Engine implements AutoCloseable
         }
         final int slot = programId == 0 ? 0 : t.programSlot(programId & UNSIGNED_INT_MASK);
         final int card = t.cards.get(cardId);
-        final int holder = card == LongIndex.MISSING ? -1 : t.cardHolder[card];
+        final int holder = card == LongIndex.MISSING ? -1 : t.cardHolder(card);
         rHolderId = holder < 0 ? 0 : t.holders.key(holder);
 
         if (outlet < 0 || quantity == 0 || (flags & ~Messages.Tap.KNOWN_FLAGS) != 0 || slot == 0 ||
@@ -467,13 +479,13 @@ public final class Engine implements AutoCloseable
         }
         else
         {
-            enrolled = Tables.isEnrolled(t.holderEnrol[holder], slot);
-            final int status = t.cardStatus[card];
+            enrolled = Tables.isEnrolled(t.holderEnrol(holder), slot);
+            final int status = t.cardStatus(card);
             if (status != CardStatus.ACTIVE && status != CardStatus.EXPIRED)
             {
                 reason = ReasonCode.CARD_BLOCKED;
             }
-            else if (status == CardStatus.EXPIRED || judge.epochDay() > t.cardExpiryDay[card])
+            else if (status == CardStatus.EXPIRED || judge.epochDay() > t.cardExpiryDay(card))
             {
                 reason = ReasonCode.CARD_EXPIRED;
             }
@@ -651,7 +663,7 @@ public final class Engine implements AutoCloseable
 
         final Tables t = tables;
         final int card = t.cards.get(cardId);
-        final int holder = card == LongIndex.MISSING ? -1 : t.cardHolder[card];
+        final int holder = card == LongIndex.MISSING ? -1 : t.cardHolder(card);
         rHolderId = holder < 0 ? 0 : t.holders.key(holder);
         int original = -1;
         if (terminal != LongIndex.MISSING)
@@ -694,7 +706,7 @@ public final class Engine implements AutoCloseable
                 rTaken = restored;
                 rUnit = takenUnit;
                 rPeriod = takenPeriod;
-                if (holder >= 0 && Tables.isEnrolled(t.holderEnrol[holder], slot))
+                if (holder >= 0 && Tables.isEnrolled(t.holderEnrol(holder), slot))
                 {
                     final int unitNow = t.unitOf(holder, slot);
                     nowClock.select(nowMs);
@@ -776,12 +788,12 @@ public final class Engine implements AutoCloseable
         }
         else
         {
-            final int status = t.cardStatus[card];
+            final int status = t.cardStatus(card);
             if (status != CardStatus.ACTIVE && status != CardStatus.EXPIRED)
             {
                 reason = ReasonCode.CARD_BLOCKED;
             }
-            else if (status == CardStatus.EXPIRED || nowClock.epochDay() > t.cardExpiryDay[card])
+            else if (status == CardStatus.EXPIRED || nowClock.epochDay() > t.cardExpiryDay(card))
             {
                 reason = ReasonCode.CARD_EXPIRED;
             }
@@ -789,8 +801,8 @@ public final class Engine implements AutoCloseable
         int count = 0;
         if (reason == ReasonCode.OK)
         {
-            final int holder = t.cardHolder[card];
-            final long enrol = t.holderEnrol[holder];
+            final int holder = t.cardHolder(card);
+            final long enrol = t.holderEnrol(holder);
             for (int slot = 1; slot <= t.programs.size() && count < Messages.BalanceResult.MAX_COUNT; slot++)
             {
                 if (Tables.isEnrolled(enrol, slot))
@@ -1128,7 +1140,7 @@ public final class Engine implements AutoCloseable
                 }
                 final int card = t.cards.get(cardId);
                 if (card != LongIndex.MISSING &&
-                    (t.holders.key(t.cardHolder[card]) != holderId || t.cardStatus[card] == CardStatus.REPLACED))
+                    (t.holders.key(t.cardHolder(card)) != holderId || t.cardStatus(card) == CardStatus.REPLACED))
                 {
                     return CommandRejectReason.CARD_EXISTS;
                 }
@@ -1146,7 +1158,7 @@ public final class Engine implements AutoCloseable
                 {
                     return CommandRejectReason.UNKNOWN_CARD;
                 }
-                return t.cardStatus[card] == CardStatus.REPLACED ?
+                return t.cardStatus(card) == CardStatus.REPLACED ?
                     CommandRejectReason.CARD_REPLACED : CommandRejectReason.NONE;
             }
             case CommandType.REPLACE_CARD:
@@ -1163,7 +1175,7 @@ public final class Engine implements AutoCloseable
                 {
                     return CommandRejectReason.UNKNOWN_CARD;
                 }
-                if (t.cardStatus[card] == CardStatus.REPLACED)
+                if (t.cardStatus(card) == CardStatus.REPLACED)
                 {
                     return CommandRejectReason.CARD_REPLACED;
                 }
@@ -1283,7 +1295,7 @@ public final class Engine implements AutoCloseable
             }
             final int card = t.cards.get(cardId);
             if (card != LongIndex.MISSING &&
-                (t.holders.key(t.cardHolder[card]) != holderId || t.cardStatus[card] == CardStatus.REPLACED))
+                (t.holders.key(t.cardHolder(card)) != holderId || t.cardStatus(card) == CardStatus.REPLACED))
             {
                 return CommandRejectReason.CARD_EXISTS;
             }
@@ -1368,14 +1380,14 @@ public final class Engine implements AutoCloseable
             case CommandType.SET_CARD_STATUS:
             {
                 final int card = t.cards.get(c.bodyLong(Commands.SetCardStatus.CARD_ID_OFFSET));
-                t.cardStatus[card] = (byte)c.bodyLong(Commands.SetCardStatus.STATUS_OFFSET);
+                t.setCardStatus(card, (int)c.bodyLong(Commands.SetCardStatus.STATUS_OFFSET));
                 break;
             }
             case CommandType.REPLACE_CARD:
             {
                 final int oldCard = t.cards.get(c.bodyLong(Commands.ReplaceCard.OLD_CARD_ID_OFFSET));
-                t.cardStatus[oldCard] = CardStatus.REPLACED;
-                issueCard(c.bodyLong(Commands.ReplaceCard.NEW_CARD_ID_OFFSET), t.cardHolder[oldCard],
+                t.setCardStatus(oldCard, CardStatus.REPLACED);
+                issueCard(c.bodyLong(Commands.ReplaceCard.NEW_CARD_ID_OFFSET), t.cardHolder(oldCard),
                     c.bodyInt(Commands.ReplaceCard.EXPIRY_DAY_OFFSET), c.bodyInt(Commands.ReplaceCard.KIND_OFFSET),
                     CardStatus.ACTIVE);
                 break;
@@ -1405,7 +1417,7 @@ public final class Engine implements AutoCloseable
         final Tables t = tables;
         final long householdKey = Tables.householdKey(holderId, householdId);
         final int holder = t.acquireHolder(holderId, householdKey);
-        t.holderHousehold[holder] = t.acquireHousehold(householdKey);
+        t.setHolderHousehold(holder, t.acquireHousehold(householdKey));
         return holder;
     }
 
@@ -1417,10 +1429,7 @@ public final class Engine implements AutoCloseable
         {
             card = t.addCard(cardId);
         }
-        t.cardHolder[card] = holder;
-        t.cardExpiryDay[card] = expiryDay;
-        t.cardKind[card] = (byte)kind;
-        t.cardStatus[card] = (byte)status;
+        t.setCard(card, holder, expiryDay, kind, status);
     }
 
     private void applyProgram(final CommandDecoder c)
@@ -1526,6 +1535,8 @@ public final class Engine implements AutoCloseable
             }
             final UnsafeBuffer buffer = new UnsafeBuffer(new byte[JournalWriter.MAX_EXCERPT_BYTES]);
             final JournalDecoder record = new JournalDecoder();
+            final ReplayChunk chunk = new ReplayChunk(WARM_CAPACITY, 2 * JournalWriter.MAX_EXCERPT_BYTES);
+            final JournalDecoder chunkRecord = new JournalDecoder();
             replaying = true;
             try
             {
@@ -1554,18 +1565,20 @@ public final class Engine implements AutoCloseable
                         {
                             final int recordLength = JournalExcerpt.recordLength(buffer, offset, length);
                             record.wrap(buffer, offset, recordLength);
-                            offset += recordLength;
-                            if (record.sequence() <= snapshotSequence)
+                            if (record.sequence() > snapshotSequence)
                             {
-                                continue;
+                                if (!chunk.add(buffer, offset, recordLength, dc.index()))
+                                {
+                                    replayChunk(chunk, chunkRecord);
+                                    chunk.add(buffer, offset, recordLength, dc.index());
+                                }
+                                stageReplayed(record);
                             }
-                            replayIndex = dc.index();
-                            replay(record);
-                            lastJournalIndex = replayIndex;
-                            replayedRecords++;
+                            offset += recordLength;
                         }
                     }
                 }
+                replayChunk(chunk, chunkRecord);
             }
             finally
             {
@@ -1575,6 +1588,40 @@ public final class Engine implements AutoCloseable
         positionCommandTailer();
         updateTableCounters();
         counters.lastReceipt = sequence;
+    }
+
+    /**
+     * Stages a journaled TAP or REVERSAL for {@link #warm()}, as {@link #prepare} stages a request.
+     */
+    private void stageReplayed(final JournalDecoder record)
+    {
+        final int type = record.type();
+        if (type == JournalRecord.TYPE_TAP)
+        {
+            stage(record.terminalId(), true, record.correlation(), record.cardId(), record.requestedProgramId());
+        }
+        else if (type == JournalRecord.TYPE_REVERSAL)
+        {
+            stage(record.terminalId(), true, record.correlation(), record.cardId(), 0);
+        }
+    }
+
+    /**
+     * Replays the records gathered in the chunk, after loading what their decisions read ({@link #warm()}): the
+     * cache misses of a chunk's records overlap, as those of a batch of live requests do.
+     */
+    private void replayChunk(final ReplayChunk chunk, final JournalDecoder record)
+    {
+        warm();
+        for (int i = 0, count = chunk.count(); i < count; i++)
+        {
+            record.wrap(chunk.buffer(), chunk.offset(i), chunk.length(i));
+            replayIndex = chunk.index(i);
+            replay(record);
+            lastJournalIndex = replayIndex;
+            replayedRecords++;
+        }
+        chunk.clear();
     }
 
     private void resetState()
@@ -1670,7 +1717,8 @@ public final class Engine implements AutoCloseable
         {
             final long magic = in.readLong();
             final int version = in.readInt();
-            if (magic != SNAPSHOT_MAGIC || (version != SNAPSHOT_VERSION && version != SNAPSHOT_VERSION_WITHOUT_GRACE))
+            if (magic != SNAPSHOT_MAGIC || (version != SNAPSHOT_VERSION && version != SNAPSHOT_VERSION_COLUMNS &&
+                version != SNAPSHOT_VERSION_WITHOUT_GRACE))
             {
                 throw new IOException("not a snapshot: " + file);
             }
@@ -1749,7 +1797,8 @@ public final class Engine implements AutoCloseable
         {
             final long magic = in.readLong();
             final int version = in.readInt();
-            if (magic != SNAPSHOT_MAGIC || (version != SNAPSHOT_VERSION && version != SNAPSHOT_VERSION_WITHOUT_GRACE))
+            if (magic != SNAPSHOT_MAGIC || (version != SNAPSHOT_VERSION && version != SNAPSHOT_VERSION_COLUMNS &&
+                version != SNAPSHOT_VERSION_WITHOUT_GRACE))
             {
                 return -1;
             }

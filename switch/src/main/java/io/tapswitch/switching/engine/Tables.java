@@ -12,8 +12,10 @@ import io.tapswitch.switching.snapshot.SnapshotOutput;
  * households, programs, outlets, terminals, and the usage counters per beneficiary unit × program.
  * <p>
  * Memory per card with the demo's shape (one holder per card, a household per three holders, 3 person and 2
- * household programs): card 18 B + 5.3 B of index slots, holder 12 B + 13.3 B, household 4.4 B, usage
- * 3 × 8 B + 2 × 8 B / 3 — about 85 bytes.
+ * household programs): card 16 B (key + packed record) + 5.3 B of index slots, holder 24 B (key + enrolment bits +
+ * household) + 5.3 B, household 4.4 B, usage 3 × 8 B + 2 × 8 B / 3 — about 84 bytes. A decision reads the card's
+ * slot, key and record, the holder's key and record, one usage counter: six cache lines, each packed record being
+ * one line where four (card) and two (holder) columns were.
  * <p>
  * Usage of a unit in a program is one long: the period key in the high 32 bits and the quantity used in that period in
  * the low 32 bits; a stored key other than the current one means nothing was used in the current period.
@@ -26,14 +28,16 @@ final class Tables
     static final int KEY_BYTES = 32;
 
     final LongIndex cards;
-    byte[] cardStatus;
-    byte[] cardKind;
-    int[] cardExpiryDay;
-    int[] cardHolder;
+    /**
+     * Everything a decision reads of a card in one long (one cache line, one page, instead of four): holder index
+     * (bits 0-31), expiry day (bits 32-55, 24-bit two's complement, saturated: exact within ±8 million days of
+     * 1970), status (bits 56-59), kind (bits 60-63).
+     */
+    long[] cardInfo;
 
     final LongIndex holders;
-    int[] holderHousehold;
-    long[] holderEnrol;
+    /** Per holder, side by side: enrolment bits at [2h], household index at [2h + 1]. */
+    long[] holderRecords;
 
     final LongIndex households;
 
@@ -68,13 +72,9 @@ final class Tables
     Tables(final EngineConfig config)
     {
         cards = new LongIndex(config.cardCapacity());
-        cardStatus = new byte[cards.capacity()];
-        cardKind = new byte[cards.capacity()];
-        cardExpiryDay = new int[cards.capacity()];
-        cardHolder = new int[cards.capacity()];
+        cardInfo = new long[cards.capacity()];
         holders = new LongIndex(config.holderCapacity());
-        holderHousehold = new int[holders.capacity()];
-        holderEnrol = new long[holders.capacity()];
+        holderRecords = new long[2 * holders.capacity()];
         households = new LongIndex(config.householdCapacity());
         programs = new LongIndex(MAX_PROGRAMS);
         outlets = new LongIndex(config.outletCapacity());
@@ -93,15 +93,85 @@ final class Tables
     int addCard(final long cardId)
     {
         final int index = cards.add(cardId);
-        if (index >= cardStatus.length)
+        if (index >= cardInfo.length)
         {
-            final int capacity = cards.capacity();
-            cardStatus = Arrays.copyOf(cardStatus, capacity);
-            cardKind = Arrays.copyOf(cardKind, capacity);
-            cardExpiryDay = Arrays.copyOf(cardExpiryDay, capacity);
-            cardHolder = Arrays.copyOf(cardHolder, capacity);
+            cardInfo = Arrays.copyOf(cardInfo, cards.capacity());
         }
         return index;
+    }
+
+    static final int EXPIRY_DAY_MIN = -(1 << 23);
+    static final int EXPIRY_DAY_MAX = (1 << 23) - 1;
+
+    static long packCard(final int holder, final int expiryDay, final int kind, final int status)
+    {
+        final int day = Math.max(EXPIRY_DAY_MIN, Math.min(EXPIRY_DAY_MAX, expiryDay));
+        return (holder & 0xFFFF_FFFFL) | ((day & 0xFF_FFFFL) << 32) | ((status & 0xFL) << 56) | ((kind & 0xFL) << 60);
+    }
+
+    void setCard(final int card, final int holder, final int expiryDay, final int kind, final int status)
+    {
+        cardInfo[card] = packCard(holder, expiryDay, kind, status);
+    }
+
+    void setCardStatus(final int card, final int status)
+    {
+        cardInfo[card] = (cardInfo[card] & ~(0xFL << 56)) | ((status & 0xFL) << 56);
+    }
+
+    static int holderOf(final long info)
+    {
+        return (int)info;
+    }
+
+    static int expiryDayOf(final long info)
+    {
+        return ((int)(info >>> 32)) << 8 >> 8;
+    }
+
+    static int statusOf(final long info)
+    {
+        return (int)(info >>> 56) & 0xF;
+    }
+
+    static int kindOf(final long info)
+    {
+        return (int)(info >>> 60) & 0xF;
+    }
+
+    int cardHolder(final int card)
+    {
+        return holderOf(cardInfo[card]);
+    }
+
+    int cardStatus(final int card)
+    {
+        return statusOf(cardInfo[card]);
+    }
+
+    int cardExpiryDay(final int card)
+    {
+        return expiryDayOf(cardInfo[card]);
+    }
+
+    int cardKind(final int card)
+    {
+        return kindOf(cardInfo[card]);
+    }
+
+    long holderEnrol(final int holder)
+    {
+        return holderRecords[holder << 1];
+    }
+
+    int holderHousehold(final int holder)
+    {
+        return (int)holderRecords[(holder << 1) + 1];
+    }
+
+    void setHolderHousehold(final int holder, final int household)
+    {
+        holderRecords[(holder << 1) + 1] = household;
     }
 
     // --------------------------------------------------------------------------------------------------- holders
@@ -135,11 +205,10 @@ final class Tables
         {
             return LongIndex.MISSING;
         }
-        if (index >= holderHousehold.length)
+        if (2 * index >= holderRecords.length)
         {
             final int capacity = holders.capacity();
-            holderHousehold = Arrays.copyOf(holderHousehold, capacity);
-            holderEnrol = Arrays.copyOf(holderEnrol, capacity);
+            holderRecords = Arrays.copyOf(holderRecords, 2 * capacity);
             for (int slot = 1; slot <= MAX_PROGRAMS; slot++)
             {
                 if (usage[slot] != null && programUnit[slot] == ProgramUnit.PERSON)
@@ -148,7 +217,7 @@ final class Tables
                 }
             }
         }
-        holderHousehold[index] = household;
+        setHolderHousehold(index, household);
         return index;
     }
 
@@ -207,9 +276,9 @@ final class Tables
     void enrol(final int holder, final int slot)
     {
         final long bit = 1L << (slot - 1);
-        if ((holderEnrol[holder] & bit) == 0)
+        if ((holderRecords[holder << 1] & bit) == 0)
         {
-            holderEnrol[holder] |= bit;
+            holderRecords[holder << 1] |= bit;
             entitlements++;
         }
     }
@@ -217,9 +286,9 @@ final class Tables
     void unenrol(final int holder, final int slot)
     {
         final long bit = 1L << (slot - 1);
-        if ((holderEnrol[holder] & bit) != 0)
+        if ((holderRecords[holder << 1] & bit) != 0)
         {
-            holderEnrol[holder] &= ~bit;
+            holderRecords[holder << 1] &= ~bit;
             entitlements--;
         }
     }
@@ -235,7 +304,7 @@ final class Tables
     int unitOf(final int holder, final int slot)
     {
         return programUnit[slot] == ProgramUnit.HOUSEHOLD ?
-            holderHousehold[holder] : holder;
+            holderHousehold(holder) : holder;
     }
 
     /**
@@ -294,29 +363,26 @@ final class Tables
         {
             sink += cards.touch(cardIds[i]);
         }
-        final byte[] cardStatus = this.cardStatus;
-        final int[] cardExpiryDay = this.cardExpiryDay;
-        final int[] cardHolder = this.cardHolder;
+        final long[] cardInfo = this.cardInfo;
         for (int i = 0; i < count; i++)
         {
             final int card = cards.get(cardIds[i]);
             scratch[i] = card;
             if (card != LongIndex.MISSING)
             {
-                sink += cardStatus[card] + cardExpiryDay[card] + cardHolder[card];
+                sink += cardInfo[card];
             }
         }
         final long[] holderKeys = holders.keys();
-        final long[] holderEnrol = this.holderEnrol;
-        final int[] holderHousehold = this.holderHousehold;
+        final long[] holderRecords = this.holderRecords;
         for (int i = 0; i < count; i++)
         {
             final int card = scratch[i];
             if (card != LongIndex.MISSING)
             {
-                final int holder = cardHolder[card];
+                final int holder = holderOf(cardInfo[card]);
                 scratch[i] = holder;
-                sink += holderKeys[holder] + holderEnrol[holder] + holderHousehold[holder];
+                sink += holderKeys[holder] + holderRecords[holder << 1] + holderRecords[(holder << 1) + 1];
             }
         }
         for (int i = 0; i < count; i++)
@@ -405,7 +471,7 @@ final class Tables
         final Digest d = new Digest().add(cards.size());
         for (int i = 0; i < cards.size(); i++)
         {
-            d.add(cards.key(i)).add(cardStatus[i]).add(cardKind[i]).add(cardExpiryDay[i]).add(cardHolder[i]);
+            d.add(cards.key(i)).add(cardStatus(i)).add(cardKind(i)).add(cardExpiryDay(i)).add(cardHolder(i));
         }
         return d.value();
     }
@@ -415,7 +481,7 @@ final class Tables
         final Digest d = new Digest().add(holders.size()).add(entitlements);
         for (int i = 0; i < holders.size(); i++)
         {
-            d.add(holders.key(i)).add(holderHousehold[i]).add(holderEnrol[i]);
+            d.add(holders.key(i)).add(holderHousehold(i)).add(holderEnrol(i));
         }
         return d.value();
     }
@@ -491,15 +557,11 @@ final class Tables
     {
         final int cardCount = cards.size();
         out.writeLongs(cards.keys(), cardCount);
-        out.writeBytes(cardStatus, cardCount);
-        out.writeBytes(cardKind, cardCount);
-        out.writeInts(cardExpiryDay, cardCount);
-        out.writeInts(cardHolder, cardCount);
+        out.writeLongs(cardInfo, cardCount);
 
         final int holderCount = holders.size();
         out.writeLongs(holders.keys(), holderCount);
-        out.writeInts(holderHousehold, holderCount);
-        out.writeLongs(holderEnrol, holderCount);
+        out.writeLongs(holderRecords, 2 * holderCount);
         out.writeLong(entitlements);
 
         out.writeLongs(households.keys(), households.size());
@@ -538,23 +600,51 @@ final class Tables
     }
 
     /**
-     * @param version the snapshot's version: 1 has no previous keys (no grace), 2 has them.
+     * @param version the snapshot's version: 1 has no previous keys (no grace), 2 has them, 3 has the packed card and
+     * holder records (1 and 2 hold a column per field).
      */
     void load(final SnapshotInput in, final int version) throws IOException
     {
         final long[] cardKeys = in.readLongs(cards.capacity());
         cards.load(cardKeys, in.lastCount());
+        final int cardCount = in.lastCount();
         final int cardCapacity = cards.capacity();
-        cardStatus = in.readBytes(cardCapacity);
-        cardKind = in.readBytes(cardCapacity);
-        cardExpiryDay = in.readInts(cardCapacity);
-        cardHolder = in.readInts(cardCapacity);
+        if (version >= 3)
+        {
+            cardInfo = in.readLongs(cardCapacity);
+        }
+        else
+        {
+            final byte[] status = in.readBytes(cardCapacity);
+            final byte[] kind = in.readBytes(cardCapacity);
+            final int[] expiryDay = in.readInts(cardCapacity);
+            final int[] holder = in.readInts(cardCapacity);
+            cardInfo = new long[cardCapacity];
+            for (int i = 0; i < cardCount; i++)
+            {
+                cardInfo[i] = packCard(holder[i], expiryDay[i], kind[i], status[i]);
+            }
+        }
 
         final long[] holderKeys = in.readLongs(holders.capacity());
         holders.load(holderKeys, in.lastCount());
+        final int holderCount = in.lastCount();
         final int holderCapacity = holders.capacity();
-        holderHousehold = in.readInts(holderCapacity);
-        holderEnrol = in.readLongs(holderCapacity);
+        if (version >= 3)
+        {
+            holderRecords = in.readLongs(2 * holderCapacity);
+        }
+        else
+        {
+            final int[] household = in.readInts(holderCapacity);
+            final long[] enrol = in.readLongs(holderCapacity);
+            holderRecords = new long[2 * holderCapacity];
+            for (int i = 0; i < holderCount; i++)
+            {
+                holderRecords[i << 1] = enrol[i];
+                holderRecords[(i << 1) + 1] = household[i];
+            }
+        }
         entitlements = in.readLong();
 
         final long[] householdKeys = in.readLongs(households.capacity());
