@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tapswitch.switching.engine.Engine;
 import io.tapswitch.switching.engine.EngineCounters;
+import io.tapswitch.switching.journal.JournalSyncer;
 import io.tapswitch.switching.metrics.SwitchMetrics;
 
 /**
@@ -48,6 +49,27 @@ final class EngineMetrics
         table(registry, counters, "programs", EngineCounters::programs);
         table(registry, counters, "outlets", EngineCounters::outlets);
         table(registry, counters, "idempotency", EngineCounters::idempotencyEntries);
+    }
+
+    /**
+     * The journal sync thread of {@code journal-sync=batch}: syncs done, syncs failed (answers wait while the disk
+     * fails), and batches whose answers wait for their sync now.
+     */
+    static void bindSyncer(final SwitchMetrics metrics, final JournalSyncer syncer)
+    {
+        final MeterRegistry registry = metrics.registry();
+        metrics.keepAlive(syncer);
+        FunctionCounter.builder("tapswitch.journal.syncs", syncer, JournalSyncer::syncs)
+            .description("journal syncs to the disk (fdatasync) that released the answers of one or more batches")
+            .register(registry);
+        FunctionCounter.builder("tapswitch.journal.sync.failures", syncer, JournalSyncer::failures)
+            .description("journal syncs that failed and were retried; answers wait until a sync succeeds")
+            .register(registry);
+        Gauge.builder("tapswitch.journal.sync.pending", syncer,
+                (s) -> Math.max(0, s.requestedToken() - s.durableToken()))
+            .description("engine batches whose answers wait for their journal sync")
+            .baseUnit("batches")
+            .register(registry);
     }
 
     private static void gauge(

@@ -183,6 +183,10 @@ public final class SwitchServer implements AutoCloseable
             throw new IllegalStateException("engine failed to open: " + ex.getCause(), ex.getCause());
         }
         EngineMetrics.bind(metrics, agent.engine());
+        if (null != agent.syncer())
+        {
+            EngineMetrics.bindSyncer(metrics, agent.syncer());
+        }
 
         final ServerBootstrap bootstrap = new ServerBootstrap()
             .group(bossGroup, workerGroup)
