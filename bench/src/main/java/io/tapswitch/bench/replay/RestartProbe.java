@@ -8,6 +8,7 @@ import java.util.Locale;
 
 import io.tapswitch.bench.fixture.DemoFixture;
 import io.tapswitch.switching.engine.Engine;
+import io.tapswitch.switching.engine.EngineConfig;
 
 /**
  * The child JVM of {@code ./tapswitch bench replay}: either builds a demo fixture ({@code build CARDS TAPS}) or opens
@@ -32,9 +33,14 @@ public final class RestartProbe
                 DemoFixture.info(Integer.parseInt(args[1]), Integer.parseInt(args[2])).replace('\n', ' '));
             System.exit(0);
         }
+        if (args.length == 2 && "memory".equals(args[0]))
+        {
+            memory(Integer.parseInt(args[1]));
+        }
         if (args.length != 4 || !"restart".equals(args[0]))
         {
-            System.err.println("usage: RestartProbe build CARDS TAPS | restart DATA_DIR CARDS LOAD_SNAPSHOT");
+            System.err.println("usage: RestartProbe build CARDS TAPS | restart DATA_DIR CARDS LOAD_SNAPSHOT | " +
+                "memory CARDS");
             System.exit(2);
         }
 
@@ -61,6 +67,29 @@ public final class RestartProbe
         {
             engine.close();
         }
+        Runtime.getRuntime().halt(0);
+    }
+
+    /**
+     * Memory of the cards and their entitlements alone: the engine opened from the snapshot of a fixture without
+     * taps, with the idempotency table at its small default start size (what it holds grows with a day's taps, not
+     * with the cards; the restart rows measure it).
+     */
+    private static void memory(final int cards)
+    {
+        final Path dataDir = DemoFixture.copy(cards, 0);
+        final long heapBefore = usedHeapAfterGc();
+        final long directBefore = directBytes();
+        final Engine engine = Engine.open(DemoFixture.engineConfig(dataDir, cards)
+            .idempotencyCapacity(EngineConfig.DEFAULT_IDEMPOTENCY_CAPACITY));
+        final long heapAfter = usedHeapAfterGc();
+        final long directAfter = directBytes();
+        System.out.println(String.format(Locale.ROOT,
+            RESULT_PREFIX + "cards=%d entitlements=%d heapBeforeBytes=%d heapAfterBytes=%d directBeforeBytes=%d " +
+            "directAfterBytes=%d", engine.counters().cards(), engine.counters().entitlements(), heapBefore, heapAfter,
+            directBefore, directAfter));
+        System.out.flush();
+        DemoFixture.deleteTree(dataDir);
         Runtime.getRuntime().halt(0);
     }
 

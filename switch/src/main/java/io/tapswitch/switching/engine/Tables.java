@@ -556,15 +556,15 @@ final class Tables
     void save(final SnapshotOutput out) throws IOException
     {
         final int cardCount = cards.size();
-        out.writeLongs(cards.keys(), cardCount);
+        saveIndex(out, cards);
         out.writeLongs(cardInfo, cardCount);
 
         final int holderCount = holders.size();
-        out.writeLongs(holders.keys(), holderCount);
+        saveIndex(out, holders);
         out.writeLongs(holderRecords, 2 * holderCount);
         out.writeLong(entitlements);
 
-        out.writeLongs(households.keys(), households.size());
+        saveIndex(out, households);
 
         final int programCount = programs.size();
         out.writeLongs(programs.keys(), programCount);
@@ -600,14 +600,42 @@ final class Tables
     }
 
     /**
+     * Version 3: the index's capacity, its keys, and its slots as they are (a load adopts them instead of inserting
+     * every key again).
+     */
+    private static void saveIndex(final SnapshotOutput out, final LongIndex index) throws IOException
+    {
+        out.writeInt(index.capacity());
+        out.writeLongs(index.keys(), index.size());
+        out.writeInts(index.slots(), index.slots().length);
+    }
+
+    /**
+     * @return the number of keys loaded.
+     */
+    private static int loadIndex(final SnapshotInput in, final int version, final LongIndex index) throws IOException
+    {
+        if (version < 3)
+        {
+            final long[] keys = in.readLongs(index.capacity());
+            index.load(keys, in.lastCount());
+            return in.lastCount();
+        }
+        final int savedCapacity = in.readInt();
+        final long[] keys = in.readLongs(Math.max(savedCapacity, index.capacity()));
+        final int count = in.lastCount();
+        final int[] slots = in.readInts(0);
+        index.load(keys, count, slots, savedCapacity);
+        return count;
+    }
+
+    /**
      * @param version the snapshot's version: 1 has no previous keys (no grace), 2 has them, 3 has the packed card and
-     * holder records (1 and 2 hold a column per field).
+     * holder records (1 and 2 hold a column per field) and the slots of the card, holder and household indexes.
      */
     void load(final SnapshotInput in, final int version) throws IOException
     {
-        final long[] cardKeys = in.readLongs(cards.capacity());
-        cards.load(cardKeys, in.lastCount());
-        final int cardCount = in.lastCount();
+        final int cardCount = loadIndex(in, version, cards);
         final int cardCapacity = cards.capacity();
         if (version >= 3)
         {
@@ -626,9 +654,7 @@ final class Tables
             }
         }
 
-        final long[] holderKeys = in.readLongs(holders.capacity());
-        holders.load(holderKeys, in.lastCount());
-        final int holderCount = in.lastCount();
+        final int holderCount = loadIndex(in, version, holders);
         final int holderCapacity = holders.capacity();
         if (version >= 3)
         {
@@ -647,8 +673,7 @@ final class Tables
         }
         entitlements = in.readLong();
 
-        final long[] householdKeys = in.readLongs(households.capacity());
-        households.load(householdKeys, in.lastCount());
+        loadIndex(in, version, households);
         householdUsageLength = households.capacity();
 
         final long[] programKeys = in.readLongs(programs.capacity());
