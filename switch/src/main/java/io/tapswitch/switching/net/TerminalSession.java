@@ -1,12 +1,12 @@
 package io.tapswitch.switching.net;
 
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
-
-import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -21,8 +21,8 @@ import io.tapswitch.protocol.FrameValidator;
 import io.tapswitch.protocol.MessageType;
 import io.tapswitch.protocol.Messages;
 import io.tapswitch.protocol.ReasonCode;
-import io.tapswitch.protocol.netty.MalformedFrame;
 import io.tapswitch.protocol.netty.ByteBufFrames;
+import io.tapswitch.protocol.netty.MalformedFrame;
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
