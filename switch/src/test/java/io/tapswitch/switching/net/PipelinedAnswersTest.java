@@ -156,6 +156,73 @@ class PipelinedAnswersTest
         }
     }
 
+    @Test
+    void shouldWriteAFailedLogonsAnswerAloneAndCloseThoughLaterAnswersWereReadyFirst() throws Exception
+    {
+        try (Socket socket = new Socket())
+        {
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout((int)READ_TIMEOUT_MS);
+            socket.connect(new InetSocketAddress("127.0.0.1", testSwitch.port()), 5_000);
+            final InputStream in = new BufferedInputStream(socket.getInputStream());
+            final ByteArrayOutputStream burst = new ByteArrayOutputStream();
+            burst.write(logonFrame(7, new byte[32], 1)); // wrong key: BAD_CREDENTIALS, then the switch closes
+            for (int i = 0; i < 5; i++)
+            {
+                burst.write(heartbeatFrame(2 + i, 1_000 + i));
+            }
+
+            // Paused engine: the HEARTBEAT answers are ready, and parked, before the LOGON is decided.
+            testSwitch.launcher().server().pauseEngine();
+            try
+            {
+                socket.getOutputStream().write(burst.toByteArray());
+            }
+            finally
+            {
+                testSwitch.launcher().server().resumeEngine();
+            }
+
+            final UnsafeBuffer logonResult = new UnsafeBuffer(readFrame(in));
+            assertThat(FrameHeader.type(logonResult, 0)).isEqualTo(MessageType.LOGON_RESULT);
+            assertThat(FrameHeader.correlation(logonResult, 0)).isEqualTo(1);
+            assertThat(logonResult.getByte(FrameHeader.BODY_OFFSET + Messages.LogonResult.RESULT_OFFSET))
+                .isEqualTo((byte)ReasonCode.BAD_CREDENTIALS);
+            assertThat(in.read()).as("closed after the failed LOGON's answer").isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void shouldWriteEarlierLocalAnswersThenNotLoggedOnAndClose() throws Exception
+    {
+        try (Socket socket = new Socket())
+        {
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout((int)READ_TIMEOUT_MS);
+            socket.connect(new InetSocketAddress("127.0.0.1", testSwitch.port()), 5_000);
+            final InputStream in = new BufferedInputStream(socket.getInputStream());
+            final ByteArrayOutputStream burst = new ByteArrayOutputStream();
+            burst.write(heartbeatFrame(1, 11));
+            burst.write(heartbeatFrame(2, 22));
+            burst.write(tapFrame(3, FIRST_CARD)); // before any LOGON: NOT_LOGGED_ON, then the switch closes
+            burst.write(heartbeatFrame(4, 44));
+            socket.getOutputStream().write(burst.toByteArray());
+
+            for (int correlation = 1; correlation <= 2; correlation++)
+            {
+                final UnsafeBuffer answer = new UnsafeBuffer(readFrame(in));
+                assertThat(FrameHeader.correlation(answer, 0)).isEqualTo(correlation);
+                assertThat(new HeartbeatResultDecoder().wrap(answer, 0).timestampMs()).isEqualTo(correlation * 11L);
+            }
+            final UnsafeBuffer error = new UnsafeBuffer(readFrame(in));
+            assertThat(FrameHeader.type(error, 0)).isEqualTo(MessageType.ERROR);
+            assertThat(FrameHeader.correlation(error, 0)).isEqualTo(3);
+            assertThat(error.getShort(FrameHeader.BODY_OFFSET, java.nio.ByteOrder.LITTLE_ENDIAN))
+                .isEqualTo((short)ReasonCode.NOT_LOGGED_ON);
+            assertThat(in.read()).as("closed after NOT_LOGGED_ON").isEqualTo(-1);
+        }
+    }
+
     private static int correlation(final int round, final int i)
     {
         return 100 + round * 1_000 + i;
