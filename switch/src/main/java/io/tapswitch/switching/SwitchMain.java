@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import io.netty.util.ResourceLeakDetector;
 import io.tapswitch.switching.config.ConfigException;
 import io.tapswitch.switching.config.Setting;
 import io.tapswitch.switching.config.SwitchConfig;
@@ -53,8 +54,13 @@ public final class SwitchMain implements Callable<Integer>
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "any setting by its key, e.g. --set max-connections=20000")
     private Map<String, String> settings = new LinkedHashMap<>();
 
+    /** Netty's system properties that choose the leak detection level (current, legacy, older). */
+    private static final String[] LEAK_DETECTION_PROPERTIES =
+        {"io.netty.leakDetection.level", "io.netty.leakDetectionLevel", "io.netty.noResourceLeakDetection"};
+
     public static void main(final String[] args)
     {
+        leakDetectionOffUnlessSet();
         System.exit(new CommandLine(new SwitchMain()).execute(args));
     }
 
@@ -102,6 +108,26 @@ public final class SwitchMain implements Callable<Integer>
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Netty samples buffer allocations for leak reports (level SIMPLE) unless told otherwise: a stack trace per
+     * sampled buffer on the event loops. In production the switch turns it off unless the user chose a level
+     * ({@code -Dio.netty.leakDetection.level=...}); tests run at PARANOID.
+     *
+     * @return true if this call turned it off.
+     */
+    static boolean leakDetectionOffUnlessSet()
+    {
+        for (final String property : LEAK_DETECTION_PROPERTIES)
+        {
+            if (null != System.getProperty(property))
+            {
+                return false;
+            }
+        }
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        return true;
     }
 
     private Map<String, String> flags()

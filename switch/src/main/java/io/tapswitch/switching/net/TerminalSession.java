@@ -1,5 +1,7 @@
 package io.tapswitch.switching.net;
 
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -7,7 +9,6 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -20,8 +21,10 @@ import io.tapswitch.protocol.FrameValidator;
 import io.tapswitch.protocol.MessageType;
 import io.tapswitch.protocol.Messages;
 import io.tapswitch.protocol.ReasonCode;
+import io.tapswitch.protocol.netty.ByteBufFrames;
 import io.tapswitch.protocol.netty.MalformedFrame;
 import org.agrona.BitUtil;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
@@ -31,8 +34,11 @@ import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
  * of unanswered requests and the in-order release of their responses.
  * <p>
  * Every frame takes the next sequence number of the connection. HEARTBEAT, BUSY, NOT_LOGGED_ON and
- * MALFORMED_FRAME are answered here; LOGON, TAP, REVERSAL and BALANCE cross to the engine thread. Answers are
- * parked in the window until every earlier one is written, so responses leave in request order. With
+ * MALFORMED_FRAME are answered here; LOGON, TAP, REVERSAL and BALANCE cross to the engine thread. Responses leave
+ * in request order: an answer that is next in order is appended to the connection's one pending output buffer
+ * (an engine answer straight from the response ring), written and flushed once per socket read or response
+ * drain; an answer that arrives ahead of an earlier one (e.g. a local HEARTBEAT answer while engine answers are
+ * outstanding) is parked in the window until every earlier one is appended. With
  * {@code maxInFlight} requests unanswered (or the channel not writable) the connection stops reading; frames
  * already decoded wait in a backlog bounded by one socket read.
  * <p>
@@ -51,6 +57,8 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
     private static final int STATE_CLOSING = 3;
     private static final int STATE_CLOSED = 4;
     private static final int NO_CLOSE_SEQ = -1;
+    /** First capacity of the pending output buffer: a drain's answers of a typical window; it grows if needed. */
+    private static final int OUT_INITIAL_BYTES = 512;
 
     private final LoopResponder responder;
     private final LogonThrottle logonThrottle;
@@ -60,6 +68,7 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
     private final int mask;
     private final ByteBuf[] ready;
     private ArrayDeque<ByteBuf> backlog;
+    private ByteBuf out;
     private ChannelHandlerContext ctx;
     private Channel channel;
     private long connectionId;
@@ -96,11 +105,6 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
         final int capacity = BitUtil.findNextPositivePowerOfTwo(maxInFlight + 1);
         this.mask = capacity - 1;
         this.ready = new ByteBuf[capacity];
-    }
-
-    ByteBufAllocator allocator()
-    {
-        return channel.alloc();
     }
 
     long connectionId()
@@ -215,14 +219,9 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
             idleTimer.cancel(false);
             idleTimer = null;
         }
-        for (int i = 0; i < ready.length; i++)
-        {
-            if (null != ready[i])
-            {
-                ready[i].release();
-                ready[i] = null;
-            }
-        }
+        dirty = false;
+        releaseOut();
+        releaseReady();
         if (null != backlog)
         {
             ByteBuf frame;
@@ -237,20 +236,20 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
     }
 
     /**
-     * An answer from the engine thread for request {@code seq}.
+     * An answer from the engine thread for request {@code seq}: the frame at {@code offset} of {@code buffer}
+     * (the response ring), read only during this call.
      */
-    void onEngineResponse(final int seq, final ByteBuf response)
+    void onEngineResponse(final int seq, final DirectBuffer buffer, final int offset, final int length)
     {
         if (state >= STATE_CLOSED)
         {
-            response.release();
             return;
         }
 
-        final int type = response.getUnsignedByte(FrameHeader.TYPE_OFFSET);
+        final int type = buffer.getByte(offset + FrameHeader.TYPE_OFFSET) & 0xFF;
         if (MessageType.LOGON_RESULT == type && STATE_LOGON_PENDING == state)
         {
-            final int result = response.getUnsignedByte(FrameHeader.BODY_OFFSET + Messages.LogonResult.RESULT_OFFSET);
+            final int result = buffer.getByte(offset + FrameHeader.BODY_OFFSET + Messages.LogonResult.RESULT_OFFSET) & 0xFF;
             if (ReasonCode.OK == result)
             {
                 state = STATE_LOGGED_ON;
@@ -267,11 +266,14 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
             }
         }
         else if (MessageType.ERROR == type &&
-            ReasonCode.NOT_LOGGED_ON == response.getUnsignedShortLE(FrameHeader.BODY_OFFSET))
+            ReasonCode.NOT_LOGGED_ON == (buffer.getShort(offset + FrameHeader.BODY_OFFSET, LITTLE_ENDIAN) & 0xFFFF))
         {
             closeAfter(seq);
         }
-        complete(seq, response);
+
+        final ByteBuf answer = answerBuffer(seq, length);
+        responder.copy(buffer, offset, answer, length);
+        answered(seq, answer);
         drainBacklog();
     }
 
@@ -287,12 +289,20 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
         }
     }
 
+    /**
+     * Writes and flushes the answers appended since the last flush, if any.
+     */
     void flushIfDirty()
     {
         if (dirty)
         {
             dirty = false;
-            ctx.flush();
+            final ByteBuf toWrite = out;
+            out = null;
+            if (null != toWrite)
+            {
+                ctx.writeAndFlush(toWrite, ctx.voidPromise());
+            }
         }
     }
 
@@ -305,19 +315,19 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
 
         if (MessageType.HEARTBEAT == type)
         {
-            final ByteBuf answer = channel.alloc().directBuffer(FrameHeader.HEADER_BYTES + Messages.Heartbeat.BODY_LENGTH);
+            final ByteBuf answer = answerBuffer(seq, FrameHeader.HEADER_BYTES + Messages.Heartbeat.BODY_LENGTH);
             LocalAnswers.heartbeat(answer, correlation,
                 frame.getLongLE(start + FrameHeader.BODY_OFFSET + Messages.Heartbeat.TIMESTAMP_MS_OFFSET));
-            complete(seq, answer);
+            answered(seq, answer);
             return;
         }
 
         if (STATE_NEW == state && MessageType.LOGON != type)
         {
-            final ByteBuf answer = channel.alloc().directBuffer(LocalAnswers.MAX_LENGTH);
-            LocalAnswers.error(answer, correlation, ReasonCode.NOT_LOGGED_ON);
             closeAfter(seq);
-            complete(seq, answer);
+            final ByteBuf answer = answerBuffer(seq, LocalAnswers.MAX_LENGTH);
+            LocalAnswers.error(answer, correlation, ReasonCode.NOT_LOGGED_ON);
+            answered(seq, answer);
             return;
         }
 
@@ -326,18 +336,16 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
         if (STATE_NEW == state && logonThrottle.isThrottled(source, nowMs))
         {
             // Too many failed LOGONs from this source in the window: refused here, the engine never sees it.
-            final ByteBuf answer = channel.alloc().directBuffer(LocalAnswers.MAX_LENGTH);
-            LocalAnswers.logonFailed(answer, correlation, ReasonCode.BAD_CREDENTIALS, nowMs);
             responder.counters().increment(Counters.LOGONS_THROTTLED);
             responder.counters().onLogon(ReasonCode.BAD_CREDENTIALS);
             closeAfter(seq);
-            complete(seq, answer);
+            final ByteBuf answer = answerBuffer(seq, LocalAnswers.MAX_LENGTH);
+            LocalAnswers.logonFailed(answer, correlation, ReasonCode.BAD_CREDENTIALS, nowMs);
+            answered(seq, answer);
             return;
         }
         if (!offerToEngine(frame, start, seq, receivedNs, nowMs))
         {
-            final ByteBuf answer = channel.alloc().directBuffer(LocalAnswers.MAX_LENGTH);
-            LocalAnswers.busy(answer, type, correlation, nowMs);
             responder.counters().onBusy(MessageType.responseOf(type));
             if (MessageType.LOGON == type)
             {
@@ -347,8 +355,10 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
                     closeAfter(seq);
                 }
             }
+            final ByteBuf answer = answerBuffer(seq, LocalAnswers.MAX_LENGTH);
+            LocalAnswers.busy(answer, type, correlation, nowMs);
             responder.recordLatency(receivedNs, System.nanoTime());
-            complete(seq, answer);
+            answered(seq, answer);
             return;
         }
 
@@ -375,9 +385,9 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
         buffer.putLong(claimIndex + HandoffRecords.RECEIVED_NS_OFFSET, receivedNs);
         buffer.putLong(claimIndex + HandoffRecords.REQUEST_NOW_MS_OFFSET, nowMs);
         buffer.putInt(claimIndex + HandoffRecords.REQUEST_SEQ_OFFSET, seq);
-        final byte[] scratch = responder.scratch();
-        frame.getBytes(start, scratch, 0, frameLength);
-        buffer.putBytes(claimIndex + HandoffRecords.REQUEST_FRAME_OFFSET, scratch, 0, frameLength);
+        final UnsafeBuffer view = responder.frameView();
+        ByteBufFrames.wrap(view, frame, responder.scratch());
+        buffer.putBytes(claimIndex + HandoffRecords.REQUEST_FRAME_OFFSET, view, 0, frameLength);
         requests.commit(claimIndex);
         return true;
     }
@@ -391,10 +401,10 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
             .correlation(malformed.correlation())
             .code(malformed.reasonCode())
             .detail(malformed.detail());
-        final ByteBuf answer = channel.alloc().directBuffer(encoder.encodedLength());
-        answer.writeBytes(encoded.byteArray(), 0, encoder.encodedLength());
         closeAfter(seq);
-        complete(seq, answer);
+        final ByteBuf answer = answerBuffer(seq, encoder.encodedLength());
+        answer.writeBytes(encoded.byteArray(), 0, encoder.encodedLength());
+        answered(seq, answer);
     }
 
     private void closeAfter(final int seq)
@@ -420,17 +430,49 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
     }
 
     /**
-     * Parks the answer of {@code seq} and writes every answer that is now next in request order.
+     * @return where the answer of {@code seq} is to be written: the pending output when it is next in request
+     * order, otherwise a buffer of its own to park until every earlier answer is out.
      */
-    private void complete(final int seq, final ByteBuf answer)
+    private ByteBuf answerBuffer(final int seq, final int length)
     {
-        if (state >= STATE_CLOSED)
+        if (seq == nextWriteSeq)
         {
-            answer.release();
+            if (null == out)
+            {
+                out = channel.alloc().directBuffer(Math.max(OUT_INITIAL_BYTES, length));
+            }
+            return out;
+        }
+        return channel.alloc().directBuffer(length);
+    }
+
+    /**
+     * The answer of {@code seq} was written into {@code answer} (from {@link #answerBuffer}): if it went to the
+     * pending output, appends every parked answer now next in request order too; otherwise parks it.
+     */
+    private void answered(final int seq, final ByteBuf answer)
+    {
+        if (answer != out)
+        {
+            if (state >= STATE_CLOSED)
+            {
+                answer.release();
+                return;
+            }
+            ready[seq & mask] = answer;
+            updateReading();
             return;
         }
-        ready[seq & mask] = answer;
 
+        if (!dirty)
+        {
+            dirty = true;
+            responder.markDirty(this);
+        }
+        if (appended())
+        {
+            return;
+        }
         while (nextWriteSeq != nextSeq)
         {
             final int slot = nextWriteSeq & mask;
@@ -440,23 +482,46 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
                 break;
             }
             ready[slot] = null;
-            final int writtenSeq = nextWriteSeq++;
-            if (closeAfterArmed && writtenSeq == closeAfterSeq)
+            out.writeBytes(next);
+            next.release();
+            if (appended())
             {
-                closeAfterArmed = false;
-                ctx.writeAndFlush(next).addListener(ChannelFutureListener.CLOSE);
-                state = STATE_CLOSED;
-                releaseReady();
                 return;
-            }
-            ctx.write(next, ctx.voidPromise());
-            if (!dirty)
-            {
-                dirty = true;
-                responder.markDirty(this);
             }
         }
         updateReading();
+    }
+
+    /**
+     * The answer of {@code nextWriteSeq} is in the pending output: moves on, and writes, flushes and closes if
+     * it is the connection's last answer.
+     *
+     * @return true if the connection is now closed.
+     */
+    private boolean appended()
+    {
+        final int writtenSeq = nextWriteSeq++;
+        if (closeAfterArmed && writtenSeq == closeAfterSeq)
+        {
+            closeAfterArmed = false;
+            final ByteBuf toWrite = out;
+            out = null;
+            dirty = false;
+            ctx.writeAndFlush(toWrite).addListener(ChannelFutureListener.CLOSE);
+            state = STATE_CLOSED;
+            releaseReady();
+            return true;
+        }
+        return false;
+    }
+
+    private void releaseOut()
+    {
+        if (null != out)
+        {
+            out.release();
+            out = null;
+        }
     }
 
     private void releaseReady()
