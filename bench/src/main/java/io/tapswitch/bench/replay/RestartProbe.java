@@ -55,10 +55,11 @@ public final class RestartProbe
         final long heapAfter = usedHeapAfterGc();
         final long directAfter = directBytes();
         System.out.println(String.format(Locale.ROOT,
-            RESULT_PREFIX + "openMs=%d replayedRecords=%d replayMismatches=%d cards=%d entitlements=%d holders=%d " +
+            RESULT_PREFIX + "openMs=%d replayMs=%d replayedRecords=%d replayMismatches=%d cards=%d entitlements=%d " +
+            "holders=%d " +
             "lastSequence=%d heapBeforeBytes=%d heapAfterBytes=%d directBeforeBytes=%d directAfterBytes=%d " +
             "jvmUptimeMs=%d",
-            openNs / 1_000_000, engine.replayedRecords(), engine.replayMismatches(), engine.counters().cards(),
+            openNs / 1_000_000, engine.replayNanos() / 1_000_000, engine.replayedRecords(), engine.replayMismatches(), engine.counters().cards(),
             engine.counters().entitlements(), engine.counters().holders(), engine.lastSequence(), heapBefore,
             heapAfter, directBefore, directAfter, ManagementFactory.getRuntimeMXBean().getUptime()));
         System.out.flush();

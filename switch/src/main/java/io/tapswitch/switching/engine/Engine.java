@@ -100,6 +100,7 @@ public final class Engine implements AutoCloseable
     private long replayIndex;
     private long replayMismatches;
     private long replayedRecords;
+    private long replayNanos;
     private JournalDecoder replayed;
     private int replayedOutcome;
     private boolean closed;
@@ -1537,6 +1538,7 @@ public final class Engine implements AutoCloseable
             final JournalDecoder record = new JournalDecoder();
             final ReplayChunk chunk = new ReplayChunk(WARM_CAPACITY, 2 * JournalWriter.MAX_EXCERPT_BYTES);
             final JournalDecoder chunkRecord = new JournalDecoder();
+            final long replayStartNs = System.nanoTime();
             replaying = true;
             try
             {
@@ -1583,6 +1585,7 @@ public final class Engine implements AutoCloseable
             finally
             {
                 replaying = false;
+                replayNanos = System.nanoTime() - replayStartNs;
             }
         }
         positionCommandTailer();
@@ -1970,6 +1973,14 @@ public final class Engine implements AutoCloseable
     public long replayedRecords()
     {
         return replayedRecords;
+    }
+
+    /**
+     * @return nanoseconds {@link #open} spent reading and replaying the journal (after loading the snapshot, if any).
+     */
+    public long replayNanos()
+    {
+        return replayNanos;
     }
 
     /**

@@ -27,6 +27,7 @@ public final class JournalSyncer implements AutoCloseable
 {
     private static final long IDLE_NS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long RETRY_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long SLOW_SYNC_NS = TimeUnit.SECONDS.toNanos(1);
     private static final Logger LOGGER = LoggerFactory.getLogger(JournalSyncer.class);
 
     private final Path journalDir;
@@ -39,6 +40,7 @@ public final class JournalSyncer implements AutoCloseable
     private volatile boolean paused;
     private volatile long syncs;
     private volatile long failures;
+    private volatile long slowSyncs;
 
     private int cycle = Integer.MIN_VALUE;
     private FileChannel channel;
@@ -97,6 +99,14 @@ public final class JournalSyncer implements AutoCloseable
     }
 
     /**
+     * @return syncs that took more than a second (each logged).
+     */
+    public long slowSyncs()
+    {
+        return slowSyncs;
+    }
+
+    /**
      * @return syncs that failed (and were retried).
      */
     public long failures()
@@ -127,7 +137,15 @@ public final class JournalSyncer implements AutoCloseable
             {
                 try
                 {
+                    final long startNs = System.nanoTime();
                     sync(requestedCycle);
+                    final long tookNs = System.nanoTime() - startNs;
+                    if (tookNs > SLOW_SYNC_NS)
+                    {
+                        slowSyncs++;
+                        LOGGER.warn("journal sync took {} ms (answers of the batches since the last sync waited)",
+                            TimeUnit.NANOSECONDS.toMillis(tookNs));
+                    }
                     syncs++;
                     durableToken.set(token);
                     onDurable.run();

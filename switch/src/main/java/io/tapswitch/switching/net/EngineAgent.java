@@ -100,6 +100,7 @@ public final class EngineAgent implements Agent
     private int pendingHead;
     private int pendingCount;
     private long nextToken;
+    private long syncRequestedJournalIndex = Long.MIN_VALUE;
     private JournalSyncer syncer;
     private final UnsafeBuffer control = new UnsafeBuffer(ByteBuffer.allocateDirect(HandoffRecords.CONTROL_LENGTH));
     private final Long2LongHashMap terminalByConnection = new Long2LongHashMap(NO_SESSION);
@@ -473,13 +474,21 @@ public final class EngineAgent implements Agent
             awaitDurable(pendingTokens[pendingHead], Long.MAX_VALUE);
             releaseDurable();
         }
-        final long token = ++nextToken;
+        // A batch that journaled nothing (BALANCEs, BUSY-free errors) needs no sync of its own: its answers leave
+        // with those of the batch before it (order kept), or at once when that one is durable already.
+        final long journalIndex = engine.lastJournalIndex();
+        final boolean journaled = journalIndex != syncRequestedJournalIndex;
+        final long token = journaled ? ++nextToken : nextToken;
         final int tail = (pendingHead + pendingCount) % MAX_PENDING_BATCHES;
         pendingEnds[tail] = stageLength;
         pendingTokens[tail] = token;
         pendingCount++;
         markedTo = stageLength;
-        syncer.request(engine.journalCycle(), token);
+        if (journaled)
+        {
+            syncRequestedJournalIndex = journalIndex;
+            syncer.request(engine.journalCycle(), token);
+        }
     }
 
     /**

@@ -63,6 +63,39 @@ class GroupCommitTest
         }
     }
 
+    /**
+     * A BALANCE journals nothing: alone it needs no sync and is answered while syncs are held; pipelined behind a TAP
+     * that waits for its sync, it waits too (answers leave in order).
+     */
+    @Test
+    void shouldAnswerABalanceWithoutASyncButNeverAheadOfAnEarlierTap() throws Exception
+    {
+        try (TestSwitch testSwitch = TestSwitch.start(dataDir, Map.of("journal-sync", "batch"));
+            TerminalClient terminal = testSwitch.terminal(11))
+        {
+            final JournalSyncer syncer = testSwitch.launcher().server().journalSyncer();
+            final long nowMs = System.currentTimeMillis();
+            assertThat(terminal.tap(1, CARD, 2, 1, 0, nowMs).receipt()).isPositive();
+            syncer.pause();
+            final long syncsBefore = syncer.syncs();
+            assertThat(terminal.async().balance(2, CARD).get(10, TimeUnit.SECONDS).entries()).isNotEmpty();
+
+            final long requestedBefore = syncer.requestedToken();
+            final CompletableFuture<TapResult> tap = terminal.async().tap(3, CARD + 7, 2, 1, 0, nowMs);
+            awaitTrue(() -> syncer.requestedToken() > requestedBefore);
+            final CompletableFuture<io.tapswitch.protocol.client.BalanceResult> balance =
+                terminal.async().balance(4, CARD);
+            awaitTrue(() -> testSwitch.launcher().server().journalSyncer().requestedToken() > requestedBefore);
+            assertThat(tap).isNotDone();
+            assertThat(balance).isNotDone();
+            assertThat(syncer.syncs()).isEqualTo(syncsBefore);
+
+            syncer.resume();
+            assertThat(tap.get(10, TimeUnit.SECONDS).receipt()).isPositive();
+            assertThat(balance.get(10, TimeUnit.SECONDS).correlation()).isEqualTo(4);
+        }
+    }
+
     @Test
     void shouldAnswerWithoutASyncThreadWhenJournalSyncIsNone() throws Exception
     {

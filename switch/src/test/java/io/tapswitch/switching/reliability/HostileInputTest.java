@@ -542,7 +542,16 @@ class HostileInputTest
             int answers = 0;
             while (answers < requests)
             {
-                final byte[] frame = connection.readFrame(10_000);
+                final byte[] frame;
+                try
+                {
+                    frame = connection.readFrame(10_000);
+                }
+                catch (final java.net.SocketTimeoutException ex)
+                {
+                    throw new AssertionError("answer " + (answers + 1) + " of " + requests + " not received in 10 s; " +
+                        "switch state:\n" + diagnostics(), ex);
+                }
                 if (null == frame)
                 {
                     throw new AssertionError("answer " + (answers + 1) + " of " + requests + ": the switch closed " +
@@ -553,6 +562,40 @@ class HostileInputTest
             }
             writer.join(10_000);
         }
+    }
+
+    /**
+     * What the switch was doing when an answer did not come: its journal sync, engine and connection metrics, the
+     * stacks of its threads and the end of its output.
+     */
+    private static String diagnostics()
+    {
+        final StringBuilder sb = new StringBuilder();
+        try
+        {
+            for (final String line : child.scrape().split("\n"))
+            {
+                if (line.startsWith("tapswitch_journal_sync") || line.startsWith("tapswitch_engine") ||
+                    line.startsWith("tapswitch_busy") || line.startsWith("tapswitch_connections") ||
+                    line.startsWith("tapswitch_requests"))
+                {
+                    sb.append(line).append('\n');
+                }
+            }
+            final Process jstack = new ProcessBuilder("jstack", String.valueOf(child.pid()))
+                .redirectErrorStream(true).start();
+            sb.append(new String(jstack.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            jstack.waitFor(20, TimeUnit.SECONDS);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            sb.append("(diagnostics failed: ").append(ex).append(")\n");
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        return sb.append(child.outputTail(4000)).toString();
     }
 
     @Test
