@@ -197,6 +197,10 @@ public final class Fleet
             {
                 Thread.sleep(5);
             }
+            if (sum(ANSWERED) + sum(ERRORS) < sum(SENT))
+            {
+                reportUnanswered(startNs);
+            }
             interval.reset();
             for (final FleetLoop loop : loops)
             {
@@ -225,6 +229,33 @@ public final class Fleet
                 loop.eventLoop.submit(loop::closeAll).awaitUninterruptibly(5, TimeUnit.SECONDS);
             }
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /**
+     * Names, on stderr, each terminal still waiting for answers after the drain: how many, and when the oldest was
+     * sent (a lost answer, or a stall, is then a place and a time to look at in the server's log).
+     */
+    private void reportUnanswered(final long startNs)
+    {
+        final long nowNs = System.nanoTime();
+        for (final FleetLoop loop : loops)
+        {
+            loop.eventLoop.submit(() ->
+            {
+                for (final FleetTerminal terminal : loop.terminals)
+                {
+                    final int waiting = terminal.inFlightTail - terminal.inFlightHead;
+                    if (waiting > 0)
+                    {
+                        final long oldestNs = terminal.sentNs[terminal.inFlightHead & (terminal.sentNs.length - 1)];
+                        System.err.printf(Locale.ROOT, "fleet: terminal %d has %d unanswered request(s) (heartbeats " +
+                            "included); the oldest sent %.3f s after the start, %.3f s ago; connection %s%n",
+                            terminal.terminalId, waiting, (oldestNs - startNs) / 1e9, (nowNs - oldestNs) / 1e9,
+                            null == terminal.channel ? "none" : terminal.channel.isActive() ? "open" : "closed");
+                    }
+                }
+            }).awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
     }
 
@@ -604,6 +635,7 @@ public final class Fleet
             final ByteBuf frame = channel.alloc().directBuffer(loop.heartbeatFrame.length);
             frame.writeBytes(loop.heartbeatFrame);
             channel.write(frame, channel.voidPromise());
+            sentNs[inFlightTail & (sentNs.length - 1)] = nowNs;
             inFlightNs[inFlightTail++ & (inFlightNs.length - 1)] = HEARTBEAT_MARK;
             lastSentNs = nowNs;
             loop.increment(HEARTBEATS);

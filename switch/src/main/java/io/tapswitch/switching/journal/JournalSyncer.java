@@ -21,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * durable only after a sync that started after it was requested returned without error; a failing disk leaves it
  * not durable (the answers wait, the error is logged and counted, and the sync is retried), never falsely durable.
  * <p>
+ * When no batch waits for a sync and no request waits to be decided, the engine thread syncs a batch itself instead
+ * (light load: it would idle meanwhile, and the two thread hand-offs cost more than the sync); it never does while
+ * this syncer is {@link #pause()}d (tests), so a paused syncer holds every answer that needs a sync.
+ * <p>
  * Thread-safe: {@link #request} from the engine thread, the rest from any thread.
  */
 public final class JournalSyncer implements AutoCloseable
@@ -120,6 +124,14 @@ public final class JournalSyncer implements AutoCloseable
     public void pause()
     {
         paused = true;
+    }
+
+    /**
+     * @return true while {@link #pause()}d.
+     */
+    public boolean paused()
+    {
+        return paused;
     }
 
     public void resume()

@@ -158,6 +158,8 @@ public final class SwitchMetrics implements AutoCloseable
         counter("tapswitch.engine.errors", "requests the engine failed on (answered SYSTEM_ERROR)", all,
             Counters.ENGINE_ERRORS);
         counter("tapswitch.snapshots", "snapshots written", all, Counters.SNAPSHOTS);
+        counter("tapswitch.journal.inline.syncs", "batches the engine thread synced to the disk itself (light load) " +
+            "instead of handing them to the journal sync thread", all, Counters.INLINE_SYNCS);
 
         sumGauge("tapswitch.sessions.active", "logged-on sessions", all,
             (c) -> sum(c, Counters.SESSIONS_OPENED) - sum(c, Counters.SESSIONS_CLOSED));

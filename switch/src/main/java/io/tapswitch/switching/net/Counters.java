@@ -40,7 +40,9 @@ public final class Counters
     public static final int REQUESTS_QUEUED = REQUESTS_DECIDED + 1;
     public static final int CONNECTIONS_CLOSED = REQUESTS_QUEUED + 1;
     public static final int LOGONS_THROTTLED = CONNECTIONS_CLOSED + 1;
-    public static final int LENGTH = LOGONS_THROTTLED + 1;
+    /** Batches the engine thread synced itself (light load) instead of handing them to the journal sync thread. */
+    public static final int INLINE_SYNCS = LOGONS_THROTTLED + 1;
+    public static final int LENGTH = INLINE_SYNCS + 1;
 
     private final AtomicLongArray values = new AtomicLongArray(LENGTH);
 

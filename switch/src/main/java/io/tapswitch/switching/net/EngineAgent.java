@@ -478,6 +478,21 @@ public final class EngineAgent implements Agent
         // with those of the batch before it (order kept), or at once when that one is durable already.
         final long journalIndex = engine.lastJournalIndex();
         final boolean journaled = journalIndex != syncRequestedJournalIndex;
+        if (0 == pendingCount && (!journaled || (0 == requests.size() && !syncer.paused())))
+        {
+            // Nothing waits for a sync and no request waits to be decided: syncing here costs the engine nothing
+            // (it would idle), and spares a light load two thread hand-offs per answer (to the sync thread and back).
+            if (journaled)
+            {
+                engine.syncJournal();
+                syncRequestedJournalIndex = journalIndex;
+                counters.increment(Counters.INLINE_SYNCS);
+            }
+            releaseStaged(stageLength);
+            markedTo = stageLength;
+            compactStage();
+            return;
+        }
         final long token = journaled ? ++nextToken : nextToken;
         final int tail = (pendingHead + pendingCount) % MAX_PENDING_BATCHES;
         pendingEnds[tail] = stageLength;

@@ -12,21 +12,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Timer;
-import io.tapswitch.protocol.BalanceEncoder;
 import io.tapswitch.protocol.FrameHeader;
 import io.tapswitch.protocol.HeartbeatEncoder;
 import io.tapswitch.protocol.HeartbeatResultDecoder;
-import io.tapswitch.protocol.LogonEncoder;
-import io.tapswitch.protocol.LogonMac;
 import io.tapswitch.protocol.MessageType;
 import io.tapswitch.protocol.Messages;
 import io.tapswitch.protocol.ReasonCode;
 import io.tapswitch.protocol.TapEncoder;
 import io.tapswitch.protocol.client.TerminalClient;
+import io.tapswitch.switching.reliability.RawConnection;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -84,7 +81,8 @@ class PipelinedAnswersTest
                 socket.connect(new InetSocketAddress("127.0.0.1", testSwitch.port()), 5_000);
                 inputs.add(new BufferedInputStream(socket.getInputStream(), 65_536));
                 final long terminalId = c + 1;
-                socket.getOutputStream().write(logonFrame(terminalId, TerminalClient.demoKey(terminalId), 1));
+                socket.getOutputStream().write(
+                    RawConnection.logonFrame(terminalId, TerminalClient.demoKey(terminalId), 1));
                 final UnsafeBuffer logonResult = new UnsafeBuffer(readFrame(inputs.get(c)));
                 assertThat(FrameHeader.type(logonResult, 0)).isEqualTo(MessageType.LOGON_RESULT);
                 assertThat(logonResult.getByte(FrameHeader.BODY_OFFSET + Messages.LogonResult.RESULT_OFFSET))
@@ -166,7 +164,8 @@ class PipelinedAnswersTest
             socket.connect(new InetSocketAddress("127.0.0.1", testSwitch.port()), 5_000);
             final InputStream in = new BufferedInputStream(socket.getInputStream());
             final ByteArrayOutputStream burst = new ByteArrayOutputStream();
-            burst.write(logonFrame(7, new byte[32], 1)); // wrong key: BAD_CREDENTIALS, then the switch closes
+            // wrong key: BAD_CREDENTIALS, then the switch closes
+            burst.write(RawConnection.logonFrame(7, new byte[32], 1));
             for (int i = 0; i < 5; i++)
             {
                 burst.write(heartbeatFrame(2 + i, 1_000 + i));
@@ -256,7 +255,7 @@ class PipelinedAnswersTest
                     bytes.write(heartbeatFrame(correlation, heartbeatTimestamp(connection, correlation)));
                     break;
                 case MessageType.BALANCE_RESULT:
-                    bytes.write(balanceFrame(correlation, card));
+                    bytes.write(RawConnection.balanceFrame(correlation, card));
                     break;
                 default:
                     bytes.write(tapFrame(correlation, card));
@@ -277,30 +276,11 @@ class PipelinedAnswersTest
         return frame;
     }
 
-    private static byte[] logonFrame(final long terminalId, final byte[] key, final int correlation)
-    {
-        final byte[] nonce = new byte[16];
-        ThreadLocalRandom.current().nextBytes(nonce);
-        final byte[] frame = new byte[LogonEncoder.FRAME_LENGTH];
-        final UnsafeBuffer buffer = new UnsafeBuffer(frame);
-        new LogonEncoder().wrap(buffer, 0).correlation(correlation).terminalId(terminalId)
-            .timestampMs(System.currentTimeMillis()).nonce(nonce, 0);
-        new LogonMac().key(key).sign(buffer, 0);
-        return frame;
-    }
-
     private static byte[] tapFrame(final int correlation, final long card)
     {
         final byte[] frame = new byte[TapEncoder.FRAME_LENGTH];
         new TapEncoder().wrap(new UnsafeBuffer(frame), 0).correlation(correlation).cardId(card).programId(1)
             .quantity(1).flags(0).terminalTimeMs(System.currentTimeMillis());
-        return frame;
-    }
-
-    private static byte[] balanceFrame(final int correlation, final long card)
-    {
-        final byte[] frame = new byte[BalanceEncoder.FRAME_LENGTH];
-        new BalanceEncoder().wrap(new UnsafeBuffer(frame), 0).correlation(correlation).cardId(card);
         return frame;
     }
 

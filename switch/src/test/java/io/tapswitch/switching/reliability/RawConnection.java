@@ -173,7 +173,7 @@ public final class RawConnection implements AutoCloseable
     /**
      * @return a signed LOGON frame for the terminal with the given key, the current time and a random nonce.
      */
-    static byte[] logonFrame(final long terminalId, final byte[] key, final int correlation)
+    public static byte[] logonFrame(final long terminalId, final byte[] key, final int correlation)
     {
         final byte[] nonce = new byte[16];
         ThreadLocalRandom.current().nextBytes(nonce);
@@ -185,7 +185,7 @@ public final class RawConnection implements AutoCloseable
         return frame;
     }
 
-    static byte[] balanceFrame(final int correlation, final long cardId)
+    public static byte[] balanceFrame(final int correlation, final long cardId)
     {
         final byte[] frame = new byte[BalanceEncoder.FRAME_LENGTH];
         new BalanceEncoder().wrap(new UnsafeBuffer(frame), 0).correlation(correlation).cardId(cardId);
