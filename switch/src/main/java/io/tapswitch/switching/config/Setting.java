@@ -37,8 +37,9 @@ public enum Setting
         "capacity of each event loop's response queue from the engine thread (power of two)"),
     ENGINE_BATCH_SIZE("engine-batch-size", "256", false,
         "requests the engine decides per batch before releasing their responses"),
-    ENGINE_IDLE_STRATEGY("engine-idle-strategy", "backoff", false,
-        "what the engine thread does when idle: backoff, sleeping, yielding or busy-spin"),
+    ENGINE_IDLE_STRATEGY("engine-idle-strategy", "park", false,
+        "what the engine thread does when idle: park (spin briefly, then park until an event loop queues a request; " +
+        "at most 1 ms), backoff (spins, yields, parks of up to 200 us), sleeping, yielding or busy-spin"),
     COMMAND_POLL_LIMIT("command-poll-limit", "256", false,
         "admin commands applied per engine duty cycle"),
     JOURNAL_SYNC("journal-sync", "batch", false,

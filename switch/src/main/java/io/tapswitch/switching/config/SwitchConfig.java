@@ -89,7 +89,8 @@ public final class SwitchConfig
         engineQueueBytes = powerOfTwo(Setting.ENGINE_QUEUE_BYTES);
         responseQueueBytes = powerOfTwo(Setting.RESPONSE_QUEUE_BYTES);
         engineBatchSize = intIn(Setting.ENGINE_BATCH_SIZE, 1, 65536);
-        engineIdleStrategy = oneOf(Setting.ENGINE_IDLE_STRATEGY, List.of("backoff", "sleeping", "yielding", "busy-spin"));
+        engineIdleStrategy = oneOf(Setting.ENGINE_IDLE_STRATEGY,
+            List.of("park", "backoff", "sleeping", "yielding", "busy-spin"));
         commandPollLimit = intIn(Setting.COMMAND_POLL_LIMIT, 1, 1_000_000);
         snapshotIntervalMs = longIn(Setting.SNAPSHOT_INTERVAL_MS, 0, 7L * 24 * 3_600_000);
         journalSync = "batch".equals(oneOf(Setting.JOURNAL_SYNC, List.of("batch", "none")));

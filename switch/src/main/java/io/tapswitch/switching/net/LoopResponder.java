@@ -40,6 +40,7 @@ public final class LoopResponder
     private final OneToOneRingBuffer responses;
     private final Counters counters = new Counters();
     private final Timer latencyTimer;
+    private final EngineWaker engineWaker;
     private final AtomicBoolean wakeScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
     private final Runnable disconnectRetryTask = this::retryDisconnects;
@@ -60,8 +61,10 @@ public final class LoopResponder
         final EventLoop eventLoop,
         final ManyToOneRingBuffer requests,
         final OneToOneRingBuffer responses,
-        final Timer latencyTimer)
+        final Timer latencyTimer,
+        final EngineWaker engineWaker)
     {
+        this.engineWaker = engineWaker;
         this.index = index;
         this.eventLoop = eventLoop;
         this.requests = requests;
@@ -82,6 +85,14 @@ public final class LoopResponder
     public Counters counters()
     {
         return counters;
+    }
+
+    /**
+     * Wakes the engine thread if it is parked (after a request was queued).
+     */
+    void wakeEngine()
+    {
+        engineWaker.wake();
     }
 
     ManyToOneRingBuffer requests()

@@ -90,6 +90,7 @@ public final class SwitchServer implements AutoCloseable
     private EventLoopGroup workerGroup;
     private Channel serverChannel;
     private EngineAgent agent;
+    private EngineWaker engineWaker;
     private AgentRunner agentRunner;
     private ManyToOneRingBuffer requests;
     private SslContext sslContext;
@@ -135,6 +136,8 @@ public final class SwitchServer implements AutoCloseable
 
         requests = new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
             config.engineQueueBytes() + RingBufferDescriptor.TRAILER_LENGTH)));
+        final ManyToOneRingBuffer requestRing = requests;
+        engineWaker = new EngineWaker(EngineWaker.defaultMaxParkNs()).hasWork(() -> requestRing.size() > 0);
         final Timer latencyTimer = metrics.authorizationLatencyTimer();
         final List<OneToOneRingBuffer> responseRings = new ArrayList<>();
         int index = 0;
@@ -142,7 +145,8 @@ public final class SwitchServer implements AutoCloseable
         {
             final OneToOneRingBuffer ring = new OneToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
                 config.responseQueueBytes() + RingBufferDescriptor.TRAILER_LENGTH)));
-            final LoopResponder responder = new LoopResponder(index++, (EventLoop)executor, requests, ring, latencyTimer);
+            final LoopResponder responder = new LoopResponder(index++, (EventLoop)executor, requests, ring, latencyTimer,
+                engineWaker);
             responders.add(responder);
             respondersByLoop.put((EventLoop)executor, responder);
             responseRings.add(ring);
@@ -168,7 +172,8 @@ public final class SwitchServer implements AutoCloseable
             config.snapshotIntervalMs(),
             engineCounters,
             config.journalSync());
-        agentRunner = new AgentRunner(idleStrategy(config.engineIdleStrategy()), this::onEngineError, null, agent);
+        agentRunner = new AgentRunner(idleStrategy(config.engineIdleStrategy(), engineWaker), this::onEngineError, null,
+            agent);
         AgentRunner.startOnThread(agentRunner);
         try
         {
@@ -363,15 +368,16 @@ public final class SwitchServer implements AutoCloseable
         }
     }
 
-    private static IdleStrategy idleStrategy(final String name)
+    private static IdleStrategy idleStrategy(final String name, final EngineWaker waker)
     {
         switch (name)
         {
             case "busy-spin": return new BusySpinIdleStrategy();
             case "yielding": return new YieldingIdleStrategy();
             case "sleeping": return new SleepingMillisIdleStrategy(1);
-            default: return new BackoffIdleStrategy(64, 64, TimeUnit.MICROSECONDS.toNanos(1),
+            case "backoff": return new BackoffIdleStrategy(64, 64, TimeUnit.MICROSECONDS.toNanos(1),
                 TimeUnit.MICROSECONDS.toNanos(200));
+            default: return waker;
         }
     }
 

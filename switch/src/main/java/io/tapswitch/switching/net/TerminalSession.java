@@ -389,6 +389,7 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
         ByteBufFrames.wrap(view, frame, responder.scratch());
         buffer.putBytes(claimIndex + HandoffRecords.REQUEST_FRAME_OFFSET, view, 0, frameLength);
         requests.commit(claimIndex);
+        responder.wakeEngine();
         return true;
     }
 
