@@ -158,6 +158,9 @@ public final class SwitchMetrics implements AutoCloseable
         counter("tapswitch.engine.errors", "requests the engine failed on (answered SYSTEM_ERROR)", all,
             Counters.ENGINE_ERRORS);
         counter("tapswitch.snapshots", "snapshots written", all, Counters.SNAPSHOTS);
+        counter("tapswitch.response.drains.rescued", "answers delivered by the event loop's periodic check because no " +
+            "wake-up had scheduled their delivery (should stay 0; each one is an answer that would have waited)", all,
+            Counters.DRAINS_RESCUED);
         counter("tapswitch.journal.inline.syncs", "batches the engine thread synced to the disk itself (light load) " +
             "instead of handing them to the journal sync thread", all, Counters.INLINE_SYNCS);
 

@@ -42,7 +42,9 @@ public final class Counters
     public static final int LOGONS_THROTTLED = CONNECTIONS_CLOSED + 1;
     /** Batches the engine thread synced itself (light load) instead of handing them to the journal sync thread. */
     public static final int INLINE_SYNCS = LOGONS_THROTTLED + 1;
-    public static final int LENGTH = INLINE_SYNCS + 1;
+    /** Response drains started by the event loop's periodic check because no wake-up had scheduled one. */
+    public static final int DRAINS_RESCUED = INLINE_SYNCS + 1;
+    public static final int LENGTH = DRAINS_RESCUED + 1;
 
     private final AtomicLongArray values = new AtomicLongArray(LENGTH);
 

@@ -33,6 +33,7 @@ public final class LoopResponder
 {
     private static final int DRAIN_LIMIT = 4096;
     private static final long DISCONNECT_RETRY_MS = 1;
+    private static final long RESCUE_PERIOD_MS = 10;
 
     private final int index;
     private final EventLoop eventLoop;
@@ -52,6 +53,9 @@ public final class LoopResponder
     private final UnsafeBuffer outView = new UnsafeBuffer(0, 0);
     private final MessageHandler responseHandler = this::onResponse;
     private boolean disconnectRetryScheduled;
+    private long drains;
+    private long drainsAtRescueCheck;
+    private boolean rescueArmed;
     private long nextConnectionSequence = 1;
     private boolean drainClockRead;
     private long drainNs;
@@ -186,8 +190,45 @@ public final class LoopResponder
     /**
      * Drains the response ring: hands each response to its connection, then flushes every connection written.
      */
+    /**
+     * Starts the safety net against a lost wake-up (see {@link #rescue()}); called once the event loop runs.
+     */
+    void startRescue()
+    {
+        eventLoop.scheduleWithFixedDelay(this::rescue, RESCUE_PERIOD_MS, RESCUE_PERIOD_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Drains responses that no scheduled drain picked up: the engine thread wakes this loop once per batch, and if
+     * that wake-up were ever lost (in this code or in the event loop's own wake-up of its selector) a lone answer would
+     * wait until unrelated traffic came. Runs every {@value #RESCUE_PERIOD_MS} ms on the event loop (a volatile read
+     * when there is nothing to do). A response seen waiting at one check with no drain run by the next is drained and
+     * counted (so an answer waits at most two periods; a response caught between the engine's write and its wake-up
+     * is not counted).
+     */
+    private void rescue()
+    {
+        if (responses.size() > 0 && !wakeScheduled.get())
+        {
+            if (rescueArmed && drains == drainsAtRescueCheck)
+            {
+                counters.increment(Counters.DRAINS_RESCUED);
+                rescueArmed = false;
+                drain();
+                return;
+            }
+            rescueArmed = true;
+            drainsAtRescueCheck = drains;
+        }
+        else
+        {
+            rescueArmed = false;
+        }
+    }
+
     void drain()
     {
+        drains++;
         wakeScheduled.set(false);
         drainClockRead = false;
         final int read = responses.read(responseHandler, DRAIN_LIMIT);

@@ -148,6 +148,7 @@ public final class SwitchServer implements AutoCloseable
             final LoopResponder responder = new LoopResponder(index++, (EventLoop)executor, requests, ring, latencyTimer,
                 engineWaker);
             responders.add(responder);
+            responder.startRescue();
             respondersByLoop.put((EventLoop)executor, responder);
             responseRings.add(ring);
         }
