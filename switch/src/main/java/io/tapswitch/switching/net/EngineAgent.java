@@ -206,7 +206,10 @@ public final class EngineAgent implements Agent
     {
         if (paused)
         {
-            return 0;
+            // Deciding stops; answers already decided still leave once their batch is durable.
+            final int released = releaseDurable();
+            wakeTouchedLoops();
+            return released;
         }
 
         nowMs = clock.time();
