@@ -56,6 +56,7 @@ public final class LoopResponder
     private long drains;
     private long drainsAtRescueCheck;
     private boolean rescueArmed;
+    private volatile boolean dropWakeUps;
     private long nextConnectionSequence = 1;
     private boolean drainClockRead;
     private long drainNs;
@@ -154,10 +155,19 @@ public final class LoopResponder
         // and no drain would follow (a lost wake-up: with one request in flight the connection waits forever).
         // A full fence orders the response before the flag is read; drain() clears the flag before reading.
         VarHandle.fullFence();
-        if (!wakeScheduled.get() && wakeScheduled.compareAndSet(false, true))
+        if (!wakeScheduled.get() && !dropWakeUps && wakeScheduled.compareAndSet(false, true))
         {
             eventLoop.execute(drainTask);
         }
+    }
+
+    /**
+     * Test hook: loses every wake-up from the engine thread (as a lost event-loop wake-up would), so that only the
+     * periodic check ({@link #startRescue()}) delivers answers.
+     */
+    void dropWakeUps(final boolean drop)
+    {
+        dropWakeUps = drop;
     }
 
     long register(final TerminalSession session)

@@ -290,6 +290,14 @@ public final class SwitchServer implements AutoCloseable
     }
 
     /**
+     * Test hook: the event loops' responders (one per event loop).
+     */
+    List<LoopResponder> responders()
+    {
+        return responders;
+    }
+
+    /**
      * Test and operations hook: the thread that forces the journal to the disk before answers leave
      * ({@code journal-sync=batch}); null with {@code journal-sync=none}.
      */
