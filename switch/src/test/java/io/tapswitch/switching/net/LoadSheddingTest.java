@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-import io.micrometer.core.instrument.FunctionCounter;
 import io.tapswitch.protocol.Decision;
 import io.tapswitch.protocol.ReasonCode;
 import io.tapswitch.protocol.client.LogonResult;
@@ -301,8 +300,7 @@ class LoadSheddingTest
 
     private static double counter(final String name)
     {
-        final FunctionCounter counter = testSwitch.launcher().metrics().registry().find(name).functionCounter();
-        return null == counter ? 0 : counter.count();
+        return testSwitch.counter(name);
     }
 
     static void awaitTrue(final BooleanSupplier condition)

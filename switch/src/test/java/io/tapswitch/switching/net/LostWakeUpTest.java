@@ -3,7 +3,6 @@ package io.tapswitch.switching.net;
 import java.nio.file.Path;
 import java.util.Map;
 
-import io.micrometer.core.instrument.FunctionCounter;
 import io.tapswitch.protocol.client.TerminalClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,6 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LostWakeUpTest
 {
     private static final long CARD = 1_000_101;
+    private static final String RESCUED = "tapswitch.response.drains.rescued";
 
     @TempDir
     Path dataDir;
@@ -30,7 +30,7 @@ class LostWakeUpTest
         {
             final SwitchServer server = testSwitch.launcher().server();
             assertThat(terminal.balance(CARD).entries()).isNotEmpty();
-            final double rescuedBefore = rescued(testSwitch);
+            final double rescuedBefore = testSwitch.counter(RESCUED);
 
             server.responders().forEach((responder) -> responder.dropWakeUps(true));
             try
@@ -46,14 +46,7 @@ class LostWakeUpTest
             {
                 server.responders().forEach((responder) -> responder.dropWakeUps(false));
             }
-            assertThat(rescued(testSwitch) - rescuedBefore).isGreaterThanOrEqualTo(5);
+            assertThat(testSwitch.counter(RESCUED) - rescuedBefore).isGreaterThanOrEqualTo(5);
         }
-    }
-
-    private static double rescued(final TestSwitch testSwitch)
-    {
-        final FunctionCounter counter = testSwitch.launcher().metrics().registry()
-            .find("tapswitch.response.drains.rescued").functionCounter();
-        return null == counter ? 0 : counter.count();
     }
 }

@@ -74,11 +74,8 @@ class PipelinedAnswersTest
             final List<InputStream> inputs = new ArrayList<>();
             for (int c = 0; c < CONNECTIONS; c++)
             {
-                final Socket socket = new Socket();
+                final Socket socket = connect();
                 sockets.add(socket);
-                socket.setTcpNoDelay(true);
-                socket.setSoTimeout((int)READ_TIMEOUT_MS);
-                socket.connect(new InetSocketAddress("127.0.0.1", testSwitch.port()), 5_000);
                 inputs.add(new BufferedInputStream(socket.getInputStream(), 65_536));
                 final long terminalId = c + 1;
                 socket.getOutputStream().write(
@@ -157,11 +154,8 @@ class PipelinedAnswersTest
     @Test
     void shouldWriteAFailedLogonsAnswerAloneAndCloseThoughLaterAnswersWereReadyFirst() throws Exception
     {
-        try (Socket socket = new Socket())
+        try (Socket socket = connect())
         {
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout((int)READ_TIMEOUT_MS);
-            socket.connect(new InetSocketAddress("127.0.0.1", testSwitch.port()), 5_000);
             final InputStream in = new BufferedInputStream(socket.getInputStream());
             final ByteArrayOutputStream burst = new ByteArrayOutputStream();
             // wrong key: BAD_CREDENTIALS, then the switch closes
@@ -194,11 +188,8 @@ class PipelinedAnswersTest
     @Test
     void shouldWriteEarlierLocalAnswersThenNotLoggedOnAndClose() throws Exception
     {
-        try (Socket socket = new Socket())
+        try (Socket socket = connect())
         {
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout((int)READ_TIMEOUT_MS);
-            socket.connect(new InetSocketAddress("127.0.0.1", testSwitch.port()), 5_000);
             final InputStream in = new BufferedInputStream(socket.getInputStream());
             final ByteArrayOutputStream burst = new ByteArrayOutputStream();
             burst.write(heartbeatFrame(1, 11));
@@ -263,6 +254,15 @@ class PipelinedAnswersTest
             }
         }
         return bytes.toByteArray();
+    }
+
+    private static Socket connect() throws IOException
+    {
+        final Socket socket = new Socket();
+        socket.setTcpNoDelay(true);
+        socket.setSoTimeout((int)READ_TIMEOUT_MS);
+        socket.connect(new InetSocketAddress("127.0.0.1", testSwitch.port()), 5_000);
+        return socket;
     }
 
     private static byte[] readFrame(final InputStream in) throws IOException

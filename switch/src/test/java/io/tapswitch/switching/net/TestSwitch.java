@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.tapswitch.protocol.client.AsyncTerminalClient;
 import io.tapswitch.protocol.client.TerminalClient;
 import io.tapswitch.switching.config.SwitchConfig;
@@ -61,6 +62,15 @@ final class TestSwitch implements AutoCloseable
     SwitchLauncher launcher()
     {
         return launcher;
+    }
+
+    /**
+     * @return the current value of one of the switch's function counters (by Micrometer name), 0 if not registered.
+     */
+    double counter(final String name)
+    {
+        final FunctionCounter counter = launcher.metrics().registry().find(name).functionCounter();
+        return null == counter ? 0 : counter.count();
     }
 
     int port()
