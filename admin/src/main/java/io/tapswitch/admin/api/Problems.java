@@ -60,6 +60,16 @@ public final class Problems
             send(rc, ApiException.badRequest("/body", "the body is not valid JSON"));
             return;
         }
+        final String unavailable = unavailableReason(failure);
+        if (unavailable != null)
+        {
+            LOG.warn("request refused, the database is unavailable: {} {}: {}", rc.request().method(), rc.normalizedPath(),
+                unavailable);
+            rc.response().putHeader("Retry-After", "5");
+            send(rc, new ApiException(503, "unavailable", "Service unavailable",
+                "the database is not available (" + unavailable + "); nothing was changed; retry later", null));
+            return;
+        }
         if (failure instanceof PgException pg && pg.getSqlState() != null)
         {
             final ApiException mapped = fromPg(pg);
@@ -86,6 +96,41 @@ public final class Problems
             return;
         }
         send(rc, forStatus(status, failure != null && failure.getMessage() != null ? failure.getMessage() : null));
+    }
+
+    /**
+     * @param failure a failure of a request.
+     * @return a short reason when it means the database cannot be used right now (unreachable, shutting down, out of
+     * disk, out of connections), else null: such a failure is a 503, never a 500.
+     */
+    public static String unavailableReason(final Throwable failure)
+    {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause())
+        {
+            if (t instanceof PgException pg && pg.getSqlState() != null)
+            {
+                final String state = pg.getSqlState();
+                if (state.startsWith("08") || state.startsWith("53") || state.startsWith("57P") || state.equals("58030"))
+                {
+                    return "PostgreSQL " + state + ": " + pg.getErrorMessage();
+                }
+                return null;
+            }
+            if (t instanceof java.net.ConnectException || t instanceof io.netty.channel.ConnectTimeoutException ||
+                t instanceof io.vertx.sqlclient.ClosedConnectionException || t instanceof java.nio.channels.ClosedChannelException)
+            {
+                return "PostgreSQL unreachable: " + t.getMessage();
+            }
+            final String name = t.getClass().getName();
+            final String message = String.valueOf(t.getMessage());
+            if (name.contains("Timeout") && message.toLowerCase(java.util.Locale.ROOT).contains("connection") ||
+                message.contains("Connection refused") || message.contains("Connection reset") ||
+                message.contains("Failed to read any response from the server"))
+            {
+                return "PostgreSQL unreachable: " + message;
+            }
+        }
+        return null;
     }
 
     /**
