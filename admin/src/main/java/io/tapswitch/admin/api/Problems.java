@@ -67,7 +67,10 @@ public final class Problems
                 unavailable);
             rc.response().putHeader("Retry-After", "5");
             send(rc, new ApiException(503, "unavailable", "Service unavailable",
-                "the database is not available (" + unavailable + "); nothing was changed; retry later", null));
+                "the database is not available (" + unavailable + "); " + (neverReached(failure) ?
+                    "nothing was changed; retry later" : "the connection was lost during the request: if it was a write, " +
+                    "it may have been applied; read before retrying (writes with a chosen id answer 409 when already applied)"),
+                null));
             return;
         }
         if (failure instanceof PgException pg && pg.getSqlState() != null)
@@ -96,6 +99,32 @@ public final class Problems
             return;
         }
         send(rc, forStatus(status, failure != null && failure.getMessage() != null ? failure.getMessage() : null));
+    }
+
+    /**
+     * @param failure a failure of a request.
+     * @return true when the request never reached PostgreSQL (no connection could be made or taken from the pool), so
+     * nothing can have been applied.
+     */
+    static boolean neverReached(final Throwable failure)
+    {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause())
+        {
+            if (t instanceof java.net.ConnectException || t instanceof io.netty.channel.ConnectTimeoutException ||
+                String.valueOf(t.getMessage()).contains("Connection refused") ||
+                t.getClass().getName().contains("Timeout") && String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT)
+                    .contains("connection"))
+            {
+                return true;
+            }
+            if (t instanceof PgException pg && pg.getSqlState() != null &&
+                (pg.getSqlState().startsWith("08") || pg.getSqlState().equals("57P03") || pg.getSqlState().equals("53300")))
+            {
+                // refused at connection or before the statement ran
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
