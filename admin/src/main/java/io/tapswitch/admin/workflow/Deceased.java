@@ -10,7 +10,7 @@ import io.tapswitch.admin.AdminContext;
 import io.tapswitch.admin.Principal;
 import io.tapswitch.admin.api.ApiException;
 import io.tapswitch.admin.outbox.SwitchCommand;
-import io.tapswitch.switching.command.CardStatus;
+import io.tapswitch.formats.command.CardStatus;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
