@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
+import io.tapswitch.formats.Queues;
 import net.openhft.posix.OpenFlag;
 import net.openhft.posix.PosixAPI;
 import org.slf4j.Logger;

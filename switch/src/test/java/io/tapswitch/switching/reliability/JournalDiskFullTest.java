@@ -15,8 +15,8 @@ import java.util.function.BooleanSupplier;
 import io.tapswitch.protocol.ReasonCode;
 import io.tapswitch.protocol.client.TapResult;
 import io.tapswitch.protocol.client.TerminalClient;
-import io.tapswitch.switching.journal.JournalReader;
-import io.tapswitch.switching.journal.JournalRecord;
+import io.tapswitch.formats.journal.JournalReader;
+import io.tapswitch.formats.journal.JournalRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

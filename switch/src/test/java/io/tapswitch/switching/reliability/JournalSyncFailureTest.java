@@ -15,8 +15,8 @@ import java.util.concurrent.locks.LockSupport;
 
 import io.tapswitch.protocol.client.TapResult;
 import io.tapswitch.protocol.client.TerminalClient;
-import io.tapswitch.switching.journal.JournalReader;
-import io.tapswitch.switching.journal.JournalRecord;
+import io.tapswitch.formats.journal.JournalReader;
+import io.tapswitch.formats.journal.JournalRecord;
 import io.tapswitch.switching.net.EngineAgent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
