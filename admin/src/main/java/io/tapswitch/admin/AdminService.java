@@ -256,6 +256,13 @@ public final class AdminService
                 final io.tapswitch.admin.api.ApiException badPath = InputGuard.checkRawPath(rc);
                 Problems.send(rc, badPath != null ? badPath : Problems.forStatus(404, null));
             });
+            // the router's own refusals (a malformed path) answer problem+json like everything else
+            root.errorHandler(400, rc ->
+            {
+                final io.tapswitch.admin.api.ApiException badPath = InputGuard.checkRawPath(rc);
+                Problems.send(rc, badPath != null ? badPath : rc.failure() != null ? Problems.fromFailure(rc.failure()) :
+                    io.tapswitch.admin.api.ApiException.badRequest(null, "the request is not valid"));
+            });
             root.errorHandler(405, rc -> Problems.send(rc, Problems.forStatus(405, null)));
             root.errorHandler(413, rc -> Problems.send(rc, Problems.forStatus(413, null)));
             root.errorHandler(500, Problems::handleFailure);

@@ -188,6 +188,27 @@ public final class Problems
         };
     }
 
+    /**
+     * @param failure a failure whose status is 400.
+     * @return the problem it means: a validation problem naming the field when known.
+     */
+    public static ApiException fromFailure(final Throwable failure)
+    {
+        if (failure instanceof ApiException api)
+        {
+            return api;
+        }
+        if (failure instanceof ValidatorException validator)
+        {
+            return fromValidator(validator);
+        }
+        if (failure instanceof HttpException http && http.getCause() instanceof ValidatorException validator)
+        {
+            return fromValidator(validator);
+        }
+        return ApiException.badRequest(null, failure.getMessage() != null ? failure.getMessage() : "the request is not valid");
+    }
+
     static ApiException fromValidator(final ValidatorException ex)
     {
         if (ex instanceof SchemaValidationException schema)
