@@ -7,8 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import io.tapswitch.protocol.BalanceResultEncoder;
 import io.tapswitch.protocol.Decision;
+import io.tapswitch.protocol.ErrorEncoder;
 import io.tapswitch.protocol.FrameHeader;
+import io.tapswitch.protocol.HeartbeatResultEncoder;
+import io.tapswitch.protocol.LogonResultEncoder;
 import io.tapswitch.protocol.Messages;
 import io.tapswitch.protocol.MessageType;
 import io.tapswitch.protocol.ReasonCode;
@@ -17,6 +21,8 @@ import io.tapswitch.formats.command.CommandDecoder;
 import io.tapswitch.formats.command.CommandRejectReason;
 import io.tapswitch.formats.command.Commands;
 import io.tapswitch.formats.journal.JournalDecoder;
+import io.tapswitch.protocol.ReversalResultEncoder;
+import io.tapswitch.protocol.TapResultEncoder;
 import io.tapswitch.switching.journal.JournalPretoucher;
 import io.tapswitch.switching.journal.JournalReplay;
 import io.tapswitch.switching.journal.JournalRetention;
@@ -35,6 +41,12 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
+ * Why this file is long: the four request rules (LOGON, TAP, REVERSAL, BALANCE), their replay at recovery and the
+ * journal records they write share the per-decision result registers ({@code r*} fields) and the sequence, plain
+ * fields so that the hot path allocates nothing. The command rules ({@link CommandRules}), snapshot files
+ * ({@link io.tapswitch.switching.snapshot.SnapshotFiles}), the journal read at recovery
+ * ({@link io.tapswitch.switching.journal.JournalReplay}) and retention are already out of it.
+ * <p>
  * The authorization engine: decides LOGON, TAP, REVERSAL and BALANCE requests against in-memory tables and appends
  * every decision to the journal before returning the response; applies admin commands from the command queue.
  * <p>
@@ -89,6 +101,12 @@ public final class Engine implements AutoCloseable
     private final ExcerptTailer commandTailer;
     private final UnsafeBuffer commandBuffer = new UnsafeBuffer(new byte[Commands.MAX_COMMAND_BYTES]);
     private final CommandDecoder command = new CommandDecoder();
+    private final TapResultEncoder tapResult = new TapResultEncoder();
+    private final ReversalResultEncoder reversalResult = new ReversalResultEncoder();
+    private final BalanceResultEncoder balanceResult = new BalanceResultEncoder();
+    private final LogonResultEncoder logonResult = new LogonResultEncoder();
+    private final HeartbeatResultEncoder heartbeatResult = new HeartbeatResultEncoder();
+    private final ErrorEncoder error = new ErrorEncoder();
     private final CommandRules commandRules = new CommandRules(counters);
 
     private long sequence;
@@ -198,14 +216,16 @@ public final class Engine implements AutoCloseable
                     frame.getShort(body + Messages.Tap.QUANTITY_OFFSET, LE) & 0xFFFF,
                     frame.getShort(body + Messages.Tap.FLAGS_OFFSET, LE) & 0xFFFF,
                     frame.getLong(body + Messages.Tap.TERMINAL_TIME_MS_OFFSET, LE));
-                return writeTapResult(out, outOffset, MessageType.TAP_RESULT, correlation);
+                return tapResult.wrap(out, outOffset).correlation(correlation).decision(rDecision).reason(rReason)
+                    .remaining(rRemaining).receipt(rReceipt).encodedLength();
             }
             case MessageType.REVERSAL:
             {
                 reversal(nowMs, sessionTerminalId, correlation,
                     frame.getInt(body + Messages.Reversal.ORIGINAL_CORRELATION_OFFSET, LE),
                     frame.getLong(body + Messages.Reversal.CARD_ID_OFFSET, LE));
-                return writeTapResult(out, outOffset, MessageType.REVERSAL_RESULT, correlation);
+                return reversalResult.wrap(out, outOffset).correlation(correlation).decision(rDecision)
+                    .reason(rReason).remaining(rRemaining).receipt(rReceipt).encodedLength();
             }
             case MessageType.BALANCE:
                 return balance(nowMs, correlation, frame.getLong(body + Messages.Balance.CARD_ID_OFFSET, LE),
@@ -213,29 +233,19 @@ public final class Engine implements AutoCloseable
             case MessageType.LOGON:
             {
                 final int result = logon(nowMs, sessionTerminalId, frame, body);
-                final int outBody = writeHeader(out, outOffset, MessageType.LOGON_RESULT, correlation,
-                    Messages.LogonResult.BODY_LENGTH);
-                out.putInt(outBody + Messages.LogonResult.RESULT_OFFSET, result, LE);
-                out.putInt(outBody + Messages.LogonResult.HEARTBEAT_MS_OFFSET,
-                    result == ReasonCode.OK ? config.heartbeatMs() : 0, LE);
-                out.putLong(outBody + Messages.LogonResult.SERVER_TIME_MS_OFFSET, nowMs, LE);
-                return FrameHeader.HEADER_BYTES + Messages.LogonResult.BODY_LENGTH;
+                return logonResult.wrap(out, outOffset).correlation(correlation).result(result)
+                    .heartbeatMs(result == ReasonCode.OK ? config.heartbeatMs() : 0).serverTimeMs(nowMs)
+                    .encodedLength();
             }
             case MessageType.HEARTBEAT:
             {
-                final int outBody = writeHeader(out, outOffset, MessageType.HEARTBEAT_RESULT, correlation,
-                    Messages.Heartbeat.BODY_LENGTH);
-                out.putLong(outBody + Messages.Heartbeat.TIMESTAMP_MS_OFFSET,
-                    frame.getLong(body + Messages.Heartbeat.TIMESTAMP_MS_OFFSET, LE), LE);
-                return FrameHeader.HEADER_BYTES + Messages.Heartbeat.BODY_LENGTH;
+                return heartbeatResult.wrap(out, outOffset).correlation(correlation)
+                    .timestampMs(frame.getLong(body + Messages.Heartbeat.TIMESTAMP_MS_OFFSET, LE)).encodedLength();
             }
             default:
             {
-                final int outBody = writeHeader(out, outOffset, MessageType.ERROR, correlation,
-                    Messages.Error.bodyLength(0));
-                out.putShort(outBody + Messages.Error.CODE_OFFSET, (short)ReasonCode.MALFORMED_FRAME, LE);
-                out.putShort(outBody + Messages.Error.DETAIL_LENGTH_OFFSET, (short)0, LE);
-                return FrameHeader.HEADER_BYTES + Messages.Error.bodyLength(0);
+                return error.wrap(out, outOffset).correlation(correlation).code(ReasonCode.MALFORMED_FRAME)
+                    .encodedLength();
             }
         }
     }
@@ -319,27 +329,6 @@ public final class Engine implements AutoCloseable
         warmSink += sink;
         warmCount = 0;
         warmKeyCount = 0;
-    }
-
-    private static int writeHeader(
-        final MutableDirectBuffer out, final int offset, final int type, final int correlation, final int bodyLength)
-    {
-        out.putShort(offset + FrameHeader.LENGTH_OFFSET, (short)FrameHeader.lengthFieldFor(bodyLength), LE);
-        out.putByte(offset + FrameHeader.VERSION_OFFSET, (byte)FrameHeader.VERSION);
-        out.putByte(offset + FrameHeader.TYPE_OFFSET, (byte)type);
-        out.putInt(offset + FrameHeader.CORRELATION_OFFSET, correlation, LE);
-        return offset + FrameHeader.BODY_OFFSET;
-    }
-
-    private int writeTapResult(final MutableDirectBuffer out, final int offset, final int type, final int correlation)
-    {
-        final int body = writeHeader(out, offset, type, correlation, Messages.TapResult.BODY_LENGTH);
-        out.putByte(body + Messages.TapResult.DECISION_OFFSET, (byte)rDecision);
-        out.putByte(body + Messages.TapResult.REASON_OFFSET, (byte)rReason);
-        out.putShort(body + Messages.TapResult.REASON_OFFSET + 1, (short)0, LE);
-        out.putInt(body + Messages.TapResult.REMAINING_OFFSET, rRemaining, LE);
-        out.putLong(body + Messages.TapResult.RECEIPT_OFFSET, rReceipt, LE);
-        return FrameHeader.HEADER_BYTES + Messages.TapResult.BODY_LENGTH;
     }
 
     private long nextSequence()
@@ -774,7 +763,7 @@ public final class Engine implements AutoCloseable
         final long nowMs, final int correlation, final long cardId, final MutableDirectBuffer out, final int offset)
     {
         final Tables t = tables;
-        final int body = offset + FrameHeader.BODY_OFFSET;
+        final BalanceResultEncoder result = balanceResult.wrap(out, offset);
         final int card = t.cards.get(cardId);
         int reason = ReasonCode.OK;
         nowClock.select(nowMs);
@@ -806,25 +795,16 @@ public final class Engine implements AutoCloseable
                     final int period =
                         nowClock.periodKey(t.programPeriod[slot], t.programCycleDays[slot], t.programValidFrom[slot]);
                     final int used = t.used(slot, t.unitOf(holder, slot), period);
-                    final int entry = body + Messages.BalanceResult.ENTRIES_OFFSET +
-                        count * Messages.BalanceResult.ENTRY_BYTES;
-                    out.putInt(entry + Messages.BalanceResult.ENTRY_PROGRAM_ID_OFFSET,
-                        (int)t.programs.key(slot - 1), LE);
-                    out.putInt(entry + Messages.BalanceResult.ENTRY_REMAINING_OFFSET,
-                        Math.max(0, t.programQuota[slot] - used), LE);
-                    out.putInt(entry + Messages.BalanceResult.ENTRY_QUOTA_OFFSET, t.programQuota[slot], LE);
-                    out.putInt(entry + Messages.BalanceResult.ENTRY_QUOTA_OFFSET + 4, 0, LE);
+                    result.entry(count, (int)t.programs.key(slot - 1), Math.max(0, t.programQuota[slot] - used),
+                        t.programQuota[slot]);
                     count++;
                 }
             }
         }
         final int decision = reason == ReasonCode.OK ? Decision.APPROVED : Decision.DECLINED;
-        writeHeader(out, offset, MessageType.BALANCE_RESULT, correlation, Messages.BalanceResult.bodyLength(count));
-        out.putByte(body + Messages.BalanceResult.DECISION_OFFSET, (byte)decision);
-        out.putByte(body + Messages.BalanceResult.REASON_OFFSET, (byte)reason);
-        out.putShort(body + Messages.BalanceResult.COUNT_OFFSET, (short)count, LE);
+        result.correlation(correlation).decision(decision).reason(reason).count(count);
         counters.decision(EngineCounters.TYPE_BALANCE, decision, reason, 0);
-        return FrameHeader.HEADER_BYTES + Messages.BalanceResult.bodyLength(count);
+        return result.encodedLength();
     }
 
     // -------------------------------------------------------------------------------------------------- LOGON

@@ -1,4 +1,4 @@
-package io.tapswitch.switching.net;
+package io.tapswitch.switching.pipeline;
 
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
@@ -16,6 +16,7 @@ import io.tapswitch.protocol.Messages;
 import io.tapswitch.protocol.ReasonCode;
 import io.tapswitch.switching.engine.Engine;
 import io.tapswitch.switching.journal.JournalSyncer;
+import io.tapswitch.switching.metrics.Counters;
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -80,6 +81,7 @@ public final class EngineAgent implements Agent
     private final Counters counters;
 
     private final UnsafeBuffer out = new UnsafeBuffer(ByteBuffer.allocateDirect(OUT_CAPACITY));
+    private final LocalAnswers localAnswers = new LocalAnswers();
     private final UnsafeBuffer stage = new UnsafeBuffer(ByteBuffer.allocateDirect(STAGE_CAPACITY));
     private final UnsafeBuffer stageView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer chunk = new UnsafeBuffer(ByteBuffer.allocateDirect(WARM_CHUNK * MAX_REQUEST_RECORD));
@@ -357,7 +359,7 @@ public final class EngineAgent implements Agent
         if (MessageType.LOGON != type && NO_SESSION == sessionTerminalId)
         {
             // The LOGON before this request failed (its connection is closing) or the connection is gone.
-            responseLength = LocalAnswers.error(out, outOffset, FrameHeader.correlation(buffer, frameOffset),
+            responseLength = localAnswers.error(out, outOffset, FrameHeader.correlation(buffer, frameOffset),
                 ReasonCode.NOT_LOGGED_ON);
         }
         else
@@ -370,7 +372,7 @@ public final class EngineAgent implements Agent
             {
                 counters.increment(Counters.ENGINE_ERRORS);
                 onEngineError(ex);
-                responseLength = LocalAnswers.error(out, outOffset, FrameHeader.correlation(buffer, frameOffset),
+                responseLength = localAnswers.error(out, outOffset, FrameHeader.correlation(buffer, frameOffset),
                     ReasonCode.SYSTEM_ERROR);
             }
         }

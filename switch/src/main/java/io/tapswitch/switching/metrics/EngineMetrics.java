@@ -1,4 +1,4 @@
-package io.tapswitch.switching.net;
+package io.tapswitch.switching.metrics;
 
 import java.util.function.ToDoubleFunction;
 
@@ -8,19 +8,18 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tapswitch.switching.engine.Engine;
 import io.tapswitch.switching.engine.EngineCounters;
 import io.tapswitch.switching.journal.JournalSyncer;
-import io.tapswitch.switching.metrics.SwitchMetrics;
 
 /**
  * Exposes the engine's plain counters ({@link EngineCounters}, written by the engine thread) as meters read at
  * scrape time: journal, snapshot, commands, table sizes.
  */
-final class EngineMetrics
+public final class EngineMetrics
 {
     private EngineMetrics()
     {
     }
 
-    static void bind(final SwitchMetrics metrics, final Engine engine)
+    public static void bind(final SwitchMetrics metrics, final Engine engine)
     {
         final EngineCounters counters = engine.counters();
         final MeterRegistry registry = metrics.registry();
@@ -55,7 +54,7 @@ final class EngineMetrics
      * The journal sync thread of {@code journal-sync=batch}: syncs done, syncs failed (answers wait while the disk
      * fails), and batches whose answers wait for their sync now.
      */
-    static void bindSyncer(final SwitchMetrics metrics, final JournalSyncer syncer)
+    public static void bindSyncer(final SwitchMetrics metrics, final JournalSyncer syncer)
     {
         final MeterRegistry registry = metrics.registry();
         metrics.keepAlive(syncer);
