@@ -7,7 +7,6 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 import io.tapswitch.protocol.FrameHeader;
@@ -103,7 +102,7 @@ public final class EngineAgent implements Agent
     private int pendingCount;
     private long nextToken;
     private long syncRequestedJournalIndex = Long.MIN_VALUE;
-    private JournalSyncer syncer;
+    private CommitStage commit = CommitStage.WRITTEN;
     private final UnsafeBuffer control = new UnsafeBuffer(ByteBuffer.allocateDirect(HandoffRecords.CONTROL_LENGTH));
     private final Long2LongHashMap terminalByConnection = new Long2LongHashMap(NO_SESSION);
     private final Long2LongHashMap connectionByTerminal = new Long2LongHashMap(NO_SESSION);
@@ -174,11 +173,7 @@ public final class EngineAgent implements Agent
             }
             nowMs = clock.time();
             nextSnapshotMs = snapshotIntervalMs > 0 ? nowMs + snapshotIntervalMs : Long.MAX_VALUE;
-            if (syncJournal)
-            {
-                final Thread engineThread = Thread.currentThread();
-                syncer = new JournalSyncer(engine.journalDir(), () -> LockSupport.unpark(engineThread));
-            }
+            commit = CommitStage.of(syncJournal, engine, Thread.currentThread());
             started.complete(applied);
         }
         catch (final RuntimeException | Error ex)
@@ -279,10 +274,7 @@ public final class EngineAgent implements Agent
         finally
         {
             running = false;
-            if (null != syncer)
-            {
-                syncer.close();
-            }
+            commit.close();
             engine.close();
         }
     }
@@ -292,7 +284,15 @@ public final class EngineAgent implements Agent
      */
     public JournalSyncer syncer()
     {
-        return syncer;
+        return commit instanceof LocalGroupCommit ? ((LocalGroupCommit)commit).syncer() : null;
+    }
+
+    /**
+     * @return the commit stage ({@link CommitStage#WRITTEN} until started).
+     */
+    public CommitStage commitStage()
+    {
+        return commit;
     }
 
     /**
@@ -459,12 +459,13 @@ public final class EngineAgent implements Agent
     }
 
     /**
-     * Ends the current batch: writes its journal records as one excerpt and closes the journal batch. Without
-     * journal sync its responses are released at once (the records are in the memory-mapped journal: they survive a
-     * crash of the process). With it, the batch asks the {@link JournalSyncer} for a sync and its responses wait in
-     * the stage, in decision order, until that sync is durable ({@link #releaseDurable()}): the engine thread decides
-     * the next batch meanwhile (group commit off the engine thread), and no response leaves before the journal
-     * records of its batch are on the disk. If the flush throws, nothing is released (the responses stay staged for
+     * Ends the current batch: writes its journal records as one excerpt and closes the journal batch, then hands it
+     * to the {@link CommitStage}. When the stage counts a written batch as committed ({@code journal-sync=none}) its
+     * responses are released at once (the records are in the memory-mapped journal: they survive a crash of the
+     * process). Otherwise the batch asks the stage to commit it ({@code journal-sync=batch}: a sync by the
+     * {@link JournalSyncer}) and its responses wait in the stage buffer, in decision order, until its token is
+     * committed ({@link #releaseDurable()}): the engine thread decides the next batch meanwhile (group commit off the
+     * engine thread), and no response leaves before the journal records of its batch are committed. If the flush throws, nothing is released (the responses stay staged for
      * the next commit).
      */
     private void commitBatch()
@@ -474,7 +475,7 @@ public final class EngineAgent implements Agent
         {
             return;
         }
-        if (null == syncer)
+        if (commit.committedOnWrite())
         {
             releaseStaged(stageLength);
             markedTo = stageLength;
@@ -490,13 +491,13 @@ public final class EngineAgent implements Agent
         // with those of the batch before it (order kept), or at once when that one is durable already.
         final long journalIndex = engine.lastJournalIndex();
         final boolean journaled = journalIndex != syncRequestedJournalIndex;
-        if (0 == pendingCount && (!journaled || (0 == requests.size() && !syncer.paused())))
+        if (0 == pendingCount && (!journaled || (0 == requests.size() && commit.mayCommitOnEngineThread())))
         {
             // Nothing waits for a sync and no request waits to be decided: syncing here costs the engine nothing
             // (it would idle), and spares a light load two thread hand-offs per answer (to the sync thread and back).
             if (journaled)
             {
-                engine.syncJournal();
+                commit.commitOnEngineThread();
                 syncRequestedJournalIndex = journalIndex;
                 counters.increment(Counters.INLINE_SYNCS);
             }
@@ -514,7 +515,7 @@ public final class EngineAgent implements Agent
         if (journaled)
         {
             syncRequestedJournalIndex = journalIndex;
-            syncer.request(engine.journalCycle(), token);
+            commit.request(token);
         }
     }
 
@@ -529,7 +530,7 @@ public final class EngineAgent implements Agent
         {
             return 0;
         }
-        final long durable = syncer.durableToken();
+        final long durable = commit.committedToken();
         int released = 0;
         while (pendingCount > 0 && pendingTokens[pendingHead] <= durable)
         {
@@ -547,13 +548,13 @@ public final class EngineAgent implements Agent
 
     private void awaitDurable(final long token, final long timeoutNs)
     {
-        if (null == syncer)
+        if (commit.committedOnWrite())
         {
             return;
         }
         final long startNs = System.nanoTime();
         responseFullIdle.reset();
-        while (syncer.durableToken() < token && running && System.nanoTime() - startNs < timeoutNs)
+        while (commit.committedToken() < token && running && System.nanoTime() - startNs < timeoutNs)
         {
             responseFullIdle.idle();
         }
