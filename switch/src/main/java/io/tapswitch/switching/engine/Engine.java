@@ -25,6 +25,7 @@ import io.tapswitch.protocol.ReversalResultEncoder;
 import io.tapswitch.protocol.TapResultEncoder;
 import io.tapswitch.switching.journal.JournalPretoucher;
 import io.tapswitch.switching.journal.JournalReplay;
+import io.tapswitch.switching.journal.JournalReserver;
 import io.tapswitch.switching.journal.JournalRetention;
 import io.tapswitch.formats.journal.JournalRecord;
 import io.tapswitch.switching.journal.JournalWriter;
@@ -165,6 +166,7 @@ public final class Engine implements AutoCloseable
         this.pretoucher = config.journalPretouchBytes() > 0 ?
             new JournalPretoucher(Queues.journalDir(config.dataDir()), config.journalPretouchBytes()) : null;
         journal.pretoucher(pretoucher);
+        journal.reserveAhead(config.journalReserveBytes());
         this.commandTailer = commandQueue.createTailer();
         // the engine may be opened on one thread and handed to its engine thread (one thread at a time)
         commandTailer.singleThreadedCheckDisabled(true);
@@ -1265,6 +1267,23 @@ public final class Engine implements AutoCloseable
     }
 
     /**
+     * @return bytes the journal can take before it meets a full filesystem ({@link JournalWriter#headroom()}); the
+     * caller decides nothing that could need more (engine thread).
+     */
+    public long journalHeadroom()
+    {
+        return journal.headroom();
+    }
+
+    /**
+     * @return the journal space reserver (its failures are metrics), or null.
+     */
+    public JournalReserver journalReserver()
+    {
+        return journal.reserver();
+    }
+
+    /**
      * @return the directory of the journal queue.
      */
     public Path journalDir()
@@ -1411,6 +1430,15 @@ public final class Engine implements AutoCloseable
         {
             releaseResources();
         }
+    }
+
+    /**
+     * Releases the queues without a snapshot and without writing a pending journal batch: after a journal fault, when
+     * the tables may hold decisions the journal does not (they must not reach a snapshot or the journal).
+     */
+    public void closeWithoutFlush()
+    {
+        releaseResources();
     }
 
     /**

@@ -55,6 +55,18 @@ public interface CommitStage extends AutoCloseable
         }
 
         @Override
+        public boolean failing()
+        {
+            return false;
+        }
+
+        @Override
+        public long failedToken()
+        {
+            return 0;
+        }
+
+        @Override
         public void close()
         {
         }
@@ -101,6 +113,18 @@ public interface CommitStage extends AutoCloseable
      * @return the highest token whose batch, and every batch before it, is committed.
      */
     long committedToken();
+
+    /**
+     * @return true while the last attempt to commit failed (the answers waiting for it are held; the engine thread
+     * stops deciding and gives up on them after a bound).
+     */
+    boolean failing();
+
+    /**
+     * @return the largest token a failed commit covered, 0 while none failed: it and every later token never become
+     * committed (the switch answers their requests SYSTEM_ERROR and exits for its supervisor).
+     */
+    long failedToken();
 
     @Override
     void close();

@@ -58,6 +58,18 @@ public final class LocalGroupCommit implements CommitStage
         return syncer.durableToken();
     }
 
+    @Override
+    public boolean failing()
+    {
+        return syncer.failing();
+    }
+
+    @Override
+    public long failedToken()
+    {
+        return syncer.failedToken();
+    }
+
     /**
      * @return the sync thread (its counters for the metrics, pause/resume for tests).
      */
