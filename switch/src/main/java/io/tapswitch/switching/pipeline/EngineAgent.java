@@ -34,6 +34,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
+ * Why this file is long: the duty cycle, the stage of answers held until their batch is committed and the handling
+ * of journal faults (not writable, failed or stuck commit) share the batch state of one thread (stage offsets,
+ * pending tokens, the writable flag) as plain fields, so the hot path allocates and locks nothing. The held-answer
+ * stage is the next piece to move to a class of its own, once the journal-fault work on this class has settled.
+ * <p>
  * The engine thread: owns the {@link Engine} and the session table (which connection is logged on as
  * which terminal). Each duty cycle it decides a batch of requests from the request ring (copied out in chunks whose
  * table reads are warmed together, {@link Engine#warm()}) inside a journal batch
