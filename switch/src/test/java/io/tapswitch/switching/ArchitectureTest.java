@@ -61,8 +61,9 @@ class ArchitectureTest
     {
         noClasses().that().resideInAPackage(ROOT + ".engine..")
             .should().dependOnClassesThat().resideInAnyPackage(
-                ROOT + ".net..", ROOT + ".pipeline..", ROOT + ".metrics..", ROOT + ".config..", "io.netty..")
-            .because("a decision is made on plain buffers, whatever carries the frames")
+                ROOT + ".net..", ROOT + ".pipeline..", ROOT + ".metrics..", ROOT + ".config..", "io.netty..",
+                "net.openhft..")
+            .because("a decision is made on plain buffers, whatever carries the frames or stores the journal")
             .check(SWITCH);
     }
 

@@ -23,6 +23,7 @@ import io.tapswitch.formats.command.Commands;
 import io.tapswitch.formats.journal.JournalDecoder;
 import io.tapswitch.protocol.ReversalResultEncoder;
 import io.tapswitch.protocol.TapResultEncoder;
+import io.tapswitch.switching.journal.CommandQueueTailer;
 import io.tapswitch.switching.journal.JournalPretoucher;
 import io.tapswitch.switching.journal.JournalReplay;
 import io.tapswitch.switching.journal.JournalReserver;
@@ -33,10 +34,6 @@ import io.tapswitch.formats.Queues;
 import io.tapswitch.switching.snapshot.SnapshotFiles;
 import io.tapswitch.switching.snapshot.SnapshotInput;
 import io.tapswitch.switching.snapshot.SnapshotOutput;
-import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.queue.ExcerptTailer;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -95,11 +92,9 @@ public final class Engine implements AutoCloseable
     private final CityClock judgeClock;
     private final HmacSha256 hmac = new HmacSha256();
     private final EngineCounters counters = new EngineCounters();
-    private final SingleChronicleQueue journalQueue;
-    private final SingleChronicleQueue commandQueue;
     private final JournalWriter journal;
     private final JournalPretoucher pretoucher;
-    private final ExcerptTailer commandTailer;
+    private final CommandQueueTailer commands;
     private final UnsafeBuffer commandBuffer = new UnsafeBuffer(new byte[Commands.MAX_COMMAND_BYTES]);
     private final CommandDecoder command = new CommandDecoder();
     private final TapResultEncoder tapResult = new TapResultEncoder();
@@ -160,16 +155,13 @@ public final class Engine implements AutoCloseable
         this.nowClock = new CityClock(config.zoneId());
         this.judgeClock = new CityClock(config.zoneId());
         this.snapshots = new SnapshotFiles(Queues.snapshotsDir(config.dataDir()));
-        this.journalQueue = Queues.openJournal(config.dataDir(), config.journalSyncToDisk());
-        this.commandQueue = Queues.open(Queues.commandsDir(config.dataDir()));
-        this.journal = new JournalWriter(journalQueue, config.journalAppendObserver());
+        this.journal = JournalWriter.open(config.dataDir(), config.journalSyncToDisk(), config.journalAppendObserver());
         this.pretoucher = config.journalPretouchBytes() > 0 ?
             new JournalPretoucher(Queues.journalDir(config.dataDir()), config.journalPretouchBytes()) : null;
         journal.pretoucher(pretoucher);
         journal.reserveAhead(config.journalReserveBytes());
-        this.commandTailer = commandQueue.createTailer();
         // the engine may be opened on one thread and handed to its engine thread (one thread at a time)
-        commandTailer.singleThreadedCheckDisabled(true);
+        this.commands = new CommandQueueTailer(config.dataDir());
     }
 
     /** Opens the engine on a data directory: loads the latest snapshot, replays the journal after it. */
@@ -909,24 +901,17 @@ public final class Engine implements AutoCloseable
         int read = 0;
         while (read < limit)
         {
-            final long queueIndex;
-            final int length;
-            try (DocumentContext dc = commandTailer.readingDocument())
+            final long available = commands.next(commandBuffer);
+            if (available < 0)
             {
-                if (!dc.isPresent())
-                {
-                    break;
-                }
-                final Bytes<?> bytes = dc.wire().bytes();
-                final long available = bytes.readRemaining();
-                length = (int)Math.min(available, commandBuffer.capacity());
-                bytes.read(commandBuffer.byteArray(), 0, length);
-                queueIndex = dc.index();
-                if (available > commandBuffer.capacity())
-                {
-                    // too long for any layout: keep only the header so it is rejected as MALFORMED
-                    commandBuffer.putInt(Commands.BODY_LENGTH_OFFSET, -1, LE);
-                }
+                break;
+            }
+            final long queueIndex = commands.index();
+            final int length = (int)Math.min(available, commandBuffer.capacity());
+            if (available > commandBuffer.capacity())
+            {
+                // too long for any layout: keep only the header so it is rejected as MALFORMED
+                commandBuffer.putInt(Commands.BODY_LENGTH_OFFSET, -1, LE);
             }
             read++;
             command.wrap(commandBuffer, 0, length);
@@ -1068,7 +1053,7 @@ public final class Engine implements AutoCloseable
         replaying = true;
         try
         {
-            JournalReplay.read(journalQueue, fromIndex, (index, buffer, offset, length) ->
+            JournalReplay.read(journal, fromIndex, (index, buffer, offset, length) ->
             {
                 record.wrap(buffer, offset, length);
                 if (record.sequence() > afterSequence)
@@ -1088,7 +1073,7 @@ public final class Engine implements AutoCloseable
             replaying = false;
             replayNanos = System.nanoTime() - replayStartNs;
         }
-        positionCommandTailer();
+        commands.positionAfter(lastCommandQueueIndex);
         updateTableCounters();
         counters.lastReceipt = sequence;
     }
@@ -1181,21 +1166,6 @@ public final class Engine implements AutoCloseable
         }
     }
 
-    private void positionCommandTailer()
-    {
-        if (lastCommandQueueIndex >= 0 && commandTailer.moveToIndex(lastCommandQueueIndex))
-        {
-            try (DocumentContext dc = commandTailer.readingDocument())
-            {
-                if (dc.isPresent())
-                {
-                    return;
-                }
-            }
-        }
-        commandTailer.toStart();
-    }
-
     private void loadSnapshot(final Path file) throws IOException
     {
         final SnapshotFiles.Header header = SnapshotFiles.load(file, snapshotBody);
@@ -1252,7 +1222,7 @@ public final class Engine implements AutoCloseable
      */
     int applyRetention(final long snapshotIndex)
     {
-        return JournalRetention.apply(config.dataDir(), journalQueue, snapshotIndex);
+        return JournalRetention.apply(config.dataDir(), journal, snapshotIndex);
     }
 
     // ------------------------------------------------------------------------------------------------- accessors
@@ -1457,9 +1427,7 @@ public final class Engine implements AutoCloseable
         {
             pretoucher.close();
         }
-        commandTailer.close();
+        commands.close();
         journal.close();
-        commandQueue.close();
-        journalQueue.close();
     }
 }
