@@ -1,0 +1,16 @@
+-- Search (issue 17): people by name with typos (pg_trgm), tax number, IDP certificate, birth date; cases by
+-- applicant and status. The embedded PostgreSQL ships pg_trgm; a configured server needs the contrib package.
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
+-- The searchable name: family, given and patronymic, lower case, apostrophes unified (ʼ ’ ` ' all become ').
+CREATE FUNCTION person_search_name(family text, given text, patronymic text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT lower(translate(concat_ws(' ', family, given, patronymic), 'ʼ’`‘', '''''''''')) $$;
+
+CREATE INDEX cardholders_name_trgm ON cardholders
+    USING gin (person_search_name(family_name, given_name, patronymic) gin_trgm_ops);
+CREATE INDEX cardholders_tax_number ON cardholders (tax_number);
+CREATE INDEX cardholders_idp_certificate ON cardholders (idp_certificate);
+CREATE INDEX cardholders_birth_date ON cardholders (birth_date);
+CREATE INDEX households_district ON households (district);
+CREATE INDEX cases_status ON cases (status, registered_at);
