@@ -41,6 +41,13 @@ public final class AdminConfig
     /** Connections in the reactive pool. */
     public static final int DEFAULT_POOL_SIZE = 8;
 
+    /** Open HTTP connections one client address may hold; further ones are closed at once. */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 32;
+    /** Sustained REST requests per second of one caller (a token, or an address without a valid token). */
+    public static final int DEFAULT_REQUESTS_PER_SECOND_PER_CALLER = 200;
+    /** Requests one caller may send at once above the sustained rate before 429. */
+    public static final int DEFAULT_REQUEST_BURST_PER_CALLER = 400;
+
     private String host = DEFAULT_HOST;
     private int port = DEFAULT_PORT;
     private int metricsPort = DEFAULT_METRICS_PORT;
@@ -49,6 +56,9 @@ public final class AdminConfig
     private Path switchDataDir = Path.of("tapswitch-data", "switch");
     private int embeddedPgPort = DEFAULT_EMBEDDED_PG_PORT;
     private int poolSize = DEFAULT_POOL_SIZE;
+    private int maxConnectionsPerClient = DEFAULT_MAX_CONNECTIONS_PER_CLIENT;
+    private int requestsPerSecondPerCaller = DEFAULT_REQUESTS_PER_SECOND_PER_CALLER;
+    private int requestBurstPerCaller = DEFAULT_REQUEST_BURST_PER_CALLER;
     private long pollIntervalMs = DEFAULT_POLL_INTERVAL_MS;
     private int ingestBatch = DEFAULT_INGEST_BATCH;
     private long keyRotationGraceSeconds = DEFAULT_KEY_ROTATION_GRACE_SECONDS;
@@ -126,6 +136,18 @@ public final class AdminConfig
         if (poolSize < 1 || poolSize > 64)
         {
             throw new IllegalArgumentException("poolSize must be 1..64: " + poolSize);
+        }
+        if (maxConnectionsPerClient < 1 || maxConnectionsPerClient > 100_000)
+        {
+            throw new IllegalArgumentException("maxConnectionsPerClient must be 1..100000: " + maxConnectionsPerClient);
+        }
+        if (requestsPerSecondPerCaller < 1 || requestsPerSecondPerCaller > 1_000_000)
+        {
+            throw new IllegalArgumentException("requestsPerSecondPerCaller must be 1..1000000: " + requestsPerSecondPerCaller);
+        }
+        if (requestBurstPerCaller < 1 || requestBurstPerCaller > 1_000_000)
+        {
+            throw new IllegalArgumentException("requestBurstPerCaller must be 1..1000000: " + requestBurstPerCaller);
         }
         if (pollIntervalMs < 1 || pollIntervalMs > 60_000)
         {
@@ -258,6 +280,39 @@ public final class AdminConfig
     public AdminConfig embeddedPgPort(final int embeddedPgPort)
     {
         this.embeddedPgPort = embeddedPgPort;
+        return this;
+    }
+
+    public int maxConnectionsPerClient()
+    {
+        return maxConnectionsPerClient;
+    }
+
+    public AdminConfig maxConnectionsPerClient(final int value)
+    {
+        this.maxConnectionsPerClient = value;
+        return this;
+    }
+
+    public int requestsPerSecondPerCaller()
+    {
+        return requestsPerSecondPerCaller;
+    }
+
+    public AdminConfig requestsPerSecondPerCaller(final int value)
+    {
+        this.requestsPerSecondPerCaller = value;
+        return this;
+    }
+
+    public int requestBurstPerCaller()
+    {
+        return requestBurstPerCaller;
+    }
+
+    public AdminConfig requestBurstPerCaller(final int value)
+    {
+        this.requestBurstPerCaller = value;
         return this;
     }
 

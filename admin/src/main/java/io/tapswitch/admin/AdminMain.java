@@ -51,6 +51,18 @@ public final class AdminMain implements java.util.concurrent.Callable<Integer>
         "LOGON when the request names no graceSeconds, 0..604800 (default ${DEFAULT-VALUE})")
     long keyRotationGraceSeconds = AdminConfig.DEFAULT_KEY_ROTATION_GRACE_SECONDS;
 
+    @Option(names = "--max-connections-per-client", description = "open REST connections one client address may hold; " +
+        "further ones are closed at once (default ${DEFAULT-VALUE})")
+    int maxConnectionsPerClient = AdminConfig.DEFAULT_MAX_CONNECTIONS_PER_CLIENT;
+
+    @Option(names = "--requests-per-second-per-caller", description = "sustained REST requests per second of one token " +
+        "(or one address without a valid token) before 429 with Retry-After (default ${DEFAULT-VALUE})")
+    int requestsPerSecondPerCaller = AdminConfig.DEFAULT_REQUESTS_PER_SECOND_PER_CALLER;
+
+    @Option(names = "--request-burst-per-caller", description = "requests one caller may send at once above the " +
+        "sustained rate (default ${DEFAULT-VALUE})")
+    int requestBurstPerCaller = AdminConfig.DEFAULT_REQUEST_BURST_PER_CALLER;
+
     @Option(names = "--demo", description = "load the demo dataset (DEMO-DATA.md) into PostgreSQL and, through the outbox, the switch")
     boolean demo;
 
@@ -76,7 +88,10 @@ public final class AdminMain implements java.util.concurrent.Callable<Integer>
             .dataDir(dataDir)
             .switchDataDir(switchDataDir)
             .embeddedPgPort(embeddedPgPort)
-            .keyRotationGraceSeconds(keyRotationGraceSeconds);
+            .keyRotationGraceSeconds(keyRotationGraceSeconds)
+            .maxConnectionsPerClient(maxConnectionsPerClient)
+            .requestsPerSecondPerCaller(requestsPerSecondPerCaller)
+            .requestBurstPerCaller(requestBurstPerCaller);
         if (configFile != null)
         {
             config.loadFile(configFile);
