@@ -229,7 +229,18 @@ public final class AdminService
             builder.rootHandler(this::measure);
             builder.rootHandler(this::authorize);
             // raw input checks of every operation, before the contract's validation (InputGuard)
-            builder.rootHandler(InputGuard::handle);
+            builder.rootHandler(rc ->
+            {
+                // the console's pages and forms (issue 17) are not API operations
+                if (rc.normalizedPath().startsWith(Contract.BASE_PATH + "/"))
+                {
+                    InputGuard.handle(rc);
+                }
+                else
+                {
+                    rc.next();
+                }
+            });
             final ApiRoutes routes = new ApiRoutes(builder);
             for (final ApiModule module : modules)
             {

@@ -526,6 +526,16 @@ public final class AsyncTerminalClient implements AutoCloseable
         });
     }
 
+    /**
+     * A reconnection delay with jitter: uniformly in [delay / 2, delay], so terminals dropped together (a switch
+     * restart) do not come back in lockstep.
+     */
+    static long jittered(final long delayMs)
+    {
+        final long half = Math.max(1, delayMs / 2);
+        return half + java.util.concurrent.ThreadLocalRandom.current().nextLong(delayMs - half + 1);
+    }
+
     private void reconnect()
     {
         final CompletableFuture<Void> connected = new CompletableFuture<>();
@@ -537,7 +547,7 @@ public final class AsyncTerminalClient implements AutoCloseable
                 if (!closedByUser)
                 {
                     reconnectDelayMs = Math.min(MAX_RECONNECT_DELAY_MS, reconnectDelayMs * 2);
-                    loop.schedule(this::reconnect, reconnectDelayMs, TimeUnit.MILLISECONDS);
+                    loop.schedule(this::reconnect, jittered(reconnectDelayMs), TimeUnit.MILLISECONDS);
                 }
                 return;
             }
@@ -707,7 +717,7 @@ public final class AsyncTerminalClient implements AutoCloseable
                 resend.addLast(request);
             }
             unsent.addAll(resend);
-            loop.schedule(this::reconnect, reconnectDelayMs, TimeUnit.MILLISECONDS);
+            loop.schedule(this::reconnect, jittered(reconnectDelayMs), TimeUnit.MILLISECONDS);
         }
         else
         {
