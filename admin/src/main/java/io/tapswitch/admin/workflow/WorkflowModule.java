@@ -189,11 +189,12 @@ public final class WorkflowModule implements ApiModule
             documents.add(String.valueOf(code));
         }
         final Body termBody = null == body.getString("termBody") ? null : Body.valueOf(body.getString("termBody"));
-        return ctx.write(conn -> applicant(conn, given).compose(applicant -> store.nextNumber(conn).compose(number ->
+        final Long subjectHolderId = body.getLong("subjectHolderId");
+        return ctx.write(conn -> subject(conn, subjectHolderId).compose(s -> applicant(conn, given)).compose(applicant -> store.nextNumber(conn).compose(number ->
         {
             final CaseResult result = engine.register(new CaseCommand.Register(Long.toString(number),
                 body.getString("serviceCode"), body.getInteger("cardVersion"), applicant, termBody, documents,
-                body.getString("comment", ""), body.getLong("subjectHolderId")), Actor.of(principal), now);
+                body.getString("comment", ""), subjectHolderId), Actor.of(principal), now);
             if (!result.isOk())
             {
                 return Future.failedFuture(problem(result.code(), result.message()));
@@ -203,6 +204,18 @@ public final class WorkflowModule implements ApiModule
                 .compose(v -> ctx.audit(conn, principal, "case.register", "case", c.id, null, summary(c)))
                 .map(v -> view(c, engine.calendar().dateOf(now)));
         }))).onSuccess(v -> metrics.refresh());
+    }
+
+    /** The cardholder an application is about (41-76: the deceased) must exist. */
+    private static Future<Void> subject(final SqlConnection conn, final Long holderId)
+    {
+        if (null == holderId)
+        {
+            return Future.succeededFuture();
+        }
+        return conn.preparedQuery("SELECT 1 FROM cardholders WHERE id = $1").execute(Tuple.of(holderId))
+            .compose(rows -> rows.size() > 0 ? Future.<Void>succeededFuture() :
+                Future.failedFuture(ApiException.unknownReference("/body/subjectHolderId", "cardholder", holderId)));
     }
 
     /**
