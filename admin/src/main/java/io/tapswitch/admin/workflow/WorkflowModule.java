@@ -182,7 +182,8 @@ public final class WorkflowModule implements ApiModule
         final JsonObject applicantJson = body.getJsonObject("applicant", new JsonObject());
         final Applicant given = new Applicant(applicantJson.getLong("holderId"), applicantJson.getString("familyName"),
             applicantJson.getString("givenName"), applicantJson.getString("patronymic"),
-            applicantJson.getBoolean("idp", false), applicantJson.getString("idpCertificate"));
+            applicantJson.getBoolean("idp", false), applicantJson.getString("idpCertificate"),
+            date(applicantJson, "idpCertificateDate"), date(applicantJson, "idpArrivedOn"));
         final Set<String> documents = new LinkedHashSet<>();
         for (final Object code : body.getJsonArray("documentsReceived", new JsonArray()))
         {
@@ -204,6 +205,12 @@ public final class WorkflowModule implements ApiModule
                 .compose(v -> ctx.audit(conn, principal, "case.register", "case", c.id, null, summary(c)))
                 .map(v -> view(c, engine.calendar().dateOf(now)));
         }))).onSuccess(v -> metrics.refresh());
+    }
+
+    private static LocalDate date(final JsonObject json, final String field)
+    {
+        final String text = json.getString(field);
+        return null == text ? null : Api.parseDate("/body/applicant/" + field, text);
     }
 
     /** The cardholder an application is about (41-76: the deceased) must exist. */
@@ -228,7 +235,8 @@ public final class WorkflowModule implements ApiModule
         {
             return Future.succeededFuture(given);
         }
-        return conn.preparedQuery("SELECT categories, idp_certificate FROM cardholders WHERE id = $1")
+        return conn.preparedQuery("SELECT categories, idp_certificate, idp_certificate_date, idp_arrived_on " +
+                "FROM cardholders WHERE id = $1")
             .execute(Tuple.of(given.holderId()))
             .compose(rows ->
             {
@@ -242,8 +250,12 @@ public final class WorkflowModule implements ApiModule
                 final boolean idp = given.idp() || (null != categories && List.of(categories).contains("IDP"));
                 final String certificate = null != given.idpCertificate() ? given.idpCertificate() :
                     row.getString("idp_certificate");
+                final boolean registryCertificate = null == given.idpCertificate();
                 return Future.succeededFuture(new Applicant(given.holderId(), given.familyName(), given.givenName(),
-                    given.patronymic(), idp, certificate));
+                    given.patronymic(), idp, certificate,
+                    null != given.idpCertificateDate() || !registryCertificate ? given.idpCertificateDate() :
+                        row.getLocalDate("idp_certificate_date"),
+                    null != given.idpArrivedOn() ? given.idpArrivedOn() : row.getLocalDate("idp_arrived_on")));
             });
     }
 
@@ -419,6 +431,8 @@ public final class WorkflowModule implements ApiModule
                 return new ApiException(403, type, "The stage does not allow this action to your role", message, null);
             case UNKNOWN_SERVICE:
                 return new ApiException(422, type, "No such service card", message, "/body/serviceCode");
+            case NOT_ELIGIBLE:
+                return new ApiException(422, "not-eligible", "Not eligible", message, null);
             default:
                 return new ApiException(422, type, "The request does not fit the service card", message, null);
         }

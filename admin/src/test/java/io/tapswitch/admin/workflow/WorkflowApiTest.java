@@ -115,7 +115,8 @@ class WorkflowApiTest
         final WorkflowHarness.Reply registered = admin.post(WorkflowHarness.DEPARTMENT, API + "/cases", new JsonObject()
             .put("serviceCode", "8")
             .put("applicant", new JsonObject().put("familyName", "Коваль").put("givenName", "Ірина")
-                .put("patronymic", "Петрівна").put("idp", true).put("idpCertificate", "1234-5678901"))
+                .put("patronymic", "Петрівна").put("idp", true).put("idpCertificate", "1234-5678901")
+                .put("idpCertificateDate", "2022-04-11").put("idpArrivedOn", "2022-03-20"))
             .put("comment", "заява з фото"));
         assertThat(registered.status()).as(registered.text()).isEqualTo(201);
         JsonObject c = registered.json();
