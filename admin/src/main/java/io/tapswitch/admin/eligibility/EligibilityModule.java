@@ -46,7 +46,8 @@ public final class EligibilityModule implements ApiModule
     @Override
     public void mount(final AdminContext context, final ApiRoutes routes)
     {
-        routes.json("getIdpStatus", 200, r -> status(ctx.pool(), Api.pathLong(r.rc(), "holderId")));
+        routes.json("getIdpStatus", 200, r -> io.tapswitch.admin.account.Scope.requireHolder(ctx.pool(), r.principal(),
+            Api.pathLong(r.rc(), "holderId")).compose(v -> status(ctx.pool(), Api.pathLong(r.rc(), "holderId"))));
         routes.json("setIdpStatus", 200, r ->
         {
             final long holderId = Api.pathLong(r.rc(), "holderId");
@@ -64,7 +65,8 @@ public final class EligibilityModule implements ApiModule
                 throw ApiException.badRequest(arrived.isAfter(today) ? "/body/arrivedOn" : "/body/certificateDate",
                     "a date after today (" + today + ")");
             }
-            return ctx.write(conn -> status(conn, holderId).compose(before -> conn.preparedQuery(
+            return ctx.write(conn -> io.tapswitch.admin.account.Scope.requireHolder(conn, r.principal(), holderId)
+                .compose(v -> status(conn, holderId)).compose(before -> conn.preparedQuery(
                     "UPDATE cardholders SET idp_certificate = $2, idp_certificate_date = $3, idp_arrived_on = $4, " +
                     "categories = CASE WHEN 'IDP' = ANY(categories) THEN categories ELSE array_append(categories, 'IDP') END, " +
                     "updated_at = $5 WHERE id = $1")
