@@ -485,7 +485,10 @@ public final class AsyncTerminalClient implements AutoCloseable
         {
             final Pending request = new Pending(type, correlation, frame, future);
             // Queued only when a LOGON is under way or a reconnection will come; otherwise it fails at once.
-            if (logonPending || (null == channel && options.reconnect && !closedByUser && !logonFailed && everLoggedOn))
+            // Not logged on while a reconnection is under way (no channel yet, connecting, or a LOGON shed with BUSY on a
+            // connection the switch is about to close): queued for the next LOGON, never written before it (the switch
+            // would answer NOT_LOGGED_ON; found by ReconnectStormTest).
+            if (logonPending || (!loggedOn && options.reconnect && !closedByUser && !logonFailed && everLoggedOn))
             {
                 unsent.addLast(request);
             }

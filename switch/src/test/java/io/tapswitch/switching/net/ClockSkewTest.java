@@ -64,11 +64,11 @@ class ClockSkewTest
     @Test
     void shouldAnswerStaleLogonToATerminalWhoseClockIsOffByHoursWhileOthersAreServed() throws Exception
     {
-        final long now = System.currentTimeMillis();
-        final long[] skewed = {
-            now - HOUR, now + HOUR, now - 3 * HOUR, now + 3 * HOUR, now - 25 * HOUR, now + 25 * HOUR,
-            now - 366L * 24 * HOUR, now + 366L * 24 * HOUR, now - 301_000, now + 301_000,
-            0L, -1L, Long.MAX_VALUE, Long.MIN_VALUE};
+        // offsets from the clock at the moment each LOGON is stamped (the switch allows ±300 s), then absolute stamps
+        final long[] offsets = {-HOUR, HOUR, -3 * HOUR, 3 * HOUR, -25 * HOUR, 25 * HOUR, -366L * 24 * HOUR, 366L * 24 * HOUR,
+            -310_000, 310_000};
+        final long[] absolute = {0L, -1L, Long.MAX_VALUE, Long.MIN_VALUE};
+        final int count = offsets.length + absolute.length;
         final AtomicBoolean tapping = new AtomicBoolean(true);
         final AtomicLong answered = new AtomicLong();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -94,18 +94,21 @@ class ClockSkewTest
         final List<String> seen = new ArrayList<>();
         try
         {
-            for (int i = 0; i < skewed.length; i++)
+            for (int i = 0; i < count; i++)
             {
                 final long terminalId = 10 + i;
                 try (TerminalClient terminal = testSwitch.openUnlogged(terminalId))
                 {
-                    final LogonResult result = terminal.logon(skewed[i], nonce());
-                    seen.add(skewed[i] + "→" + result.result());
-                    assertThat(result.result()).as("LOGON stamped %d (now %d)", skewed[i], now).isEqualTo(ReasonCode.STALE_LOGON);
+                    final long now = System.currentTimeMillis();
+                    final long stamp = i < offsets.length ? now + offsets[i] : absolute[i - offsets.length];
+                    final LogonResult result = terminal.logon(stamp, nonce());
+                    seen.add((i < offsets.length ? (offsets[i] > 0 ? "+" : "") + offsets[i] / 1000 + " s" : Long.toString(stamp)) +
+                        "→" + result.result());
+                    assertThat(result.result()).as("LOGON stamped %d (now %d)", stamp, now).isEqualTo(ReasonCode.STALE_LOGON);
                     assertThat(terminal.awaitClosed(5_000)).as("connection closed after STALE_LOGON").isTrue();
                 }
             }
-            for (int i = 0; i < skewed.length; i++)
+            for (int i = 0; i < count; i++)
             {
                 try (TerminalClient terminal = testSwitch.openUnlogged(10 + i))
                 {
@@ -122,7 +125,7 @@ class ClockSkewTest
         }
         assertThat(failure.get()).as("the honest terminal's taps").isNull();
         assertThat(answered.get()).isPositive();
-        System.out.println("ClockSkewTest: " + skewed.length + " skewed LOGONs answered STALE_LOGON " + seen + "; honest terminal: " +
+        System.out.println("ClockSkewTest: " + count + " skewed LOGONs answered STALE_LOGON " + seen + "; honest terminal: " +
             answered.get() + " taps answered meanwhile");
     }
 }
