@@ -100,6 +100,7 @@ public final class Engine implements AutoCloseable
     private long replayIndex;
     private long replayMismatches;
     private long replayedRecords;
+    private long replayExcerpts;
     private long replayNanos;
     private JournalDecoder replayed;
     private int replayedOutcome;
@@ -161,16 +162,29 @@ public final class Engine implements AutoCloseable
     public static Engine open(final EngineConfig config)
     {
         config.validate();
-        final Engine engine = new Engine(config);
+        final ReplayProgress progress = config.replayProgress();
+        progress.start();
+        final Engine engine;
+        try
+        {
+            engine = new Engine(config);
+        }
+        catch (final RuntimeException ex)
+        {
+            progress.failed();
+            throw ex;
+        }
         try
         {
             engine.recover();
         }
         catch (final RuntimeException ex)
         {
+            progress.failed();
             engine.releaseResources();
             throw ex;
         }
+        progress.finish();
         return engine;
     }
 
@@ -1534,6 +1548,7 @@ public final class Engine implements AutoCloseable
             {
                 tailer.toStart();
             }
+            config.replayProgress().replaying(excerptsToReplay(tailer.index()));
             final UnsafeBuffer buffer = new UnsafeBuffer(new byte[JournalWriter.MAX_EXCERPT_BYTES]);
             final JournalDecoder record = new JournalDecoder();
             final ReplayChunk chunk = new ReplayChunk(WARM_CAPACITY, 2 * JournalWriter.MAX_EXCERPT_BYTES);
@@ -1550,6 +1565,7 @@ public final class Engine implements AutoCloseable
                         {
                             break;
                         }
+                        replayExcerpts++;
                         final Bytes<?> bytes = dc.wire().bytes();
                         final long available = bytes.readRemaining();
                         final int length = (int)Math.min(available, buffer.capacity());
@@ -1581,6 +1597,7 @@ public final class Engine implements AutoCloseable
                     }
                 }
                 replayChunk(chunk, chunkRecord);
+                config.replayProgress().progress(replayExcerpts, replayedRecords);
             }
             finally
             {
@@ -1625,6 +1642,29 @@ public final class Engine implements AutoCloseable
             replayedRecords++;
         }
         chunk.clear();
+        config.replayProgress().progress(replayExcerpts, replayedRecords);
+    }
+
+    /**
+     * @param fromIndex the tailer's index where the replay starts.
+     * @return journal excerpts from there to the end, or -1 when Chronicle Queue cannot count them.
+     */
+    private long excerptsToReplay(final long fromIndex)
+    {
+        try
+        {
+            final long last = journalQueue.lastIndex();
+            if (last < 0)
+            {
+                return 0;
+            }
+            final long first = fromIndex > 0 ? fromIndex : journalQueue.firstIndex();
+            return journalQueue.countExcerpts(first, last) + 1;
+        }
+        catch (final RuntimeException ex)
+        {
+            return -1;
+        }
     }
 
     private void resetState()
