@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import io.tapswitch.switching.config.ConfigException;
-import io.tapswitch.switching.config.LayeredSettings;
+import io.tapswitch.formats.config.ConfigException;
+import io.tapswitch.formats.config.LayeredSettings;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -48,6 +48,13 @@ public final class AdminConfig
     /** Top-level keys of the configuration file that are structured sections, not settings. */
     public static final Set<String> SECTIONS = Set.of("tokens", "workflow");
 
+    /** Open HTTP connections one client address may hold; further ones are closed at once. */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 32;
+    /** Sustained REST requests per second of one caller (a token, or an address without a valid token). */
+    public static final int DEFAULT_REQUESTS_PER_SECOND_PER_CALLER = 200;
+    /** Requests one caller may send at once above the sustained rate before 429. */
+    public static final int DEFAULT_REQUEST_BURST_PER_CALLER = 400;
+
     private String host = DEFAULT_HOST;
     private int port = DEFAULT_PORT;
     private int metricsPort = DEFAULT_METRICS_PORT;
@@ -56,6 +63,9 @@ public final class AdminConfig
     private Path switchDataDir = DEFAULT_SWITCH_DATA_DIR;
     private int embeddedPgPort = DEFAULT_EMBEDDED_PG_PORT;
     private int poolSize = DEFAULT_POOL_SIZE;
+    private int maxConnectionsPerClient = DEFAULT_MAX_CONNECTIONS_PER_CLIENT;
+    private int requestsPerSecondPerCaller = DEFAULT_REQUESTS_PER_SECOND_PER_CALLER;
+    private int requestBurstPerCaller = DEFAULT_REQUEST_BURST_PER_CALLER;
     private long pollIntervalMs = DEFAULT_POLL_INTERVAL_MS;
     private int ingestBatch = DEFAULT_INGEST_BATCH;
     private long keyRotationGraceSeconds = DEFAULT_KEY_ROTATION_GRACE_SECONDS;
@@ -70,8 +80,8 @@ public final class AdminConfig
     private Path tlsKeyFile;
     private boolean accessLog = true;
     private boolean demo;
-    private int demoCards = io.tapswitch.switching.demo.DemoDataset.DEFAULT_CARDS;
-    private int demoTerminals = io.tapswitch.switching.demo.DemoDataset.DEFAULT_TERMINALS;
+    private int demoCards = io.tapswitch.formats.demo.DemoDataset.DEFAULT_CARDS;
+    private int demoTerminals = io.tapswitch.formats.demo.DemoDataset.DEFAULT_TERMINALS;
     private Path configFile;
     private String summary = "";
 
@@ -233,6 +243,18 @@ public final class AdminConfig
         {
             throw new ConfigException("pool-size must be 1..64: " + poolSize);
         }
+        if (maxConnectionsPerClient < 1 || maxConnectionsPerClient > 100_000)
+        {
+            throw new IllegalArgumentException("maxConnectionsPerClient must be 1..100000: " + maxConnectionsPerClient);
+        }
+        if (requestsPerSecondPerCaller < 1 || requestsPerSecondPerCaller > 1_000_000)
+        {
+            throw new IllegalArgumentException("requestsPerSecondPerCaller must be 1..1000000: " + requestsPerSecondPerCaller);
+        }
+        if (requestBurstPerCaller < 1 || requestBurstPerCaller > 1_000_000)
+        {
+            throw new IllegalArgumentException("requestBurstPerCaller must be 1..1000000: " + requestBurstPerCaller);
+        }
         if (pollIntervalMs < 1 || pollIntervalMs > 60_000)
         {
             throw new ConfigException("poll-interval-ms must be 1..60000: " + pollIntervalMs);
@@ -364,6 +386,39 @@ public final class AdminConfig
     public AdminConfig embeddedPgPort(final int embeddedPgPort)
     {
         this.embeddedPgPort = embeddedPgPort;
+        return this;
+    }
+
+    public int maxConnectionsPerClient()
+    {
+        return maxConnectionsPerClient;
+    }
+
+    public AdminConfig maxConnectionsPerClient(final int value)
+    {
+        this.maxConnectionsPerClient = value;
+        return this;
+    }
+
+    public int requestsPerSecondPerCaller()
+    {
+        return requestsPerSecondPerCaller;
+    }
+
+    public AdminConfig requestsPerSecondPerCaller(final int value)
+    {
+        this.requestsPerSecondPerCaller = value;
+        return this;
+    }
+
+    public int requestBurstPerCaller()
+    {
+        return requestBurstPerCaller;
+    }
+
+    public AdminConfig requestBurstPerCaller(final int value)
+    {
+        this.requestBurstPerCaller = value;
         return this;
     }
 

@@ -19,7 +19,9 @@ import io.tapswitch.admin.api.Api;
 
 import io.tapswitch.admin.api.ApiModule;
 import io.tapswitch.admin.api.ApiRoutes;
+import io.tapswitch.admin.api.CallerThrottle;
 import io.tapswitch.admin.api.Contract;
+import io.tapswitch.admin.api.InputGuard;
 import io.tapswitch.admin.api.Problems;
 import io.tapswitch.admin.db.Database;
 import io.tapswitch.admin.ingest.JournalIngester;
@@ -28,7 +30,7 @@ import io.tapswitch.admin.outbox.CommandOutbox;
 import io.tapswitch.admin.outbox.KeySealer;
 import io.tapswitch.admin.outbox.OutboxPublisher;
 import io.tapswitch.admin.registry.RegistryModule;
-import io.tapswitch.switching.journal.Queues;
+import io.tapswitch.formats.Queues;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -57,6 +59,12 @@ public final class AdminService
 {
     /** Largest request body accepted. */
     public static final long MAX_BODY_BYTES = 1024 * 1024;
+    /** Longest request line (method, path and query). */
+    public static final int MAX_INITIAL_LINE_BYTES = 8192;
+    /** Largest total of a request's headers; more is answered 431. */
+    public static final int MAX_HEADER_BYTES = 16 * 1024;
+    /** A connection that sends and receives nothing for this long is closed. */
+    public static final int IDLE_TIMEOUT_SECONDS = 60;
     private static final Logger LOG = LoggerFactory.getLogger(AdminService.class);
     private static final String MAIN_CONTRACT = "openapi.yaml";
     /** One line per REST request; configure it (or turn it off with access-log=false) as logger tapswitch.admin.access. */
@@ -76,6 +84,9 @@ public final class AdminService
     private HttpServer httpServer;
     private HttpServer metricsServer;
     private JvmGcMetrics gcMetrics;
+    private CallerThrottle throttle;
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> connectionsByClient =
+        new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param config the configuration; {@link AdminConfig#conclude()} is called at start if needed.
@@ -119,13 +130,13 @@ public final class AdminService
         // completed outside any Vert.x context: the caller's continuations must not run on an event loop that a
         // failed start closes
         final Promise<AdminService> started = Promise.promise();
-        registry = io.tapswitch.switching.metrics.PrometheusLint.apply(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        registry = io.tapswitch.formats.metrics.PrometheusLint.apply(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         final DbPoolMetrics poolMetrics = new DbPoolMetrics(registry);
         vertx = Vertx.builder().with(DbPoolMetrics.vertxOptions()).withMetrics(poolMetrics.factory()).build();
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
-        io.tapswitch.switching.metrics.BuildInfo.bindProcessMeters(registry);
+        io.tapswitch.formats.metrics.BuildInfo.bindProcessMeters(registry);
         gcMetrics = new JvmGcMetrics();
         gcMetrics.bindTo(registry);
         vertx.executeBlocking(() ->
@@ -212,6 +223,8 @@ public final class AdminService
             builder.rootHandler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
             builder.rootHandler(this::measure);
             builder.rootHandler(this::authorize);
+            // raw input checks of every operation, before the contract's validation (InputGuard)
+            builder.rootHandler(InputGuard::handle);
             final ApiRoutes routes = new ApiRoutes(builder);
             for (final ApiModule module : modules)
             {
@@ -235,7 +248,11 @@ public final class AdminService
             root.get(Contract.BASE_PATH + "/openapi.yaml").handler(rc -> rc.response()
                 .putHeader("Content-Type", "application/yaml; charset=utf-8").end(contract.yaml()));
             root.route().failureHandler(Problems::handleFailure);
-            root.errorHandler(404, rc -> Problems.send(rc, Problems.forStatus(404, null)));
+            root.errorHandler(404, rc ->
+            {
+                final io.tapswitch.admin.api.ApiException badPath = InputGuard.checkRawPath(rc);
+                Problems.send(rc, badPath != null ? badPath : Problems.forStatus(404, null));
+            });
             root.errorHandler(405, rc -> Problems.send(rc, Problems.forStatus(405, null)));
             root.errorHandler(413, rc -> Problems.send(rc, Problems.forStatus(413, null)));
             root.errorHandler(500, Problems::handleFailure);
@@ -259,25 +276,40 @@ public final class AdminService
         final Contract.OperationSpec operation = contract.match(rc.request().method(), path);
         if (operation == null)
         {
-            Problems.send(rc, Problems.forStatus(contract.hasPath(path) ? 405 : 404, null));
+            final io.tapswitch.admin.api.ApiException badPath = InputGuard.checkRawPath(rc);
+            Problems.send(rc, badPath != null ? badPath : Problems.forStatus(contract.hasPath(path) ? 405 : 404, null));
             return;
         }
         rc.put(Api.OPERATION_KEY, operation);
         if (operation.open())
         {
+            if (throttled(rc, "address:" + clientAddress(rc)))
+            {
+                return;
+            }
             rc.next();
             return;
         }
         final String header = rc.request().getHeader("Authorization");
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() <= 7)
         {
-            Problems.send(rc, Problems.forStatus(401, "a bearer token is required"));
+            if (!throttled(rc, "address:" + clientAddress(rc)))
+            {
+                Problems.send(rc, Problems.forStatus(401, "a bearer token is required"));
+            }
             return;
         }
         final Principal principal = config.tokens().authenticate(header.substring(7).trim());
         if (principal == null)
         {
-            Problems.send(rc, Problems.forStatus(401, "the bearer token is not valid"));
+            if (!throttled(rc, "address:" + clientAddress(rc)))
+            {
+                Problems.send(rc, Problems.forStatus(401, "the bearer token is not valid"));
+            }
+            return;
+        }
+        if (throttled(rc, "principal:" + principal.actor()))
+        {
             return;
         }
         if (!principal.hasAny(operation.roles()))
@@ -288,6 +320,32 @@ public final class AdminService
         }
         rc.put(Api.PRINCIPAL_KEY, principal);
         rc.next();
+    }
+
+    private static String clientAddress(final RoutingContext rc)
+    {
+        final io.vertx.core.net.SocketAddress address = rc.request().connection().remoteAddress();
+        return address == null ? "unknown" : address.hostAddress();
+    }
+
+    /**
+     * Takes the request from the caller's bucket; answers 429 with {@code Retry-After} when it is empty.
+     *
+     * @return true when the request was answered (throttled).
+     */
+    private boolean throttled(final RoutingContext rc, final String caller)
+    {
+        final long waitSeconds = throttle.acquire(caller);
+        if (waitSeconds == 0)
+        {
+            return false;
+        }
+        registry.counter("tapswitch_admin_requests_throttled_total").increment();
+        rc.response().putHeader("Retry-After", Long.toString(waitSeconds));
+        Problems.send(rc, new io.tapswitch.admin.api.ApiException(429, "too-many-requests", "Too many requests",
+            "this caller sent more than " + config.requestsPerSecondPerCaller() + " requests per second (burst " +
+                config.requestBurstPerCaller() + "); retry after " + waitSeconds + " s", null));
+        return true;
     }
 
     private static String roleNames(final Set<Role> roles)
@@ -361,13 +419,19 @@ public final class AdminService
     private Future<Void> listen(final Router router)
     {
         final HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port())
-            .setMaxInitialLineLength(8192);
+            .setMaxInitialLineLength(MAX_INITIAL_LINE_BYTES)
+            .setMaxHeaderSize(MAX_HEADER_BYTES)
+            .setMaxFormAttributeSize(MAX_HEADER_BYTES)
+            .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
+            .setIdleTimeoutUnit(TimeUnit.SECONDS);
         if (config.tlsCertFile() != null)
         {
             options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
                 .setCertPath(config.tlsCertFile().toString()).setKeyPath(config.tlsKeyFile().toString()));
         }
         httpServer = vertx.createHttpServer(options);
+        throttle = new CallerThrottle(config.requestsPerSecondPerCaller(), config.requestBurstPerCaller(), System::nanoTime);
+        httpServer.connectionHandler(this::limitConnections);
         final Future<HttpServer> api = httpServer.requestHandler(router).listen();
         if (config.metricsPort() < 0)
         {
@@ -378,6 +442,31 @@ public final class AdminService
             .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(registry.scrape()));
         metricsServer = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.metricsPort()));
         return api.compose(s -> metricsServer.requestHandler(metrics).listen()).mapEmpty();
+    }
+
+    /**
+     * Closes a connection past {@link AdminConfig#maxConnectionsPerClient()} of its client address at once (counted in
+     * {@code tapswitch_admin_connections_rejected_total}), so one client cannot hold every connection the service has.
+     */
+    private void limitConnections(final io.vertx.core.http.HttpConnection connection)
+    {
+        final io.vertx.core.net.SocketAddress remote = connection.remoteAddress();
+        final String client = remote == null ? "unknown" : remote.hostAddress();
+        final java.util.concurrent.atomic.AtomicInteger open =
+            connectionsByClient.computeIfAbsent(client, k -> new java.util.concurrent.atomic.AtomicInteger());
+        final int now = open.incrementAndGet();
+        connection.closeHandler(v ->
+        {
+            if (open.decrementAndGet() == 0)
+            {
+                connectionsByClient.remove(client, open);
+            }
+        });
+        if (now > config.maxConnectionsPerClient())
+        {
+            registry.counter("tapswitch_admin_connections_rejected_total").increment();
+            connection.close();
+        }
     }
 
     /**

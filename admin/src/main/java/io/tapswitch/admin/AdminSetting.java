@@ -2,10 +2,10 @@ package io.tapswitch.admin;
 
 import java.util.Locale;
 
-import io.tapswitch.switching.config.SettingKey;
+import io.tapswitch.formats.config.SettingKey;
 
 /**
- * Every setting of the admin service, in the scheme the switch uses ({@link io.tapswitch.switching.config.Setting}):
+ * Every setting of the admin service, in the scheme the switch uses (the switch's Setting):
  * a kebab-case key (configuration file, {@code --set key=value}), an environment variable
  * {@code TAPSWITCH_ADMIN_<KEY>} (the {@code ADMIN_} part keeps the two services' variables apart on one host), a
  * default and one line of documentation. The README's admin configuration table is this enum.
@@ -42,9 +42,9 @@ public enum AdminSetting implements SettingKey
         "log one line per REST request (logger tapswitch.admin.access: method, route, status, duration, actor; " +
         "never a token or a body)"),
     DEMO("demo", "false", false, "load the demo dataset (DEMO-DATA.md) into PostgreSQL and, through the outbox, the switch"),
-    DEMO_CARDS("demo-cards", String.valueOf(io.tapswitch.switching.demo.DemoDataset.DEFAULT_CARDS), false,
+    DEMO_CARDS("demo-cards", String.valueOf(io.tapswitch.formats.demo.DemoDataset.DEFAULT_CARDS), false,
         "demo cards to load"),
-    DEMO_TERMINALS("demo-terminals", String.valueOf(io.tapswitch.switching.demo.DemoDataset.DEFAULT_TERMINALS), false,
+    DEMO_TERMINALS("demo-terminals", String.valueOf(io.tapswitch.formats.demo.DemoDataset.DEFAULT_TERMINALS), false,
         "demo terminals to load");
 
     private final String key;

@@ -67,7 +67,32 @@ public final class Api
         {
             throw ApiException.badRequest("/path/" + name, "path parameter " + name + " is required");
         }
-        return value.isNumber() ? value.getLong() : parseLong("/path/" + name, value.getString());
+        return asLong("/path/" + name, value);
+    }
+
+    /**
+     * A numeric parameter as a long: a value beyond the 64-bit range or with a fraction is refused (400 naming the
+     * field), never wrapped or truncated into another id.
+     */
+    private static long asLong(final String field, final RequestParameter value)
+    {
+        if (!value.isNumber())
+        {
+            return parseLong(field, value.getString());
+        }
+        final Object number = value.get();
+        if (number instanceof Long || number instanceof Integer || number instanceof Short || number instanceof Byte)
+        {
+            return ((Number) number).longValue();
+        }
+        try
+        {
+            return new java.math.BigDecimal(number.toString()).longValueExact();
+        }
+        catch (final ArithmeticException | NumberFormatException ex)
+        {
+            throw ApiException.badRequest(field, "must be an integer within 64 bits: " + number);
+        }
     }
 
     public static String queryString(final RoutingContext rc, final String name)
@@ -83,7 +108,7 @@ public final class Api
         {
             return null;
         }
-        return value.isNumber() ? value.getLong() : parseLong("/query/" + name, value.getString());
+        return asLong("/query/" + name, value);
     }
 
     public static Boolean queryBoolean(final RoutingContext rc, final String name)

@@ -13,6 +13,7 @@ public final class ApiException extends RuntimeException
     private final String type;
     private final String title;
     private final String field;
+    private final java.util.List<String> moreFields;
 
     /**
      * @param status HTTP status (4xx).
@@ -28,6 +29,34 @@ public final class ApiException extends RuntimeException
         this.type = type;
         this.title = title;
         this.field = field;
+        this.moreFields = java.util.List.of();
+    }
+
+    private ApiException(final ApiException base, final java.util.List<String> moreFields)
+    {
+        super(base.getMessage(), null, false, false);
+        this.status = base.status;
+        this.type = base.type;
+        this.title = base.title;
+        this.field = base.field;
+        this.moreFields = java.util.List.copyOf(moreFields);
+    }
+
+    /**
+     * @param fields further offending inputs (JSON pointers), each given its own {@code errors[]} entry.
+     * @return a copy naming them too.
+     */
+    public ApiException withMoreFields(final java.util.List<String> fields)
+    {
+        return new ApiException(this, fields);
+    }
+
+    /**
+     * @return the further offending inputs besides {@link #field()}.
+     */
+    public java.util.List<String> moreFields()
+    {
+        return moreFields;
     }
 
     public static ApiException badRequest(final String field, final String detail)

@@ -59,8 +59,16 @@ public final class Contract
     {
     }
 
+    /**
+     * The longest text any string of a request may hold when its schema names no {@code maxLength} (and no
+     * {@code enum}/{@code const}): added to the document itself, so the served contract states it and the
+     * validation of every operation (of every module) enforces it with a 400 naming the member.
+     */
+    public static final int DEFAULT_MAX_STRING_LENGTH = 4000;
+
     private Contract(final JsonObject document)
     {
+        boundStrings(document);
         this.document = document;
         this.yaml = dumpYaml(document);
         this.operations = Collections.unmodifiableList(parseOperations(document));
@@ -116,6 +124,30 @@ public final class Contract
                 throw new IllegalStateException("contract fragment " + name + " redefines " + section + "/" + key);
             }
             into.put(key, from.getValue(key));
+        }
+    }
+
+    private static void boundStrings(final Object node)
+    {
+        if (node instanceof JsonObject object)
+        {
+            final Object type = object.getValue("type");
+            final boolean string = "string".equals(type) || type instanceof JsonArray types && types.contains("string");
+            if (string && !object.containsKey("maxLength") && !object.containsKey("enum") && !object.containsKey("const"))
+            {
+                object.put("maxLength", DEFAULT_MAX_STRING_LENGTH);
+            }
+            for (final String key : object.fieldNames())
+            {
+                boundStrings(object.getValue(key));
+            }
+        }
+        else if (node instanceof JsonArray array)
+        {
+            for (int i = 0; i < array.size(); i++)
+            {
+                boundStrings(array.getValue(i));
+            }
         }
     }
 

@@ -118,6 +118,11 @@ public final class Problems
     {
         if (ex instanceof SchemaValidationException schema)
         {
+            final ApiException missing = missingMembers(ex, schema.getOutputUnit());
+            if (missing != null)
+            {
+                return missing;
+            }
             final OutputUnit unit = deepest(schema.getOutputUnit());
             final String location = unit != null && unit.getInstanceLocation() != null ? unit.getInstanceLocation() : "";
             final String error = unit != null && unit.getError() != null ? unit.getError() : ex.getMessage();
@@ -155,6 +160,57 @@ public final class Problems
             return "/" + second.group(2).toLowerCase() + "/" + second.group(1);
         }
         return null;
+    }
+
+    /**
+     * A body missing required members: one {@code errors[]} entry per member ({@code /body/holderId}), in the
+     * order the schema lists them.
+     */
+    private static ApiException missingMembers(final ValidatorException ex, final OutputUnit root)
+    {
+        final java.util.LinkedHashSet<String> fields = new java.util.LinkedHashSet<>();
+        collectMissing(root, fields);
+        if (fields.isEmpty() || ex.getMessage() == null || fieldOf(ex.getMessage()) != null)
+        {
+            return null;
+        }
+        final java.util.List<String> list = new java.util.ArrayList<>(fields);
+        final String names = String.join(", ", list.stream().map(f -> f.substring(f.lastIndexOf('/') + 1)).toList());
+        return ApiException.badRequest(list.get(0), "required member" + (list.size() > 1 ? "s" : "") + " missing: " + names)
+            .withMoreFields(list.subList(1, list.size()));
+    }
+
+    private static void collectMissing(final OutputUnit unit, final java.util.Set<String> fields)
+    {
+        if (unit == null)
+        {
+            return;
+        }
+        if (unit.getError() != null && "required".equals(lastSegment(unit.getKeywordLocation())))
+        {
+            final java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("\"([^\"]+)\"").matcher(unit.getError());
+            final String base = "/body" + (unit.getInstanceLocation() == null ? "" : unit.getInstanceLocation().replace("#", ""));
+            while (matcher.find())
+            {
+                fields.add(base + "/" + matcher.group(1));
+            }
+        }
+        if (unit.getErrors() != null)
+        {
+            for (final OutputUnit child : unit.getErrors())
+            {
+                collectMissing(child, fields);
+            }
+        }
+    }
+
+    private static String lastSegment(final String location)
+    {
+        if (location == null)
+        {
+            return "";
+        }
+        return location.substring(location.lastIndexOf('/') + 1);
     }
 
     private static OutputUnit deepest(final OutputUnit unit)
@@ -219,7 +275,12 @@ public final class Problems
             .put("instance", rc.request().path());
         if (problem.field() != null)
         {
-            body.put("errors", new JsonArray().add(new JsonObject().put("field", problem.field()).put("message", problem.detail())));
+            final JsonArray errors = new JsonArray().add(new JsonObject().put("field", problem.field()).put("message", problem.detail()));
+            for (final String more : problem.moreFields())
+            {
+                errors.add(new JsonObject().put("field", more).put("message", problem.detail()));
+            }
+            body.put("errors", errors);
         }
         if (problem.status() == 401)
         {

@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import io.tapswitch.switching.config.ConfigException;
+import io.tapswitch.formats.config.ConfigException;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**

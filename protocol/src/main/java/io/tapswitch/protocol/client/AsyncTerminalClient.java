@@ -551,7 +551,7 @@ public final class AsyncTerminalClient implements AutoCloseable
         logonPending = false;
         if (loggedOn && !result.ok())
         {
-            return; // a second LOGON on a logged-on connection: INVALID_REQUEST, the session stays
+            return; // a second LOGON on a logged-on connection: INVALID_REQUEST, then the switch closes the connection
         }
         if (result.ok())
         {

@@ -1,5 +1,7 @@
 package io.tapswitch.switching.config;
 
+import io.tapswitch.formats.config.SettingKey;
+
 import java.util.Locale;
 
 import io.tapswitch.switching.engine.EngineConfig;

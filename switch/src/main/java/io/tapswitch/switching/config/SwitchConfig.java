@@ -1,5 +1,8 @@
 package io.tapswitch.switching.config;
 
+import io.tapswitch.formats.config.ConfigException;
+import io.tapswitch.formats.config.LayeredSettings;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;

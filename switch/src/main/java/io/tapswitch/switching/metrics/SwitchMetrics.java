@@ -26,6 +26,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tapswitch.formats.metrics.PrometheusLint;
 import io.tapswitch.protocol.Decision;
 import io.tapswitch.protocol.ReasonCode;
 import io.tapswitch.switching.net.Counters;
@@ -56,7 +57,7 @@ public final class SwitchMetrics implements AutoCloseable
         gcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
-        BuildInfo.bindProcessMeters(registry);
+        io.tapswitch.formats.metrics.BuildInfo.bindProcessMeters(registry);
     }
 
     public PrometheusMeterRegistry registry()

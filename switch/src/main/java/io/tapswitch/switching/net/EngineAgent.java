@@ -400,6 +400,13 @@ public final class EngineAgent implements Agent
         final int result = out.getByte(HandoffRecords.RESPONSE_FRAME_OFFSET + FrameHeader.BODY_OFFSET +
             Messages.LogonResult.RESULT_OFFSET) & 0xFF;
         counters.onLogon(result);
+        if (ReasonCode.OK != result && NO_SESSION != sessionTerminalId)
+        {
+            // A failed second LOGON on a logged-on connection: the connection closes (PROTOCOL.md rule 2), so
+            // requests pipelined behind it decide nothing (NOT_LOGGED_ON, never delivered).
+            onDisconnect(connectionId);
+            return;
+        }
         if (ReasonCode.OK != result || NO_SESSION != sessionTerminalId)
         {
             return;

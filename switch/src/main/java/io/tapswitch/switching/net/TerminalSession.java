@@ -265,6 +265,16 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
                 closeAfter(seq);
             }
         }
+        else if (MessageType.LOGON_RESULT == type)
+        {
+            // PROTOCOL.md rule 2: a failed LOGON closes its connection, also a second LOGON on a logged-on one
+            // (INVALID_REQUEST); a second LOGON is never a success.
+            final int result = buffer.getByte(offset + FrameHeader.BODY_OFFSET + Messages.LogonResult.RESULT_OFFSET) & 0xFF;
+            if (ReasonCode.OK != result)
+            {
+                closeAfter(seq);
+            }
+        }
         else if (MessageType.ERROR == type &&
             ReasonCode.NOT_LOGGED_ON == (buffer.getShort(offset + FrameHeader.BODY_OFFSET, LITTLE_ENDIAN) & 0xFFFF))
         {

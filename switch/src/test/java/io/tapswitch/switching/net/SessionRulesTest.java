@@ -215,11 +215,31 @@ class SessionRulesTest
     }
 
     @Test
-    void shouldKeepTheSessionAfterASecondLogonOnTheSameConnection()
+    void shouldAnswerASecondLogonOnTheSameConnectionInvalidRequestAndCloseTheConnection()
     {
+        final int pipelinedCorrelation = 900_001;
         try (TerminalClient terminal = testSwitch.terminal(9))
         {
-            assertThat(terminal.logon().result()).isEqualTo(ReasonCode.INVALID_REQUEST);
+            final byte[] nonce = new byte[16];
+            nonce[5] = (byte)System.nanoTime();
+            final CompletableFuture<io.tapswitch.protocol.client.LogonResult> second =
+                terminal.async().logon(System.currentTimeMillis(), nonce);
+            // pipelined right behind the failed LOGON: must decide nothing
+            final CompletableFuture<byte[]> tap = terminal.async().sendRaw(tapFrame(pipelinedCorrelation));
+
+            assertThat(second.join().result()).isEqualTo(ReasonCode.INVALID_REQUEST);
+            assertThat(second.join().heartbeatMs()).isZero();
+            assertThat(terminal.awaitClosed(5_000)).as("connection closed after the failed second LOGON").isTrue();
+            assertThat(tap).isCompletedExceptionally();
+        }
+
+        // The terminal logs on again; the TAP pipelined behind the failed LOGON was never decided: the same
+        // correlation with another body is a fresh decision, not DUPLICATE_CORRELATION.
+        try (TerminalClient terminal = testSwitch.terminal(9))
+        {
+            final TapResult result = terminal.tap(pipelinedCorrelation, CARD + 90, 2, 1, 0, System.currentTimeMillis());
+            assertThat(result.reason()).isNotEqualTo(ReasonCode.DUPLICATE_CORRELATION);
+            assertThat(result.receipt()).isNotZero();
             assertThat(terminal.heartbeat(3, 9L)).isEqualTo(9L);
         }
     }

@@ -1,0 +1,66 @@
+package io.tapswitch.formats.journal;
+
+import java.nio.ByteOrder;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * Framing of a journal excerpt (see {@code switch/JOURNAL.md}, "Excerpts"): one or more records back to back, each
+ * starting with its own {@code recordLength} (little-endian i32, the whole record, header included). A reader walks
+ * the excerpt record by record: the next record starts {@code recordLength} bytes after the current one, and the
+ * last record ends exactly at the end of the excerpt.
+ */
+public final class JournalExcerpt
+{
+    /** {@link #recordLength} of a record whose framing is broken. */
+    public static final int MALFORMED = -1;
+
+    private JournalExcerpt()
+    {
+    }
+
+    /**
+     * @param buffer holding the excerpt.
+     * @param offset where a record starts in the buffer.
+     * @param end    where the excerpt ends in the buffer (exclusive).
+     * @return the length of the record at {@code offset}, or {@link #MALFORMED} when fewer than a header's bytes
+     * remain, or its {@code recordLength} is shorter than a header or runs past the end of the excerpt.
+     */
+    public static int recordLength(final DirectBuffer buffer, final int offset, final int end)
+    {
+        final int remaining = end - offset;
+        if (remaining < JournalRecord.HEADER_BYTES)
+        {
+            return MALFORMED;
+        }
+        final int length = buffer.getInt(offset + JournalRecord.RECORD_LENGTH_OFFSET, ByteOrder.LITTLE_ENDIAN);
+        return length >= JournalRecord.HEADER_BYTES && length <= remaining ? length : MALFORMED;
+    }
+
+    /**
+     * Checks the framing of a whole excerpt without handing out any record.
+     *
+     * @param buffer holding the excerpt.
+     * @param offset where the excerpt starts in the buffer.
+     * @param length bytes of the excerpt.
+     * @return the number of records in the excerpt (at least 1), or {@link #MALFORMED} when the excerpt is empty or
+     * any record's length is broken (see {@link #recordLength}).
+     */
+    public static int countRecords(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int end = offset + length;
+        int position = offset;
+        int records = 0;
+        while (position < end)
+        {
+            final int recordLength = recordLength(buffer, position, end);
+            if (MALFORMED == recordLength)
+            {
+                return MALFORMED;
+            }
+            position += recordLength;
+            records++;
+        }
+        return records == 0 ? MALFORMED : records;
+    }
+}

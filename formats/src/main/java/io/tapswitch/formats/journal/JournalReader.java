@@ -1,0 +1,239 @@
+package io.tapswitch.formats.journal;
+
+import java.nio.file.Path;
+
+import io.tapswitch.formats.Queues;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Tails the journal of a switch data directory ({@code <data-dir>/journal}) from the start or from after a given
+ * index, handing each record to a {@link JournalHandler}, and reports its position and lag.
+ * <p>
+ * An excerpt holds one or more records ({@link JournalExcerpt}); every record of an excerpt is handed with the
+ * excerpt's index, and a position is always an excerpt boundary: the admin ingester stores
+ * {@link #lastReadIndex()} after a poll (which never stops inside an excerpt) with the records it read, and
+ * resumes with {@link #moveAfter(long)}. Not thread-safe: used by one thread at a time (it may be created on another thread and
+ * handed over).
+ */
+public final class JournalReader implements AutoCloseable
+{
+    /** {@link #lastReadIndex()} before any record was read. */
+    public static final long NO_INDEX = -1;
+
+    private final SingleChronicleQueue queue;
+    private final boolean ownsQueue;
+    private final ExcerptTailer tailer;
+    private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[JournalRecord.MAX_RECORD_BYTES]);
+    private final JournalDecoder decoder = new JournalDecoder();
+    private long lastReadIndex = NO_INDEX;
+
+    /**
+     * Opens the journal of a data directory (created empty if absent), positioned at its start.
+     *
+     * @param dataDir the switch data directory.
+     */
+    public JournalReader(final Path dataDir)
+    {
+        this(Queues.open(Queues.journalDir(dataDir)), true);
+    }
+
+    /**
+     * Reads an already open journal queue; the queue is not closed by {@link #close()}.
+     */
+    public JournalReader(final SingleChronicleQueue queue)
+    {
+        this(queue, false);
+    }
+
+    private JournalReader(final SingleChronicleQueue queue, final boolean ownsQueue)
+    {
+        this.queue = queue;
+        this.ownsQueue = ownsQueue;
+        this.tailer = queue.createTailer();
+        // a reader may be created on one thread and handed to the thread that polls it (one thread at a time)
+        tailer.singleThreadedCheckDisabled(true);
+        tailer.toStart();
+    }
+
+    /**
+     * Positions the reader at the first record of the journal.
+     */
+    public void toStart()
+    {
+        tailer.toStart();
+        lastReadIndex = NO_INDEX;
+    }
+
+    /**
+     * Positions the reader so the next record is the first one of the excerpt after {@code index}.
+     *
+     * @param index an index previously reported by this or another reader, or {@link #NO_INDEX} for the start.
+     * @return false if the index is not in the journal (deleted by retention or never written); the reader then
+     * stays after its last read record (or at the start if it read none).
+     */
+    public boolean moveAfter(final long index)
+    {
+        if (index == NO_INDEX)
+        {
+            toStart();
+            return true;
+        }
+        if (positionAfter(index))
+        {
+            lastReadIndex = index;
+            return true;
+        }
+        if (lastReadIndex == NO_INDEX || !positionAfter(lastReadIndex))
+        {
+            tailer.toStart();
+            lastReadIndex = NO_INDEX;
+        }
+        return false;
+    }
+
+    private boolean positionAfter(final long index)
+    {
+        if (!tailer.moveToIndex(index))
+        {
+            return false;
+        }
+        try (DocumentContext dc = tailer.readingDocument())
+        {
+            return dc.isPresent();
+        }
+    }
+
+    /**
+     * Reads whole excerpts until at least {@code limit} records were handed to the handler or the journal ends.
+     * Every record of an excerpt is handed, in order, with the excerpt's index; a poll never stops inside an
+     * excerpt (it may hand more than {@code limit} records to finish one), so {@link #lastReadIndex()} after a poll
+     * is always the position after a complete excerpt and {@link #moveAfter(long)} with it resumes at the next one,
+     * skipping nothing and repeating nothing.
+     * <p>
+     * If the handler throws, the reader is put back after the last excerpt it completed ({@link #lastReadIndex()}
+     * unchanged): the next poll hands the failed excerpt again from its first record.
+     *
+     * @return the number of records handed to the handler; 0 when the reader is at the end.
+     * @throws IllegalStateException if an excerpt is not a sequence of well-framed records ({@link JournalExcerpt});
+     *                               the reader stays before it and nothing of it is handed out.
+     */
+    public int poll(final JournalHandler handler, final int limit)
+    {
+        int count = 0;
+        while (count < limit)
+        {
+            final long index;
+            final int length;
+            try (DocumentContext dc = tailer.readingDocument())
+            {
+                if (!dc.isPresent())
+                {
+                    break;
+                }
+                final Bytes<?> bytes = dc.wire().bytes();
+                final long available = bytes.readRemaining();
+                index = dc.index();
+                if (available > buffer.capacity())
+                {
+                    dc.rollbackOnClose();
+                    throw new IllegalStateException("journal excerpt at index " + Long.toHexString(index) +
+                        " has " + available + " bytes, more than " + buffer.capacity());
+                }
+                length = (int)available;
+                bytes.read(buffer.byteArray(), 0, length);
+                if (JournalExcerpt.MALFORMED == JournalExcerpt.countRecords(buffer, 0, length))
+                {
+                    dc.rollbackOnClose();
+                    throw new IllegalStateException("journal excerpt at index " + Long.toHexString(index) +
+                        " (" + length + " bytes) is not a sequence of records");
+                }
+            }
+            count += handExcerpt(handler, index, length);
+            lastReadIndex = index;
+        }
+        return count;
+    }
+
+    private int handExcerpt(final JournalHandler handler, final long index, final int length)
+    {
+        int records = 0;
+        int offset = 0;
+        try
+        {
+            while (offset < length)
+            {
+                final int recordLength = JournalExcerpt.recordLength(buffer, offset, length);
+                decoder.wrap(buffer, offset, recordLength);
+                handler.onRecord(index, decoder);
+                offset += recordLength;
+                records++;
+            }
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            if (lastReadIndex == NO_INDEX || !positionAfter(lastReadIndex))
+            {
+                tailer.toStart();
+                lastReadIndex = NO_INDEX;
+            }
+            throw ex;
+        }
+        return records;
+    }
+
+    /**
+     * @return the index of the excerpt whose records were read last (all of them), or {@link #NO_INDEX}.
+     */
+    public long lastReadIndex()
+    {
+        return lastReadIndex;
+    }
+
+    /**
+     * @return the index of the last excerpt in the journal, or {@link #NO_INDEX} when it is empty.
+     */
+    public long lastIndex()
+    {
+        final long last = queue.lastIndex();
+        return last < 0 ? NO_INDEX : last;
+    }
+
+    /**
+     * @return excerpts in the journal after the reader's position (0 when caught up). An excerpt holds one record
+     * when written outside a batch and up to a whole engine batch otherwise (JOURNAL.md), so this counts excerpts,
+     * not records: counting records would mean reading them.
+     */
+    public long lagEntries()
+    {
+        final long last = queue.lastIndex();
+        if (last < 0)
+        {
+            return 0;
+        }
+        if (lastReadIndex == NO_INDEX)
+        {
+            final long first = queue.firstIndex();
+            return first == Long.MAX_VALUE ? 0 : queue.countExcerpts(first, last) + 1;
+        }
+        if (last <= lastReadIndex)
+        {
+            return 0;
+        }
+        // countExcerpts counts [from, to): the excerpts after lastReadIndex up to and including last
+        return queue.countExcerpts(lastReadIndex, last);
+    }
+
+    @Override
+    public void close()
+    {
+        tailer.close();
+        if (ownsQueue)
+        {
+            queue.close();
+        }
+    }
+}
