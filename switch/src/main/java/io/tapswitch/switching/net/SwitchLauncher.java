@@ -109,6 +109,7 @@ public final class SwitchLauncher implements AutoCloseable
                 .heartbeatMs(config.heartbeatMs())
                 .journalSyncToDisk(config.journalSync())
                 .journalPretouchBytes(config.journalPretouchBytes())
+                .journalReserveBytes(config.journalReserveBytes())
                 .cardCapacity(config.cardCapacity())
                 .holderCapacity(config.cardCapacity())
                 .householdCapacity(Math.max(EngineConfig.DEFAULT_HOUSEHOLD_CAPACITY, config.cardCapacity() / 3 + 1))
@@ -123,6 +124,7 @@ public final class SwitchLauncher implements AutoCloseable
             LOGGER.info("recovered: {} journal records replayed in {} s", progress.recordsReplayed(),
                 String.format(Locale.ROOT, "%.1f", progress.elapsedSeconds()));
             readiness.syncer(server.journalSyncer());
+            readiness.journalWritable(server::journalWritable);
             readiness.serving(true);
             return new SwitchLauncher(config, metrics, server, readiness, metricsPort, server.startupCommandsApplied());
         }

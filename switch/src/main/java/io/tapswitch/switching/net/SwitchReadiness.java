@@ -13,9 +13,10 @@ import io.tapswitch.switching.journal.JournalSyncer;
  * writable and the terminal listener serves; 503 with the failing checks otherwise (while it replays, while it
  * stops, when the journal cannot be written). {@code GET /health} is 200 as long as the process answers.
  * <p>
- * The journal check is a hook: {@link #journalWritable(BooleanSupplier)} replaces the built-in one (the journal
- * directory is writable and, with {@code journal-sync=batch}, a requested sync has not waited more than
- * {@link #SYNC_STALL_NS} without progress) by the journal's own accessor. Thread-safe.
+ * The journal check combines the journal's own accessor, plugged in with {@link #journalWritable(BooleanSupplier)}
+ * ({@link SwitchServer#journalWritable()}: false while the disk is full or after a failed sync or write), with a
+ * check of its own: the journal directory is writable and, with {@code journal-sync=batch}, a requested sync has not
+ * waited more than {@link #SYNC_STALL_NS} without progress (a sync that hangs instead of failing). Thread-safe.
  */
 public final class SwitchReadiness
 {
@@ -26,7 +27,7 @@ public final class SwitchReadiness
     private final Path journalDir;
     private volatile boolean serving;
     private volatile JournalSyncer syncer;
-    private volatile BooleanSupplier journalWritable = this::builtInJournalWritable;
+    private volatile BooleanSupplier journalWritable = () -> true;
     private long lastDurable = -1;
     private long lastDurableChangeNs = System.nanoTime();
 
@@ -37,7 +38,7 @@ public final class SwitchReadiness
     }
 
     /**
-     * The hook for the journal's own "writable" accessor (e.g. a disk-full or failed-sync state kept by the journal).
+     * The hook for the journal's own "writable" accessor (the disk-full and failed-sync state kept by the engine).
      *
      * @param journalWritable true while the journal accepts and syncs appends.
      * @return this.
@@ -65,7 +66,7 @@ public final class SwitchReadiness
 
     public boolean ready()
     {
-        return replay.done() && serving && journalWritable.getAsBoolean();
+        return replay.done() && serving && journalWritable();
     }
 
     /**
@@ -74,7 +75,7 @@ public final class SwitchReadiness
     public String json()
     {
         final boolean replayed = replay.done();
-        final boolean writable = journalWritable.getAsBoolean();
+        final boolean writable = journalWritable();
         final boolean ready = replayed && serving && writable;
         return String.format(Locale.ROOT,
             "{\"status\":\"%s\",\"checks\":{\"replayed\":%b,\"journalWritable\":%b,\"serving\":%b}," +
@@ -82,6 +83,11 @@ public final class SwitchReadiness
             "\"seconds\":%.1f}}",
             ready ? "ready" : "not ready", replayed, writable, serving, replay.phaseName(), replay.ratio(),
             replay.excerptsRead(), replay.excerptsTotal(), replay.recordsReplayed(), replay.elapsedSeconds());
+    }
+
+    private boolean journalWritable()
+    {
+        return journalWritable.getAsBoolean() && builtInJournalWritable();
     }
 
     private synchronized boolean builtInJournalWritable()
