@@ -83,9 +83,19 @@ class PrometheusLiveTest
         prometheusUrl = startPrometheus(dir.resolve("prometheus"));
 
         // traffic for the whole test: a fleet taps (approved and declined), terminals fail logons, REST refusals
-        fleet = CompletableFuture.supplyAsync(() -> new Fleet(new FleetOptions()
-            .port(switchLauncher.port()).firstTerminal(11).terminals(5).ratePerSecond(50).durationMs(25_000)
-            .cards(300)).run(null));
+        fleet = CompletableFuture.supplyAsync(() ->
+        {
+            try
+            {
+                return new Fleet(new FleetOptions()
+                    .port(switchLauncher.port()).firstTerminal(11).terminals(5).ratePerSecond(50).durationMs(25_000)
+                    .cards(300)).run(null);
+            }
+            catch (final Exception ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        });
         driveTapsAndCases();
         awaitScrapes();
     }
@@ -164,16 +174,17 @@ class PrometheusLiveTest
         System.gc();
     }
 
-    /** Until both targets are up and rate() over the taps has two samples in Prometheus. */
+    /** Until both targets are up, each scraped at least three times (rate() needs two samples), taps ingested. */
     private void awaitScrapes() throws Exception
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline)
         {
             final JsonArray up = query("up == 1");
+            final JsonArray scrapes = query("count_over_time(up[1m]) >= 3");
             final JsonArray taps = query("sum(rate(tapswitch_taps_total[1m])) > 0");
-            final JsonArray handedOut = query("tapswitch_admin_handed_out_total");
-            if (up.size() == 2 && !taps.isEmpty() && !handedOut.isEmpty())
+            final JsonArray handedOut = query("count_over_time(tapswitch_admin_handed_out_total[1m]) >= 2");
+            if (up.size() == 2 && scrapes.size() == 2 && !taps.isEmpty() && !handedOut.isEmpty())
             {
                 return;
             }
@@ -227,7 +238,12 @@ class PrometheusLiveTest
             queries++;
             if (result.isEmpty())
             {
-                empty.put(e.getKey(), expression);
+                final StringBuilder why = new StringBuilder(expression);
+                for (final String name : PromQl.metricNames(e.getValue()))
+                {
+                    why.append("\n    ").append(name).append(": ").append(query(name).size()).append(" series");
+                }
+                empty.put(e.getKey(), why.toString());
             }
         }
         assertThat(empty).as("queries that returned no series (of " + queries + ")").isEmpty();
@@ -251,7 +267,9 @@ class PrometheusLiveTest
         final String alerts = OpsFiles.read(OpsFiles.ALERTS);
         final long declared = alerts.lines().filter((l) -> l.trim().startsWith("- alert:")).count();
         assertThat(health).hasSize((int)declared);
-        assertThat(health.values()).as(health.toString()).allMatch((h) -> h.startsWith("ok  ") && h.endsWith("inactive"));
+        // "pending" is allowed: TapswitchJournalDiskFilling extrapolates the free space of the first minutes of this
+        // test's journal (written fast, from nothing) and waits its 30 minutes before firing
+        assertThat(health.values()).as(health.toString()).allMatch((h) -> h.startsWith("ok  ") && !h.endsWith("firing"));
     }
 
     @Test
