@@ -79,6 +79,7 @@ public final class AdminConfig
     private Path tlsCertFile;
     private Path tlsKeyFile;
     private boolean accessLog = true;
+    private long accountsSessionTtlMinutes = io.tapswitch.admin.account.Accounts.DEFAULT_SESSION_TTL.toMinutes();
     private boolean demo;
     private int demoCards = io.tapswitch.formats.demo.DemoDataset.DEFAULT_CARDS;
     private int demoTerminals = io.tapswitch.formats.demo.DemoDataset.DEFAULT_TERMINALS;
@@ -155,6 +156,8 @@ public final class AdminConfig
                 case TLS_CERT_FILE -> tlsCertFile = value.isEmpty() ? null : Path.of(value);
                 case TLS_KEY_FILE -> tlsKeyFile = value.isEmpty() ? null : Path.of(value);
                 case ACCESS_LOG -> accessLog = bool(s, setting);
+                // read by the account module from extra().accounts, where the file's accounts: section used to be
+                case ACCOUNTS_SESSION_TTL_MINUTES -> accountsSessionTtlMinutes = longIn(s, setting, 1, 7 * 24 * 60);
                 case DEMO -> demo = bool(s, setting);
                 case DEMO_CARDS -> demoCards = (int)longIn(s, setting, 1, 50_000_000);
                 case DEMO_TERMINALS -> demoTerminals = (int)longIn(s, setting, 1, 1_000_000);
@@ -185,6 +188,11 @@ public final class AdminConfig
         else
         {
             extra = sectionJson;
+        }
+        if (!onlySet || !"default".equals(s.source(AdminSetting.ACCOUNTS_SESSION_TTL_MINUTES)))
+        {
+            final JsonObject accounts = extra.getJsonObject("accounts", new JsonObject());
+            extra.put("accounts", accounts.put("session-ttl-minutes", accountsSessionTtlMinutes));
         }
     }
 

@@ -41,6 +41,9 @@ public enum AdminSetting implements SettingKey
     ACCESS_LOG("access-log", "true", false,
         "log one line per REST request (logger tapswitch.admin.access: method, route, status, duration, actor; " +
         "never a token or a body)"),
+    ACCOUNTS_SESSION_TTL_MINUTES("accounts.session-ttl-minutes",
+        String.valueOf(io.tapswitch.admin.account.Accounts.DEFAULT_SESSION_TTL.toMinutes()), false,
+        "minutes a console session token stays valid after sign-in (1..10080)"),
     DEMO("demo", "false", false, "load the demo dataset (DEMO-DATA.md) into PostgreSQL and, through the outbox, the switch"),
     DEMO_CARDS("demo-cards", String.valueOf(io.tapswitch.formats.demo.DemoDataset.DEFAULT_CARDS), false,
         "demo cards to load"),
