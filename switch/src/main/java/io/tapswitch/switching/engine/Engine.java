@@ -1144,13 +1144,13 @@ public final class Engine implements AutoCloseable
     {
         try
         {
-            final long last = journalQueue.lastIndex();
+            final long last = journal.queue().lastIndex();
             if (last < 0)
             {
                 return 0;
             }
-            final long first = fromIndex >= 0 ? fromIndex : journalQueue.firstIndex();
-            return journalQueue.countExcerpts(first, last) + 1;
+            final long first = fromIndex >= 0 ? fromIndex : journal.queue().firstIndex();
+            return journal.queue().countExcerpts(first, last) + 1;
         }
         catch (final RuntimeException ex)
         {
