@@ -1065,7 +1065,7 @@ public final class Engine implements AutoCloseable
         final JournalDecoder chunkRecord = new JournalDecoder();
         final long afterSequence = snapshotSequence;
         final long replayStartNs = System.nanoTime();
-        config.replayProgress().replaying(excerptsToReplay(fromIndex));
+        config.replayProgress().replaying(JournalReplay.excerptsFrom(journal, fromIndex));
         replaying = true;
         try
         {
@@ -1134,28 +1134,6 @@ public final class Engine implements AutoCloseable
         }
         chunk.clear();
         config.replayProgress().progress(replayExcerpts, replayedRecords);
-    }
-
-    /**
-     * @param fromIndex the index the replay starts after (the snapshot's last), or a negative value for the start.
-     * @return journal excerpts from there to the end, or -1 when Chronicle Queue cannot count them.
-     */
-    private long excerptsToReplay(final long fromIndex)
-    {
-        try
-        {
-            final long last = journal.queue().lastIndex();
-            if (last < 0)
-            {
-                return 0;
-            }
-            final long first = fromIndex >= 0 ? fromIndex : journal.queue().firstIndex();
-            return journal.queue().countExcerpts(first, last) + 1;
-        }
-        catch (final RuntimeException ex)
-        {
-            return -1;
-        }
     }
 
     private void resetState()
