@@ -17,6 +17,8 @@ import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The network side of one event loop: its connections, its response ring from the engine thread, and the
@@ -34,6 +36,8 @@ public final class LoopResponder
     private static final int DRAIN_LIMIT = 4096;
     private static final long DISCONNECT_RETRY_MS = 1;
     private static final long RESCUE_PERIOD_MS = 10;
+    private static final Logger LOGGER = LoggerFactory.getLogger(LoopResponder.class);
+    private static final long HELD_ALARM_NS = TimeUnit.MILLISECONDS.toNanos(RESCUE_PERIOD_MS);
 
     private final int index;
     private final EventLoop eventLoop;
@@ -223,6 +227,14 @@ public final class LoopResponder
             if (rescueArmed && drains == drainsAtRescueCheck)
             {
                 counters.increment(Counters.DRAINS_RESCUED);
+                final long rescued = counters.get(Counters.DRAINS_RESCUED);
+                if (Long.bitCount(rescued) == 1)
+                {
+                    // an alarm: this should never happen (logged at the 1st, 2nd, 4th, 8th, ... occurrence)
+                    LOGGER.warn("event loop {}: answers waited in the response ring with no drain scheduled for a " +
+                        "whole {} ms period (a lost wake-up), drained by the periodic check; {} times so far",
+                        index, RESCUE_PERIOD_MS, rescued);
+                }
                 rescueArmed = false;
                 drain();
                 return;
@@ -281,6 +293,11 @@ public final class LoopResponder
                 drainNs = System.nanoTime();
             }
             recordLatency(receivedNs, drainNs);
+            if (drainNs - buffer.getLong(index + HandoffRecords.RESPONSE_RELEASED_NS_OFFSET) > HELD_ALARM_NS)
+            {
+                // released by the engine thread but not drained for 10 ms: a late or lost wake-up (alarm; reads 0)
+                counters.increment(Counters.RESPONSES_HELD);
+            }
             session.onEngineResponse(seq, buffer, index + HandoffRecords.RESPONSE_FRAME_OFFSET, frameLength);
         }
         else if (HandoffRecords.CLOSE == msgTypeId)
