@@ -106,7 +106,7 @@ public final class AdminContext
     /**
      * Records an audit entry in the transaction of {@link #write}.
      */
-    public Future<Void> audit(final SqlConnection conn, final Principal principal, final String action,
+    public Future<Void> audit(final io.vertx.sqlclient.SqlClient conn, final Principal principal, final String action,
         final String resource, final Object resourceId, final io.vertx.core.json.JsonObject before,
         final io.vertx.core.json.JsonObject after)
     {

@@ -71,6 +71,7 @@ public final class AdminService
 
     private final AdminConfig config;
     private final List<ApiModule> modules = new ArrayList<>();
+    private final io.tapswitch.admin.account.AccountModule accountModule = new io.tapswitch.admin.account.AccountModule();
     private Vertx vertx;
     private Database database;
     private Pool pool;
@@ -93,6 +94,7 @@ public final class AdminService
     {
         this.config = config;
         modules.add(new RegistryModule());
+        modules.add(accountModule);
     }
 
     /**
@@ -296,15 +298,36 @@ public final class AdminService
             }
             return;
         }
-        final Principal principal = config.tokens().authenticate(header.substring(7).trim());
-        if (principal == null)
+        final String token = header.substring(7).trim();
+        final Principal configured = config.tokens().authenticate(token);
+        if (configured != null)
         {
-            if (!throttled(rc, "address:" + clientAddress(rc)))
-            {
-                Problems.send(rc, Problems.forStatus(401, "the bearer token is not valid"));
-            }
+            admit(rc, operation, configured);
             return;
         }
+        // not a configured token: a session of a signed-in account, or nothing
+        accountModule.accounts().authenticate(token).onComplete(ar ->
+        {
+            if (ar.failed())
+            {
+                rc.fail(ar.cause());
+            }
+            else if (ar.result() == null)
+            {
+                if (!throttled(rc, "address:" + clientAddress(rc)))
+                {
+                    Problems.send(rc, Problems.forStatus(401, "the bearer token is not valid (unknown, expired or revoked)"));
+                }
+            }
+            else
+            {
+                admit(rc, operation, ar.result());
+            }
+        });
+    }
+
+    private void admit(final RoutingContext rc, final Contract.OperationSpec operation, final Principal principal)
+    {
         if (throttled(rc, "principal:" + principal.actor()))
         {
             return;
@@ -317,6 +340,14 @@ public final class AdminService
         }
         rc.put(Api.PRINCIPAL_KEY, principal);
         rc.next();
+    }
+
+    /**
+     * @return the accounts and sessions (after start), for the console.
+     */
+    public io.tapswitch.admin.account.Accounts accounts()
+    {
+        return accountModule.accounts();
     }
 
     private static String clientAddress(final RoutingContext rc)

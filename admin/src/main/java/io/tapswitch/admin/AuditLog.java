@@ -6,7 +6,7 @@ import java.time.ZoneOffset;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
 /**
@@ -35,7 +35,7 @@ public final class AuditLog
      * @param after      state after, or null for a deletion.
      * @return completes when written.
      */
-    public Future<Void> record(final SqlConnection conn, final Principal principal, final String action,
+    public Future<Void> record(final SqlClient conn, final Principal principal, final String action,
         final String resource, final Object resourceId, final JsonObject before, final JsonObject after)
     {
         return conn.preparedQuery("INSERT INTO audit_log (at, actor, role, action, resource, resource_id, before, after) " +

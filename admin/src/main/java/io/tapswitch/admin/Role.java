@@ -15,7 +15,11 @@ public enum Role
     /** Read-only access to everything, including the audit log. */
     AUDITOR("auditor"),
     /** Operations staff: terminals and the switch's health; reads taps. */
-    OPERATOR("operator");
+    OPERATOR("operator"),
+    /** A donor's representative: aggregate reports of the donor's own programs, never a person. */
+    DONOR("donor"),
+    /** The education department: meals reports of the city's schools, never a person. */
+    EDUCATION_DEPARTMENT("education_department");
 
     private final String wireName;
 

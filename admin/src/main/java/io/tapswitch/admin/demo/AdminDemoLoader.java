@@ -139,8 +139,8 @@ public final class AdminDemoLoader
     {
         final String at = "'" + now + "'";
         statement.execute("INSERT INTO institutions (id, name, kind, district, created_at, updated_at) VALUES " +
-            "(1, 'Demo city social service', 'SOCIAL_SERVICE', 'Demo district', " + at + ", " + at + "), " +
-            "(2, 'Demo school district', 'SCHOOL', 'Demo district', " + at + ", " + at + ")");
+            "(1, 'Demo city social service', 'SOCIAL_SERVICE', NULL, " + at + ", " + at + "), " +
+            "(2, 'Demo school district', 'SCHOOL', NULL, " + at + ", " + at + ")");
         final StringBuilder outlets = new StringBuilder("INSERT INTO outlets (id, institution_id, name, kind, created_at, updated_at) VALUES ");
         for (int outlet = 1; outlet <= DemoDataset.OUTLETS; outlet++)
         {
@@ -170,7 +170,8 @@ public final class AdminDemoLoader
         final StringBuilder rows = new StringBuilder(cards * 64);
         for (long household = 1; household <= households; household++)
         {
-            rows.append(household).append("\tDemo district\t").append(ts).append('\t').append(ts).append('\n');
+            rows.append(household).append('\t').append(DemoPeople.district(household)).append('\t').append(ts).append('\t').append(ts)
+                .append('\n');
         }
         copy.copyIn("COPY households (id, district, created_at, updated_at) FROM STDIN", new StringReader(rows.toString()));
         LOG.info("demo load: {} copied at {} ms", "households", (System.nanoTime() - startNs) / 1_000_000);
@@ -178,17 +179,23 @@ public final class AdminDemoLoader
         rows.setLength(0);
         for (long card = DemoDataset.FIRST_CARD_ID; card <= lastCard; card++)
         {
-            rows.append(card).append('\t').append(DemoDataset.householdOf(card)).append("\tDemo\tHolder ").append(card)
-                .append("\t{RESIDENT}\t").append(ts).append('\t').append(ts).append('\n');
+            final long household = DemoDataset.householdOf(card);
+            rows.append(card).append('\t').append(household).append('\t').append(DemoPeople.familyName(household)).append('\t')
+                .append(DemoPeople.givenName(card)).append('\t').append(DemoPeople.birthDate(card)).append('\t')
+                .append(DemoPeople.taxNumber(card)).append(DemoPeople.displaced(household) ? "\t{IDP}\t" : "\t{RESIDENT}\t")
+                .append(DemoPeople.displaced(household) ? DemoPeople.idpCertificate(household) : "\\N").append('\t')
+                .append(ts).append('\t').append(ts).append('\n');
         }
-        copy.copyIn("COPY cardholders (id, household_id, family_name, given_name, categories, created_at, updated_at) FROM STDIN",
+        copy.copyIn("COPY cardholders (id, household_id, family_name, given_name, birth_date, tax_number, categories, " +
+                "idp_certificate, created_at, updated_at) FROM STDIN",
             new StringReader(rows.toString()));
         LOG.info("demo load: {} copied at {} ms", "cardholders", (System.nanoTime() - startNs) / 1_000_000);
 
         rows.setLength(0);
         for (long card = DemoDataset.FIRST_CARD_ID; card <= lastCard; card++)
         {
-            rows.append(card).append('\t').append(card).append("\tRESIDENT\t").append(CardStatus.name(DemoDataset.statusOf(card)))
+            rows.append(card).append('\t').append(card).append(DemoPeople.displaced(DemoDataset.householdOf(card)) ? "\tGUEST\t" :
+                    "\tRESIDENT\t").append(CardStatus.name(DemoDataset.statusOf(card)))
                 .append('\t').append(LocalDate.ofEpochDay(DemoDataset.expiryDayOf(card))).append('\t').append(ts).append('\t')
                 .append(ts).append('\n');
         }
@@ -266,7 +273,8 @@ public final class AdminDemoLoader
             {
                 batch.wrap(buffer, 0, 0, PROGRAMS);
                 while (card <= lastCard && batch.add(card, card, DemoDataset.householdOf(card), DemoDataset.expiryDayOf(card),
-                    CardKind.RESIDENT, DemoDataset.statusOf(card), DemoDataset.enrolMaskOf(card)))
+                    DemoPeople.displaced(DemoDataset.householdOf(card)) ? CardKind.GUEST : CardKind.RESIDENT,
+                    DemoDataset.statusOf(card), DemoDataset.enrolMaskOf(card)))
                 {
                     card++;
                 }

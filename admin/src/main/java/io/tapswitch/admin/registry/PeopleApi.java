@@ -4,6 +4,7 @@ import java.time.LocalDate;
 import java.util.Objects;
 
 import io.tapswitch.admin.AdminContext;
+import io.tapswitch.admin.account.Scope;
 import io.tapswitch.admin.api.Api;
 import io.tapswitch.admin.api.ApiRoutes;
 import io.tapswitch.admin.api.Page;
@@ -37,11 +38,18 @@ public final class PeopleApi
         routes.json("listHouseholds", 200, r ->
         {
             final Page page = Page.of(r.rc());
-            return ctx.pool().preparedQuery("SELECT " + HOUSEHOLD_COLUMNS + " FROM households h WHERE h.id > $1 ORDER BY h.id LIMIT $2")
-                .execute(Tuple.of(page.afterKey(), page.fetch()))
+            return ctx.pool().preparedQuery("SELECT " + HOUSEHOLD_COLUMNS + " FROM households h WHERE h.id > $1 " +
+                    "AND ($3::text IS NULL OR h.district = $3) ORDER BY h.id LIMIT $2")
+                .execute(Tuple.of(page.afterKey(), page.fetch(), r.principal().scopeDistrict()))
                 .map(rows -> page.result(rows, "id", PeopleApi::household));
         });
-        routes.json("getHousehold", 200, r -> getHousehold(ctx.pool(), Api.pathLong(r.rc(), "householdId")));
+        routes.json("getHousehold", 200, r ->
+        {
+            final long id = Api.pathLong(r.rc(), "householdId");
+            return ctx.pool().withConnection(conn -> Scope.requireHousehold(conn, r.principal(), id)
+                .compose(v -> getHousehold(conn, id))
+                .compose(h -> ctx.audit(conn, r.principal(), "household.read", "household", id, null, null).map(h)));
+        });
         routes.json("createHousehold", 201, r ->
         {
             final JsonObject body = Api.body(r.rc());
@@ -58,11 +66,18 @@ public final class PeopleApi
             final Long householdId = Api.queryLong(r.rc(), "householdId");
             final String category = Api.queryString(r.rc(), "category");
             return ctx.pool().preparedQuery("SELECT " + HOLDER_COLUMNS + " FROM cardholders WHERE id > $1 " +
-                    "AND ($3::bigint IS NULL OR household_id = $3) AND ($4::text IS NULL OR $4 = ANY(categories)) ORDER BY id LIMIT $2")
-                .execute(Tuple.of(page.afterKey(), page.fetch(), householdId, category))
+                    "AND ($3::bigint IS NULL OR household_id = $3) AND ($4::text IS NULL OR $4 = ANY(categories)) AND " +
+                    Scope.householdIn("household_id", 5) + " ORDER BY id LIMIT $2")
+                .execute(Tuple.of(page.afterKey(), page.fetch(), householdId, category, r.principal().scopeDistrict()))
                 .map(rows -> page.result(rows, "id", PeopleApi::holder));
         });
-        routes.json("getCardholder", 200, r -> getHolder(ctx.pool(), Api.pathLong(r.rc(), "holderId"), false));
+        routes.json("getCardholder", 200, r ->
+        {
+            final long id = Api.pathLong(r.rc(), "holderId");
+            return ctx.pool().withConnection(conn -> Scope.requireHolder(conn, r.principal(), id)
+                .compose(v -> getHolder(conn, id, false))
+                .compose(h -> ctx.audit(conn, r.principal(), "cardholder.read", "cardholder", id, null, null).map(h)));
+        });
         routes.json("createCardholder", 201, r ->
         {
             final JsonObject body = Api.body(r.rc());
@@ -82,7 +97,7 @@ public final class PeopleApi
         {
             final long id = Api.pathLong(r.rc(), "holderId");
             final JsonObject body = Api.body(r.rc());
-            return ctx.write(conn -> getHolder(conn, id, true).compose(before ->
+            return ctx.write(conn -> Scope.requireHolder(conn, r.principal(), id).compose(v -> getHolder(conn, id, true)).compose(before ->
             {
                 final JsonObject merged = before.copy();
                 body.forEach(e -> merged.put(e.getKey(), e.getValue()));

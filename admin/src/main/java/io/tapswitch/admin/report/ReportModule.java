@@ -127,6 +127,21 @@ public final class ReportModule implements ApiModule
             .put("cityZone", ctx.config().cityZone().getId());
     }
 
+    /** The donor whose programs alone a donor's account sees, or null. */
+    private static String donorScope(final RoutingContext rc)
+    {
+        final io.tapswitch.admin.Principal principal = io.tapswitch.admin.api.Api.principal(rc);
+        return principal != null && principal.roles().contains(io.tapswitch.admin.Role.DONOR) ? principal.donor() : null;
+    }
+
+    /** True when the caller is the education department only: meals of the schools' canteens. */
+    private static boolean schoolsOnly(final RoutingContext rc)
+    {
+        final io.tapswitch.admin.Principal principal = io.tapswitch.admin.api.Api.principal(rc);
+        return principal != null && principal.roles().contains(io.tapswitch.admin.Role.EDUCATION_DEPARTMENT) &&
+            principal.roles().size() == 1;
+    }
+
     private Future<Report> aid(final RoutingContext rc)
     {
         final LocalDate[] range = range(rc);
@@ -138,8 +153,10 @@ public final class ReportModule implements ApiModule
                 "sum(CASE WHEN t.type = 'TAP' THEN t.quantity ELSE -t.quantity END) AS quantity " +
                 "FROM taps t JOIN programs p ON p.id = t.program_id LEFT JOIN outlets o ON o.id = t.outlet_id " +
                 "WHERE p.kind = 'AID' AND " + HANDED_OUT + " AND " + TAP_DAY + " BETWEEN $1 AND $2 " +
+                // a donor's account sees its own programs only (issue 17)
+                "AND ($4::text IS NULL OR p.donor = $4) " +
                 "GROUP BY 1, p.id, p.name, p.funding, p.donor, t.outlet_id, o.name ORDER BY 1, p.id, t.outlet_id",
-            Tuple.of(range[0], range[1], ctx.config().cityZone().getId()),
+            Tuple.of(range[0], range[1], ctx.config().cityZone().getId(), donorScope(rc)),
             row -> new JsonObject().put("day", row.getLocalDate("day").toString())
                 .put("programId", row.getInteger("program_id")).put("programName", row.getString("program_name"))
                 .put("funding", row.getString("funding")).put("donor", row.getString("donor"))
@@ -160,8 +177,10 @@ public final class ReportModule implements ApiModule
                 "FROM taps t JOIN programs p ON p.id = t.program_id LEFT JOIN outlets o ON o.id = t.outlet_id " +
                 "LEFT JOIN institutions i ON i.id = o.institution_id " +
                 "WHERE p.kind = 'MEAL' AND " + HANDED_OUT + " AND " + TAP_DAY + " BETWEEN $1 AND $2 " +
+                // the education department sees the meals of its schools; a donor the meals of its own programs
+                "AND (NOT $4 OR i.kind = 'SCHOOL') AND ($5::text IS NULL OR p.donor = $5) " +
                 "GROUP BY 1, i.id, i.name, t.outlet_id, o.name, p.id, p.name ORDER BY 1, i.id, t.outlet_id, p.id",
-            Tuple.of(range[0], range[1], ctx.config().cityZone().getId()),
+            Tuple.of(range[0], range[1], ctx.config().cityZone().getId(), schoolsOnly(rc), donorScope(rc)),
             row -> new JsonObject().put("day", row.getLocalDate("day").toString())
                 .put("schoolId", row.getInteger("school_id")).put("schoolName", row.getString("school_name"))
                 .put("outletId", row.getInteger("outlet_id")).put("outletName", row.getString("outlet_name"))

@@ -108,7 +108,7 @@ public final class WorkflowModule implements ApiModule
             }
             engine = new CaseEngine(catalogue, calendar);
             store = new CaseStore(catalogue);
-            outcomes = new CaseOutcomes(context, calendar, programs, years);
+            outcomes = new CaseOutcomes(context, calendar, programs, years, engine, store);
             metrics = new CaseMetrics(catalogue, context.registry(), context.pool(), calendar, context.clock());
             return null;
         }).compose(v -> metrics.refresh()).onSuccess(v ->
@@ -163,13 +163,15 @@ public final class WorkflowModule implements ApiModule
                     "AND ($5::bigint IS NULL OR holder_id = $5) AND (NOT $6 OR (status = 'ACTIVE' AND " +
                     "(stage_due < $7 OR total_due < $7))) AND ($8::text[] IS NULL OR (status = 'ACTIVE' AND " +
                     "service_code || '/' || stage_no = ANY($8) AND NOT (doc->>'refusalTrack')::boolean)) " +
-                    "ORDER BY number LIMIT $2")
+                    "AND " + io.tapswitch.admin.account.Scope.holderIn("holder_id", 9) + " ORDER BY number LIMIT $2")
                 .execute(Tuple.from(new Object[]{ page.afterKey(), page.fetch(), Api.queryString(r.rc(), "serviceCode"),
                     Api.queryString(r.rc(), "status"), Api.queryLong(r.rc(), "holderId"), Boolean.TRUE.equals(overdue),
-                    today, null == waitingFor ? null : committeeStages(waitingFor) }))
+                    today, null == waitingFor ? null : committeeStages(waitingFor), r.principal().scopeDistrict() }))
                 .map(rows -> page.result(rows, "number", row -> view(fromRow(row), today)));
         });
-        routes.json("getCase", 200, r -> store.load(ctx.pool(), r.rc().pathParam("caseId"), false)
+        routes.json("getCase", 200, r -> io.tapswitch.admin.account.Scope.requireCase(ctx.pool(), r.principal(),
+                r.rc().pathParam("caseId"))
+            .compose(v -> store.load(ctx.pool(), r.rc().pathParam("caseId"), false))
             .map(c -> view(c, engine.calendar().dateOf(ctx.clock().instant()))));
         routes.json("registerCase", 201, r -> register(r.principal(), Api.body(r.rc())));
         routes.json("actOnCase", 200, r -> act(r.principal(), r.rc().pathParam("caseId"), Api.body(r.rc())));
@@ -189,11 +191,13 @@ public final class WorkflowModule implements ApiModule
             documents.add(String.valueOf(code));
         }
         final Body termBody = null == body.getString("termBody") ? null : Body.valueOf(body.getString("termBody"));
-        return ctx.write(conn -> applicant(conn, given).compose(applicant -> store.nextNumber(conn).compose(number ->
+        return ctx.write(conn -> (null == given.holderId() ? Future.<Void>succeededFuture() :
+                io.tapswitch.admin.account.Scope.requireHolder(conn, principal, given.holderId()))
+            .compose(v -> applicant(conn, given)).compose(applicant -> store.nextNumber(conn).compose(number ->
         {
             final CaseResult result = engine.register(new CaseCommand.Register(Long.toString(number),
                 body.getString("serviceCode"), body.getInteger("cardVersion"), applicant, termBody, documents,
-                body.getString("comment", "")), Actor.of(principal), now);
+                body.getString("comment", ""), body.getLong("subjectHolderId")), Actor.of(principal), now);
             if (!result.isOk())
             {
                 return Future.failedFuture(problem(result.code(), result.message()));
@@ -239,7 +243,8 @@ public final class WorkflowModule implements ApiModule
         final Instant now = ctx.clock().instant();
         final CaseCommand command = command(body);
         final long version = body.getLong("version");
-        return ctx.write(conn -> store.load(conn, caseId, true).compose(before ->
+        return ctx.write(conn -> io.tapswitch.admin.account.Scope.requireCase(conn, principal, caseId)
+            .compose(v -> store.load(conn, caseId, true)).compose(before ->
         {
             final CaseResult result = engine.apply(before, version, command, Actor.of(principal), now);
             if (!result.isOk())
@@ -354,7 +359,13 @@ public final class WorkflowModule implements ApiModule
             case ISSUE:
                 return new CaseCommand.Issue(body.getLong("cardId"), comment);
             case PAY:
-                return new CaseCommand.Pay(comment);
+            {
+                final JsonObject payment = body.getJsonObject("payment");
+                return new CaseCommand.Pay(null == payment ? null : new CaseCommand.PaymentOrder(
+                    payment.getLong("amountKopiyky"), payment.getString("payeeName"), payment.getString("payeeCode"),
+                    payment.getString("channel"), payment.getString("iban"), payment.getString("postAddress"),
+                    payment.getString("fundingSource")), comment);
+            }
             case CHECK_DOCUMENT:
                 if (null == body.getString("documentCode") || null == body.getBoolean("received"))
                 {
