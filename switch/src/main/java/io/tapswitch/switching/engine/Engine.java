@@ -1088,7 +1088,7 @@ public final class Engine implements AutoCloseable
         replaying = true;
         try
         {
-            JournalReplay.read(journalQueue, fromIndex, (index, buffer, offset, length) ->
+            counters.journalTornExcerpts = JournalReplay.read(journalQueue, fromIndex, (index, buffer, offset, length) ->
             {
                 record.wrap(buffer, offset, length);
                 if (record.sequence() > afterSequence)
