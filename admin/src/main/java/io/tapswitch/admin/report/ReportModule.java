@@ -236,13 +236,16 @@ public final class ReportModule implements ApiModule
 
     private Future<Report> ministryMonthly(final RoutingContext rc)
     {
+        // «Станом на 1 число щомісяця»: the state as of 00:00 on the 1st of the month (cases counted up to then);
+        // the previous month's share beside it
         final YearMonth month = YearMonth.parse(Api.queryString(rc, "month"));
         final ZoneId zone = ctx.config().cityZone();
         final Tuple args = Tuple.of(month.atDay(1).atStartOfDay(zone).toOffsetDateTime(),
-            month.plusMonths(1).atDay(1).atStartOfDay(zone).toOffsetDateTime());
-        final List<String> columns = List.of("no", "key", "indicatorUk", "unit", "value");
-        return ctx.pool().preparedQuery("SELECT indicator, ministry_category, count(DISTINCT case_id) FROM case_actions " +
-                "WHERE indicator IS NOT NULL AND ministry_category IS NOT NULL AND at >= $1 AND at < $2 " +
+            month.minusMonths(1).atDay(1).atStartOfDay(zone).toOffsetDateTime());
+        final List<String> columns = List.of("no", "key", "indicatorUk", "unit", "value", "previousMonth");
+        return ctx.pool().preparedQuery("SELECT indicator, ministry_category, count(DISTINCT case_id), " +
+                "count(DISTINCT case_id) FILTER (WHERE at >= $2) FROM case_actions " +
+                "WHERE indicator IS NOT NULL AND ministry_category IS NOT NULL AND at < $1 " +
                 "GROUP BY indicator, ministry_category").execute(args)
             .map(rows ->
             {
@@ -250,6 +253,7 @@ public final class ReportModule implements ApiModule
                 for (final Row row : rows)
                 {
                     counts.put(row.getString(0) + "/" + row.getString(1), row.getLong(2));
+                    counts.put("previous:" + row.getString(0) + "/" + row.getString(1), row.getLong(3));
                 }
                 final List<JsonObject> result = new ArrayList<>();
                 line(result, "1", "1", "Кількість посадових осіб суб'єкта упровадження, робочі місця яких підключено до " +
@@ -279,6 +283,7 @@ public final class ReportModule implements ApiModule
                     "питань соціального захисту населення райдержадміністрації, виконавчого комітету міської ради міста " +
                     "обласного значення прийнято рішення про призначення (відмову у призначенні) соціальних виплат, усього");
                 return new Report("ministry-monthly", new JsonObject().put("month", month.toString())
+                    .put("asOf", month.atDay(1).toString())
                     .put("cityZone", zone.getId())
                     .put("titleUk", "Орієнтовний перелік індикаторів оцінювання виконання функцій у сфері надання " +
                         "адміністративних послуг соціального характеру під час упровадження програмного комплексу " +
@@ -292,21 +297,32 @@ public final class ReportModule implements ApiModule
     private static void cases(final List<JsonObject> result, final Map<String, Long> counts, final String no,
         final String indicator, final String titleUk)
     {
-        final long social = counts.getOrDefault(indicator + "/" + ServiceCard.MinistryCategory.SOCIAL_ASSISTANCE, 0L);
-        final long benefits = counts.getOrDefault(indicator + "/" + ServiceCard.MinistryCategory.BENEFITS, 0L);
-        final long subsidies = counts.getOrDefault(indicator + "/" + ServiceCard.MinistryCategory.SUBSIDIES, 0L);
-        line(result, no, no, titleUk, "одиниць", social + benefits + subsidies);
+        final long[] now = new long[3];
+        final long[] previous = new long[3];
+        final ServiceCard.MinistryCategory[] categories = ServiceCard.MinistryCategory.values();
+        for (int i = 0; i < categories.length; i++)
+        {
+            now[i] = counts.getOrDefault(indicator + "/" + categories[i], 0L);
+            previous[i] = counts.getOrDefault("previous:" + indicator + "/" + categories[i], 0L);
+        }
+        line(result, no, no, titleUk, "одиниць", now[0] + now[1] + now[2]).put("previousMonth",
+            previous[0] + previous[1] + previous[2]);
         line(result, "", no + ".of", "з них щодо надання:", "", null);
-        line(result, "", no + ".socialAssistance", ServiceCard.MinistryCategory.SOCIAL_ASSISTANCE.titleUk(), "", social);
-        line(result, "", no + ".benefits", ServiceCard.MinistryCategory.BENEFITS.titleUk(), "", benefits);
-        line(result, "", no + ".subsidies", ServiceCard.MinistryCategory.SUBSIDIES.titleUk(), "", subsidies);
+        line(result, "", no + ".socialAssistance", ServiceCard.MinistryCategory.SOCIAL_ASSISTANCE.titleUk(), "", now[0])
+            .put("previousMonth", previous[0]);
+        line(result, "", no + ".benefits", ServiceCard.MinistryCategory.BENEFITS.titleUk(), "", now[1])
+            .put("previousMonth", previous[1]);
+        line(result, "", no + ".subsidies", ServiceCard.MinistryCategory.SUBSIDIES.titleUk(), "", now[2])
+            .put("previousMonth", previous[2]);
     }
 
-    private static void line(final List<JsonObject> result, final String no, final String key, final String titleUk,
-        final String unit, final Long value)
+    private static JsonObject line(final List<JsonObject> result, final String no, final String key,
+        final String titleUk, final String unit, final Long value)
     {
-        result.add(new JsonObject().put("no", no).put("key", key).put("indicatorUk", titleUk).put("unit", unit)
-            .put("value", value));
+        final JsonObject line = new JsonObject().put("no", no).put("key", key).put("indicatorUk", titleUk)
+            .put("unit", unit).put("value", value).put("previousMonth", null);
+        result.add(line);
+        return line;
     }
 
     private Future<List<JsonObject>> query(final String sql, final Tuple args, final Function<Row, JsonObject> mapper)

@@ -51,6 +51,16 @@ public final class JournalReplay
      *                               than {@link #MAX_TORN_TAIL_EXCERPTS} excerpts (not a torn tail: the journal is
      *                               damaged where answered decisions were durable; the switch must not serve).
      */
+    public static int read(final JournalWriter journal, final long fromIndex, final Records records)
+    {
+        return read(journal.queue(), fromIndex, records);
+    }
+
+    /**
+     * As {@link #read(JournalWriter, long, Records)}, on an open journal queue.
+     *
+     * @return excerpts of a torn tail cut off.
+     */
     public static int read(final SingleChronicleQueue journalQueue, final long fromIndex, final Records records)
     {
         try (ExcerptTailer tailer = journalQueue.createTailer())

@@ -1,7 +1,10 @@
 package io.tapswitch.switching.journal;
 
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 
+import io.tapswitch.formats.Queues;
+import io.tapswitch.formats.journal.JournalEncoder;
 import io.tapswitch.formats.journal.JournalExcerpt;
 import io.tapswitch.formats.journal.JournalRecord;
 import net.openhft.chronicle.bytes.Bytes;
@@ -51,6 +54,7 @@ public final class JournalWriter implements AutoCloseable
     private long excerptsAppended;
     private JournalPretoucher pretoucher;
     private JournalReserver reserver;
+    private boolean ownsQueue;
     private long lastWritePosition;
 
     public JournalWriter(final SingleChronicleQueue queue)
@@ -129,12 +133,7 @@ public final class JournalWriter implements AutoCloseable
      */
     public void header(final int type, final int recordLength, final long sequence, final long timeMs)
     {
-        buffer.putInt(JournalRecord.RECORD_LENGTH_OFFSET, recordLength, ByteOrder.LITTLE_ENDIAN);
-        buffer.putByte(JournalRecord.TYPE_OFFSET, (byte)type);
-        buffer.putByte(JournalRecord.VERSION_OFFSET, (byte)JournalRecord.VERSION);
-        buffer.putShort(JournalRecord.VERSION_OFFSET + 1, (short)0, ByteOrder.LITTLE_ENDIAN);
-        buffer.putLong(JournalRecord.SEQUENCE_OFFSET, sequence, ByteOrder.LITTLE_ENDIAN);
-        buffer.putLong(JournalRecord.TIME_MS_OFFSET, timeMs, ByteOrder.LITTLE_ENDIAN);
+        JournalEncoder.header(buffer, type, recordLength, sequence, timeMs);
     }
 
     /**
@@ -337,6 +336,20 @@ public final class JournalWriter implements AutoCloseable
     }
 
     /**
+     * Opens the journal of a data directory ({@link Queues#openJournal}) with a writer that owns it: {@link #close()}
+     * closes the queue too.
+     *
+     * @param syncToDisk whether {@link #sync()} waits for the disk.
+     * @param observer   told of each excerpt written, or null.
+     */
+    public static JournalWriter open(final Path dataDir, final boolean syncToDisk, final JournalAppendObserver observer)
+    {
+        final JournalWriter writer = new JournalWriter(Queues.openJournal(dataDir, syncToDisk), observer);
+        writer.ownsQueue = true;
+        return writer;
+    }
+
+    /**
      * Closes the appender. Records still pending are NOT written (as if the process had stopped): flush first.
      */
     @Override
@@ -347,5 +360,9 @@ public final class JournalWriter implements AutoCloseable
             reserver.close();
         }
         appender.close();
+        if (ownsQueue)
+        {
+            queue.close();
+        }
     }
 }
