@@ -4,6 +4,7 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.Timer;
 import io.netty.buffer.ByteBuf;
@@ -51,6 +52,8 @@ public final class LoopResponder
     private final Timer latencyTimer;
     private final EngineWaker engineWaker;
     private final AtomicBoolean wakeScheduled = new AtomicBoolean();
+    /** Ring position up to which the engine thread's responses were followed by a {@link #wake()} call. */
+    private final AtomicLong wokenUpTo = new AtomicLong();
     private final Runnable drainTask = this::drain;
     private final Runnable disconnectRetryTask = this::retryDisconnects;
     private final Long2ObjectHashMap<TerminalSession> sessions = new Long2ObjectHashMap<>();
@@ -181,6 +184,13 @@ public final class LoopResponder
         // and no drain would follow (a lost wake-up: with one request in flight the connection waits forever).
         // A full fence orders the response before the flag is read; drain() clears the flag before reading.
         VarHandle.fullFence();
+        // one writer (the engine thread): every response before this ring position was followed by a wake-up call
+        wokenUpTo.lazySet(responses.producerPosition());
+        scheduleDrain();
+    }
+
+    private void scheduleDrain()
+    {
         if (!wakeScheduled.get() && !dropWakeUps && wakeScheduled.compareAndSet(false, true))
         {
             eventLoop.execute(drainTask);
@@ -238,9 +248,10 @@ public final class LoopResponder
      * Drains responses that no scheduled drain picked up: the engine thread wakes this loop once per batch, and if
      * that wake-up were ever lost (in this code or in the event loop's own wake-up of its selector) a lone answer would
      * wait until unrelated traffic came. Runs every {@value #RESCUE_PERIOD_MS} ms on the event loop (a volatile read
-     * when there is nothing to do). A response seen waiting at one check with no drain run by the next is drained and
-     * counted (so an answer waits at most two periods; a response caught between the engine's write and its wake-up
-     * is not counted).
+     * when there is nothing to do). A response seen waiting at one check with no drain run by the next is drained (so
+     * an answer waits at most two periods); it is counted as a lost wake-up only if the engine thread called
+     * {@link #wake()} after writing it (a response caught between the engine's write and its wake-up, e.g. while the
+     * engine thread waits for a CPU, is not).
      */
     private void rescue()
     {
@@ -248,6 +259,14 @@ public final class LoopResponder
         {
             if (rescueArmed && drains == drainsAtRescueCheck)
             {
+                rescueArmed = false;
+                if (responses.consumerPosition() >= wokenUpTo.get())
+                {
+                    // the engine thread has not called wake() since it wrote the oldest waiting response: it is between
+                    // its ring write and its wake-up (descheduled on a busy machine); drained, not a lost wake-up
+                    drain();
+                    return;
+                }
                 counters.increment(Counters.DRAINS_RESCUED);
                 final long rescued = counters.get(Counters.DRAINS_RESCUED);
                 if (Long.bitCount(rescued) == 1)
@@ -279,7 +298,7 @@ public final class LoopResponder
         flushDirty();
         if (read == DRAIN_LIMIT)
         {
-            wake();
+            scheduleDrain();
         }
     }
 
