@@ -245,12 +245,35 @@ class ReportsApiTest
                 v[2] -= tap.quantity();
             }
         }
+        // persons reached per row: holders (each tap here has its own) whose taps there, net of reversals, handed
+        // something out; none has a household, so households = persons
+        final Map<String, Map<Long, Long>> net = new TreeMap<>();
+        for (final Tap tap : taps)
+        {
+            if ((tap.programId() == AID_CITY || tap.programId() == AID_DONOR) && tap.handedOut())
+            {
+                net.computeIfAbsent(tap.day() + "/" + tap.programId() + "/" + tap.outletId(), k -> new HashMap<>())
+                    .merge(tap.receipt(), (long)tap.quantity(), Long::sum);
+            }
+        }
+        for (final Reversal reversal : reversals)
+        {
+            final Tap tap = reversal.original();
+            if (tap.programId() == AID_CITY || tap.programId() == AID_DONOR)
+            {
+                net.computeIfAbsent(reversal.day() + "/" + tap.programId() + "/" + tap.outletId(), k -> new HashMap<>())
+                    .merge(tap.receipt(), (long)-tap.quantity(), Long::sum);
+            }
+        }
         final Map<String, long[]> actual = new TreeMap<>();
         for (final Object o : rows("/reports/aid?from=2026-03-01&to=2026-03-31"))
         {
             final JsonObject row = (JsonObject)o;
-            actual.put(row.getString("day") + "/" + row.getInteger("programId") + "/" + row.getInteger("outletId"),
-                new long[]{ row.getLong("taps"), row.getLong("reversals"), row.getLong("quantity") });
+            final String key = row.getString("day") + "/" + row.getInteger("programId") + "/" + row.getInteger("outletId");
+            actual.put(key, new long[]{ row.getLong("taps"), row.getLong("reversals"), row.getLong("quantity") });
+            final long persons = net.getOrDefault(key, Map.of()).values().stream().filter(q -> q > 0).count();
+            assertThat(row.getLong("persons")).as("persons " + key).isEqualTo(persons);
+            assertThat(row.getLong("households")).as("households " + key).isEqualTo(persons);
             assertThat(row.getString("donor")).isEqualTo(row.getInteger("programId") == AID_DONOR ? "Demo Donor" : null);
         }
         assertThat(actual.keySet()).isEqualTo(expected.keySet());
@@ -326,12 +349,13 @@ class ReportsApiTest
         assertThat(csv.status()).isEqualTo(200);
         assertThat(csv.contentType()).startsWith("text/csv");
         final String[] lines = csv.text().split("\r\n");
-        assertThat(lines[0]).isEqualTo("day,schoolId,schoolName,outletId,outletName,programId,meal,meals");
+        assertThat(lines[0]).isEqualTo("day,schoolId,schoolName,outletId,outletName,programId,meal,meals,persons,households");
         assertThat(lines).hasSize(json.size() + 1);
         final JsonObject first = json.getJsonObject(0);
         assertThat(lines[1]).isEqualTo(String.join(",", first.getString("day"), first.getInteger("schoolId").toString(),
             first.getString("schoolName"), first.getInteger("outletId").toString(), first.getString("outletName"),
-            first.getInteger("programId").toString(), first.getString("meal"), first.getLong("meals").toString()));
+            first.getInteger("programId").toString(), first.getString("meal"), first.getLong("meals").toString(),
+            first.getLong("persons").toString(), first.getLong("households").toString()));
         assertThat(admin.get(WorkflowHarness.AUDITOR, API + "/reports/meals?from=2026-03-05&to=2026-03-01").status())
             .isEqualTo(400);
     }
