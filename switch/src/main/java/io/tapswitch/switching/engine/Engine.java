@@ -1023,7 +1023,7 @@ public final class Engine implements AutoCloseable
         replaying = true;
         try
         {
-            JournalReplay.read(journal, fromIndex, (index, buffer, offset, length) ->
+            counters.journalTornExcerpts = JournalReplay.read(journal, fromIndex, (index, buffer, offset, length) ->
             {
                 if (index != replayExcerptIndex)
                 {
