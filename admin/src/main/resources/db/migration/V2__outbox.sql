@@ -3,7 +3,7 @@
 -- advisory lock before taking an id). The id is the switch's commandId.
 CREATE TABLE outbox (
     id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    -- io.tapswitch.switching.command.CommandType
+    -- io.tapswitch.formats.command.CommandType
     type          smallint    NOT NULL,
     -- the command body in the switch's binary format (switch/COMMANDS.md); the header is written at publish
     -- time with the id as commandId. Bodies carrying a terminal key are sealed with the admin's master key

@@ -67,10 +67,10 @@ public final class AdminMain implements java.util.concurrent.Callable<Integer>
     boolean demo;
 
     @Option(names = "--demo-cards", description = "demo cards (default ${DEFAULT-VALUE})")
-    int demoCards = io.tapswitch.switching.demo.DemoDataset.DEFAULT_CARDS;
+    int demoCards = io.tapswitch.formats.demo.DemoDataset.DEFAULT_CARDS;
 
     @Option(names = "--demo-terminals", description = "demo terminals (default ${DEFAULT-VALUE})")
-    int demoTerminals = io.tapswitch.switching.demo.DemoDataset.DEFAULT_TERMINALS;
+    int demoTerminals = io.tapswitch.formats.demo.DemoDataset.DEFAULT_TERMINALS;
 
     @Override
     public Integer call() throws Exception

@@ -30,7 +30,7 @@ import io.tapswitch.admin.outbox.CommandOutbox;
 import io.tapswitch.admin.outbox.KeySealer;
 import io.tapswitch.admin.outbox.OutboxPublisher;
 import io.tapswitch.admin.registry.RegistryModule;
-import io.tapswitch.switching.journal.Queues;
+import io.tapswitch.formats.Queues;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -130,7 +130,7 @@ public final class AdminService
         // completed outside any Vert.x context: the caller's continuations must not run on an event loop that a
         // failed start closes
         final Promise<AdminService> started = Promise.promise();
-        registry = io.tapswitch.switching.metrics.PrometheusLint.apply(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        registry = io.tapswitch.formats.metrics.PrometheusLint.apply(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         final DbPoolMetrics poolMetrics = new DbPoolMetrics(registry);
         vertx = Vertx.builder().with(DbPoolMetrics.vertxOptions()).withMetrics(poolMetrics.factory()).build();
         new JvmMemoryMetrics().bindTo(registry);

@@ -9,7 +9,7 @@ import io.tapswitch.admin.api.ApiModule;
 import io.tapswitch.admin.api.ApiRoutes;
 import io.tapswitch.admin.api.Contract;
 import io.tapswitch.admin.outbox.SwitchCommand;
-import io.tapswitch.switching.command.CommandType;
+import io.tapswitch.formats.command.CommandType;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.Test;

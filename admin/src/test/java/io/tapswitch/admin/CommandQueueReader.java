@@ -4,10 +4,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.tapswitch.switching.command.CommandDecoder;
-import io.tapswitch.switching.command.CommandRejectReason;
+import io.tapswitch.formats.command.CommandDecoder;
+import io.tapswitch.formats.command.CommandRejectReason;
 
-import io.tapswitch.switching.journal.Queues;
+import io.tapswitch.formats.Queues;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;

@@ -5,9 +5,9 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.tapswitch.switching.journal.JournalRecord;
+import io.tapswitch.formats.journal.JournalRecord;
 import io.tapswitch.switching.journal.JournalWriter;
-import io.tapswitch.switching.journal.Queues;
+import io.tapswitch.formats.Queues;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;

@@ -10,7 +10,7 @@ import io.tapswitch.protocol.Decision;
 import io.tapswitch.protocol.ReasonCode;
 import io.tapswitch.protocol.client.TapResult;
 import io.tapswitch.protocol.client.TerminalClient;
-import io.tapswitch.switching.journal.IngestedPosition;
+import io.tapswitch.formats.journal.IngestedPosition;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;

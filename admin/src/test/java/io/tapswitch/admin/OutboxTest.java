@@ -11,10 +11,10 @@ import java.util.Set;
 
 import io.tapswitch.admin.db.EmbeddedDatabase;
 import io.tapswitch.admin.outbox.OutboxPublisher;
-import io.tapswitch.switching.command.CommandType;
-import io.tapswitch.switching.command.Commands;
-import io.tapswitch.switching.journal.JournalReader;
-import io.tapswitch.switching.journal.JournalRecord;
+import io.tapswitch.formats.command.CommandType;
+import io.tapswitch.formats.command.Commands;
+import io.tapswitch.formats.journal.JournalReader;
+import io.tapswitch.formats.journal.JournalRecord;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;

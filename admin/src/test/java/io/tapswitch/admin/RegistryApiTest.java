@@ -7,9 +7,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
-import io.tapswitch.switching.command.CommandDecoder;
-import io.tapswitch.switching.command.CommandType;
-import io.tapswitch.switching.command.Commands;
+import io.tapswitch.formats.command.CommandDecoder;
+import io.tapswitch.formats.command.CommandType;
+import io.tapswitch.formats.command.Commands;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;

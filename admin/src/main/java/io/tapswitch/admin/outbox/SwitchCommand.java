@@ -3,9 +3,9 @@ package io.tapswitch.admin.outbox;
 import java.time.LocalDate;
 import java.util.Arrays;
 
-import io.tapswitch.switching.command.CommandEncoder;
-import io.tapswitch.switching.command.CommandType;
-import io.tapswitch.switching.command.Commands;
+import io.tapswitch.formats.command.CommandEncoder;
+import io.tapswitch.formats.command.CommandType;
+import io.tapswitch.formats.command.Commands;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**

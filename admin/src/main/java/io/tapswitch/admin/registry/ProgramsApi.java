@@ -9,10 +9,10 @@ import io.tapswitch.admin.api.ApiException;
 import io.tapswitch.admin.api.ApiRoutes;
 import io.tapswitch.admin.api.Page;
 import io.tapswitch.admin.outbox.SwitchCommand;
-import io.tapswitch.switching.command.PeriodRule;
-import io.tapswitch.switching.command.ProgramKind;
-import io.tapswitch.switching.command.ProgramUnit;
-import io.tapswitch.switching.engine.EngineConfig;
+import io.tapswitch.formats.Limits;
+import io.tapswitch.formats.command.PeriodRule;
+import io.tapswitch.formats.command.ProgramKind;
+import io.tapswitch.formats.command.ProgramUnit;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -55,8 +55,8 @@ public final class ProgramsApi
             check(body);
             final Integer id = body.getInteger("id");
             return ctx.write(conn -> conn.query("SELECT count(*) FROM programs").execute()
-                .compose(rows -> rows.iterator().next().getLong(0) >= EngineConfig.MAX_PROGRAMS ?
-                    Future.<Void>failedFuture(ApiException.conflict(null, "the switch holds at most " + EngineConfig.MAX_PROGRAMS +
+                .compose(rows -> rows.iterator().next().getLong(0) >= Limits.MAX_PROGRAMS ?
+                    Future.<Void>failedFuture(ApiException.conflict(null, "the switch holds at most " + Limits.MAX_PROGRAMS +
                         " programs; update an existing program instead")) : Future.<Void>succeededFuture())
                 .compose(v -> id == null ? Future.<Void>succeededFuture() : Sql.exists(conn, "programs", id).compose(found -> found ?
                     Future.failedFuture(ApiException.conflict("/body/id", "program " + id + " already exists")) : Future.succeededFuture()))

@@ -10,7 +10,7 @@ import io.tapswitch.protocol.Decision;
 import io.tapswitch.protocol.ReasonCode;
 import io.tapswitch.protocol.client.TapResult;
 import io.tapswitch.protocol.client.TerminalClient;
-import io.tapswitch.switching.demo.DemoDataset;
+import io.tapswitch.formats.demo.DemoDataset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

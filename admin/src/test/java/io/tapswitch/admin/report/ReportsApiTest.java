@@ -18,9 +18,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 import io.tapswitch.admin.workflow.WorkflowHarness;
-import io.tapswitch.switching.journal.JournalRecord;
+import io.tapswitch.formats.journal.JournalRecord;
 import io.tapswitch.switching.journal.JournalWriter;
-import io.tapswitch.switching.journal.Queues;
+import io.tapswitch.formats.Queues;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;

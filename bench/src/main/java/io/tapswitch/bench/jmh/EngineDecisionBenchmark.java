@@ -12,7 +12,7 @@ import io.tapswitch.protocol.FrameHeader;
 import io.tapswitch.protocol.Messages;
 import io.tapswitch.protocol.ReasonCode;
 import io.tapswitch.protocol.TapEncoder;
-import io.tapswitch.switching.demo.DemoDataset;
+import io.tapswitch.formats.demo.DemoDataset;
 import io.tapswitch.switching.engine.Engine;
 import io.tapswitch.switching.engine.EngineConfig;
 import io.tapswitch.switching.journal.JournalPretoucher;

@@ -6,9 +6,9 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import io.tapswitch.bench.fixture.DemoFixture;
-import io.tapswitch.switching.journal.JournalRecord;
+import io.tapswitch.formats.journal.JournalRecord;
 import io.tapswitch.switching.journal.JournalWriter;
-import io.tapswitch.switching.journal.Queues;
+import io.tapswitch.formats.Queues;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;

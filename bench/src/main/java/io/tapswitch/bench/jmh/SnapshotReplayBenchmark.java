@@ -14,7 +14,7 @@ import io.tapswitch.bench.fixture.DemoFixture;
 import io.tapswitch.protocol.TapEncoder;
 import io.tapswitch.switching.engine.Engine;
 import io.tapswitch.switching.engine.EngineConfig;
-import io.tapswitch.switching.journal.Queues;
+import io.tapswitch.formats.Queues;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

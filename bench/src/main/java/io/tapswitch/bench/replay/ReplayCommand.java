@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 
 import io.tapswitch.bench.JvmFlags;
 import io.tapswitch.bench.load.LoadReport;
-import io.tapswitch.switching.journal.Queues;
+import io.tapswitch.formats.Queues;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -6,7 +6,7 @@ import java.time.ZoneId;
 import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
 
-import io.tapswitch.switching.command.PeriodRule;
+import io.tapswitch.formats.command.PeriodRule;
 
 /**
  * City-local calendar of one instant at a time: epoch day, week, month and minute of day in the city zone. The

@@ -34,8 +34,8 @@ public final class EngineConfig
     public static final int DEFAULT_HOUSEHOLD_CAPACITY = 1 << 15;
     public static final int DEFAULT_TERMINAL_CAPACITY = 1 << 12;
     public static final int DEFAULT_OUTLET_CAPACITY = 1 << 10;
-    /** Programs defined at once (BALANCE lists at most 64). */
-    public static final int MAX_PROGRAMS = 64;
+    /** Programs defined at once (BALANCE lists at most 64): {@link io.tapswitch.formats.Limits#MAX_PROGRAMS}. */
+    public static final int MAX_PROGRAMS = io.tapswitch.formats.Limits.MAX_PROGRAMS;
     public static final int DEFAULT_IDEMPOTENCY_CAPACITY = 1 << 16;
     /** About 100 bytes per result when full: 8 M results ≈ 800 MB, a day of 100 decisions/s with room to spare. */
     public static final int DEFAULT_IDEMPOTENCY_MAX_CAPACITY = 1 << 23;
@@ -351,7 +351,7 @@ public final class EngineConfig
 
     /**
      * Whether a snapshot deletes journal cycles older than both itself and the admin's ingested position
-     * ({@link io.tapswitch.switching.journal.IngestedPosition}); default true.
+     * ({@link io.tapswitch.formats.journal.IngestedPosition}); default true.
      */
     public EngineConfig retentionEnabled(final boolean retentionEnabled)
     {

@@ -3,7 +3,7 @@ package io.tapswitch.switching.engine;
 import java.io.IOException;
 import java.util.Arrays;
 
-import io.tapswitch.switching.command.ProgramUnit;
+import io.tapswitch.formats.command.ProgramUnit;
 import io.tapswitch.switching.snapshot.SnapshotInput;
 import io.tapswitch.switching.snapshot.SnapshotOutput;
 

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
+import io.tapswitch.formats.Queues;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -2,6 +2,8 @@ package io.tapswitch.switching.journal;
 
 import java.nio.ByteOrder;
 
+import io.tapswitch.formats.journal.JournalExcerpt;
+import io.tapswitch.formats.journal.JournalRecord;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -26,8 +28,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class JournalWriter implements AutoCloseable
 {
-    /** Largest record: a COMMAND record holding the largest command. */
-    public static final int MAX_RECORD_BYTES = JournalRecord.COMMAND_BYTES_OFFSET + 64 * 1024;
+    /** Largest record: {@link JournalRecord#MAX_RECORD_BYTES}. */
+    public static final int MAX_RECORD_BYTES = JournalRecord.MAX_RECORD_BYTES;
 
     /** Largest excerpt a batch writes: 64 KiB, and never less than one largest record. */
     public static final int MAX_EXCERPT_BYTES = Math.max(64 * 1024, MAX_RECORD_BYTES);

@@ -6,9 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 
-import io.tapswitch.switching.command.CommandPublisher;
-import io.tapswitch.switching.demo.DemoDataset;
-import io.tapswitch.switching.journal.Queues;
+import io.tapswitch.formats.command.CommandPublisher;
+import io.tapswitch.formats.demo.DemoDataset;
+import io.tapswitch.formats.Queues;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -8,7 +8,7 @@ import java.time.ZonedDateTime;
 import java.time.temporal.TemporalAdjusters;
 import java.util.SplittableRandom;
 
-import io.tapswitch.switching.command.PeriodRule;
+import io.tapswitch.formats.command.PeriodRule;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -7,19 +7,19 @@ import java.util.List;
 
 import io.tapswitch.protocol.Decision;
 import io.tapswitch.protocol.ReasonCode;
-import io.tapswitch.switching.command.CardKind;
-import io.tapswitch.switching.command.CardStatus;
-import io.tapswitch.switching.command.CommandEncoder;
-import io.tapswitch.switching.command.CommandPublisher;
-import io.tapswitch.switching.command.CommandRejectReason;
-import io.tapswitch.switching.command.CommandType;
-import io.tapswitch.switching.command.Commands;
-import io.tapswitch.switching.command.PeriodRule;
-import io.tapswitch.switching.command.ProgramKind;
-import io.tapswitch.switching.command.ProgramUnit;
-import io.tapswitch.switching.demo.DemoDataset;
-import io.tapswitch.switching.journal.JournalReader;
-import io.tapswitch.switching.journal.JournalRecord;
+import io.tapswitch.formats.command.CardKind;
+import io.tapswitch.formats.command.CardStatus;
+import io.tapswitch.formats.command.CommandEncoder;
+import io.tapswitch.formats.command.CommandPublisher;
+import io.tapswitch.formats.command.CommandRejectReason;
+import io.tapswitch.formats.command.CommandType;
+import io.tapswitch.formats.command.Commands;
+import io.tapswitch.formats.command.PeriodRule;
+import io.tapswitch.formats.command.ProgramKind;
+import io.tapswitch.formats.command.ProgramUnit;
+import io.tapswitch.formats.demo.DemoDataset;
+import io.tapswitch.formats.journal.JournalReader;
+import io.tapswitch.formats.journal.JournalRecord;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -105,8 +105,8 @@ class EngineCommandTest
             new int[] {1}));
         // an unknown type written by hand straight to the queue (the publisher refuses it)
         final long unknownId = h.nextCommandId();
-        try (SingleChronicleQueue queue = io.tapswitch.switching.journal.Queues.open(
-            io.tapswitch.switching.journal.Queues.commandsDir(dir));
+        try (SingleChronicleQueue queue = io.tapswitch.formats.Queues.open(
+            io.tapswitch.formats.Queues.commandsDir(dir));
             ExcerptAppender appender = queue.acquireAppender())
         {
             CommandEncoder.header(h.commandBuffer, 0, unknownId, 200, 0);
@@ -145,8 +145,8 @@ class EngineCommandTest
         assertThat(h.publisher.publish(h.commandBuffer, 0, length)).isEqualTo(CommandPublisher.MALFORMED);
 
         // an older id written past the publisher is skipped by the engine, not applied
-        try (SingleChronicleQueue queue = io.tapswitch.switching.journal.Queues.open(
-            io.tapswitch.switching.journal.Queues.commandsDir(dir));
+        try (SingleChronicleQueue queue = io.tapswitch.formats.Queues.open(
+            io.tapswitch.formats.Queues.commandsDir(dir));
             ExcerptAppender appender = queue.acquireAppender())
         {
             final int again = CommandEncoder.setCardStatus(h.commandBuffer, 0, id, 1000001, CardStatus.ACTIVE);

@@ -11,11 +11,11 @@ import java.util.SplittableRandom;
 
 import io.tapswitch.protocol.Decision;
 import io.tapswitch.protocol.Messages;
-import io.tapswitch.switching.command.CardStatus;
-import io.tapswitch.switching.command.CommandEncoder;
-import io.tapswitch.switching.journal.JournalReader;
-import io.tapswitch.switching.journal.JournalRecord;
-import io.tapswitch.switching.journal.Queues;
+import io.tapswitch.formats.command.CardStatus;
+import io.tapswitch.formats.command.CommandEncoder;
+import io.tapswitch.formats.journal.JournalReader;
+import io.tapswitch.formats.journal.JournalRecord;
+import io.tapswitch.formats.Queues;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

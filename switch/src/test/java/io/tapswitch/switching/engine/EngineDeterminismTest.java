@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import io.tapswitch.protocol.Messages;
-import io.tapswitch.switching.command.CardStatus;
-import io.tapswitch.switching.command.CommandEncoder;
-import io.tapswitch.switching.journal.JournalReader;
+import io.tapswitch.formats.command.CardStatus;
+import io.tapswitch.formats.command.CommandEncoder;
+import io.tapswitch.formats.journal.JournalReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -93,7 +93,7 @@ class EngineDeterminismTest
             else if (kind < 20)
             {
                 h.logon(nowMs, 0, terminal, nowMs, random.nextInt(50),
-                    io.tapswitch.switching.demo.DemoDataset.terminalKey(terminal));
+                    io.tapswitch.formats.demo.DemoDataset.terminalKey(terminal));
             }
             else
             {

@@ -5,10 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.tapswitch.protocol.ReasonCode;
-import io.tapswitch.switching.command.CardStatus;
-import io.tapswitch.switching.command.CommandEncoder;
-import io.tapswitch.switching.journal.JournalReader;
-import io.tapswitch.switching.journal.JournalRecord;
+import io.tapswitch.formats.command.CardStatus;
+import io.tapswitch.formats.command.CommandEncoder;
+import io.tapswitch.formats.journal.JournalReader;
+import io.tapswitch.formats.journal.JournalRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -3,8 +3,8 @@ package io.tapswitch.switching.engine;
 import java.nio.file.Path;
 
 import io.tapswitch.protocol.ReasonCode;
-import io.tapswitch.switching.command.CommandEncoder;
-import io.tapswitch.switching.demo.DemoDataset;
+import io.tapswitch.formats.command.CommandEncoder;
+import io.tapswitch.formats.demo.DemoDataset;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -10,8 +10,8 @@ import java.util.SplittableRandom;
 import io.tapswitch.protocol.FrameHeader;
 import io.tapswitch.protocol.MessageType;
 import io.tapswitch.protocol.Messages;
-import io.tapswitch.switching.command.CommandPublisher;
-import io.tapswitch.switching.demo.DemoDataset;
+import io.tapswitch.formats.command.CommandPublisher;
+import io.tapswitch.formats.demo.DemoDataset;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**

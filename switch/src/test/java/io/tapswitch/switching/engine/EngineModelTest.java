@@ -11,7 +11,7 @@ import java.util.SplittableRandom;
 
 import io.tapswitch.protocol.Decision;
 import io.tapswitch.protocol.ReasonCode;
-import io.tapswitch.switching.demo.DemoDataset;
+import io.tapswitch.formats.demo.DemoDataset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

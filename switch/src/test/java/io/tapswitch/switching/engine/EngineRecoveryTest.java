@@ -10,8 +10,8 @@ import java.util.stream.Stream;
 
 import io.tapswitch.protocol.Decision;
 import io.tapswitch.protocol.ReasonCode;
-import io.tapswitch.switching.journal.IngestedPosition;
-import io.tapswitch.switching.journal.Queues;
+import io.tapswitch.formats.journal.IngestedPosition;
+import io.tapswitch.formats.Queues;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

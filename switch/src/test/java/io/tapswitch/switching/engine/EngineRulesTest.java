@@ -5,11 +5,11 @@ import java.time.LocalDate;
 
 import io.tapswitch.protocol.Decision;
 import io.tapswitch.protocol.ReasonCode;
-import io.tapswitch.switching.command.CommandEncoder;
-import io.tapswitch.switching.command.Commands;
-import io.tapswitch.switching.command.PeriodRule;
-import io.tapswitch.switching.command.ProgramKind;
-import io.tapswitch.switching.command.ProgramUnit;
+import io.tapswitch.formats.command.CommandEncoder;
+import io.tapswitch.formats.command.Commands;
+import io.tapswitch.formats.command.PeriodRule;
+import io.tapswitch.formats.command.ProgramKind;
+import io.tapswitch.formats.command.ProgramUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -11,9 +11,9 @@ import javax.crypto.spec.SecretKeySpec;
 import io.tapswitch.protocol.FrameHeader;
 import io.tapswitch.protocol.Messages;
 import io.tapswitch.protocol.MessageType;
-import io.tapswitch.switching.command.CommandPublisher;
-import io.tapswitch.switching.command.Commands;
-import io.tapswitch.switching.demo.DemoDataset;
+import io.tapswitch.formats.command.CommandPublisher;
+import io.tapswitch.formats.command.Commands;
+import io.tapswitch.formats.demo.DemoDataset;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**

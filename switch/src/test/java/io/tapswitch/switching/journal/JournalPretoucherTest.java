@@ -14,6 +14,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
+import io.tapswitch.formats.Queues;
+import io.tapswitch.formats.journal.JournalReader;
+import io.tapswitch.formats.journal.JournalRecord;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;

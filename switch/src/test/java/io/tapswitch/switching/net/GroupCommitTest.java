@@ -9,8 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 import io.tapswitch.protocol.client.TapResult;
 import io.tapswitch.protocol.client.TerminalClient;
-import io.tapswitch.switching.journal.JournalReader;
-import io.tapswitch.switching.journal.JournalRecord;
+import io.tapswitch.formats.journal.JournalReader;
+import io.tapswitch.formats.journal.JournalRecord;
 import io.tapswitch.switching.journal.JournalSyncer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package io.tapswitch.switching.command;
+package io.tapswitch.formats.command;
 
 /**
  * Card kind codes (DESIGN.md: RESIDENT / GUEST / SOCIAL). Kept in the tables and journaled; no rule depends on it.

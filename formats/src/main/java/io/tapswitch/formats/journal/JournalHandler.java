@@ -1,4 +1,4 @@
-package io.tapswitch.switching.journal;
+package io.tapswitch.formats.journal;
 
 /**
  * Receives journal records from a {@link JournalReader}. The decoder is only valid during the call.

@@ -1,4 +1,4 @@
-package io.tapswitch.switching.command;
+package io.tapswitch.formats.command;
 
 /**
  * Byte layouts of the admin commands (one Chronicle Queue excerpt each, little-endian). Offsets of the header are

@@ -1,19 +1,19 @@
-package io.tapswitch.switching.demo;
+package io.tapswitch.formats.demo;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.LocalDate;
 
-import io.tapswitch.switching.command.CardKind;
-import io.tapswitch.switching.command.CardStatus;
-import io.tapswitch.switching.command.CommandEncoder;
-import io.tapswitch.switching.command.CommandPublisher;
-import io.tapswitch.switching.command.Commands;
-import io.tapswitch.switching.command.IssueCardsEncoder;
-import io.tapswitch.switching.command.PeriodRule;
-import io.tapswitch.switching.command.ProgramKind;
-import io.tapswitch.switching.command.ProgramUnit;
+import io.tapswitch.formats.command.CardKind;
+import io.tapswitch.formats.command.CardStatus;
+import io.tapswitch.formats.command.CommandEncoder;
+import io.tapswitch.formats.command.CommandPublisher;
+import io.tapswitch.formats.command.Commands;
+import io.tapswitch.formats.command.IssueCardsEncoder;
+import io.tapswitch.formats.command.PeriodRule;
+import io.tapswitch.formats.command.ProgramKind;
+import io.tapswitch.formats.command.ProgramUnit;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**

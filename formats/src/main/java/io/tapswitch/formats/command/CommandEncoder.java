@@ -1,16 +1,16 @@
-package io.tapswitch.switching.command;
+package io.tapswitch.formats.command;
 
 import java.nio.ByteOrder;
 
 import org.agrona.MutableDirectBuffer;
 
-import static io.tapswitch.switching.command.Commands.BODY_LENGTH_OFFSET;
-import static io.tapswitch.switching.command.Commands.BODY_OFFSET;
-import static io.tapswitch.switching.command.Commands.COMMAND_ID_OFFSET;
-import static io.tapswitch.switching.command.Commands.KEY_BYTES;
-import static io.tapswitch.switching.command.Commands.TYPE_OFFSET;
-import static io.tapswitch.switching.command.Commands.VERSION;
-import static io.tapswitch.switching.command.Commands.VERSION_OFFSET;
+import static io.tapswitch.formats.command.Commands.BODY_LENGTH_OFFSET;
+import static io.tapswitch.formats.command.Commands.BODY_OFFSET;
+import static io.tapswitch.formats.command.Commands.COMMAND_ID_OFFSET;
+import static io.tapswitch.formats.command.Commands.KEY_BYTES;
+import static io.tapswitch.formats.command.Commands.TYPE_OFFSET;
+import static io.tapswitch.formats.command.Commands.VERSION;
+import static io.tapswitch.formats.command.Commands.VERSION_OFFSET;
 
 /**
  * Encoders for every command type: each writes one complete command (header and body) at {@code offset} and

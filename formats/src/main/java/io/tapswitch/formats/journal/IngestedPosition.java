@@ -1,4 +1,4 @@
-package io.tapswitch.switching.journal;
+package io.tapswitch.formats.journal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,11 +1,11 @@
-package io.tapswitch.switching.journal;
+package io.tapswitch.formats.journal;
 
 import java.nio.ByteOrder;
 
 import io.tapswitch.protocol.Decision;
 import io.tapswitch.protocol.ReasonCode;
-import io.tapswitch.switching.command.CommandRejectReason;
-import io.tapswitch.switching.command.CommandType;
+import io.tapswitch.formats.command.CommandRejectReason;
+import io.tapswitch.formats.command.CommandType;
 import org.agrona.DirectBuffer;
 
 /**

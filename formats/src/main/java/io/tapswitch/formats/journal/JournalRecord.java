@@ -1,4 +1,4 @@
-package io.tapswitch.switching.journal;
+package io.tapswitch.formats.journal;
 
 /**
  * Byte layout of the journal records (one or more per Chronicle Queue excerpt, back to back: {@link JournalExcerpt};
@@ -88,6 +88,9 @@ public final class JournalRecord
     public static final int COMMAND_QUEUE_INDEX_OFFSET = 40;
     /** COMMAND: the command exactly as read from the commands queue. */
     public static final int COMMAND_BYTES_OFFSET = 48;
+
+    /** Largest record: a COMMAND record holding the largest command. */
+    public static final int MAX_RECORD_BYTES = COMMAND_BYTES_OFFSET + 64 * 1024;
 
     public static final int OUTCOME_APPLIED = 0;
     public static final int OUTCOME_REJECTED = 1;

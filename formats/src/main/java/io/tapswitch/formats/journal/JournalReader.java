@@ -1,7 +1,8 @@
-package io.tapswitch.switching.journal;
+package io.tapswitch.formats.journal;
 
 import java.nio.file.Path;
 
+import io.tapswitch.formats.Queues;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -26,7 +27,7 @@ public final class JournalReader implements AutoCloseable
     private final SingleChronicleQueue queue;
     private final boolean ownsQueue;
     private final ExcerptTailer tailer;
-    private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[JournalWriter.MAX_RECORD_BYTES]);
+    private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[JournalRecord.MAX_RECORD_BYTES]);
     private final JournalDecoder decoder = new JournalDecoder();
     private long lastReadIndex = NO_INDEX;
 

@@ -1,4 +1,4 @@
-package io.tapswitch.switching.command;
+package io.tapswitch.formats.command;
 
 /**
  * Command type codes of the admin → switch command queue. Layouts in {@link Commands} and {@code switch/COMMANDS.md}.

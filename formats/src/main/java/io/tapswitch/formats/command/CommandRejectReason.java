@@ -1,4 +1,4 @@
-package io.tapswitch.switching.command;
+package io.tapswitch.formats.command;
 
 /**
  * Why the switch rejected a command. A rejected command changes nothing; it is journaled with this code.

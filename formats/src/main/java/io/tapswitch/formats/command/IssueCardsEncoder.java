@@ -1,11 +1,11 @@
-package io.tapswitch.switching.command;
+package io.tapswitch.formats.command;
 
 import java.nio.ByteOrder;
 
 import org.agrona.MutableDirectBuffer;
 
-import static io.tapswitch.switching.command.Commands.BODY_OFFSET;
-import static io.tapswitch.switching.command.Commands.IssueCards;
+import static io.tapswitch.formats.command.Commands.BODY_OFFSET;
+import static io.tapswitch.formats.command.Commands.IssueCards;
 
 /**
  * Builds one ISSUE_CARDS batch command in a buffer: {@link #wrap}, then {@link #add} up to

@@ -1,4 +1,4 @@
-package io.tapswitch.switching.command;
+package io.tapswitch.formats.command;
 
 /**
  * Period rule of a program, evaluated in the city time zone.

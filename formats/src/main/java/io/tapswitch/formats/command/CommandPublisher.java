@@ -1,9 +1,9 @@
-package io.tapswitch.switching.command;
+package io.tapswitch.formats.command;
 
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 
-import io.tapswitch.switching.journal.Queues;
+import io.tapswitch.formats.Queues;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;

@@ -1,4 +1,4 @@
-package io.tapswitch.switching.metrics;
+package io.tapswitch.formats.metrics;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,4 +1,4 @@
-package io.tapswitch.switching.command;
+package io.tapswitch.formats.command;
 
 /**
  * Beneficiary unit of a program: the quota is per person, or one per household shared by its enrolled members

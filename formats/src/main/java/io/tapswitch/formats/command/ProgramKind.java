@@ -1,4 +1,4 @@
-package io.tapswitch.switching.command;
+package io.tapswitch.formats.command;
 
 /**
  * Program kind codes: aid in kind (kits) or meals.
