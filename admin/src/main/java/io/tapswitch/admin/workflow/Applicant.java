@@ -24,4 +24,16 @@ public record Applicant(Long holderId, String familyName, String givenName, Stri
         return null != holderId || (null != familyName && !familyName.isBlank() && null != givenName &&
             !givenName.isBlank());
     }
+
+    /**
+     * @return "family given patronymic" when the names are known, else null (a cardholder named by id only).
+     */
+    public String fullName()
+    {
+        if (null == familyName || familyName.isBlank() || null == givenName || givenName.isBlank())
+        {
+            return null;
+        }
+        return familyName + " " + givenName + (null == patronymic || patronymic.isBlank() ? "" : " " + patronymic);
+    }
 }

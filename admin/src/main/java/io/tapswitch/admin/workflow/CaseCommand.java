@@ -31,10 +31,17 @@ public sealed interface CaseCommand
      * @param termBody          the body whose total term applies, or null for the card's default.
      * @param documentsReceived the checklist codes received with the application.
      * @param comment           the comment.
+     * @param subjectHolderId   the cardholder the application is about when it is not the applicant (41-76: the
+     *                          deceased), or null.
      */
     record Register(String caseId, String serviceCode, Integer cardVersion, Applicant applicant, Body termBody,
-        Set<String> documentsReceived, String comment)
+        Set<String> documentsReceived, String comment, Long subjectHolderId)
     {
+        public Register(final String caseId, final String serviceCode, final Integer cardVersion,
+            final Applicant applicant, final Body termBody, final Set<String> documentsReceived, final String comment)
+        {
+            this(caseId, serviceCode, cardVersion, applicant, termBody, documentsReceived, comment, null);
+        }
     }
 
     record Advance(String comment) implements CaseCommand
@@ -104,12 +111,38 @@ public sealed interface CaseCommand
         }
     }
 
-    record Pay(String comment) implements CaseCommand
+    /**
+     * @param order   for a {@link OutcomeType#PAYMENT} card: what to pay, to whom, how; null for a card that grants
+     *                an entitlement.
+     * @param comment the comment.
+     */
+    record Pay(PaymentOrder order, String comment) implements CaseCommand
     {
+        public Pay(final String comment)
+        {
+            this(null, comment);
+        }
+
         public CaseAction action()
         {
             return CaseAction.PAY;
         }
+    }
+
+    /**
+     * A payment the decision granted.
+     *
+     * @param amountKopiyky the amount in kopiyky (UAH × 100), positive.
+     * @param payeeName     who receives it: the applicant's name (default) or the provider's.
+     * @param payeeCode     the provider's EDRPOU code (8 digits) for a PROVIDER payee, else null.
+     * @param channel       BANK (to an IBAN) or POST (a postal transfer to an address).
+     * @param iban          for BANK: the Ukrainian IBAN (UA + 27 digits, checksum valid).
+     * @param postAddress   for POST: the address.
+     * @param fundingSource the budget, or null for the card's.
+     */
+    record PaymentOrder(long amountKopiyky, String payeeName, String payeeCode, String channel, String iban,
+        String postAddress, String fundingSource)
+    {
     }
 
     /**

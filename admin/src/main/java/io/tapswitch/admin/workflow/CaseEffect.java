@@ -7,7 +7,8 @@ package io.tapswitch.admin.workflow;
  * <p>
  * Immutable; thread-safe.
  */
-public sealed interface CaseEffect permits CaseEffect.IssueCard, CaseEffect.GrantEntitlement
+public sealed interface CaseEffect
+    permits CaseEffect.IssueCard, CaseEffect.GrantEntitlement, CaseEffect.OrderPayment, CaseEffect.HolderDeceased
 {
     /**
      * @return the case that produced it.
@@ -34,6 +35,32 @@ public sealed interface CaseEffect permits CaseEffect.IssueCard, CaseEffect.Gran
      * @param holderId   the applicant's holder id.
      */
     record GrantEntitlement(String caseId, String programKey, long holderId) implements CaseEffect
+    {
+    }
+
+    /**
+     * Order a payment (status ORDERED) for the day's register.
+     *
+     * @param caseId        the case.
+     * @param serviceCode   the card.
+     * @param holderId      the applicant's holder id, or null when the applicant is not a cardholder.
+     * @param payee         APPLICANT or PROVIDER.
+     * @param order         what, to whom, how.
+     * @param fundingSource the budget it is paid from.
+     */
+    record OrderPayment(String caseId, String serviceCode, Long holderId, String payee, CaseCommand.PaymentOrder order,
+        String fundingSource) implements CaseEffect
+    {
+    }
+
+    /**
+     * The holder died (41-76): block every card at the switch, revoke the entitlements, stop pending payments, close
+     * the holder's other open cases.
+     *
+     * @param caseId   the 41-76 case.
+     * @param holderId the deceased cardholder.
+     */
+    record HolderDeceased(String caseId, long holderId) implements CaseEffect
     {
     }
 }

@@ -102,6 +102,12 @@ public final class CaseEngine
             return CaseResult.refused(ResultCode.INVALID_REQUEST,
                 "the applicant needs a holderId (cardholder) or a familyName and givenName (new person)");
         }
+        if (card.outcome().type() == OutcomeType.HOLDER_DECEASED &&
+            (null == command.subjectHolderId() || command.subjectHolderId() <= 0))
+        {
+            return CaseResult.refused(ResultCode.INVALID_REQUEST, "card " + card.key() + " is about a deceased " +
+                "cardholder: name them in subjectHolderId");
+        }
         final ServiceCard.Stage registration = card.registrationStage();
         final ServiceCard.StageAction register = registration.action(CaseAction.REGISTER);
         final Role registering = actor.roleIn(register.roles());
@@ -136,8 +142,12 @@ public final class CaseEngine
         c.termBody = termBody;
         c.status = CaseStatus.ACTIVE;
         c.registeredAt = now;
-        c.totalDue = calendar.due(term.kind(), term.days(), calendar.dateOf(now));
+        c.urgent = term.idpImmediate() && applicant.idp();
+        // «ВПО — невідкладно»: the term runs from the next day, so an IDP's case is due the next working day
+        c.totalDue = c.urgent ? calendar.due(DeadlineKind.NEXT_WORKING_DAY, 0, calendar.dateOf(now)) :
+            calendar.due(term.kind(), term.days(), calendar.dateOf(now));
         c.version = 0;
+        c.subjectHolderId = command.subjectHolderId();
         for (final ServiceCard.DocumentSpec doc : card.documents())
         {
             final boolean got = received.contains(doc.code());
@@ -148,6 +158,10 @@ public final class CaseEngine
         details.put("intakeBody", c.intakeBody.name());
         details.put("termBody", termBody.name());
         details.put("totalDue", c.totalDue.toString());
+        if (c.urgent)
+        {
+            details.put("urgent", "ВПО — невідкладно");
+        }
         moveOnMain(card, c, now, calendar.dateOf(now), details);
         record(c, actor.userId(), registering, CaseAction.REGISTER, registration.no(), now, command.comment(), details);
         return CaseResult.ok(c, List.of());
@@ -203,6 +217,58 @@ public final class CaseEngine
         record(c, actor.userId(), actor.roleIn(permitted), command.action(), stage.no(), now, command.comment(),
             details);
         return CaseResult.ok(c, effects);
+    }
+
+    /**
+     * Closes an open case because the person it is about died, recorded by the 41-76 case that established the death:
+     * the card's closing ground for a death (APPLICANT_DIED: «У разі смерті заявника»). Taken on the authority of the
+     * 41-76 decision, so whichever stage the case is at.
+     *
+     * @param current      the open case as stored.
+     * @param deceasedCase the 41-76 case.
+     * @param actor        who records the 41-76 decision.
+     * @param now          when.
+     * @return OK with the closed case, or why it cannot be closed (not open).
+     */
+    public CaseResult closeOnDeath(final CaseFile current, final String deceasedCase, final Actor actor,
+        final Instant now)
+    {
+        if (!current.status.isOpen())
+        {
+            return CaseResult.refused(ResultCode.CASE_NOT_OPEN, "case " + current.id + " is " + current.status);
+        }
+        final ServiceCard card = catalogue.card(current.serviceCode, current.cardVersion);
+        if (!closingCodes(card).contains(DEATH_GROUND))
+        {
+            return CaseResult.refused(ResultCode.UNKNOWN_GROUNDS, "card " + card.key() + " has no closing ground " +
+                DEATH_GROUND);
+        }
+        final CaseFile c = current.copy();
+        final Map<String, String> details = new LinkedHashMap<>();
+        c.closeReason = DEATH_GROUND;
+        details.put("reason", DEATH_GROUND);
+        details.put("groundsUk", deathGroundText(card));
+        details.put("deceasedCase", deceasedCase);
+        final String stageNo = c.stageNo;
+        finish(c, CaseStatus.CLOSED, now, details);
+        final Role role = actor.roles().iterator().next();
+        record(c, actor.userId(), role, CaseAction.CLOSE, stageNo, now, "41-76: case " + deceasedCase, details);
+        return CaseResult.ok(c, List.of());
+    }
+
+    /** The closing ground of a death (41-69, 41-76, 41-89: «У разі смерті заявника.»). */
+    public static final String DEATH_GROUND = "APPLICANT_DIED";
+
+    private static String deathGroundText(final ServiceCard card)
+    {
+        for (final ServiceCard.Grounds g : card.closingGrounds())
+        {
+            if (g.code().equals(DEATH_GROUND))
+            {
+                return g.textUk();
+            }
+        }
+        return "У разі смерті заявника.";
     }
 
     /**
@@ -481,6 +547,33 @@ public final class CaseEngine
                 details.put("programKey", outcome.programKey());
                 break;
             }
+            case PAYMENT:
+            {
+                final CaseCommand.PaymentOrder order = command instanceof CaseCommand.Pay ?
+                    ((CaseCommand.Pay)command).order() : null;
+                final String invalid = PaymentRules.invalid(order, outcome.payee());
+                if (null != invalid)
+                {
+                    return CaseResult.refused(ResultCode.INVALID_REQUEST, "card " + card.key() + " stage " +
+                        stage.no() + ": " + invalid);
+                }
+                final String payeeName = null != order.payeeName() && !order.payeeName().isBlank() ?
+                    order.payeeName() : c.applicant.fullName();
+                final CaseCommand.PaymentOrder named = new CaseCommand.PaymentOrder(order.amountKopiyky(), payeeName,
+                    order.payeeCode(), order.channel(), order.iban(), order.postAddress(),
+                    null == order.fundingSource() ? outcome.fundingSource() : order.fundingSource());
+                effects.add(new CaseEffect.OrderPayment(c.id, c.serviceCode, c.applicant.holderId(), outcome.payee(),
+                    named, named.fundingSource()));
+                details.put("amountKopiyky", Long.toString(order.amountKopiyky()));
+                details.put("channel", order.channel());
+                break;
+            }
+            case HOLDER_DECEASED:
+            {
+                effects.add(new CaseEffect.HolderDeceased(c.id, c.subjectHolderId));
+                details.put("deceasedHolderId", Long.toString(c.subjectHolderId));
+                break;
+            }
             case RECORD_ONLY:
             default:
                 break;
@@ -705,6 +798,10 @@ public final class CaseEngine
         c.stageNo = stage.no();
         c.stageEnteredAt = now;
         c.stageDue = due(stage, startDate);
+        if (c.urgent && null != c.stageDue && null != c.totalDue && c.stageDue.isAfter(c.totalDue))
+        {
+            c.stageDue = c.totalDue;
+        }
         details.put("toStage", stage.no());
         if (null != c.stageDue)
         {

@@ -115,6 +115,8 @@ public final class CaseFile
     Long issuedCardId;
     String issuedCardKind;
     Instant finishedAt;
+    Long subjectHolderId;
+    boolean urgent;
 
     CaseFile()
     {
@@ -153,6 +155,8 @@ public final class CaseFile
         copy.issuedCardId = issuedCardId;
         copy.issuedCardKind = issuedCardKind;
         copy.finishedAt = finishedAt;
+        copy.subjectHolderId = subjectHolderId;
+        copy.urgent = urgent;
         return copy;
     }
 
@@ -289,6 +293,22 @@ public final class CaseFile
     }
 
     /**
+     * @return the cardholder the case is about when not the applicant (41-76: the deceased), or null.
+     */
+    public Long subjectHolderId()
+    {
+        return subjectHolderId;
+    }
+
+    /**
+     * @return whether the case is handled at once («ВПО — невідкладно» on 41-69: an IDP applicant).
+     */
+    public boolean urgent()
+    {
+        return urgent;
+    }
+
+    /**
      * @param today the date now.
      * @return whether the case is moving and past its stage deadline or its total term.
      */
@@ -331,7 +351,9 @@ public final class CaseFile
             .put("lastCommitteeSession", str(lastCommitteeSession))
             .put("issuedCardId", issuedCardId)
             .put("issuedCardKind", issuedCardKind)
-            .put("finishedAt", str(finishedAt));
+            .put("finishedAt", str(finishedAt))
+            .put("subjectHolderId", subjectHolderId)
+            .put("urgent", urgent);
         final JsonArray docs = new JsonArray();
         for (final DocumentCheck doc : documents.values())
         {
@@ -408,6 +430,8 @@ public final class CaseFile
         c.issuedCardId = json.getLong("issuedCardId");
         c.issuedCardKind = json.getString("issuedCardKind");
         c.finishedAt = instant(json.getString("finishedAt"));
+        c.subjectHolderId = json.getLong("subjectHolderId");
+        c.urgent = json.getBoolean("urgent", false);
         for (final Object o : json.getJsonArray("documents", new JsonArray()))
         {
             final JsonObject doc = (JsonObject)o;

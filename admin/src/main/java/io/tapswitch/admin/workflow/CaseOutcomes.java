@@ -34,16 +34,22 @@ public final class CaseOutcomes
     private final WorkingCalendar calendar;
     private final Map<String, Integer> programs;
     private final int cardValidityYears;
+    private final Catalogue catalogue;
+    private final Deceased deceased;
 
     /**
      * @param ctx               the admin service.
      * @param calendar          for the city date.
      * @param programs          program id by the catalogue's program key ({@code workflow.programs}).
      * @param cardValidityYears how long an issued card is valid.
+     * @param engine            the case engine (closing a deceased holder's other cases).
+     * @param store             the case store.
      */
     public CaseOutcomes(final AdminContext ctx, final WorkingCalendar calendar, final Map<String, Integer> programs,
-        final int cardValidityYears)
+        final int cardValidityYears, final CaseEngine engine, final CaseStore store)
     {
+        this.catalogue = engine.catalogue();
+        this.deceased = new Deceased(ctx, engine, store);
         this.ctx = ctx;
         this.calendar = calendar;
         this.programs = Map.copyOf(programs);
@@ -72,8 +78,51 @@ public final class CaseOutcomes
             {
                 chain = chain.compose(v -> grant(conn, principal, grant, now));
             }
+            else if (effect instanceof CaseEffect.OrderPayment pay)
+            {
+                chain = chain.compose(v -> orderPayment(conn, principal, after, pay, now));
+            }
+            else if (effect instanceof CaseEffect.HolderDeceased died)
+            {
+                chain = chain.compose(v -> deceased.apply(conn, principal, after, died, now));
+            }
+            else
+            {
+                return Future.failedFuture(new IllegalStateException("no handler for case effect " + effect));
+            }
         }
         return chain;
+    }
+
+    /**
+     * Orders the payment: one row, status ORDERED, on the city date it was ordered; audited. The payee's name is the
+     * order's, else the applicant's, else the cardholder's in the registry. Nothing goes to the switch.
+     */
+    private Future<Void> orderPayment(final SqlConnection conn, final Principal principal, final CaseFile after,
+        final CaseEffect.OrderPayment pay, final Instant now)
+    {
+        final OffsetDateTime at = now.atOffset(ZoneOffset.UTC);
+        final ServiceCard card = catalogue.card(after.serviceCode, after.cardVersion);
+        final Future<String> name = null != pay.order().payeeName() ? Future.succeededFuture(pay.order().payeeName()) :
+            null == pay.holderId() ? Future.failedFuture(new ApiException(422, "case-invalid-request",
+                "The request does not fit the service card", "the payment needs a payeeName", null)) :
+            conn.preparedQuery("SELECT family_name || ' ' || given_name || COALESCE(' ' || patronymic, '') " +
+                "FROM cardholders WHERE id = $1").execute(Tuple.of(pay.holderId()))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
+        return name.compose(payeeName -> conn.preparedQuery("INSERT INTO payments (case_id, service_code, card_version, " +
+                "ministry_category, holder_id, payee, payee_name, payee_code, channel, iban, post_address, amount_kopiyky, " +
+                "funding_source, status, ordered_at, ordered_on, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, " +
+                "$10, $11, $12, $13, 'ORDERED', $14, $15, $14) RETURNING id")
+            .execute(Tuple.from(new Object[]{ pay.caseId(), pay.serviceCode(), after.cardVersion,
+                null == card.ministryCategory() ? null : card.ministryCategory().name(), pay.holderId(), pay.payee(),
+                payeeName, pay.order().payeeCode(), pay.order().channel(),
+                "BANK".equals(pay.order().channel()) ? pay.order().iban() : null,
+                "POST".equals(pay.order().channel()) ? pay.order().postAddress() : null, pay.order().amountKopiyky(),
+                pay.fundingSource(), at, calendar.dateOf(now) }))
+            .compose(rows -> ctx.audit(conn, principal, "payment.order", "payment", rows.iterator().next().getLong(0),
+                null, new JsonObject().put("caseId", pay.caseId()).put("amountKopiyky", pay.order().amountKopiyky())
+                    .put("channel", pay.order().channel()).put("payee", pay.payee())
+                    .put("fundingSource", pay.fundingSource()))));
     }
 
     private Future<Void> issueCard(final SqlConnection conn, final Principal principal, final CaseFile after,

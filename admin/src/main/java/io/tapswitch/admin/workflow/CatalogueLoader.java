@@ -38,10 +38,12 @@ public final class CatalogueLoader
 
     private static final Set<String> CARD_FIELDS = Set.of("code", "version", "effectiveFrom", "source", "titleUk",
         "titleEn", "ministryCategory", "defaultTermBody", "terms", "termNoteUk", "documentsGiven", "documents",
-        "suspensionGrounds", "refusalGrounds", "closingGrounds", "result", "outcome", "stages");
+        "suspensionGrounds", "refusalGrounds", "closingGrounds", "seedGaps", "result", "outcome", "stages");
     private static final Set<String> STAGE_FIELDS = Set.of("no", "path", "titleUk", "titleEn", "officialUk",
         "bodyUk", "roles", "bodies", "deadline", "actions", "committee", "requiresDocuments", "onlyIfIntakeAt");
     private static final Set<String> CARD_KINDS = Set.of("RESIDENT", "GUEST", "SOCIAL");
+    private static final Set<String> PAYEES = Set.of("APPLICANT", "PROVIDER");
+    private static final Set<String> FUNDING_SOURCES = Set.of("CITY_BUDGET", "STATE_BUDGET", "DONOR");
 
     private CatalogueLoader()
     {
@@ -197,7 +199,17 @@ public final class CatalogueLoader
             {
                 termCtx.problem("body " + body + " has two terms");
             }
-            terms.add(new ServiceCard.Term(body, kind, days, termCtx.text(termJson, "textUk")));
+            final Object immediate = termJson.getValue("idpImmediate", Boolean.FALSE);
+            if (!(immediate instanceof Boolean))
+            {
+                termCtx.problem("idpImmediate must be true or false, was " + immediate);
+            }
+            final String termText = termCtx.text(termJson, "textUk");
+            if (Boolean.TRUE.equals(immediate) && null != termText && !termText.contains("невідкладно"))
+            {
+                termCtx.problem("idpImmediate needs the term's text to say «невідкладно»");
+            }
+            terms.add(new ServiceCard.Term(body, kind, days, termText, Boolean.TRUE.equals(immediate)));
         }
         if (null != defaultTermBody && !termBodies.contains(defaultTermBody))
         {
@@ -235,6 +247,26 @@ public final class CatalogueLoader
         final List<ServiceCard.Grounds> suspensionGrounds = grounds(card, json, "suspensionGrounds");
         final List<ServiceCard.Grounds> refusalGrounds = grounds(card, json, "refusalGrounds");
         final List<ServiceCard.Grounds> closingGrounds = grounds(card, json, "closingGrounds");
+        final List<String> seedGaps = new ArrayList<>();
+        final Object gapsJson = json.getValue("seedGaps");
+        if (gapsJson instanceof JsonArray)
+        {
+            for (final Object gap : (JsonArray)gapsJson)
+            {
+                if (!(gap instanceof String) || ((String)gap).isBlank())
+                {
+                    card.problem("seedGaps must hold non-empty strings, found " + gap);
+                }
+                else
+                {
+                    seedGaps.add((String)gap);
+                }
+            }
+        }
+        else if (null != gapsJson)
+        {
+            card.problem("seedGaps must be an array of strings");
+        }
 
         final JsonObject resultJson = card.object(json, "result");
         ServiceCard.Result result = null;
@@ -253,6 +285,19 @@ public final class CatalogueLoader
             final String cardKind = outcomeJson.getString("cardKind");
             final String idpCardKind = outcomeJson.getString("idpCardKind");
             final String programKey = outcomeJson.getString("programKey");
+            final String payee = outcomeJson.getString("payee");
+            final String fundingSource = outcomeJson.getString("fundingSource");
+            if (type == OutcomeType.PAYMENT)
+            {
+                if (!PAYEES.contains(String.valueOf(payee)))
+                {
+                    outcomeCtx.problem("payee must be one of " + PAYEES + ", was " + payee);
+                }
+                if (!FUNDING_SOURCES.contains(String.valueOf(fundingSource)))
+                {
+                    outcomeCtx.problem("fundingSource must be one of " + FUNDING_SOURCES + ", was " + fundingSource);
+                }
+            }
             if (type == OutcomeType.ISSUE_CARD)
             {
                 if (!CARD_KINDS.contains(String.valueOf(cardKind)))
@@ -268,7 +313,7 @@ public final class CatalogueLoader
             {
                 outcomeCtx.problem("programKey is required for GRANT_ENTITLEMENT");
             }
-            outcome = new ServiceCard.Outcome(type, cardKind, idpCardKind, programKey);
+            outcome = new ServiceCard.Outcome(type, cardKind, idpCardKind, programKey, payee, fundingSource);
         }
 
         final List<ServiceCard.Stage> stages = stages(card, json, documentCodes);
@@ -279,7 +324,7 @@ public final class CatalogueLoader
         }
         return new ServiceCard(code, version, effectiveFrom, source, titleUk, titleEn, ministryCategory,
             defaultTermBody, List.copyOf(terms), termNoteUk, documentsGiven, List.copyOf(documents),
-            suspensionGrounds, refusalGrounds, closingGrounds, result, outcome, stages);
+            suspensionGrounds, refusalGrounds, closingGrounds, List.copyOf(seedGaps), result, outcome, stages);
     }
 
     private static List<ServiceCard.Stage> stages(final Ctx card, final JsonObject json, final Set<String> documentCodes)
@@ -401,7 +446,7 @@ public final class CatalogueLoader
                 ctx.enumValue(stageJson, "onlyIfIntakeAt", Body.class);
 
             stages.add(new ServiceCard.Stage(no, path, ctx.text(stageJson, "titleUk"), ctx.text(stageJson, "titleEn"),
-                ctx.text(stageJson, "officialUk"), ctx.text(stageJson, "bodyUk"), roles, bodies, deadline,
+                ctx.text(stageJson, "officialUk"), blankable(ctx, stageJson, "bodyUk"), roles, bodies, deadline,
                 Collections.unmodifiableMap(actions), committee, List.copyOf(requiresDocuments), onlyIfIntakeAt));
         }
         return List.copyOf(stages);
@@ -507,7 +552,7 @@ public final class CatalogueLoader
         {
             card.problem("exactly one stage must allow ISSUE or PAY, found " + finishingStages);
         }
-        if (null != outcome && outcome.type() == OutcomeType.GRANT_ENTITLEMENT)
+        if (null != outcome && (outcome.type() == OutcomeType.GRANT_ENTITLEMENT || outcome.type() == OutcomeType.PAYMENT))
         {
             boolean pays = false;
             for (final ServiceCard.Stage stage : stages)
@@ -516,7 +561,7 @@ public final class CatalogueLoader
             }
             if (!pays)
             {
-                card.problem("outcome GRANT_ENTITLEMENT needs a stage that allows PAY");
+                card.problem("outcome " + outcome.type() + " needs a stage that allows PAY");
             }
         }
     }
@@ -542,6 +587,18 @@ public final class CatalogueLoader
             result.add(new ServiceCard.Grounds(code, ctx.text(groundsJson, "textUk"), ctx.text(groundsJson, "textEn")));
         }
         return List.copyOf(result);
+    }
+
+    /** A text the seed may leave blank (an empty cell): present as a string, possibly empty. */
+    private static String blankable(final Ctx ctx, final JsonObject json, final String field)
+    {
+        final Object value = json.getValue(field);
+        if (!(value instanceof String))
+        {
+            ctx.problem(field + " is required and must be a string (empty when the seed leaves it blank)");
+            return null;
+        }
+        return (String)value;
     }
 
     private static void unknownFields(final Ctx ctx, final JsonObject json, final Set<String> known)

@@ -29,6 +29,8 @@ import io.tapswitch.admin.Role;
  * @param suspensionGrounds grounds to leave the application without motion (empty: free text).
  * @param refusalGrounds    grounds to refuse (empty: free text).
  * @param closingGrounds    grounds to close (empty: withdrawn or applicant died).
+ * @param seedGaps          what the seed does not give (a document list, grounds, a deadline …), in words: stated,
+ *                          not invented.
  * @param result            the result of the service.
  * @param outcome           what finishing the card does.
  * @param stages            every stage in the card's order.
@@ -49,6 +51,7 @@ public record ServiceCard(
     List<Grounds> suspensionGrounds,
     List<Grounds> refusalGrounds,
     List<Grounds> closingGrounds,
+    List<String> seedGaps,
     Result result,
     Outcome outcome,
     List<Stage> stages)
@@ -88,12 +91,14 @@ public record ServiceCard(
     }
 
     /**
-     * @param body    the body handling the case.
-     * @param kind    {@link DeadlineKind#CALENDAR_DAYS} or {@link DeadlineKind#WORKING_DAYS}.
-     * @param days    the number of days.
-     * @param textUk  as written.
+     * @param body         the body handling the case.
+     * @param kind         {@link DeadlineKind#CALENDAR_DAYS} or {@link DeadlineKind#WORKING_DAYS}.
+     * @param days         the number of days.
+     * @param textUk       as written.
+     * @param idpImmediate the term says an IDP is served at once («Внутрішньо переміщеним особам - невідкладно»,
+     *                     41-69): an IDP applicant's case is urgent, due the next working day.
      */
-    public record Term(Body body, DeadlineKind kind, int days, String textUk)
+    public record Term(Body body, DeadlineKind kind, int days, String textUk, boolean idpImmediate)
     {
     }
 
@@ -129,12 +134,16 @@ public record ServiceCard(
     }
 
     /**
-     * @param type        what it does.
-     * @param cardKind    for {@link OutcomeType#ISSUE_CARD}: RESIDENT or SOCIAL.
-     * @param idpCardKind for {@link OutcomeType#ISSUE_CARD}: the kind issued to an IDP (GUEST), or null.
-     * @param programKey  for {@link OutcomeType#GRANT_ENTITLEMENT}: the configured program's key.
+     * @param type          what it does.
+     * @param cardKind      for {@link OutcomeType#ISSUE_CARD}: RESIDENT or SOCIAL.
+     * @param idpCardKind   for {@link OutcomeType#ISSUE_CARD}: the kind issued to an IDP (GUEST), or null.
+     * @param programKey    for {@link OutcomeType#GRANT_ENTITLEMENT}: the configured program's key.
+     * @param payee         for {@link OutcomeType#PAYMENT}: APPLICANT, or PROVIDER (the utility services provider
+     *                      the compensation is transferred to).
+     * @param fundingSource for {@link OutcomeType#PAYMENT}: the budget the card's aid is paid from (CITY_BUDGET).
      */
-    public record Outcome(OutcomeType type, String cardKind, String idpCardKind, String programKey)
+    public record Outcome(OutcomeType type, String cardKind, String idpCardKind, String programKey, String payee,
+        String fundingSource)
     {
     }
 

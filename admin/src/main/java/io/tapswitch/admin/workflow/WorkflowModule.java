@@ -108,7 +108,7 @@ public final class WorkflowModule implements ApiModule
             }
             engine = new CaseEngine(catalogue, calendar);
             store = new CaseStore(catalogue);
-            outcomes = new CaseOutcomes(context, calendar, programs, years);
+            outcomes = new CaseOutcomes(context, calendar, programs, years, engine, store);
             metrics = new CaseMetrics(catalogue, context.registry(), context.pool(), calendar, context.clock());
             return null;
         }).compose(v -> metrics.refresh()).onSuccess(v ->
@@ -197,7 +197,7 @@ public final class WorkflowModule implements ApiModule
         {
             final CaseResult result = engine.register(new CaseCommand.Register(Long.toString(number),
                 body.getString("serviceCode"), body.getInteger("cardVersion"), applicant, termBody, documents,
-                body.getString("comment", "")), Actor.of(principal), now);
+                body.getString("comment", ""), body.getLong("subjectHolderId")), Actor.of(principal), now);
             if (!result.isOk())
             {
                 return Future.failedFuture(problem(result.code(), result.message()));
@@ -359,7 +359,13 @@ public final class WorkflowModule implements ApiModule
             case ISSUE:
                 return new CaseCommand.Issue(body.getLong("cardId"), comment);
             case PAY:
-                return new CaseCommand.Pay(comment);
+            {
+                final JsonObject payment = body.getJsonObject("payment");
+                return new CaseCommand.Pay(null == payment ? null : new CaseCommand.PaymentOrder(
+                    payment.getLong("amountKopiyky"), payment.getString("payeeName"), payment.getString("payeeCode"),
+                    payment.getString("channel"), payment.getString("iban"), payment.getString("postAddress"),
+                    payment.getString("fundingSource")), comment);
+            }
             case CHECK_DOCUMENT:
                 if (null == body.getString("documentCode") || null == body.getBoolean("received"))
                 {

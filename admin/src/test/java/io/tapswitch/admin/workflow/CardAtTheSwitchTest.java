@@ -73,7 +73,8 @@ class CardAtTheSwitchTest
             final long holderId = card.getJsonObject("applicant").getLong("holderId");
 
             JsonObject aid = ok(admin.post(WorkflowHarness.DISTRICT, API + "/cases", new JsonObject()
-                .put("serviceCode", "13").put("applicant", new JsonObject().put("holderId", holderId))));
+                .put("serviceCode", "13").put("cardVersion", 1) // v1: the in-kind entitlement (v2 pays money)
+                .put("applicant", new JsonObject().put("holderId", holderId))));
             aid = act(admin, WorkflowHarness.DISTRICT, aid, new JsonObject().put("action", "ADVANCE"));
             aid = act(admin, WorkflowHarness.DISTRICT, aid, new JsonObject().put("action", "ADVANCE"));
             act(admin, WorkflowHarness.DISTRICT, aid, new JsonObject().put("action", "ADVANCE"));

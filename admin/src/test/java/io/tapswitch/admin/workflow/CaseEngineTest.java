@@ -47,6 +47,16 @@ class CaseEngineTest
         return result.caseFile();
     }
 
+    /** Version 1 of No. 13 and 26: the aid granted as an entitlement (version 2 pays money). */
+    private CaseFile registerV1(final String id, final String service, final Applicant applicant, final Actor actor,
+        final String when)
+    {
+        final CaseResult result = engine.register(
+            new CaseCommand.Register(id, service, 1, applicant, null, Set.of(), "заява"), actor, at(when));
+        assertThat(result.code()).as(result.message()).isEqualTo(ResultCode.OK);
+        return result.caseFile();
+    }
+
     private CaseResult act(final CaseFile c, final CaseCommand command, final Actor actor, final String when)
     {
         return engine.apply(c, c.version(), command, actor, at(when));
@@ -158,7 +168,7 @@ class CaseEngineTest
     @Test
     void shouldWalkAidToChildrenThroughTheCentreAndTheExecutiveCommitteeToPayment()
     {
-        CaseFile c = register("c13", "13", RESIDENT, null, Set.of(), CENTER, "2026-03-02");
+        CaseFile c = registerV1("c13", "13", RESIDENT, CENTER, "2026-03-02");
         assertThat(c.stageNo()).isEqualTo("3");
         assertThat(c.stageDue()).isEqualTo(date("2026-03-03"));
         c = advance(c, CENTER, "2026-03-03", "4");
@@ -215,7 +225,7 @@ class CaseEngineTest
     @Test
     void shouldStopTheTermWhileLeftWithoutMotionAndResumeExtendedByTheSuspendedDays()
     {
-        CaseFile c = register("c26", "26", RESIDENT, null, Set.of(), CENTER, "2026-11-02");
+        CaseFile c = registerV1("c26", "26", RESIDENT, CENTER, "2026-11-02");
         assertThat(c.totalDue()).isEqualTo(date("2026-12-02"));
         c = advance(c, CENTER, "2026-11-03", "4");
         assertThat(c.stageDue()).isEqualTo(date("2026-11-06"));

@@ -56,6 +56,7 @@ public final class SwitchConfig
     private final long snapshotIntervalMs;
     private final boolean journalSync;
     private final long journalPretouchBytes;
+    private final long journalReserveBytes;
     private final int cardCapacity;
     private final int idempotencyCapacity;
     private final Path tlsCertFile;
@@ -95,6 +96,7 @@ public final class SwitchConfig
         snapshotIntervalMs = longIn(Setting.SNAPSHOT_INTERVAL_MS, 0, 7L * 24 * 3_600_000);
         journalSync = "batch".equals(oneOf(Setting.JOURNAL_SYNC, List.of("batch", "none")));
         journalPretouchBytes = longIn(Setting.JOURNAL_PRETOUCH_BYTES, 0, 1L << 32);
+        journalReserveBytes = longIn(Setting.JOURNAL_RESERVE_BYTES, 2L << 20, 1L << 32);
         cardCapacity = intIn(Setting.CARD_CAPACITY, 1, EngineConfig.MAX_TABLE_CAPACITY);
         idempotencyCapacity = intIn(Setting.IDEMPOTENCY_CAPACITY, 1, EngineConfig.DEFAULT_IDEMPOTENCY_MAX_CAPACITY);
         tlsCertFile = optionalFile(Setting.TLS_CERT_FILE);
@@ -486,6 +488,14 @@ public final class SwitchConfig
     public long journalPretouchBytes()
     {
         return journalPretouchBytes;
+    }
+
+    /**
+     * @return bytes of journal disk space kept allocated ahead of the writer.
+     */
+    public long journalReserveBytes()
+    {
+        return journalReserveBytes;
     }
 
     /**

@@ -3,14 +3,8 @@ package io.tapswitch.switching.engine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteOrder;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.LocalDate;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.List;
 
 import io.tapswitch.protocol.Decision;
@@ -18,22 +12,19 @@ import io.tapswitch.protocol.FrameHeader;
 import io.tapswitch.protocol.Messages;
 import io.tapswitch.protocol.MessageType;
 import io.tapswitch.protocol.ReasonCode;
-import io.tapswitch.formats.command.CardKind;
 import io.tapswitch.formats.command.CardStatus;
 import io.tapswitch.formats.command.CommandDecoder;
 import io.tapswitch.formats.command.CommandRejectReason;
-import io.tapswitch.formats.command.CommandType;
 import io.tapswitch.formats.command.Commands;
-import io.tapswitch.formats.command.PeriodRule;
-import io.tapswitch.formats.command.ProgramKind;
-import io.tapswitch.formats.command.ProgramUnit;
-import io.tapswitch.formats.journal.IngestedPosition;
 import io.tapswitch.formats.journal.JournalDecoder;
-import io.tapswitch.formats.journal.JournalExcerpt;
 import io.tapswitch.switching.journal.JournalPretoucher;
+import io.tapswitch.switching.journal.JournalReplay;
+import io.tapswitch.switching.journal.JournalReserver;
+import io.tapswitch.switching.journal.JournalRetention;
 import io.tapswitch.formats.journal.JournalRecord;
 import io.tapswitch.switching.journal.JournalWriter;
 import io.tapswitch.formats.Queues;
+import io.tapswitch.switching.snapshot.SnapshotFiles;
 import io.tapswitch.switching.snapshot.SnapshotInput;
 import io.tapswitch.switching.snapshot.SnapshotOutput;
 import net.openhft.chronicle.bytes.Bytes;
@@ -63,17 +54,28 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class Engine implements AutoCloseable
 {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final long SNAPSHOT_MAGIC = 0x5441505357534E50L;
-    private static final int SNAPSHOT_VERSION = 3;
-    private static final int SNAPSHOT_VERSION_COLUMNS = 2;
-    private static final int SNAPSHOT_VERSION_WITHOUT_GRACE = 1;
-    private static final String SNAPSHOT_PREFIX = "snapshot-";
-    private static final String SNAPSHOT_SUFFIX = ".bin";
     private static final long UNSIGNED_INT_MASK = 0xFFFF_FFFFL;
-    private static final int MAX_TABLE_SIZE = 1 << 29;
 
     private final EngineConfig config;
-    private final Path snapshotsDir;
+    private final SnapshotFiles snapshots;
+    private final SnapshotFiles.Body snapshotBody = new SnapshotFiles.Body()
+    {
+        @Override
+        public void save(final SnapshotOutput out) throws IOException
+        {
+            tables.save(out);
+            idempotency.save(out);
+            nonces.save(out);
+        }
+
+        @Override
+        public void load(final SnapshotInput in, final int version) throws IOException
+        {
+            tables.load(in, version);
+            idempotency.load(in);
+            nonces.load(in);
+        }
+    };
     private Tables tables;
     private IdempotencyTable idempotency;
     private NonceTable nonces;
@@ -88,6 +90,7 @@ public final class Engine implements AutoCloseable
     private final ExcerptTailer commandTailer;
     private final UnsafeBuffer commandBuffer = new UnsafeBuffer(new byte[Commands.MAX_COMMAND_BYTES]);
     private final CommandDecoder command = new CommandDecoder();
+    private final CommandRules commandRules = new CommandRules(counters);
 
     private long sequence;
     private long lastCommandId;
@@ -132,26 +135,20 @@ public final class Engine implements AutoCloseable
     {
         Queues.disableAnalytics();
         this.config = config;
-        this.snapshotsDir = Queues.snapshotsDir(config.dataDir());
         this.tables = new Tables(config);
+        this.commandRules.tables = tables;
         this.idempotency = new IdempotencyTable(config.idempotencyCapacity(), config.idempotencyMaxCapacity());
         this.nonces = new NonceTable(config.nonceCapacity());
         this.nowClock = new CityClock(config.zoneId());
         this.judgeClock = new CityClock(config.zoneId());
-        try
-        {
-            Files.createDirectories(snapshotsDir);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot create " + snapshotsDir, ex);
-        }
+        this.snapshots = new SnapshotFiles(Queues.snapshotsDir(config.dataDir()));
         this.journalQueue = Queues.openJournal(config.dataDir(), config.journalSyncToDisk());
         this.commandQueue = Queues.open(Queues.commandsDir(config.dataDir()));
         this.journal = new JournalWriter(journalQueue, config.journalAppendObserver());
         this.pretoucher = config.journalPretouchBytes() > 0 ?
             new JournalPretoucher(Queues.journalDir(config.dataDir()), config.journalPretouchBytes()) : null;
         journal.pretoucher(pretoucher);
+        journal.reserveAhead(config.journalReserveBytes());
         this.commandTailer = commandQueue.createTailer();
         // the engine may be opened on one thread and handed to its engine thread (one thread at a time)
         commandTailer.singleThreadedCheckDisabled(true);
@@ -988,7 +985,7 @@ public final class Engine implements AutoCloseable
         int reject = command.check();
         if (reject == CommandRejectReason.NONE)
         {
-            reject = validate(command);
+            reject = commandRules.validate(command);
         }
         final long commandId = command.commandId();
         final long seq = nextSequence();
@@ -1019,7 +1016,7 @@ public final class Engine implements AutoCloseable
         {
             try
             {
-                apply(command);
+                commandRules.apply(command);
             }
             catch (final RuntimeException ex)
             {
@@ -1055,443 +1052,6 @@ public final class Engine implements AutoCloseable
         counters.lastReceipt = sequence;
     }
 
-    private static boolean validUnsignedId(final long id)
-    {
-        return id > 0 && id <= UNSIGNED_INT_MASK;
-    }
-
-    private static boolean validCardStatus(final int status)
-    {
-        return CardStatus.isValid(status) && status != CardStatus.REPLACED;
-    }
-
-    private int validate(final CommandDecoder c)
-    {
-        final Tables t = tables;
-        switch (c.type())
-        {
-            case CommandType.DEFINE_OUTLET:
-            {
-                final long outletId = c.bodyInt(Commands.DefineOutlet.OUTLET_ID_OFFSET) & UNSIGNED_INT_MASK;
-                if (!validUnsignedId(outletId))
-                {
-                    return CommandRejectReason.INVALID_VALUE;
-                }
-                if (t.outlets.get(outletId) == LongIndex.MISSING && t.outlets.size() >= MAX_TABLE_SIZE)
-                {
-                    return CommandRejectReason.CAPACITY_EXCEEDED;
-                }
-                return CommandRejectReason.NONE;
-            }
-            case CommandType.DEFINE_PROGRAM:
-                return validateProgram(c);
-            case CommandType.REGISTER_TERMINAL:
-            {
-                final long terminalId = c.bodyLong(Commands.RegisterTerminal.TERMINAL_ID_OFFSET);
-                final int enabled = c.bodyInt(Commands.RegisterTerminal.ENABLED_OFFSET);
-                if (terminalId <= 0 || (enabled != 0 && enabled != 1))
-                {
-                    return CommandRejectReason.INVALID_VALUE;
-                }
-                if (t.outlets.get(c.bodyInt(Commands.RegisterTerminal.OUTLET_ID_OFFSET) & UNSIGNED_INT_MASK) ==
-                    LongIndex.MISSING)
-                {
-                    return CommandRejectReason.UNKNOWN_OUTLET;
-                }
-                return CommandRejectReason.NONE;
-            }
-            case CommandType.SET_TERMINAL_ENABLED:
-            {
-                final long enabled = c.bodyLong(Commands.SetTerminalEnabled.ENABLED_OFFSET);
-                if (enabled != 0 && enabled != 1)
-                {
-                    return CommandRejectReason.INVALID_VALUE;
-                }
-                return t.terminals.get(c.bodyLong(Commands.SetTerminalEnabled.TERMINAL_ID_OFFSET)) ==
-                    LongIndex.MISSING ? CommandRejectReason.UNKNOWN_TERMINAL : CommandRejectReason.NONE;
-            }
-            case CommandType.ROTATE_KEY:
-                return t.terminals.get(c.bodyLong(Commands.RotateKey.TERMINAL_ID_OFFSET)) == LongIndex.MISSING ?
-                    CommandRejectReason.UNKNOWN_TERMINAL : CommandRejectReason.NONE;
-            case CommandType.ROTATE_KEY_WITH_GRACE:
-                if (c.bodyLong(Commands.RotateKeyWithGrace.GRACE_UNTIL_MS_OFFSET) < 0)
-                {
-                    return CommandRejectReason.INVALID_VALUE;
-                }
-                return t.terminals.get(c.bodyLong(Commands.RotateKeyWithGrace.TERMINAL_ID_OFFSET)) ==
-                    LongIndex.MISSING ? CommandRejectReason.UNKNOWN_TERMINAL : CommandRejectReason.NONE;
-            case CommandType.SET_HOUSEHOLD:
-            {
-                final long holderId = c.bodyLong(Commands.SetHousehold.HOLDER_ID_OFFSET);
-                final long householdId = c.bodyLong(Commands.SetHousehold.HOUSEHOLD_ID_OFFSET);
-                if (holderId <= 0 || householdId < 0)
-                {
-                    return CommandRejectReason.INVALID_VALUE;
-                }
-                return capacityFor(1);
-            }
-            case CommandType.ISSUE_CARD:
-            {
-                final long cardId = c.bodyLong(Commands.IssueCard.CARD_ID_OFFSET);
-                final long holderId = c.bodyLong(Commands.IssueCard.HOLDER_ID_OFFSET);
-                if (cardId <= 0 || holderId <= 0 || !CardKind.isValid(c.bodyByte(Commands.IssueCard.KIND_OFFSET)) ||
-                    !validCardStatus(c.bodyByte(Commands.IssueCard.STATUS_OFFSET)))
-                {
-                    return CommandRejectReason.INVALID_VALUE;
-                }
-                final int card = t.cards.get(cardId);
-                if (card != LongIndex.MISSING &&
-                    (t.holders.key(t.cardHolder(card)) != holderId || t.cardStatus(card) == CardStatus.REPLACED))
-                {
-                    return CommandRejectReason.CARD_EXISTS;
-                }
-                return capacityFor(1);
-            }
-            case CommandType.SET_CARD_STATUS:
-            {
-                final long status = c.bodyLong(Commands.SetCardStatus.STATUS_OFFSET);
-                if (status < 0 || status > 0xFF || !validCardStatus((int)status))
-                {
-                    return CommandRejectReason.INVALID_VALUE;
-                }
-                final int card = t.cards.get(c.bodyLong(Commands.SetCardStatus.CARD_ID_OFFSET));
-                if (card == LongIndex.MISSING)
-                {
-                    return CommandRejectReason.UNKNOWN_CARD;
-                }
-                return t.cardStatus(card) == CardStatus.REPLACED ?
-                    CommandRejectReason.CARD_REPLACED : CommandRejectReason.NONE;
-            }
-            case CommandType.REPLACE_CARD:
-            {
-                final long oldCardId = c.bodyLong(Commands.ReplaceCard.OLD_CARD_ID_OFFSET);
-                final long newCardId = c.bodyLong(Commands.ReplaceCard.NEW_CARD_ID_OFFSET);
-                final long kind = c.bodyInt(Commands.ReplaceCard.KIND_OFFSET);
-                if (newCardId <= 0 || newCardId == oldCardId || kind < 0 || !CardKind.isValid((int)kind))
-                {
-                    return CommandRejectReason.INVALID_VALUE;
-                }
-                final int card = t.cards.get(oldCardId);
-                if (card == LongIndex.MISSING)
-                {
-                    return CommandRejectReason.UNKNOWN_CARD;
-                }
-                if (t.cardStatus(card) == CardStatus.REPLACED)
-                {
-                    return CommandRejectReason.CARD_REPLACED;
-                }
-                if (t.cards.get(newCardId) != LongIndex.MISSING)
-                {
-                    return CommandRejectReason.CARD_EXISTS;
-                }
-                return capacityFor(1);
-            }
-            case CommandType.GRANT_ENTITLEMENT:
-            case CommandType.REVOKE_ENTITLEMENT:
-            {
-                final long programId = c.bodyLong(Commands.Entitlement.PROGRAM_ID_OFFSET);
-                if (!validUnsignedId(programId) || c.bodyLong(Commands.Entitlement.HOLDER_ID_OFFSET) <= 0)
-                {
-                    return CommandRejectReason.INVALID_VALUE;
-                }
-                if (t.holders.get(c.bodyLong(Commands.Entitlement.HOLDER_ID_OFFSET)) == LongIndex.MISSING)
-                {
-                    return CommandRejectReason.UNKNOWN_HOLDER;
-                }
-                return t.programSlot(programId) == 0 ? CommandRejectReason.UNKNOWN_PROGRAM : CommandRejectReason.NONE;
-            }
-            case CommandType.ISSUE_CARDS:
-                return validateIssueCards(c);
-            default:
-                return CommandRejectReason.UNKNOWN_TYPE;
-        }
-    }
-
-    private int capacityFor(final int cards)
-    {
-        final Tables t = tables;
-        if (t.cards.size() + cards > MAX_TABLE_SIZE || t.holders.size() + cards > MAX_TABLE_SIZE ||
-            t.households.size() + 2L * cards > MAX_TABLE_SIZE)
-        {
-            return CommandRejectReason.CAPACITY_EXCEEDED;
-        }
-        return CommandRejectReason.NONE;
-    }
-
-    private int validateProgram(final CommandDecoder c)
-    {
-        final Tables t = tables;
-        final long programId = c.bodyInt(Commands.DefineProgram.PROGRAM_ID_OFFSET) & UNSIGNED_INT_MASK;
-        final int unit = c.bodyByte(Commands.DefineProgram.UNIT_OFFSET);
-        final int period = c.bodyByte(Commands.DefineProgram.PERIOD_OFFSET);
-        final int quota = c.bodyInt(Commands.DefineProgram.QUOTA_OFFSET);
-        final int cycleDays = c.bodyInt(Commands.DefineProgram.CYCLE_DAYS_OFFSET);
-        final int validFrom = c.bodyInt(Commands.DefineProgram.VALID_FROM_DAY_OFFSET);
-        final int validTo = c.bodyInt(Commands.DefineProgram.VALID_TO_DAY_OFFSET);
-        final int start = c.bodyShort(Commands.DefineProgram.WINDOW_START_MINUTE_OFFSET);
-        final int end = c.bodyShort(Commands.DefineProgram.WINDOW_END_MINUTE_OFFSET);
-        final int outletCount = c.bodyShort(Commands.DefineProgram.OUTLET_COUNT_OFFSET);
-        if (!validUnsignedId(programId) || !ProgramKind.isValid(c.bodyByte(Commands.DefineProgram.KIND_OFFSET)) ||
-            !ProgramUnit.isValid(unit) || !PeriodRule.isValid(period) || quota <= 0 || validFrom > validTo ||
-            start >= Commands.MINUTES_PER_DAY || end == 0 || end > Commands.MINUTES_PER_DAY || start == end ||
-            outletCount > Commands.DefineProgram.MAX_OUTLETS)
-        {
-            return CommandRejectReason.INVALID_VALUE;
-        }
-        if (period == PeriodRule.CYCLE ? cycleDays <= 0 || validFrom == Commands.OPEN_FROM_DAY : cycleDays != 0)
-        {
-            return CommandRejectReason.INVALID_VALUE;
-        }
-        for (int i = 0; i < outletCount; i++)
-        {
-            final long outletId = c.bodyInt(Commands.DefineProgram.OUTLETS_OFFSET + 4 * i) & UNSIGNED_INT_MASK;
-            if (t.outlets.get(outletId) == LongIndex.MISSING)
-            {
-                return CommandRejectReason.UNKNOWN_OUTLET;
-            }
-        }
-        final int slot = t.programSlot(programId);
-        if (slot == 0)
-        {
-            return t.programs.size() >= Tables.MAX_PROGRAMS ?
-                CommandRejectReason.CAPACITY_EXCEEDED : CommandRejectReason.NONE;
-        }
-        return t.programUnit[slot] != unit ? CommandRejectReason.INVALID_VALUE : CommandRejectReason.NONE;
-    }
-
-    private int validateIssueCards(final CommandDecoder c)
-    {
-        final Tables t = tables;
-        final int count = c.bodyShort(Commands.IssueCards.COUNT_OFFSET);
-        final int programCount = c.bodyShort(Commands.IssueCards.PROGRAM_COUNT_OFFSET);
-        if (count == 0 || count > Commands.IssueCards.MAX_COUNT || programCount > Commands.IssueCards.MAX_PROGRAMS)
-        {
-            return CommandRejectReason.INVALID_VALUE;
-        }
-        for (int i = 0; i < programCount; i++)
-        {
-            final long programId = c.bodyInt(Commands.IssueCards.PROGRAM_IDS_OFFSET + 4 * i) & UNSIGNED_INT_MASK;
-            if (!validUnsignedId(programId))
-            {
-                return CommandRejectReason.INVALID_VALUE;
-            }
-            if (t.programSlot(programId) == 0)
-            {
-                return CommandRejectReason.UNKNOWN_PROGRAM;
-            }
-        }
-        final int allowedMask = (1 << programCount) - 1;
-        for (int i = 0; i < count; i++)
-        {
-            final int entry = Commands.IssueCards.ENTRIES_OFFSET + Commands.IssueCards.ENTRY_BYTES * i;
-            final long cardId = c.bodyLong(entry + Commands.IssueCards.ENTRY_CARD_ID_OFFSET);
-            final long holderId = c.bodyLong(entry + Commands.IssueCards.ENTRY_HOLDER_ID_OFFSET);
-            final long householdId = c.bodyLong(entry + Commands.IssueCards.ENTRY_HOUSEHOLD_ID_OFFSET);
-            final int mask = c.bodyByte(entry + Commands.IssueCards.ENTRY_ENROL_MASK_OFFSET);
-            if (cardId <= 0 || holderId <= 0 || householdId < 0 || (mask & ~allowedMask) != 0 ||
-                !CardKind.isValid(c.bodyByte(entry + Commands.IssueCards.ENTRY_KIND_OFFSET)) ||
-                !validCardStatus(c.bodyByte(entry + Commands.IssueCards.ENTRY_STATUS_OFFSET)))
-            {
-                return CommandRejectReason.INVALID_VALUE;
-            }
-            final int card = t.cards.get(cardId);
-            if (card != LongIndex.MISSING &&
-                (t.holders.key(t.cardHolder(card)) != holderId || t.cardStatus(card) == CardStatus.REPLACED))
-            {
-                return CommandRejectReason.CARD_EXISTS;
-            }
-        }
-        return capacityFor(count);
-    }
-
-    private void apply(final CommandDecoder c)
-    {
-        final Tables t = tables;
-        switch (c.type())
-        {
-            case CommandType.DEFINE_OUTLET:
-            {
-                final long outletId = c.bodyInt(Commands.DefineOutlet.OUTLET_ID_OFFSET) & UNSIGNED_INT_MASK;
-                int outlet = t.outlets.get(outletId);
-                if (outlet == LongIndex.MISSING)
-                {
-                    outlet = t.addOutlet(outletId);
-                }
-                t.outletDefaultProgram[outlet] = c.bodyInt(Commands.DefineOutlet.DEFAULT_PROGRAM_ID_OFFSET);
-                break;
-            }
-            case CommandType.DEFINE_PROGRAM:
-                applyProgram(c);
-                break;
-            case CommandType.REGISTER_TERMINAL:
-            {
-                final long terminalId = c.bodyLong(Commands.RegisterTerminal.TERMINAL_ID_OFFSET);
-                int terminal = t.terminals.get(terminalId);
-                if (terminal == LongIndex.MISSING)
-                {
-                    terminal = t.addTerminal(terminalId);
-                }
-                t.terminalOutlet[terminal] =
-                    t.outlets.get(c.bodyInt(Commands.RegisterTerminal.OUTLET_ID_OFFSET) & UNSIGNED_INT_MASK);
-                t.terminalEnabled[terminal] = (byte)c.bodyInt(Commands.RegisterTerminal.ENABLED_OFFSET);
-                c.buffer().getBytes(c.bodyOffset() + Commands.RegisterTerminal.KEY_OFFSET, t.terminalKeys,
-                    terminal * Tables.KEY_BYTES, Tables.KEY_BYTES);
-                t.terminalGraceUntilMs[terminal] = 0;
-                break;
-            }
-            case CommandType.SET_TERMINAL_ENABLED:
-            {
-                final int terminal = t.terminals.get(c.bodyLong(Commands.SetTerminalEnabled.TERMINAL_ID_OFFSET));
-                t.terminalEnabled[terminal] = (byte)c.bodyLong(Commands.SetTerminalEnabled.ENABLED_OFFSET);
-                break;
-            }
-            case CommandType.ROTATE_KEY:
-            {
-                final int terminal = t.terminals.get(c.bodyLong(Commands.RotateKey.TERMINAL_ID_OFFSET));
-                c.buffer().getBytes(c.bodyOffset() + Commands.RotateKey.KEY_OFFSET, t.terminalKeys,
-                    terminal * Tables.KEY_BYTES, Tables.KEY_BYTES);
-                t.terminalGraceUntilMs[terminal] = 0;
-                break;
-            }
-            case CommandType.ROTATE_KEY_WITH_GRACE:
-            {
-                final int terminal = t.terminals.get(c.bodyLong(Commands.RotateKeyWithGrace.TERMINAL_ID_OFFSET));
-                System.arraycopy(t.terminalKeys, terminal * Tables.KEY_BYTES, t.terminalPreviousKeys,
-                    terminal * Tables.KEY_BYTES, Tables.KEY_BYTES);
-                t.terminalGraceUntilMs[terminal] = c.bodyLong(Commands.RotateKeyWithGrace.GRACE_UNTIL_MS_OFFSET);
-                c.buffer().getBytes(c.bodyOffset() + Commands.RotateKeyWithGrace.KEY_OFFSET, t.terminalKeys,
-                    terminal * Tables.KEY_BYTES, Tables.KEY_BYTES);
-                break;
-            }
-            case CommandType.SET_HOUSEHOLD:
-            {
-                final long holderId = c.bodyLong(Commands.SetHousehold.HOLDER_ID_OFFSET);
-                final long householdId = c.bodyLong(Commands.SetHousehold.HOUSEHOLD_ID_OFFSET);
-                setHousehold(holderId, householdId);
-                break;
-            }
-            case CommandType.ISSUE_CARD:
-            {
-                final int holder = t.acquireHolder(c.bodyLong(Commands.IssueCard.HOLDER_ID_OFFSET));
-                issueCard(c.bodyLong(Commands.IssueCard.CARD_ID_OFFSET), holder,
-                    c.bodyInt(Commands.IssueCard.EXPIRY_DAY_OFFSET), c.bodyByte(Commands.IssueCard.KIND_OFFSET),
-                    c.bodyByte(Commands.IssueCard.STATUS_OFFSET));
-                break;
-            }
-            case CommandType.SET_CARD_STATUS:
-            {
-                final int card = t.cards.get(c.bodyLong(Commands.SetCardStatus.CARD_ID_OFFSET));
-                t.setCardStatus(card, (int)c.bodyLong(Commands.SetCardStatus.STATUS_OFFSET));
-                break;
-            }
-            case CommandType.REPLACE_CARD:
-            {
-                final int oldCard = t.cards.get(c.bodyLong(Commands.ReplaceCard.OLD_CARD_ID_OFFSET));
-                t.setCardStatus(oldCard, CardStatus.REPLACED);
-                issueCard(c.bodyLong(Commands.ReplaceCard.NEW_CARD_ID_OFFSET), t.cardHolder(oldCard),
-                    c.bodyInt(Commands.ReplaceCard.EXPIRY_DAY_OFFSET), c.bodyInt(Commands.ReplaceCard.KIND_OFFSET),
-                    CardStatus.ACTIVE);
-                break;
-            }
-            case CommandType.GRANT_ENTITLEMENT:
-            {
-                final int holder = t.holders.get(c.bodyLong(Commands.Entitlement.HOLDER_ID_OFFSET));
-                t.enrol(holder, t.programSlot(c.bodyLong(Commands.Entitlement.PROGRAM_ID_OFFSET)));
-                break;
-            }
-            case CommandType.REVOKE_ENTITLEMENT:
-            {
-                final int holder = t.holders.get(c.bodyLong(Commands.Entitlement.HOLDER_ID_OFFSET));
-                t.unenrol(holder, t.programSlot(c.bodyLong(Commands.Entitlement.PROGRAM_ID_OFFSET)));
-                break;
-            }
-            case CommandType.ISSUE_CARDS:
-                applyIssueCards(c);
-                break;
-            default:
-                throw new IllegalStateException("validated command of unknown type " + c.type());
-        }
-    }
-
-    private int setHousehold(final long holderId, final long householdId)
-    {
-        final Tables t = tables;
-        final long householdKey = Tables.householdKey(holderId, householdId);
-        final int holder = t.acquireHolder(holderId, householdKey);
-        t.setHolderHousehold(holder, t.acquireHousehold(householdKey));
-        return holder;
-    }
-
-    private void issueCard(final long cardId, final int holder, final int expiryDay, final int kind, final int status)
-    {
-        final Tables t = tables;
-        int card = t.cards.get(cardId);
-        if (card == LongIndex.MISSING)
-        {
-            card = t.addCard(cardId);
-        }
-        t.setCard(card, holder, expiryDay, kind, status);
-    }
-
-    private void applyProgram(final CommandDecoder c)
-    {
-        final Tables t = tables;
-        final long programId = c.bodyInt(Commands.DefineProgram.PROGRAM_ID_OFFSET) & UNSIGNED_INT_MASK;
-        final int unit = c.bodyByte(Commands.DefineProgram.UNIT_OFFSET);
-        int slot = t.programSlot(programId);
-        if (slot == 0)
-        {
-            slot = t.addProgram(programId, unit);
-            counters.programSlot(slot, (int)programId);
-        }
-        t.programKind[slot] = c.bodyByte(Commands.DefineProgram.KIND_OFFSET);
-        t.programPeriod[slot] = c.bodyByte(Commands.DefineProgram.PERIOD_OFFSET);
-        t.programQuota[slot] = c.bodyInt(Commands.DefineProgram.QUOTA_OFFSET);
-        t.programCycleDays[slot] = c.bodyInt(Commands.DefineProgram.CYCLE_DAYS_OFFSET);
-        t.programValidFrom[slot] = c.bodyInt(Commands.DefineProgram.VALID_FROM_DAY_OFFSET);
-        t.programValidTo[slot] = c.bodyInt(Commands.DefineProgram.VALID_TO_DAY_OFFSET);
-        t.programWindowStart[slot] = c.bodyShort(Commands.DefineProgram.WINDOW_START_MINUTE_OFFSET);
-        t.programWindowEnd[slot] = c.bodyShort(Commands.DefineProgram.WINDOW_END_MINUTE_OFFSET);
-        final int outletCount = c.bodyShort(Commands.DefineProgram.OUTLET_COUNT_OFFSET);
-        final int[] outletIds = new int[outletCount];
-        for (int i = 0; i < outletCount; i++)
-        {
-            outletIds[i] = c.bodyInt(Commands.DefineProgram.OUTLETS_OFFSET + 4 * i);
-        }
-        t.setProgramOutlets(slot, outletIds);
-    }
-
-    private void applyIssueCards(final CommandDecoder c)
-    {
-        final Tables t = tables;
-        final int count = c.bodyShort(Commands.IssueCards.COUNT_OFFSET);
-        final int programCount = c.bodyShort(Commands.IssueCards.PROGRAM_COUNT_OFFSET);
-        final int[] slots = new int[programCount];
-        for (int i = 0; i < programCount; i++)
-        {
-            slots[i] = t.programSlot(c.bodyInt(Commands.IssueCards.PROGRAM_IDS_OFFSET + 4 * i) & UNSIGNED_INT_MASK);
-        }
-        for (int i = 0; i < count; i++)
-        {
-            final int entry = Commands.IssueCards.ENTRIES_OFFSET + Commands.IssueCards.ENTRY_BYTES * i;
-            final long holderId = c.bodyLong(entry + Commands.IssueCards.ENTRY_HOLDER_ID_OFFSET);
-            final int holder =
-                setHousehold(holderId, c.bodyLong(entry + Commands.IssueCards.ENTRY_HOUSEHOLD_ID_OFFSET));
-            issueCard(c.bodyLong(entry + Commands.IssueCards.ENTRY_CARD_ID_OFFSET), holder,
-                c.bodyInt(entry + Commands.IssueCards.ENTRY_EXPIRY_DAY_OFFSET),
-                c.bodyByte(entry + Commands.IssueCards.ENTRY_KIND_OFFSET),
-                c.bodyByte(entry + Commands.IssueCards.ENTRY_STATUS_OFFSET));
-            final int mask = c.bodyByte(entry + Commands.IssueCards.ENTRY_ENROL_MASK_OFFSET);
-            for (int p = 0; p < programCount; p++)
-            {
-                if ((mask & (1 << p)) != 0)
-                {
-                    t.enrol(holder, slots[p]);
-                }
-            }
-        }
-    }
-
     // ------------------------------------------------------------------------------------------------ recovery
 
     private void recover()
@@ -1500,7 +1060,7 @@ public final class Engine implements AutoCloseable
         long snapshotSequence = 0;
         if (config.loadSnapshot())
         {
-            for (final Path file : snapshotFiles())
+            for (final Path file : snapshots.newestFirst())
             {
                 try
                 {
@@ -1520,73 +1080,33 @@ public final class Engine implements AutoCloseable
                 }
             }
         }
-        try (ExcerptTailer tailer = journalQueue.createTailer())
+        final JournalDecoder record = new JournalDecoder();
+        final ReplayChunk chunk = new ReplayChunk(WARM_CAPACITY, 2 * JournalWriter.MAX_EXCERPT_BYTES);
+        final JournalDecoder chunkRecord = new JournalDecoder();
+        final long afterSequence = snapshotSequence;
+        final long replayStartNs = System.nanoTime();
+        replaying = true;
+        try
         {
-            if (fromIndex >= 0)
+            JournalReplay.read(journalQueue, fromIndex, (index, buffer, offset, length) ->
             {
-                if (!tailer.moveToIndex(fromIndex))
+                record.wrap(buffer, offset, length);
+                if (record.sequence() > afterSequence)
                 {
-                    throw new IllegalStateException("journal does not hold index " + Long.toHexString(fromIndex) +
-                        " covered by the snapshot; cannot recover");
-                }
-            }
-            else
-            {
-                tailer.toStart();
-            }
-            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[JournalWriter.MAX_EXCERPT_BYTES]);
-            final JournalDecoder record = new JournalDecoder();
-            final ReplayChunk chunk = new ReplayChunk(WARM_CAPACITY, 2 * JournalWriter.MAX_EXCERPT_BYTES);
-            final JournalDecoder chunkRecord = new JournalDecoder();
-            final long replayStartNs = System.nanoTime();
-            replaying = true;
-            try
-            {
-                while (true)
-                {
-                    try (DocumentContext dc = tailer.readingDocument())
+                    if (!chunk.add(buffer, offset, length, index))
                     {
-                        if (!dc.isPresent())
-                        {
-                            break;
-                        }
-                        final Bytes<?> bytes = dc.wire().bytes();
-                        final long available = bytes.readRemaining();
-                        final int length = (int)Math.min(available, buffer.capacity());
-                        bytes.read(buffer.byteArray(), 0, length);
-                        if (available > buffer.capacity() ||
-                            JournalExcerpt.MALFORMED == JournalExcerpt.countRecords(buffer, 0, length))
-                        {
-                            throw new IllegalStateException("journal excerpt at index " +
-                                Long.toHexString(dc.index()) + " (" + available +
-                                " bytes) is not a sequence of records; cannot recover");
-                        }
-                        // every record of an excerpt (one, or a whole batch) has the excerpt's index
-                        int offset = 0;
-                        while (offset < length)
-                        {
-                            final int recordLength = JournalExcerpt.recordLength(buffer, offset, length);
-                            record.wrap(buffer, offset, recordLength);
-                            if (record.sequence() > snapshotSequence)
-                            {
-                                if (!chunk.add(buffer, offset, recordLength, dc.index()))
-                                {
-                                    replayChunk(chunk, chunkRecord);
-                                    chunk.add(buffer, offset, recordLength, dc.index());
-                                }
-                                stageReplayed(record);
-                            }
-                            offset += recordLength;
-                        }
+                        replayChunk(chunk, chunkRecord);
+                        chunk.add(buffer, offset, length, index);
                     }
+                    stageReplayed(record);
                 }
-                replayChunk(chunk, chunkRecord);
-            }
-            finally
-            {
-                replaying = false;
-                replayNanos = System.nanoTime() - replayStartNs;
-            }
+            });
+            replayChunk(chunk, chunkRecord);
+        }
+        finally
+        {
+            replaying = false;
+            replayNanos = System.nanoTime() - replayStartNs;
         }
         positionCommandTailer();
         updateTableCounters();
@@ -1630,6 +1150,7 @@ public final class Engine implements AutoCloseable
     private void resetState()
     {
         tables = new Tables(config);
+        commandRules.tables = tables;
         idempotency = new IdempotencyTable(config.idempotencyCapacity(), config.idempotencyMaxCapacity());
         nonces = new NonceTable(config.nonceCapacity());
         sequence = 0;
@@ -1695,47 +1216,16 @@ public final class Engine implements AutoCloseable
         commandTailer.toStart();
     }
 
-    private List<Path> snapshotFiles()
-    {
-        final List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> stream =
-            Files.newDirectoryStream(snapshotsDir, SNAPSHOT_PREFIX + "*" + SNAPSHOT_SUFFIX))
-        {
-            for (final Path file : stream)
-            {
-                files.add(file);
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot list " + snapshotsDir, ex);
-        }
-        files.sort((a, b) -> b.getFileName().toString().compareTo(a.getFileName().toString()));
-        return files;
-    }
-
     private void loadSnapshot(final Path file) throws IOException
     {
-        try (SnapshotInput in = new SnapshotInput(file))
+        final SnapshotFiles.Header header = SnapshotFiles.load(file, snapshotBody);
+        sequence = header.sequence();
+        lastCommandId = header.lastCommandId();
+        lastCommandQueueIndex = header.lastCommandQueueIndex();
+        lastJournalIndex = header.lastJournalIndex();
+        for (int slot = 1; slot <= tables.programs.size(); slot++)
         {
-            final long magic = in.readLong();
-            final int version = in.readInt();
-            if (magic != SNAPSHOT_MAGIC || (version != SNAPSHOT_VERSION && version != SNAPSHOT_VERSION_COLUMNS &&
-                version != SNAPSHOT_VERSION_WITHOUT_GRACE))
-            {
-                throw new IOException("not a snapshot: " + file);
-            }
-            sequence = in.readLong();
-            lastCommandId = in.readLong();
-            lastCommandQueueIndex = in.readLong();
-            lastJournalIndex = in.readLong();
-            tables.load(in, version);
-            idempotency.load(in);
-            nonces.load(in);
-            for (int slot = 1; slot <= tables.programs.size(); slot++)
-            {
-                counters.programSlot(slot, (int)tables.programs.key(slot - 1));
-            }
+            counters.programSlot(slot, (int)tables.programs.key(slot - 1));
         }
     }
 
@@ -1753,66 +1243,25 @@ public final class Engine implements AutoCloseable
         {
             return;
         }
-        final String name = String.format("%s%020d%s", SNAPSHOT_PREFIX, sequence, SNAPSHOT_SUFFIX);
-        final Path file = snapshotsDir.resolve(name);
-        final Path tmp = snapshotsDir.resolve(name + ".tmp");
         try
         {
-            final long bytes;
-            try (SnapshotOutput out = new SnapshotOutput(tmp))
-            {
-                out.writeLong(SNAPSHOT_MAGIC);
-                out.writeInt(SNAPSHOT_VERSION);
-                out.writeLong(sequence);
-                out.writeLong(lastCommandId);
-                out.writeLong(lastCommandQueueIndex);
-                out.writeLong(lastJournalIndex);
-                tables.save(out);
-                idempotency.save(out);
-                nonces.save(out);
-                bytes = out.finish();
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            final long bytes = snapshots.write(sequence, lastCommandId, lastCommandQueueIndex, lastJournalIndex,
+                snapshotBody);
             lastSnapshotSequence = sequence;
             counters.snapshotBytes = bytes;
             counters.snapshotsWritten++;
-            final List<Path> files = snapshotFiles();
-            for (int i = config.snapshotsRetained(); i < files.size(); i++)
-            {
-                Files.deleteIfExists(files.get(i));
-            }
+            final List<Path> files = snapshots.prune(config.snapshotsRetained());
             if (config.retentionEnabled())
             {
                 // the oldest retained snapshot must still find its journal index if the newer ones are damaged
                 final int oldest = Math.min(files.size(), config.snapshotsRetained()) - 1;
-                applyRetention(Math.min(lastJournalIndex, journalIndexOf(files.get(oldest))));
+                applyRetention(Math.min(lastJournalIndex, SnapshotFiles.journalIndexOf(files.get(oldest))));
             }
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot write snapshot " + file, ex);
-        }
-    }
-
-    private static long journalIndexOf(final Path snapshot)
-    {
-        try (SnapshotInput in = new SnapshotInput(snapshot))
-        {
-            final long magic = in.readLong();
-            final int version = in.readInt();
-            if (magic != SNAPSHOT_MAGIC || (version != SNAPSHOT_VERSION && version != SNAPSHOT_VERSION_COLUMNS &&
-                version != SNAPSHOT_VERSION_WITHOUT_GRACE))
-            {
-                return -1;
-            }
-            in.readLong();
-            in.readLong();
-            in.readLong();
-            return in.readLong();
-        }
-        catch (final IOException ex)
-        {
-            return -1;
+            throw new UncheckedIOException("cannot write snapshot of sequence " + sequence + " in " + snapshots.dir(),
+                ex);
         }
     }
 
@@ -1823,50 +1272,7 @@ public final class Engine implements AutoCloseable
      */
     int applyRetention(final long snapshotIndex)
     {
-        final long ingestedIndex = IngestedPosition.read(config.dataDir());
-        if (ingestedIndex < 0 || snapshotIndex < 0)
-        {
-            return 0;
-        }
-        final int coveredCycle = Queues.ROLL_CYCLE.toCycle(Math.min(ingestedIndex, snapshotIndex));
-        final int lastCycle = journalQueue.lastCycle();
-        final Path dir = Queues.journalDir(config.dataDir());
-        final DateTimeFormatter format = DateTimeFormatter.ofPattern("yyyyMMdd");
-        int deleted = 0;
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*" + SingleChronicleQueue.SUFFIX))
-        {
-            for (final Path file : stream)
-            {
-                final String name = file.getFileName().toString();
-                if (name.length() < 8)
-                {
-                    continue;
-                }
-                final int cycle;
-                try
-                {
-                    cycle = (int)LocalDate.parse(name.substring(0, 8), format).toEpochDay();
-                }
-                catch (final DateTimeParseException ex)
-                {
-                    continue;
-                }
-                if (cycle < coveredCycle && cycle < lastCycle)
-                {
-                    Files.deleteIfExists(file);
-                    deleted++;
-                }
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot apply retention in " + dir, ex);
-        }
-        if (deleted > 0)
-        {
-            journalQueue.refreshDirectoryListing();
-        }
-        return deleted;
+        return JournalRetention.apply(config.dataDir(), journalQueue, snapshotIndex);
     }
 
     // ------------------------------------------------------------------------------------------------- accessors
@@ -1878,6 +1284,23 @@ public final class Engine implements AutoCloseable
     public int journalCycle()
     {
         return journal.cycle();
+    }
+
+    /**
+     * @return bytes the journal can take before it meets a full filesystem ({@link JournalWriter#headroom()}); the
+     * caller decides nothing that could need more (engine thread).
+     */
+    public long journalHeadroom()
+    {
+        return journal.headroom();
+    }
+
+    /**
+     * @return the journal space reserver (its failures are metrics), or null.
+     */
+    public JournalReserver journalReserver()
+    {
+        return journal.reserver();
     }
 
     /**
@@ -2027,6 +1450,15 @@ public final class Engine implements AutoCloseable
         {
             releaseResources();
         }
+    }
+
+    /**
+     * Releases the queues without a snapshot and without writing a pending journal batch: after a journal fault, when
+     * the tables may hold decisions the journal does not (they must not reach a snapshot or the journal).
+     */
+    public void closeWithoutFlush()
+    {
+        releaseResources();
     }
 
     /**

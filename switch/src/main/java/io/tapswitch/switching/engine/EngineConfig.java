@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.ZoneId;
 
 import io.tapswitch.switching.journal.JournalAppendObserver;
+import io.tapswitch.switching.journal.JournalReserver;
 
 /**
  * Settings of an {@link Engine}, each with a default; validated once by {@link #validate()} when the engine opens.
@@ -68,6 +69,7 @@ public final class EngineConfig
     private boolean retentionEnabled = true;
     private boolean journalSyncToDisk = true;
     private long journalPretouchBytes;
+    private long journalReserveBytes = JournalReserver.DEFAULT_AHEAD_BYTES;
     private JournalAppendObserver journalAppendObserver;
 
     /** The data directory: {@code journal/}, {@code commands/}, {@code snapshots/} live in it. Required. */
@@ -335,6 +337,21 @@ public final class EngineConfig
     public long journalPretouchBytes()
     {
         return journalPretouchBytes;
+    }
+
+    /**
+     * Disk space kept allocated ahead of the journal writer by a {@link JournalReserver} (default 32 MiB; 0 starts
+     * none: a full filesystem then meets the writer itself, as a SIGBUS on a mapped page).
+     */
+    public EngineConfig journalReserveBytes(final long journalReserveBytes)
+    {
+        this.journalReserveBytes = journalReserveBytes;
+        return this;
+    }
+
+    public long journalReserveBytes()
+    {
+        return journalReserveBytes;
     }
 
     /** Whether {@link Engine#open} starts from the latest snapshot (default) or replays the whole journal. */

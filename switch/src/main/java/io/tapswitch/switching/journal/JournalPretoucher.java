@@ -43,6 +43,7 @@ public final class JournalPretoucher implements AutoCloseable
     private static final long POSITION_MASK = (1L << POSITION_BITS) - 1;
     private static final long NONE = -1;
     private static final long IDLE_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long RETRY_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final Logger LOGGER = LoggerFactory.getLogger(JournalPretoucher.class);
 
     private final Path journalDir;
@@ -59,6 +60,8 @@ public final class JournalPretoucher implements AutoCloseable
     private long windowEnd;
     private long touchedTo;
     private volatile long pagesTouched;
+    private volatile long failures;
+    private volatile JournalReserver reserver;
     /** Folds every value read, so the reads are not optimised away. */
     private int sink;
 
@@ -89,6 +92,14 @@ public final class JournalPretoucher implements AutoCloseable
     }
 
     /**
+     * Touches only pages the reserver has allocated (a page of a full filesystem cannot be faulted in: SIGBUS).
+     */
+    public void limitTo(final JournalReserver reserver)
+    {
+        this.reserver = reserver;
+    }
+
+    /**
      * @return pages touched so far (read by tests and metrics; approximate while running).
      */
     public long pagesTouched()
@@ -98,27 +109,57 @@ public final class JournalPretoucher implements AutoCloseable
 
     private void run()
     {
-        try
+        boolean failed = false;
+        while (running)
         {
-            while (running)
+            try
             {
                 final long value = published.get();
                 if (value != NONE)
                 {
                     touch((int)(value >>> POSITION_BITS), value & POSITION_MASK);
                 }
+                if (failed)
+                {
+                    failed = false;
+                    LOGGER.info("journal pretouch resumed");
+                }
                 LockSupport.parkNanos(IDLE_NS);
             }
+            catch (final Throwable ex)
+            {
+                // Only an optimisation, and it must never die: a page that cannot be faulted in (SIGBUS on a full
+                // filesystem surfaces as an InternalError) is retried later; the writer never writes past the
+                // space JournalReserver allocated.
+                if (!failed)
+                {
+                    failed = true;
+                    LOGGER.warn("journal pretouch failed, retrying every {} ms: {}",
+                        TimeUnit.NANOSECONDS.toMillis(RETRY_NS), ex.toString());
+                }
+                failures++;
+                try
+                {
+                    release();
+                }
+                catch (final Throwable ignored)
+                {
+                    // released as far as possible; the next attempt opens the file again
+                    channel = null;
+                    cycle = -1;
+                }
+                LockSupport.parkNanos(RETRY_NS);
+            }
         }
-        catch (final IOException | RuntimeException ex)
-        {
-            // Only an optimisation: the writer faults its pages in itself when this thread cannot.
-            LOGGER.warn("journal pretouch stopped (appends fault their pages in themselves): {}", ex.toString());
-        }
-        finally
-        {
-            release();
-        }
+        release();
+    }
+
+    /**
+     * @return attempts that failed (each retried after 100 ms).
+     */
+    public long failures()
+    {
+        return failures;
     }
 
     private void touch(final int writtenCycle, final long position) throws IOException
@@ -136,7 +177,13 @@ public final class JournalPretoucher implements AutoCloseable
             touchedTo = 0;
         }
         final long fileLength = channel.size();
-        final long target = Math.min(position + aheadBytes, fileLength) & ~(PAGE - 1L);
+        long limit = Math.min(position + aheadBytes, fileLength);
+        final JournalReserver reserver = this.reserver;
+        if (null != reserver)
+        {
+            limit = Math.min(limit, position + Math.min(reserver.headroom(writtenCycle, position), aheadBytes));
+        }
+        final long target = limit & ~(PAGE - 1L);
         long page = Math.max(touchedTo, (position + PAGE) & ~(PAGE - 1L));
         while (running && page < target)
         {

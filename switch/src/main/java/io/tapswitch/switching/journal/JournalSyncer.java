@@ -19,8 +19,10 @@ import org.slf4j.LoggerFactory;
  * <p>
  * The engine thread asks for a sync after appending a batch ({@link #request}: a token that grows by one per batch)
  * and releases the batch's responses only once {@link #durableToken()} has reached its token. A token is marked
- * durable only after a sync that started after it was requested returned without error; a failing disk leaves it
- * not durable (the answers wait, the error is logged and counted, and the sync is retried), never falsely durable.
+ * durable only after a sync that started after it was requested returned without error. Once a sync failed
+ * ({@code EIO}: the kernel may already have dropped the pages it could not write and marked them clean, so a later
+ * successful sync proves nothing about them), no token is ever marked durable again ({@link #failedToken()}): the
+ * engine thread answers the waiting requests SYSTEM_ERROR and the switch exits for its supervisor to restart it.
  * <p>
  * When no batch waits for a sync and no request waits to be decided, the engine thread syncs a batch itself instead
  * (light load: it would idle meanwhile, and the two thread hand-offs cost more than the sync); it never does while
@@ -40,11 +42,14 @@ public final class JournalSyncer implements AutoCloseable
     private final Thread thread;
     private final AtomicLong requestedToken = new AtomicLong();
     private final AtomicLong durableToken = new AtomicLong();
+    /** Tokens up to this one were covered by a sync that failed: they never become durable (see {@link #run}). */
+    private final AtomicLong failedToken = new AtomicLong();
     private volatile int requestedCycle = Integer.MIN_VALUE;
     private volatile boolean running = true;
     private volatile boolean paused;
     private volatile long syncs;
     private volatile long failures;
+    private volatile boolean failing;
     private volatile long slowSyncs;
 
     private int cycle = Integer.MIN_VALUE;
@@ -120,6 +125,24 @@ public final class JournalSyncer implements AutoCloseable
     }
 
     /**
+     * @return the largest token a failed sync covered (0 while no sync failed): it and every later token never
+     * become durable.
+     */
+    public long failedToken()
+    {
+        return failedToken.get();
+    }
+
+    /**
+     * @return true while the last sync attempt failed (the answers waiting for it are held; the engine thread gives
+     * up on them after a bound and answers SYSTEM_ERROR).
+     */
+    public boolean failing()
+    {
+        return failing;
+    }
+
+    /**
      * Holds every sync until {@link #resume()} (tests: answers must wait for their sync).
      */
     public void pause()
@@ -160,13 +183,31 @@ public final class JournalSyncer implements AutoCloseable
                             TimeUnit.NANOSECONDS.toMillis(tookNs));
                     }
                     syncs++;
-                    durableToken.set(token);
+                    if (failing)
+                    {
+                        failing = false;
+                        LOGGER.warn("journal sync succeeded again after {} failures since start", failures);
+                    }
+                    if (failedToken.get() == 0)
+                    {
+                        durableToken.set(token);
+                    }
                     onDurable.run();
                 }
                 catch (final IOException | RuntimeException ex)
                 {
                     failures++;
-                    LOGGER.error("journal sync failed; answers wait until a sync succeeds: {}", ex.toString());
+                    if (!failing)
+                    {
+                        // once per episode (the retries are counted, not logged)
+                        LOGGER.error("journal sync failed; answers wait until a sync succeeds: {}", ex.toString());
+                    }
+                    failing = true;
+                    // After a failed fsync the kernel may have dropped the dirty pages and marked them clean: a later
+                    // sync that succeeds says nothing about them. Nothing requested so far (or later: the file is
+                    // suspect) is ever marked durable; the engine thread answers SYSTEM_ERROR and the switch exits.
+                    failedToken.accumulateAndGet(token, Math::max);
+                    onDurable.run();
                     release();
                     LockSupport.parkNanos(RETRY_NS);
                 }

@@ -50,6 +50,7 @@ public final class JournalWriter implements AutoCloseable
     private long recordsAppended;
     private long excerptsAppended;
     private JournalPretoucher pretoucher;
+    private JournalReserver reserver;
     private long lastWritePosition;
 
     public JournalWriter(final SingleChronicleQueue queue)
@@ -77,6 +78,42 @@ public final class JournalWriter implements AutoCloseable
     public void pretoucher(final JournalPretoucher pretoucher)
     {
         this.pretoucher = pretoucher;
+    }
+
+    /**
+     * Starts a {@link JournalReserver} that keeps the file space {@code aheadBytes} beyond this writer allocated
+     * (closed with this writer), so that {@link #headroom()} tells how much can be written without meeting a full
+     * filesystem.
+     */
+    public void reserveAhead(final long aheadBytes)
+    {
+        if (null == reserver && aheadBytes > 0)
+        {
+            reserver = new JournalReserver(queue.file().toPath(), aheadBytes);
+            if (null != pretoucher)
+            {
+                pretoucher.limitTo(reserver);
+            }
+        }
+    }
+
+    /**
+     * @return the reserver started by {@link #reserveAhead(long)}, or null.
+     */
+    public JournalReserver reserver()
+    {
+        return reserver;
+    }
+
+    /**
+     * @return bytes that can be written past the last excerpt without meeting a full filesystem: allocated ahead by
+     * the {@link JournalReserver}; {@link Long#MAX_VALUE} without one (or before it knows where this writer is, while
+     * its allocations succeed).
+     */
+    public long headroom()
+    {
+        final JournalReserver reserver = this.reserver;
+        return null == reserver ? Long.MAX_VALUE : reserver.headroom(appender.cycle(), lastWritePosition);
     }
 
     /**
@@ -210,6 +247,10 @@ public final class JournalWriter implements AutoCloseable
             {
                 pretoucher.onWritten(appender.cycle(), lastWritePosition);
             }
+            if (null != reserver)
+            {
+                reserver.onWritten(appender.cycle(), lastWritePosition);
+            }
         }
         lastIndexAppended = appender.lastIndexAppended();
         if (null != observer)
@@ -301,6 +342,10 @@ public final class JournalWriter implements AutoCloseable
     @Override
     public void close()
     {
+        if (null != reserver)
+        {
+            reserver.close();
+        }
         appender.close();
     }
 }

@@ -164,6 +164,10 @@ public final class SwitchMetrics implements AutoCloseable
             Counters.DRAINS_RESCUED);
         counter("tapswitch.journal.inline.syncs", "batches the engine thread synced to the disk itself (light load) " +
             "instead of handing them to the journal sync thread", all, Counters.INLINE_SYNCS);
+        counter("tapswitch.journal.faults", "times the journal stopped being writable (full filesystem, failed or " +
+            "stuck sync, failed write)", all, Counters.JOURNAL_FAULTS);
+        counter("tapswitch.journal.fault.answers", "requests answered ERROR SYSTEM_ERROR (LOGON_RESULT 18) because " +
+            "the journal could not make them durable; nothing was decided", all, Counters.JOURNAL_UNWRITABLE_ANSWERS);
 
         sumGauge("tapswitch.sessions.active", "logged-on sessions", all,
             (c) -> sum(c, Counters.SESSIONS_OPENED) - sum(c, Counters.SESSIONS_CLOSED));

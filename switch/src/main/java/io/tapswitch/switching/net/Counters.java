@@ -44,7 +44,11 @@ public final class Counters
     public static final int INLINE_SYNCS = LOGONS_THROTTLED + 1;
     /** Response drains started by the event loop's periodic check because no wake-up had scheduled one. */
     public static final int DRAINS_RESCUED = INLINE_SYNCS + 1;
-    public static final int LENGTH = DRAINS_RESCUED + 1;
+    /** Times the journal stopped being writable (full filesystem, failed sync, failed write). */
+    public static final int JOURNAL_FAULTS = DRAINS_RESCUED + 1;
+    /** Requests answered ERROR SYSTEM_ERROR (LOGON_RESULT 18) because the journal could not make them durable. */
+    public static final int JOURNAL_UNWRITABLE_ANSWERS = JOURNAL_FAULTS + 1;
+    public static final int LENGTH = JOURNAL_UNWRITABLE_ANSWERS + 1;
 
     private final AtomicLongArray values = new AtomicLongArray(LENGTH);
 

@@ -16,6 +16,7 @@ import io.tapswitch.protocol.Messages;
 import io.tapswitch.protocol.ReasonCode;
 import io.tapswitch.switching.engine.Engine;
 import io.tapswitch.switching.journal.JournalSyncer;
+import io.tapswitch.switching.journal.JournalWriter;
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -63,6 +64,12 @@ public final class EngineAgent implements Agent
     private static final int MAX_PENDING_BATCHES = 4096;
     /** Requests copied out of the ring, warmed together ({@link Engine#warm()}) and then decided, at a time. */
     private static final int WARM_CHUNK = 64;
+    /** Allocated journal bytes ahead of the writer needed to decide a batch of requests (a batch writes far less). */
+    static final long DECIDE_HEADROOM_BYTES = 1L << 20;
+    /** A journal sync that neither succeeds nor fails for this long is given up: SYSTEM_ERROR, and the switch exits. */
+    static final long SYNC_STUCK_NS = TimeUnit.SECONDS.toNanos(10);
+    /** Exit status of the switch after a journal fault it cannot heal while running (EX_IOERR). */
+    public static final int EXIT_JOURNAL_FAULT = 74;
     private static final int MAX_REQUEST_RECORD =
         BitUtil.align(HandoffRecords.REQUEST_FRAME_OFFSET + FrameHeader.MAX_FRAME_BYTES, BitUtil.SIZE_OF_LONG);
 
@@ -97,6 +104,7 @@ public final class EngineAgent implements Agent
     /** Batches waiting for their journal sync, oldest first: where each ends in the stage and its sync token. */
     private final int[] pendingEnds = new int[MAX_PENDING_BATCHES];
     private final long[] pendingTokens = new long[MAX_PENDING_BATCHES];
+    private final long[] pendingSinceNs = new long[MAX_PENDING_BATCHES];
     private int pendingHead;
     private int pendingCount;
     private long nextToken;
@@ -108,6 +116,13 @@ public final class EngineAgent implements Agent
     private final boolean[] touched;
     private final Set<String> loggedErrors = new HashSet<>();
 
+    /** Whether requests are decided now (false: answered SYSTEM_ERROR, PROTOCOL.md rule 14); read by metrics. */
+    private volatile boolean journalWritable = true;
+    /** A journal fault that cannot heal in this process: nothing is decided any more, the switch exits. */
+    private volatile boolean failed;
+    private Runnable onFatal = () -> { };
+    private boolean decide = true;
+    private final long commandHeadroomBytes;
     private volatile boolean paused;
     private volatile boolean running = true;
     private long nowMs;
@@ -151,6 +166,37 @@ public final class EngineAgent implements Agent
         this.counters = counters;
         this.touched = new boolean[responses.length];
         this.responseFullIdle = new BackoffIdleStrategy(10, 10, 1_000, 100_000);
+        this.commandHeadroomBytes = DECIDE_HEADROOM_BYTES + (long)commandPollLimit * JournalWriter.MAX_RECORD_BYTES;
+    }
+
+    /**
+     * @param onFatal run once on the engine thread after a journal fault this process cannot heal (a failed journal
+     *                write or sync): every answer not yet durable has been released as SYSTEM_ERROR; it should stop
+     *                the process with a non-zero status ({@link #EXIT_JOURNAL_FAULT}) for its supervisor to restart
+     *                it. Must not block.
+     */
+    public void onFatal(final Runnable onFatal)
+    {
+        this.onFatal = onFatal;
+    }
+
+    /**
+     * The one "journal writable" signal ({@code tapswitch_journal_writable}, and the switch's readiness): true while
+     * the engine decides requests; false while the journal cannot make a decision durable (no space allocated ahead,
+     * a failed or stuck sync, a failed write), when requests are answered ERROR SYSTEM_ERROR with their correlation
+     * (LOGON_RESULT 18 for a LOGON) and the connection stays open. Any thread.
+     */
+    public boolean journalWritable()
+    {
+        return journalWritable;
+    }
+
+    /**
+     * @return true after a journal fault this process cannot heal (it exits).
+     */
+    public boolean failed()
+    {
+        return failed;
     }
 
     public String roleName()
@@ -204,16 +250,26 @@ public final class EngineAgent implements Agent
 
     public int doWork()
     {
+        if (failed)
+        {
+            return answerFailed();
+        }
         if (paused)
         {
             // Deciding stops; answers already decided still leave once their batch is durable.
             final int released = releaseDurable();
+            checkSync();
             wakeTouchedLoops();
             return released;
         }
 
         nowMs = clock.time();
         int workCount = releaseDurable();
+        if (checkSync())
+        {
+            return workCount + 1;
+        }
+        decide = updateWritable();
         int decided = 0;
         engine.beginJournalBatch();
         while (decided < batchSize)
@@ -228,7 +284,10 @@ public final class EngineAgent implements Agent
             {
                 break;
             }
-            engine.warm();
+            if (decide)
+            {
+                engine.warm();
+            }
             for (int i = 0; i < chunkCount; i++)
             {
                 onRecord(chunkTypes[i], chunk, chunkOffsets[i], chunkLengths[i]);
@@ -237,6 +296,10 @@ public final class EngineAgent implements Agent
         }
         // always: ends the journal batch, even when the ring held no request
         commitBatch();
+        if (failed)
+        {
+            return workCount + decided;
+        }
         if (decided > 0)
         {
             workCount += decided;
@@ -244,9 +307,22 @@ public final class EngineAgent implements Agent
         }
         wakeTouchedLoops();
 
-        workCount += engine.pollCommands(nowMs, commandPollLimit);
+        final int commandLimit = decide ? commandLimit() : 0;
+        if (commandLimit > 0)
+        {
+            // commands journal too (up to the largest record each): applied only while their space is allocated
+            try
+            {
+                workCount += engine.pollCommands(nowMs, commandLimit);
+            }
+            catch (final Throwable ex)
+            {
+                fatal("journal write of an admin command failed", ex);
+                return workCount + 1;
+            }
+        }
 
-        if (nowMs - nextSnapshotMs >= 0)
+        if (decide && nowMs - nextSnapshotMs >= 0)
         {
             nextSnapshotMs = nowMs + snapshotIntervalMs;
             engine.snapshot();
@@ -257,11 +333,189 @@ public final class EngineAgent implements Agent
         return workCount;
     }
 
+    /**
+     * @return admin commands this duty cycle may apply: each may journal a record of up to
+     * {@link JournalWriter#MAX_RECORD_BYTES}, all within the space allocated ahead.
+     */
+    private int commandLimit()
+    {
+        final long headroom = engine.journalHeadroom();
+        if (headroom >= commandHeadroomBytes)
+        {
+            return commandPollLimit;
+        }
+        return (int)Math.max(0, (headroom - DECIDE_HEADROOM_BYTES) / JournalWriter.MAX_RECORD_BYTES);
+    }
+
+    /**
+     * @return whether this duty cycle decides requests: the journal has space allocated ahead for a batch and no
+     * sync is failing. Logs and counts each change.
+     */
+    private boolean updateWritable()
+    {
+        final boolean writable = engine.journalHeadroom() >= DECIDE_HEADROOM_BYTES &&
+            (null == syncer || !syncer.failing());
+        if (writable != journalWritable)
+        {
+            journalWritable = writable;
+            if (writable)
+            {
+                LOGGER.warn("journal writable again: deciding requests (answered SYSTEM_ERROR meanwhile: {})",
+                    counters.get(Counters.JOURNAL_UNWRITABLE_ANSWERS));
+            }
+            else
+            {
+                counters.increment(Counters.JOURNAL_FAULTS);
+                LOGGER.error("journal not writable (space allocated ahead: {} bytes, sync failing: {}): requests are " +
+                    "answered ERROR SYSTEM_ERROR until it is; probing", Math.max(0, engine.journalHeadroom()),
+                    null != syncer && syncer.failing());
+            }
+        }
+        return writable;
+    }
+
+    /**
+     * A failed sync (its batches can never be known durable) or one stuck past {@link #SYNC_STUCK_NS}: fatal.
+     *
+     * @return true when it was.
+     */
+    private boolean checkSync()
+    {
+        if (0 == pendingCount || failed)
+        {
+            return false;
+        }
+        final long failedToken = syncer.failedToken();
+        if (0 != failedToken)
+        {
+            fatal("journal sync failed (fdatasync); the records of the batches waiting for it may not be on the disk",
+                null);
+            return true;
+        }
+        if (System.nanoTime() - pendingSinceNs[pendingHead] > SYNC_STUCK_NS)
+        {
+            fatal("journal sync has not returned for " + TimeUnit.NANOSECONDS.toSeconds(SYNC_STUCK_NS) + " s", null);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * A journal fault this process cannot heal: the engine's tables may hold decisions whose records are not (known
+     * to be) on the disk. Every answer not yet released becomes SYSTEM_ERROR (LOGON_RESULT 18), nothing more is
+     * decided, nothing more is journaled or snapshotted, and {@link #onFatal} stops the process (non-zero) so that
+     * its supervisor restarts it from what the journal holds.
+     */
+    private void fatal(final String what, final Throwable cause)
+    {
+        if (failed)
+        {
+            return;
+        }
+        failed = true;
+        journalWritable = false;
+        counters.increment(Counters.JOURNAL_FAULTS);
+        LOGGER.error("journal fault this process cannot heal: {}; answering SYSTEM_ERROR to every request not " +
+            "answered yet and exiting with status {} for the supervisor to restart the switch", what,
+            EXIT_JOURNAL_FAULT, cause);
+        releaseStagedAsSystemError();
+        wakeTouchedLoops();
+        try
+        {
+            onFatal.run();
+        }
+        catch (final RuntimeException ex)
+        {
+            LOGGER.error("stopping after the journal fault failed", ex);
+        }
+    }
+
+    /**
+     * After a fatal journal fault: every request is answered SYSTEM_ERROR at once until the process exits.
+     */
+    private int answerFailed()
+    {
+        chunkCount = 0;
+        chunkBytes = 0;
+        final int read = requests.read(collector, WARM_CHUNK);
+        for (int i = 0; i < chunkCount; i++)
+        {
+            onRecord(chunkTypes[i], chunk, chunkOffsets[i], chunkLengths[i]);
+        }
+        releaseStagedAsSystemError();
+        wakeTouchedLoops();
+        return read;
+    }
+
+    /**
+     * Releases everything staged, in order, each response rewritten as ERROR SYSTEM_ERROR with its correlation
+     * (LOGON_RESULT 18 for a LOGON; ERROR answers and control records unchanged); forgets the batches waiting for a
+     * sync.
+     */
+    private void releaseStagedAsSystemError()
+    {
+        int offset = releasedTo;
+        final int end = stageLength;
+        while (offset < end)
+        {
+            final int msgTypeId = stage.getInt(offset + STAGE_TYPE_OFFSET);
+            final int loopIndex = stage.getInt(offset + STAGE_LOOP_OFFSET);
+            final int length = stage.getInt(offset + STAGE_LENGTH_OFFSET);
+            final int entry = offset + STAGE_HEADER;
+            offset += BitUtil.align(STAGE_HEADER + length, BitUtil.SIZE_OF_LONG);
+            if (HandoffRecords.RESPONSE != msgTypeId)
+            {
+                stageView.wrap(stage, entry, length);
+                release(msgTypeId, loopIndex, stageView, length);
+                continue;
+            }
+            final int frame = entry + HandoffRecords.RESPONSE_FRAME_OFFSET;
+            final int type = stage.getByte(frame + FrameHeader.TYPE_OFFSET) & 0xFF;
+            if (MessageType.ERROR == type)
+            {
+                stageView.wrap(stage, entry, length);
+                release(msgTypeId, loopIndex, stageView, length);
+                continue;
+            }
+            final int correlation = FrameHeader.correlation(stage, frame);
+            out.putBytes(0, stage, entry, HandoffRecords.RESPONSE_FRAME_OFFSET);
+            final int frameLength = MessageType.LOGON_RESULT == type ?
+                LocalAnswers.logonFailed(out, HandoffRecords.RESPONSE_FRAME_OFFSET, correlation, ReasonCode.SYSTEM_ERROR,
+                    nowMs) :
+                LocalAnswers.error(out, HandoffRecords.RESPONSE_FRAME_OFFSET, correlation, ReasonCode.SYSTEM_ERROR);
+            counters.increment(Counters.JOURNAL_UNWRITABLE_ANSWERS);
+            release(msgTypeId, loopIndex, out, HandoffRecords.RESPONSE_FRAME_OFFSET + frameLength);
+        }
+        releasedTo = end;
+        markedTo = end;
+        pendingCount = 0;
+        pendingHead = 0;
+        compactStage();
+    }
+
     public void onClose()
     {
         if (null == engine)
         {
             running = false;
+            return;
+        }
+        if (failed)
+        {
+            // After a journal fault nothing more is written: no flush of a pending batch, no snapshot of tables that
+            // may hold decisions the journal does not.
+            running = false;
+            try
+            {
+                if (null != syncer)
+                {
+                    syncer.close();
+                }
+            }
+            finally
+            {
+                engine.closeWithoutFlush();
+            }
             return;
         }
         try
@@ -272,7 +526,10 @@ public final class EngineAgent implements Agent
             releaseDurable();
             wakeTouchedLoops();
             running = false;
-            engine.snapshot();
+            if (!failed)
+            {
+                engine.snapshot();
+            }
         }
         finally
         {
@@ -281,7 +538,14 @@ public final class EngineAgent implements Agent
             {
                 syncer.close();
             }
-            engine.close();
+            if (failed)
+            {
+                engine.closeWithoutFlush();
+            }
+            else
+            {
+                engine.close();
+            }
         }
     }
 
@@ -359,6 +623,16 @@ public final class EngineAgent implements Agent
             // The LOGON before this request failed (its connection is closing) or the connection is gone.
             responseLength = LocalAnswers.error(out, outOffset, FrameHeader.correlation(buffer, frameOffset),
                 ReasonCode.NOT_LOGGED_ON);
+        }
+        else if ((!decide || failed) && MessageType.BALANCE != type)
+        {
+            // PROTOCOL.md rule 14: the journal cannot make a decision durable now; nothing is decided or recorded,
+            // the terminal may retry the same request later. A BALANCE journals nothing and is still answered.
+            counters.increment(Counters.JOURNAL_UNWRITABLE_ANSWERS);
+            final int correlation = FrameHeader.correlation(buffer, frameOffset);
+            responseLength = MessageType.LOGON == type ?
+                LocalAnswers.logonFailed(out, outOffset, correlation, ReasonCode.SYSTEM_ERROR, requestNowMs) :
+                LocalAnswers.error(out, outOffset, correlation, ReasonCode.SYSTEM_ERROR);
         }
         else
         {
@@ -467,7 +741,22 @@ public final class EngineAgent implements Agent
      */
     private void commitBatch()
     {
-        engine.flushJournal();
+        if (failed)
+        {
+            releaseStagedAsSystemError();
+            return;
+        }
+        try
+        {
+            engine.flushJournal();
+        }
+        catch (final Throwable ex)
+        {
+            // The space was allocated ahead, so this is no full disk we can wait out: an I/O error, or a SIGBUS on a
+            // mapped page (InternalError) that may have left the excerpt half written.
+            fatal("journal write failed", ex);
+            return;
+        }
         if (stageLength == markedTo)
         {
             return;
@@ -482,6 +771,11 @@ public final class EngineAgent implements Agent
         if (pendingCount == MAX_PENDING_BATCHES)
         {
             awaitDurable(pendingTokens[pendingHead], Long.MAX_VALUE);
+            if (failed)
+            {
+                releaseStagedAsSystemError();
+                return;
+            }
             releaseDurable();
         }
         // A batch that journaled nothing (BALANCEs, BUSY-free errors) needs no sync of its own: its answers leave
@@ -494,7 +788,15 @@ public final class EngineAgent implements Agent
             // (it would idle), and spares a light load two thread hand-offs per answer (to the sync thread and back).
             if (journaled)
             {
-                engine.syncJournal();
+                try
+                {
+                    engine.syncJournal();
+                }
+                catch (final Throwable ex)
+                {
+                    fatal("journal sync failed (msync)", ex);
+                    return;
+                }
                 syncRequestedJournalIndex = journalIndex;
                 counters.increment(Counters.INLINE_SYNCS);
             }
@@ -507,6 +809,7 @@ public final class EngineAgent implements Agent
         final int tail = (pendingHead + pendingCount) % MAX_PENDING_BATCHES;
         pendingEnds[tail] = stageLength;
         pendingTokens[tail] = token;
+        pendingSinceNs[tail] = System.nanoTime();
         pendingCount++;
         markedTo = stageLength;
         if (journaled)
@@ -551,8 +854,18 @@ public final class EngineAgent implements Agent
         }
         final long startNs = System.nanoTime();
         responseFullIdle.reset();
-        while (syncer.durableToken() < token && running && System.nanoTime() - startNs < timeoutNs)
+        while (syncer.durableToken() < token && running && !failed && System.nanoTime() - startNs < timeoutNs)
         {
+            if (0 != syncer.failedToken() || System.nanoTime() - startNs > SYNC_STUCK_NS)
+            {
+                checkSync();
+                if (!failed)
+                {
+                    fatal("journal sync has not returned for " + TimeUnit.NANOSECONDS.toSeconds(SYNC_STUCK_NS) +
+                        " s", null);
+                }
+                return;
+            }
             responseFullIdle.idle();
         }
     }
@@ -565,7 +878,7 @@ public final class EngineAgent implements Agent
     {
         commitBatch();
         compactStage();
-        while (stageLength + entryLength > STAGE_CAPACITY && pendingCount > 0 && running)
+        while (stageLength + entryLength > STAGE_CAPACITY && pendingCount > 0 && running && !failed)
         {
             awaitDurable(pendingTokens[pendingHead], Long.MAX_VALUE);
             releaseDurable();

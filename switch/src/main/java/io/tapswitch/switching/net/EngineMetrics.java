@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tapswitch.switching.engine.Engine;
 import io.tapswitch.switching.engine.EngineCounters;
+import io.tapswitch.switching.journal.JournalReserver;
 import io.tapswitch.switching.journal.JournalSyncer;
 import io.tapswitch.switching.metrics.SwitchMetrics;
 
@@ -49,6 +50,29 @@ final class EngineMetrics
         table(registry, counters, "programs", EngineCounters::programs);
         table(registry, counters, "outlets", EngineCounters::outlets);
         table(registry, counters, "idempotency", EngineCounters::idempotencyEntries);
+    }
+
+    /**
+     * Whether the journal is writable (the engine decides), journal faults, requests answered SYSTEM_ERROR for them,
+     * and the failed attempts to allocate journal space ahead of the writer.
+     */
+    static void bindJournalState(final SwitchMetrics metrics, final EngineAgent agent)
+    {
+        final MeterRegistry registry = metrics.registry();
+        metrics.keepAlive(agent);
+        Gauge.builder("tapswitch.journal.writable", agent, (a) -> a.journalWritable() ? 1 : 0)
+            .description("1 while the journal can make decisions durable and requests are decided; 0 while they are " +
+                "answered SYSTEM_ERROR (full filesystem, failed sync or write)")
+            .register(registry);
+        final JournalReserver reserver = agent.engine().journalReserver();
+        if (null != reserver)
+        {
+            metrics.keepAlive(reserver);
+            FunctionCounter.builder("tapswitch.journal.reserve.failures", reserver, JournalReserver::failures)
+                .description("failed attempts to allocate journal space ahead of the writer (full filesystem), " +
+                    "retried every 100 ms")
+                .register(registry);
+        }
     }
 
     /**

@@ -73,6 +73,24 @@ public final class LocalAnswers
         }
     }
 
+    /**
+     * Writes LOGON_RESULT {@code result} with heartbeat 0 and the switch's time.
+     *
+     * @return the frame length.
+     */
+    public static int logonFailed(
+        final MutableDirectBuffer out, final int offset, final int correlation, final int result, final long nowMs)
+    {
+        header(out, offset, Messages.LogonResult.BODY_LENGTH, MessageType.LOGON_RESULT, correlation);
+        final int body = offset + FrameHeader.BODY_OFFSET;
+        out.putByte(body + Messages.LogonResult.RESULT_OFFSET, (byte)result);
+        out.putByte(body + 1, (byte)0);
+        out.putShort(body + 2, (short)0, LITTLE_ENDIAN);
+        out.putInt(body + Messages.LogonResult.HEARTBEAT_MS_OFFSET, 0, LITTLE_ENDIAN);
+        out.putLong(body + Messages.LogonResult.SERVER_TIME_MS_OFFSET, nowMs, LITTLE_ENDIAN);
+        return FrameHeader.HEADER_BYTES + Messages.LogonResult.BODY_LENGTH;
+    }
+
     public static void logonFailed(final ByteBuf out, final int correlation, final int result, final long nowMs)
     {
         header(out, Messages.LogonResult.BODY_LENGTH, MessageType.LOGON_RESULT, correlation);

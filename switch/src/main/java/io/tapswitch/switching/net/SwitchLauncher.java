@@ -56,6 +56,7 @@ public final class SwitchLauncher implements AutoCloseable
             .heartbeatMs(config.heartbeatMs())
             .journalSyncToDisk(config.journalSync())
             .journalPretouchBytes(config.journalPretouchBytes())
+            .journalReserveBytes(config.journalReserveBytes())
             .cardCapacity(config.cardCapacity())
             .holderCapacity(config.cardCapacity())
             .householdCapacity(Math.max(EngineConfig.DEFAULT_HOUSEHOLD_CAPACITY, config.cardCapacity() / 3 + 1))

@@ -173,6 +173,7 @@ public final class SwitchServer implements AutoCloseable
             config.snapshotIntervalMs(),
             engineCounters,
             config.journalSync());
+        agent.onFatal(SwitchServer::exitAfterJournalFault);
         agentRunner = new AgentRunner(idleStrategy(config.engineIdleStrategy(), engineWaker), this::onEngineError, null,
             agent);
         AgentRunner.startOnThread(agentRunner);
@@ -189,6 +190,7 @@ public final class SwitchServer implements AutoCloseable
             throw new IllegalStateException("engine failed to open: " + ex.getCause(), ex.getCause());
         }
         EngineMetrics.bind(metrics, agent.engine());
+        EngineMetrics.bindJournalState(metrics, agent);
         if (null != agent.syncer())
         {
             EngineMetrics.bindSyncer(metrics, agent.syncer());
@@ -304,6 +306,40 @@ public final class SwitchServer implements AutoCloseable
     public JournalSyncer journalSyncer()
     {
         return agent.syncer();
+    }
+
+    /**
+     * "Journal writable" for readiness checks ({@code /ready}) and the gauge {@code tapswitch_journal_writable}:
+     * true while the engine decides requests; false while the journal cannot make a decision durable (requests are
+     * then answered ERROR SYSTEM_ERROR, PROTOCOL.md rule 14) or after a fault that makes the switch exit. Any thread.
+     */
+    public boolean journalWritable()
+    {
+        final EngineAgent agent = this.agent;
+        return null != agent && agent.journalWritable();
+    }
+
+    /**
+     * After a journal fault the process cannot heal (see {@link EngineAgent#onFatal}): exit non-zero for the
+     * supervisor, a moment later so that the event loops send the SYSTEM_ERROR answers first. On a thread of its
+     * own (System.exit runs the shutdown hooks, which stop the engine thread).
+     */
+    private static void exitAfterJournalFault()
+    {
+        final Thread exit = new Thread(() ->
+        {
+            try
+            {
+                Thread.sleep(300);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+            System.exit(EngineAgent.EXIT_JOURNAL_FAULT);
+        }, "tapswitch-journal-fault-exit");
+        exit.setDaemon(true);
+        exit.start();
     }
 
     /**

@@ -61,7 +61,17 @@ final class ChildSwitch implements AutoCloseable
         final Path dataDir, final List<String> arguments, final List<String> extraJvmFlags,
         final boolean chronicleProperties)
     {
-        final List<String> command = new ArrayList<>();
+        return start(List.of(), dataDir, arguments, extraJvmFlags, chronicleProperties);
+    }
+
+    /**
+     * @param launcher a command that execs the JVM command line after it (e.g. {@code fiu-run -x}), or empty.
+     */
+    static ChildSwitch start(
+        final List<String> launcher, final Path dataDir, final List<String> arguments,
+        final List<String> extraJvmFlags, final boolean chronicleProperties)
+    {
+        final List<String> command = new ArrayList<>(launcher);
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         for (final String flag : chronicleFlags())
         {
@@ -212,6 +222,14 @@ final class ChildSwitch implements AutoCloseable
         }
         kill();
         return -1;
+    }
+
+    /**
+     * @return the exit status once the process exited by itself within the time, else null (still running).
+     */
+    Integer exitStatus(final long timeoutMs)
+    {
+        return awaitExit(timeoutMs) ? process.exitValue() : null;
     }
 
     private boolean awaitExit(final long timeoutMs)
