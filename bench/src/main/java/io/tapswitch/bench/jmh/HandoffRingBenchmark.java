@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
 import io.tapswitch.protocol.TapEncoder;
-import io.tapswitch.switching.net.HandoffRecords;
+import io.tapswitch.switching.pipeline.HandoffRecords;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.MessageHandler;

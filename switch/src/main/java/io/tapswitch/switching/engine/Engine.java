@@ -7,8 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import io.tapswitch.protocol.BalanceResultEncoder;
 import io.tapswitch.protocol.Decision;
+import io.tapswitch.protocol.ErrorEncoder;
 import io.tapswitch.protocol.FrameHeader;
+import io.tapswitch.protocol.HeartbeatResultEncoder;
+import io.tapswitch.protocol.LogonResultEncoder;
 import io.tapswitch.protocol.Messages;
 import io.tapswitch.protocol.MessageType;
 import io.tapswitch.protocol.ReasonCode;
@@ -17,6 +21,9 @@ import io.tapswitch.formats.command.CommandDecoder;
 import io.tapswitch.formats.command.CommandRejectReason;
 import io.tapswitch.formats.command.Commands;
 import io.tapswitch.formats.journal.JournalDecoder;
+import io.tapswitch.protocol.ReversalResultEncoder;
+import io.tapswitch.protocol.TapResultEncoder;
+import io.tapswitch.switching.journal.CommandQueueTailer;
 import io.tapswitch.switching.journal.JournalPretoucher;
 import io.tapswitch.switching.journal.JournalReplay;
 import io.tapswitch.switching.journal.JournalReserver;
@@ -27,15 +34,17 @@ import io.tapswitch.formats.Queues;
 import io.tapswitch.switching.snapshot.SnapshotFiles;
 import io.tapswitch.switching.snapshot.SnapshotInput;
 import io.tapswitch.switching.snapshot.SnapshotOutput;
-import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.queue.ExcerptTailer;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
+ * Why this file is long: the four request rules (LOGON, TAP, REVERSAL, BALANCE), their replay at recovery and the
+ * journal records they write share the per-decision result registers ({@code r*} fields) and the sequence, plain
+ * fields so that the hot path allocates nothing. The command rules ({@link CommandRules}), snapshot files
+ * ({@link io.tapswitch.switching.snapshot.SnapshotFiles}), the journal read at recovery
+ * ({@link io.tapswitch.switching.journal.JournalReplay}) and retention are already out of it.
+ * <p>
  * The authorization engine: decides LOGON, TAP, REVERSAL and BALANCE requests against in-memory tables and appends
  * every decision to the journal before returning the response; applies admin commands from the command queue.
  * <p>
@@ -83,13 +92,17 @@ public final class Engine implements AutoCloseable
     private final CityClock judgeClock;
     private final HmacSha256 hmac = new HmacSha256();
     private final EngineCounters counters = new EngineCounters();
-    private final SingleChronicleQueue journalQueue;
-    private final SingleChronicleQueue commandQueue;
     private final JournalWriter journal;
     private final JournalPretoucher pretoucher;
-    private final ExcerptTailer commandTailer;
+    private final CommandQueueTailer commands;
     private final UnsafeBuffer commandBuffer = new UnsafeBuffer(new byte[Commands.MAX_COMMAND_BYTES]);
     private final CommandDecoder command = new CommandDecoder();
+    private final TapResultEncoder tapResult = new TapResultEncoder();
+    private final ReversalResultEncoder reversalResult = new ReversalResultEncoder();
+    private final BalanceResultEncoder balanceResult = new BalanceResultEncoder();
+    private final LogonResultEncoder logonResult = new LogonResultEncoder();
+    private final HeartbeatResultEncoder heartbeatResult = new HeartbeatResultEncoder();
+    private final ErrorEncoder error = new ErrorEncoder();
     private final CommandRules commandRules = new CommandRules(counters);
 
     private long sequence;
@@ -142,16 +155,13 @@ public final class Engine implements AutoCloseable
         this.nowClock = new CityClock(config.zoneId());
         this.judgeClock = new CityClock(config.zoneId());
         this.snapshots = new SnapshotFiles(Queues.snapshotsDir(config.dataDir()));
-        this.journalQueue = Queues.openJournal(config.dataDir(), config.journalSyncToDisk());
-        this.commandQueue = Queues.open(Queues.commandsDir(config.dataDir()));
-        this.journal = new JournalWriter(journalQueue, config.journalAppendObserver());
+        this.journal = JournalWriter.open(config.dataDir(), config.journalSyncToDisk(), config.journalAppendObserver());
         this.pretoucher = config.journalPretouchBytes() > 0 ?
             new JournalPretoucher(Queues.journalDir(config.dataDir()), config.journalPretouchBytes()) : null;
         journal.pretoucher(pretoucher);
         journal.reserveAhead(config.journalReserveBytes());
-        this.commandTailer = commandQueue.createTailer();
         // the engine may be opened on one thread and handed to its engine thread (one thread at a time)
-        commandTailer.singleThreadedCheckDisabled(true);
+        this.commands = new CommandQueueTailer(config.dataDir());
     }
 
     /** Opens the engine on a data directory: loads the latest snapshot, replays the journal after it. */
@@ -200,14 +210,16 @@ public final class Engine implements AutoCloseable
                     frame.getShort(body + Messages.Tap.QUANTITY_OFFSET, LE) & 0xFFFF,
                     frame.getShort(body + Messages.Tap.FLAGS_OFFSET, LE) & 0xFFFF,
                     frame.getLong(body + Messages.Tap.TERMINAL_TIME_MS_OFFSET, LE));
-                return writeTapResult(out, outOffset, MessageType.TAP_RESULT, correlation);
+                return tapResult.wrap(out, outOffset).correlation(correlation).decision(rDecision).reason(rReason)
+                    .remaining(rRemaining).receipt(rReceipt).encodedLength();
             }
             case MessageType.REVERSAL:
             {
                 reversal(nowMs, sessionTerminalId, correlation,
                     frame.getInt(body + Messages.Reversal.ORIGINAL_CORRELATION_OFFSET, LE),
                     frame.getLong(body + Messages.Reversal.CARD_ID_OFFSET, LE));
-                return writeTapResult(out, outOffset, MessageType.REVERSAL_RESULT, correlation);
+                return reversalResult.wrap(out, outOffset).correlation(correlation).decision(rDecision)
+                    .reason(rReason).remaining(rRemaining).receipt(rReceipt).encodedLength();
             }
             case MessageType.BALANCE:
                 return balance(nowMs, correlation, frame.getLong(body + Messages.Balance.CARD_ID_OFFSET, LE),
@@ -215,29 +227,19 @@ public final class Engine implements AutoCloseable
             case MessageType.LOGON:
             {
                 final int result = logon(nowMs, sessionTerminalId, frame, body);
-                final int outBody = writeHeader(out, outOffset, MessageType.LOGON_RESULT, correlation,
-                    Messages.LogonResult.BODY_LENGTH);
-                out.putInt(outBody + Messages.LogonResult.RESULT_OFFSET, result, LE);
-                out.putInt(outBody + Messages.LogonResult.HEARTBEAT_MS_OFFSET,
-                    result == ReasonCode.OK ? config.heartbeatMs() : 0, LE);
-                out.putLong(outBody + Messages.LogonResult.SERVER_TIME_MS_OFFSET, nowMs, LE);
-                return FrameHeader.HEADER_BYTES + Messages.LogonResult.BODY_LENGTH;
+                return logonResult.wrap(out, outOffset).correlation(correlation).result(result)
+                    .heartbeatMs(result == ReasonCode.OK ? config.heartbeatMs() : 0).serverTimeMs(nowMs)
+                    .encodedLength();
             }
             case MessageType.HEARTBEAT:
             {
-                final int outBody = writeHeader(out, outOffset, MessageType.HEARTBEAT_RESULT, correlation,
-                    Messages.Heartbeat.BODY_LENGTH);
-                out.putLong(outBody + Messages.Heartbeat.TIMESTAMP_MS_OFFSET,
-                    frame.getLong(body + Messages.Heartbeat.TIMESTAMP_MS_OFFSET, LE), LE);
-                return FrameHeader.HEADER_BYTES + Messages.Heartbeat.BODY_LENGTH;
+                return heartbeatResult.wrap(out, outOffset).correlation(correlation)
+                    .timestampMs(frame.getLong(body + Messages.Heartbeat.TIMESTAMP_MS_OFFSET, LE)).encodedLength();
             }
             default:
             {
-                final int outBody = writeHeader(out, outOffset, MessageType.ERROR, correlation,
-                    Messages.Error.bodyLength(0));
-                out.putShort(outBody + Messages.Error.CODE_OFFSET, (short)ReasonCode.MALFORMED_FRAME, LE);
-                out.putShort(outBody + Messages.Error.DETAIL_LENGTH_OFFSET, (short)0, LE);
-                return FrameHeader.HEADER_BYTES + Messages.Error.bodyLength(0);
+                return error.wrap(out, outOffset).correlation(correlation).code(ReasonCode.MALFORMED_FRAME)
+                    .encodedLength();
             }
         }
     }
@@ -321,27 +323,6 @@ public final class Engine implements AutoCloseable
         warmSink += sink;
         warmCount = 0;
         warmKeyCount = 0;
-    }
-
-    private static int writeHeader(
-        final MutableDirectBuffer out, final int offset, final int type, final int correlation, final int bodyLength)
-    {
-        out.putShort(offset + FrameHeader.LENGTH_OFFSET, (short)FrameHeader.lengthFieldFor(bodyLength), LE);
-        out.putByte(offset + FrameHeader.VERSION_OFFSET, (byte)FrameHeader.VERSION);
-        out.putByte(offset + FrameHeader.TYPE_OFFSET, (byte)type);
-        out.putInt(offset + FrameHeader.CORRELATION_OFFSET, correlation, LE);
-        return offset + FrameHeader.BODY_OFFSET;
-    }
-
-    private int writeTapResult(final MutableDirectBuffer out, final int offset, final int type, final int correlation)
-    {
-        final int body = writeHeader(out, offset, type, correlation, Messages.TapResult.BODY_LENGTH);
-        out.putByte(body + Messages.TapResult.DECISION_OFFSET, (byte)rDecision);
-        out.putByte(body + Messages.TapResult.REASON_OFFSET, (byte)rReason);
-        out.putShort(body + Messages.TapResult.REASON_OFFSET + 1, (short)0, LE);
-        out.putInt(body + Messages.TapResult.REMAINING_OFFSET, rRemaining, LE);
-        out.putLong(body + Messages.TapResult.RECEIPT_OFFSET, rReceipt, LE);
-        return FrameHeader.HEADER_BYTES + Messages.TapResult.BODY_LENGTH;
     }
 
     private long nextSequence()
@@ -776,7 +757,7 @@ public final class Engine implements AutoCloseable
         final long nowMs, final int correlation, final long cardId, final MutableDirectBuffer out, final int offset)
     {
         final Tables t = tables;
-        final int body = offset + FrameHeader.BODY_OFFSET;
+        final BalanceResultEncoder result = balanceResult.wrap(out, offset);
         final int card = t.cards.get(cardId);
         int reason = ReasonCode.OK;
         nowClock.select(nowMs);
@@ -808,25 +789,16 @@ public final class Engine implements AutoCloseable
                     final int period =
                         nowClock.periodKey(t.programPeriod[slot], t.programCycleDays[slot], t.programValidFrom[slot]);
                     final int used = t.used(slot, t.unitOf(holder, slot), period);
-                    final int entry = body + Messages.BalanceResult.ENTRIES_OFFSET +
-                        count * Messages.BalanceResult.ENTRY_BYTES;
-                    out.putInt(entry + Messages.BalanceResult.ENTRY_PROGRAM_ID_OFFSET,
-                        (int)t.programs.key(slot - 1), LE);
-                    out.putInt(entry + Messages.BalanceResult.ENTRY_REMAINING_OFFSET,
-                        Math.max(0, t.programQuota[slot] - used), LE);
-                    out.putInt(entry + Messages.BalanceResult.ENTRY_QUOTA_OFFSET, t.programQuota[slot], LE);
-                    out.putInt(entry + Messages.BalanceResult.ENTRY_QUOTA_OFFSET + 4, 0, LE);
+                    result.entry(count, (int)t.programs.key(slot - 1), Math.max(0, t.programQuota[slot] - used),
+                        t.programQuota[slot]);
                     count++;
                 }
             }
         }
         final int decision = reason == ReasonCode.OK ? Decision.APPROVED : Decision.DECLINED;
-        writeHeader(out, offset, MessageType.BALANCE_RESULT, correlation, Messages.BalanceResult.bodyLength(count));
-        out.putByte(body + Messages.BalanceResult.DECISION_OFFSET, (byte)decision);
-        out.putByte(body + Messages.BalanceResult.REASON_OFFSET, (byte)reason);
-        out.putShort(body + Messages.BalanceResult.COUNT_OFFSET, (short)count, LE);
+        result.correlation(correlation).decision(decision).reason(reason).count(count);
         counters.decision(EngineCounters.TYPE_BALANCE, decision, reason, 0);
-        return FrameHeader.HEADER_BYTES + Messages.BalanceResult.bodyLength(count);
+        return result.encodedLength();
     }
 
     // -------------------------------------------------------------------------------------------------- LOGON
@@ -929,24 +901,17 @@ public final class Engine implements AutoCloseable
         int read = 0;
         while (read < limit)
         {
-            final long queueIndex;
-            final int length;
-            try (DocumentContext dc = commandTailer.readingDocument())
+            final long available = commands.next(commandBuffer);
+            if (available < 0)
             {
-                if (!dc.isPresent())
-                {
-                    break;
-                }
-                final Bytes<?> bytes = dc.wire().bytes();
-                final long available = bytes.readRemaining();
-                length = (int)Math.min(available, commandBuffer.capacity());
-                bytes.read(commandBuffer.byteArray(), 0, length);
-                queueIndex = dc.index();
-                if (available > commandBuffer.capacity())
-                {
-                    // too long for any layout: keep only the header so it is rejected as MALFORMED
-                    commandBuffer.putInt(Commands.BODY_LENGTH_OFFSET, -1, LE);
-                }
+                break;
+            }
+            final long queueIndex = commands.index();
+            final int length = (int)Math.min(available, commandBuffer.capacity());
+            if (available > commandBuffer.capacity())
+            {
+                // too long for any layout: keep only the header so it is rejected as MALFORMED
+                commandBuffer.putInt(Commands.BODY_LENGTH_OFFSET, -1, LE);
             }
             read++;
             command.wrap(commandBuffer, 0, length);
@@ -1088,7 +1053,7 @@ public final class Engine implements AutoCloseable
         replaying = true;
         try
         {
-            JournalReplay.read(journalQueue, fromIndex, (index, buffer, offset, length) ->
+            JournalReplay.read(journal, fromIndex, (index, buffer, offset, length) ->
             {
                 record.wrap(buffer, offset, length);
                 if (record.sequence() > afterSequence)
@@ -1108,7 +1073,7 @@ public final class Engine implements AutoCloseable
             replaying = false;
             replayNanos = System.nanoTime() - replayStartNs;
         }
-        positionCommandTailer();
+        commands.positionAfter(lastCommandQueueIndex);
         updateTableCounters();
         counters.lastReceipt = sequence;
     }
@@ -1201,21 +1166,6 @@ public final class Engine implements AutoCloseable
         }
     }
 
-    private void positionCommandTailer()
-    {
-        if (lastCommandQueueIndex >= 0 && commandTailer.moveToIndex(lastCommandQueueIndex))
-        {
-            try (DocumentContext dc = commandTailer.readingDocument())
-            {
-                if (dc.isPresent())
-                {
-                    return;
-                }
-            }
-        }
-        commandTailer.toStart();
-    }
-
     private void loadSnapshot(final Path file) throws IOException
     {
         final SnapshotFiles.Header header = SnapshotFiles.load(file, snapshotBody);
@@ -1272,7 +1222,7 @@ public final class Engine implements AutoCloseable
      */
     int applyRetention(final long snapshotIndex)
     {
-        return JournalRetention.apply(config.dataDir(), journalQueue, snapshotIndex);
+        return JournalRetention.apply(config.dataDir(), journal, snapshotIndex);
     }
 
     // ------------------------------------------------------------------------------------------------- accessors
@@ -1477,9 +1427,7 @@ public final class Engine implements AutoCloseable
         {
             pretoucher.close();
         }
-        commandTailer.close();
+        commands.close();
         journal.close();
-        commandQueue.close();
-        journalQueue.close();
     }
 }

@@ -34,6 +34,14 @@ public final class JournalReplay
      * @throws IllegalStateException when the journal does not hold fromIndex, or an excerpt is not a sequence of
      *                               records.
      */
+    public static void read(final JournalWriter journal, final long fromIndex, final Records records)
+    {
+        read(journal.queue(), fromIndex, records);
+    }
+
+    /**
+     * As {@link #read(JournalWriter, long, Records)}, on an open journal queue.
+     */
     public static void read(final SingleChronicleQueue journalQueue, final long fromIndex, final Records records)
     {
         try (ExcerptTailer tailer = journalQueue.createTailer())

@@ -29,6 +29,14 @@ public final class JournalRetention
      * @param snapshotIndex the journal index the oldest retained snapshot covers, -1 if none.
      * @return the number of cycle files deleted.
      */
+    public static int apply(final Path dataDir, final JournalWriter journal, final long snapshotIndex)
+    {
+        return apply(dataDir, journal.queue(), snapshotIndex);
+    }
+
+    /**
+     * As {@link #apply(Path, JournalWriter, long)}, on an open journal queue.
+     */
     public static int apply(final Path dataDir, final SingleChronicleQueue journalQueue, final long snapshotIndex)
     {
         final long ingestedIndex = IngestedPosition.read(dataDir);

@@ -1,7 +1,9 @@
 package io.tapswitch.switching.journal;
 
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 
+import io.tapswitch.formats.Queues;
 import io.tapswitch.formats.journal.JournalExcerpt;
 import io.tapswitch.formats.journal.JournalRecord;
 import net.openhft.chronicle.bytes.Bytes;
@@ -51,6 +53,7 @@ public final class JournalWriter implements AutoCloseable
     private long excerptsAppended;
     private JournalPretoucher pretoucher;
     private JournalReserver reserver;
+    private boolean ownsQueue;
     private long lastWritePosition;
 
     public JournalWriter(final SingleChronicleQueue queue)
@@ -337,6 +340,20 @@ public final class JournalWriter implements AutoCloseable
     }
 
     /**
+     * Opens the journal of a data directory ({@link Queues#openJournal}) with a writer that owns it: {@link #close()}
+     * closes the queue too.
+     *
+     * @param syncToDisk whether {@link #sync()} waits for the disk.
+     * @param observer   told of each excerpt written, or null.
+     */
+    public static JournalWriter open(final Path dataDir, final boolean syncToDisk, final JournalAppendObserver observer)
+    {
+        final JournalWriter writer = new JournalWriter(Queues.openJournal(dataDir, syncToDisk), observer);
+        writer.ownsQueue = true;
+        return writer;
+    }
+
+    /**
      * Closes the appender. Records still pending are NOT written (as if the process had stopped): flush first.
      */
     @Override
@@ -347,5 +364,9 @@ public final class JournalWriter implements AutoCloseable
             reserver.close();
         }
         appender.close();
+        if (ownsQueue)
+        {
+            queue.close();
+        }
     }
 }

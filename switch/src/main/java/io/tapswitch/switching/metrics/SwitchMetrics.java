@@ -29,7 +29,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tapswitch.formats.metrics.PrometheusLint;
 import io.tapswitch.protocol.Decision;
 import io.tapswitch.protocol.ReasonCode;
-import io.tapswitch.switching.net.Counters;
 
 /**
  * The switch's Micrometer registry (Prometheus) and its {@code GET /metrics} HTTP listener. Every switch meter

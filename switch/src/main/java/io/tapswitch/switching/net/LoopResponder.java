@@ -9,6 +9,10 @@ import io.micrometer.core.instrument.Timer;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.tapswitch.protocol.FrameHeader;
+import io.tapswitch.switching.metrics.Counters;
+import io.tapswitch.switching.pipeline.EngineWaker;
+import io.tapswitch.switching.pipeline.HandoffRecords;
+import io.tapswitch.switching.pipeline.LocalAnswers;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -51,6 +55,8 @@ public final class LoopResponder
     private final byte[] scratch = new byte[FrameHeader.MAX_FRAME_BYTES];
     private final UnsafeBuffer frameView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer outView = new UnsafeBuffer(0, 0);
+    private final LocalAnswers localAnswers = new LocalAnswers();
+    private final UnsafeBuffer localAnswer = new UnsafeBuffer(new byte[LocalAnswers.MAX_LENGTH]);
     private final MessageHandler responseHandler = this::onResponse;
     private boolean disconnectRetryScheduled;
     private long drains;
@@ -103,6 +109,22 @@ public final class LoopResponder
     ManyToOneRingBuffer requests()
     {
         return requests;
+    }
+
+    /**
+     * @return this loop's writer of local answers (BUSY, HEARTBEAT_RESULT, ERROR, a refused LOGON); loop thread.
+     */
+    LocalAnswers localAnswers()
+    {
+        return localAnswers;
+    }
+
+    /**
+     * @return the scratch buffer {@link #localAnswers()} writes into (at offset 0) before {@link #copy}; loop thread.
+     */
+    UnsafeBuffer localAnswer()
+    {
+        return localAnswer;
     }
 
     byte[] scratch()

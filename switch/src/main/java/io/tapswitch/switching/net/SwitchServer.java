@@ -44,7 +44,11 @@ import io.tapswitch.protocol.netty.TapFrameDecoder;
 import io.tapswitch.switching.config.SwitchConfig;
 import io.tapswitch.switching.engine.Engine;
 import io.tapswitch.switching.journal.JournalSyncer;
+import io.tapswitch.switching.metrics.Counters;
+import io.tapswitch.switching.metrics.EngineMetrics;
 import io.tapswitch.switching.metrics.SwitchMetrics;
+import io.tapswitch.switching.pipeline.EngineAgent;
+import io.tapswitch.switching.pipeline.EngineWaker;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -190,7 +194,7 @@ public final class SwitchServer implements AutoCloseable
             throw new IllegalStateException("engine failed to open: " + ex.getCause(), ex.getCause());
         }
         EngineMetrics.bind(metrics, agent.engine());
-        EngineMetrics.bindJournalState(metrics, agent);
+        EngineMetrics.bindJournalState(metrics, agent.engine(), agent::journalWritable);
         if (null != agent.syncer())
         {
             EngineMetrics.bindSyncer(metrics, agent.syncer());

@@ -23,6 +23,9 @@ import io.tapswitch.protocol.Messages;
 import io.tapswitch.protocol.ReasonCode;
 import io.tapswitch.protocol.netty.ByteBufFrames;
 import io.tapswitch.protocol.netty.MalformedFrame;
+import io.tapswitch.switching.metrics.Counters;
+import io.tapswitch.switching.pipeline.HandoffRecords;
+import io.tapswitch.switching.pipeline.LocalAnswers;
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
@@ -326,8 +329,8 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
         if (MessageType.HEARTBEAT == type)
         {
             final ByteBuf answer = answerBuffer(seq, FrameHeader.HEADER_BYTES + Messages.Heartbeat.BODY_LENGTH);
-            LocalAnswers.heartbeat(answer, correlation,
-                frame.getLongLE(start + FrameHeader.BODY_OFFSET + Messages.Heartbeat.TIMESTAMP_MS_OFFSET));
+            writeLocal(answer, responder.localAnswers().heartbeat(responder.localAnswer(), 0, correlation,
+                frame.getLongLE(start + FrameHeader.BODY_OFFSET + Messages.Heartbeat.TIMESTAMP_MS_OFFSET)));
             answered(seq, answer);
             return;
         }
@@ -336,7 +339,8 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
         {
             closeAfter(seq);
             final ByteBuf answer = answerBuffer(seq, LocalAnswers.MAX_LENGTH);
-            LocalAnswers.error(answer, correlation, ReasonCode.NOT_LOGGED_ON);
+            writeLocal(answer, responder.localAnswers().error(responder.localAnswer(), 0, correlation,
+                ReasonCode.NOT_LOGGED_ON));
             answered(seq, answer);
             return;
         }
@@ -350,7 +354,8 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
             responder.counters().onLogon(ReasonCode.BAD_CREDENTIALS);
             closeAfter(seq);
             final ByteBuf answer = answerBuffer(seq, LocalAnswers.MAX_LENGTH);
-            LocalAnswers.logonFailed(answer, correlation, ReasonCode.BAD_CREDENTIALS, nowMs);
+            writeLocal(answer, responder.localAnswers().logonFailed(responder.localAnswer(), 0, correlation,
+                ReasonCode.BAD_CREDENTIALS, nowMs));
             answered(seq, answer);
             return;
         }
@@ -366,7 +371,7 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
                 }
             }
             final ByteBuf answer = answerBuffer(seq, LocalAnswers.MAX_LENGTH);
-            LocalAnswers.busy(answer, type, correlation, nowMs);
+            writeLocal(answer, responder.localAnswers().busy(responder.localAnswer(), 0, type, correlation, nowMs));
             responder.recordLatency(receivedNs, System.nanoTime());
             answered(seq, answer);
             return;
@@ -444,6 +449,14 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
      * @return where the answer of {@code seq} is to be written: the pending output when it is next in request
      * order, otherwise a buffer of its own to park until every earlier answer is out.
      */
+    /**
+     * Appends a local answer the loop's {@link LocalAnswers} just wrote at the start of its scratch buffer.
+     */
+    private void writeLocal(final ByteBuf answer, final int length)
+    {
+        responder.copy(responder.localAnswer(), 0, answer, length);
+    }
+
     private ByteBuf answerBuffer(final int seq, final int length)
     {
         if (seq == nextWriteSeq)

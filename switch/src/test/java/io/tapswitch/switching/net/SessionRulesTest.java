@@ -230,7 +230,8 @@ class SessionRulesTest
             assertThat(second.join().result()).isEqualTo(ReasonCode.INVALID_REQUEST);
             assertThat(second.join().heartbeatMs()).isZero();
             assertThat(terminal.awaitClosed(5_000)).as("connection closed after the failed second LOGON").isTrue();
-            assertThat(tap).isCompletedExceptionally();
+            // the channel closes before the client fails what was pending on it: wait for that, bounded
+            assertThat(tap).failsWithin(java.time.Duration.ofSeconds(5));
         }
 
         // The terminal logs on again; the TAP pipelined behind the failed LOGON was never decided: the same

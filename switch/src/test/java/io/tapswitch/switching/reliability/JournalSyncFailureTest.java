@@ -17,7 +17,7 @@ import io.tapswitch.protocol.client.TapResult;
 import io.tapswitch.protocol.client.TerminalClient;
 import io.tapswitch.formats.journal.JournalReader;
 import io.tapswitch.formats.journal.JournalRecord;
-import io.tapswitch.switching.net.EngineAgent;
+import io.tapswitch.switching.pipeline.EngineAgent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

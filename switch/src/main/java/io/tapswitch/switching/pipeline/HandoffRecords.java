@@ -1,4 +1,4 @@
-package io.tapswitch.switching.net;
+package io.tapswitch.switching.pipeline;
 
 /**
  * Layouts of the records that cross between the event loops and the engine thread. Two kinds of ring:

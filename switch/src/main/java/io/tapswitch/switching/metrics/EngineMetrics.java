@@ -1,5 +1,6 @@
-package io.tapswitch.switching.net;
+package io.tapswitch.switching.metrics;
 
+import java.util.function.BooleanSupplier;
 import java.util.function.ToDoubleFunction;
 
 import io.micrometer.core.instrument.FunctionCounter;
@@ -9,19 +10,18 @@ import io.tapswitch.switching.engine.Engine;
 import io.tapswitch.switching.engine.EngineCounters;
 import io.tapswitch.switching.journal.JournalReserver;
 import io.tapswitch.switching.journal.JournalSyncer;
-import io.tapswitch.switching.metrics.SwitchMetrics;
 
 /**
  * Exposes the engine's plain counters ({@link EngineCounters}, written by the engine thread) as meters read at
  * scrape time: journal, snapshot, commands, table sizes.
  */
-final class EngineMetrics
+public final class EngineMetrics
 {
     private EngineMetrics()
     {
     }
 
-    static void bind(final SwitchMetrics metrics, final Engine engine)
+    public static void bind(final SwitchMetrics metrics, final Engine engine)
     {
         final EngineCounters counters = engine.counters();
         final MeterRegistry registry = metrics.registry();
@@ -56,15 +56,16 @@ final class EngineMetrics
      * Whether the journal is writable (the engine decides), journal faults, requests answered SYSTEM_ERROR for them,
      * and the failed attempts to allocate journal space ahead of the writer.
      */
-    static void bindJournalState(final SwitchMetrics metrics, final EngineAgent agent)
+    public static void bindJournalState(
+        final SwitchMetrics metrics, final Engine engine, final BooleanSupplier journalWritable)
     {
         final MeterRegistry registry = metrics.registry();
-        metrics.keepAlive(agent);
-        Gauge.builder("tapswitch.journal.writable", agent, (a) -> a.journalWritable() ? 1 : 0)
+        metrics.keepAlive(journalWritable);
+        Gauge.builder("tapswitch.journal.writable", journalWritable, (w) -> w.getAsBoolean() ? 1 : 0)
             .description("1 while the journal can make decisions durable and requests are decided; 0 while they are " +
                 "answered SYSTEM_ERROR (full filesystem, failed sync or write)")
             .register(registry);
-        final JournalReserver reserver = agent.engine().journalReserver();
+        final JournalReserver reserver = engine.journalReserver();
         if (null != reserver)
         {
             metrics.keepAlive(reserver);
@@ -79,7 +80,7 @@ final class EngineMetrics
      * The journal sync thread of {@code journal-sync=batch}: syncs done, syncs failed (answers wait while the disk
      * fails), and batches whose answers wait for their sync now.
      */
-    static void bindSyncer(final SwitchMetrics metrics, final JournalSyncer syncer)
+    public static void bindSyncer(final SwitchMetrics metrics, final JournalSyncer syncer)
     {
         final MeterRegistry registry = metrics.registry();
         metrics.keepAlive(syncer);

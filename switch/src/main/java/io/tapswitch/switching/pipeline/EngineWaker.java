@@ -1,4 +1,4 @@
-package io.tapswitch.switching.net;
+package io.tapswitch.switching.pipeline;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -107,7 +107,7 @@ public final class EngineWaker implements IdleStrategy
         return "park";
     }
 
-    static long defaultMaxParkNs()
+    public static long defaultMaxParkNs()
     {
         return TimeUnit.MILLISECONDS.toNanos(1);
     }

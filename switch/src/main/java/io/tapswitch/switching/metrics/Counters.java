@@ -1,4 +1,4 @@
-package io.tapswitch.switching.net;
+package io.tapswitch.switching.metrics;
 
 import java.util.concurrent.atomic.AtomicLongArray;
 

@@ -1,4 +1,4 @@
-package io.tapswitch.switching.net;
+package io.tapswitch.switching.pipeline;
 
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
@@ -7,7 +7,6 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 import io.tapswitch.protocol.FrameHeader;
@@ -17,6 +16,7 @@ import io.tapswitch.protocol.ReasonCode;
 import io.tapswitch.switching.engine.Engine;
 import io.tapswitch.switching.journal.JournalSyncer;
 import io.tapswitch.switching.journal.JournalWriter;
+import io.tapswitch.switching.metrics.Counters;
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -34,6 +34,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
+ * Why this file is long: the duty cycle, the stage of answers held until their batch is committed and the handling
+ * of journal faults (not writable, failed or stuck commit) share the batch state of one thread (stage offsets,
+ * pending tokens, the writable flag) as plain fields, so the hot path allocates and locks nothing. The held-answer
+ * stage is the next piece to move to a class of its own, once the journal-fault work on this class has settled.
+ * <p>
  * The engine thread: owns the {@link Engine} and the session table (which connection is logged on as
  * which terminal). Each duty cycle it decides a batch of requests from the request ring (copied out in chunks whose
  * table reads are warmed together, {@link Engine#warm()}) inside a journal batch
@@ -87,6 +92,7 @@ public final class EngineAgent implements Agent
     private final Counters counters;
 
     private final UnsafeBuffer out = new UnsafeBuffer(ByteBuffer.allocateDirect(OUT_CAPACITY));
+    private final LocalAnswers localAnswers = new LocalAnswers();
     private final UnsafeBuffer stage = new UnsafeBuffer(ByteBuffer.allocateDirect(STAGE_CAPACITY));
     private final UnsafeBuffer stageView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer chunk = new UnsafeBuffer(ByteBuffer.allocateDirect(WARM_CHUNK * MAX_REQUEST_RECORD));
@@ -109,7 +115,7 @@ public final class EngineAgent implements Agent
     private int pendingCount;
     private long nextToken;
     private long syncRequestedJournalIndex = Long.MIN_VALUE;
-    private JournalSyncer syncer;
+    private CommitStage commit = CommitStage.WRITTEN;
     private final UnsafeBuffer control = new UnsafeBuffer(ByteBuffer.allocateDirect(HandoffRecords.CONTROL_LENGTH));
     private final Long2LongHashMap terminalByConnection = new Long2LongHashMap(NO_SESSION);
     private final Long2LongHashMap connectionByTerminal = new Long2LongHashMap(NO_SESSION);
@@ -218,11 +224,7 @@ public final class EngineAgent implements Agent
             }
             nowMs = clock.time();
             nextSnapshotMs = snapshotIntervalMs > 0 ? nowMs + snapshotIntervalMs : Long.MAX_VALUE;
-            if (syncJournal)
-            {
-                final Thread engineThread = Thread.currentThread();
-                syncer = new JournalSyncer(engine.journalDir(), () -> LockSupport.unpark(engineThread));
-            }
+            commit = CommitStage.of(syncJournal, engine, Thread.currentThread());
             started.complete(applied);
         }
         catch (final RuntimeException | Error ex)
@@ -354,7 +356,7 @@ public final class EngineAgent implements Agent
     private boolean updateWritable()
     {
         final boolean writable = engine.journalHeadroom() >= DECIDE_HEADROOM_BYTES &&
-            (null == syncer || !syncer.failing());
+            !commit.failing();
         if (writable != journalWritable)
         {
             journalWritable = writable;
@@ -368,7 +370,7 @@ public final class EngineAgent implements Agent
                 counters.increment(Counters.JOURNAL_FAULTS);
                 LOGGER.error("journal not writable (space allocated ahead: {} bytes, sync failing: {}): requests are " +
                     "answered ERROR SYSTEM_ERROR until it is; probing", Math.max(0, engine.journalHeadroom()),
-                    null != syncer && syncer.failing());
+                    commit.failing());
             }
         }
         return writable;
@@ -385,7 +387,7 @@ public final class EngineAgent implements Agent
         {
             return false;
         }
-        final long failedToken = syncer.failedToken();
+        final long failedToken = commit.failedToken();
         if (0 != failedToken)
         {
             fatal("journal sync failed (fdatasync); the records of the batches waiting for it may not be on the disk",
@@ -480,9 +482,9 @@ public final class EngineAgent implements Agent
             final int correlation = FrameHeader.correlation(stage, frame);
             out.putBytes(0, stage, entry, HandoffRecords.RESPONSE_FRAME_OFFSET);
             final int frameLength = MessageType.LOGON_RESULT == type ?
-                LocalAnswers.logonFailed(out, HandoffRecords.RESPONSE_FRAME_OFFSET, correlation, ReasonCode.SYSTEM_ERROR,
+                localAnswers.logonFailed(out, HandoffRecords.RESPONSE_FRAME_OFFSET, correlation, ReasonCode.SYSTEM_ERROR,
                     nowMs) :
-                LocalAnswers.error(out, HandoffRecords.RESPONSE_FRAME_OFFSET, correlation, ReasonCode.SYSTEM_ERROR);
+                localAnswers.error(out, HandoffRecords.RESPONSE_FRAME_OFFSET, correlation, ReasonCode.SYSTEM_ERROR);
             counters.increment(Counters.JOURNAL_UNWRITABLE_ANSWERS);
             release(msgTypeId, loopIndex, out, HandoffRecords.RESPONSE_FRAME_OFFSET + frameLength);
         }
@@ -507,10 +509,7 @@ public final class EngineAgent implements Agent
             running = false;
             try
             {
-                if (null != syncer)
-                {
-                    syncer.close();
-                }
+                commit.close();
             }
             finally
             {
@@ -534,10 +533,7 @@ public final class EngineAgent implements Agent
         finally
         {
             running = false;
-            if (null != syncer)
-            {
-                syncer.close();
-            }
+            commit.close();
             if (failed)
             {
                 engine.closeWithoutFlush();
@@ -554,7 +550,15 @@ public final class EngineAgent implements Agent
      */
     public JournalSyncer syncer()
     {
-        return syncer;
+        return commit instanceof LocalGroupCommit ? ((LocalGroupCommit)commit).syncer() : null;
+    }
+
+    /**
+     * @return the commit stage ({@link CommitStage#WRITTEN} until started).
+     */
+    public CommitStage commitStage()
+    {
+        return commit;
     }
 
     /**
@@ -621,7 +625,7 @@ public final class EngineAgent implements Agent
         if (MessageType.LOGON != type && NO_SESSION == sessionTerminalId)
         {
             // The LOGON before this request failed (its connection is closing) or the connection is gone.
-            responseLength = LocalAnswers.error(out, outOffset, FrameHeader.correlation(buffer, frameOffset),
+            responseLength = localAnswers.error(out, outOffset, FrameHeader.correlation(buffer, frameOffset),
                 ReasonCode.NOT_LOGGED_ON);
         }
         else if ((!decide || failed) && MessageType.BALANCE != type)
@@ -631,8 +635,8 @@ public final class EngineAgent implements Agent
             counters.increment(Counters.JOURNAL_UNWRITABLE_ANSWERS);
             final int correlation = FrameHeader.correlation(buffer, frameOffset);
             responseLength = MessageType.LOGON == type ?
-                LocalAnswers.logonFailed(out, outOffset, correlation, ReasonCode.SYSTEM_ERROR, requestNowMs) :
-                LocalAnswers.error(out, outOffset, correlation, ReasonCode.SYSTEM_ERROR);
+                localAnswers.logonFailed(out, outOffset, correlation, ReasonCode.SYSTEM_ERROR, requestNowMs) :
+                localAnswers.error(out, outOffset, correlation, ReasonCode.SYSTEM_ERROR);
         }
         else
         {
@@ -644,7 +648,7 @@ public final class EngineAgent implements Agent
             {
                 counters.increment(Counters.ENGINE_ERRORS);
                 onEngineError(ex);
-                responseLength = LocalAnswers.error(out, outOffset, FrameHeader.correlation(buffer, frameOffset),
+                responseLength = localAnswers.error(out, outOffset, FrameHeader.correlation(buffer, frameOffset),
                     ReasonCode.SYSTEM_ERROR);
             }
         }
@@ -731,12 +735,13 @@ public final class EngineAgent implements Agent
     }
 
     /**
-     * Ends the current batch: writes its journal records as one excerpt and closes the journal batch. Without
-     * journal sync its responses are released at once (the records are in the memory-mapped journal: they survive a
-     * crash of the process). With it, the batch asks the {@link JournalSyncer} for a sync and its responses wait in
-     * the stage, in decision order, until that sync is durable ({@link #releaseDurable()}): the engine thread decides
-     * the next batch meanwhile (group commit off the engine thread), and no response leaves before the journal
-     * records of its batch are on the disk. If the flush throws, nothing is released (the responses stay staged for
+     * Ends the current batch: writes its journal records as one excerpt and closes the journal batch, then hands it
+     * to the {@link CommitStage}. When the stage counts a written batch as committed ({@code journal-sync=none}) its
+     * responses are released at once (the records are in the memory-mapped journal: they survive a crash of the
+     * process). Otherwise the batch asks the stage to commit it ({@code journal-sync=batch}: a sync by the
+     * {@link JournalSyncer}) and its responses wait in the stage buffer, in decision order, until its token is
+     * committed ({@link #releaseDurable()}): the engine thread decides the next batch meanwhile (group commit off the
+     * engine thread), and no response leaves before the journal records of its batch are committed. If the flush throws, nothing is released (the responses stay staged for
      * the next commit).
      */
     private void commitBatch()
@@ -761,7 +766,7 @@ public final class EngineAgent implements Agent
         {
             return;
         }
-        if (null == syncer)
+        if (commit.committedOnWrite())
         {
             releaseStaged(stageLength);
             markedTo = stageLength;
@@ -782,7 +787,7 @@ public final class EngineAgent implements Agent
         // with those of the batch before it (order kept), or at once when that one is durable already.
         final long journalIndex = engine.lastJournalIndex();
         final boolean journaled = journalIndex != syncRequestedJournalIndex;
-        if (0 == pendingCount && (!journaled || (0 == requests.size() && !syncer.paused())))
+        if (0 == pendingCount && (!journaled || (0 == requests.size() && commit.mayCommitOnEngineThread())))
         {
             // Nothing waits for a sync and no request waits to be decided: syncing here costs the engine nothing
             // (it would idle), and spares a light load two thread hand-offs per answer (to the sync thread and back).
@@ -790,7 +795,7 @@ public final class EngineAgent implements Agent
             {
                 try
                 {
-                    engine.syncJournal();
+                    commit.commitOnEngineThread();
                 }
                 catch (final Throwable ex)
                 {
@@ -815,7 +820,7 @@ public final class EngineAgent implements Agent
         if (journaled)
         {
             syncRequestedJournalIndex = journalIndex;
-            syncer.request(engine.journalCycle(), token);
+            commit.request(token);
         }
     }
 
@@ -830,7 +835,7 @@ public final class EngineAgent implements Agent
         {
             return 0;
         }
-        final long durable = syncer.durableToken();
+        final long durable = commit.committedToken();
         int released = 0;
         while (pendingCount > 0 && pendingTokens[pendingHead] <= durable)
         {
@@ -848,15 +853,15 @@ public final class EngineAgent implements Agent
 
     private void awaitDurable(final long token, final long timeoutNs)
     {
-        if (null == syncer)
+        if (commit.committedOnWrite())
         {
             return;
         }
         final long startNs = System.nanoTime();
         responseFullIdle.reset();
-        while (syncer.durableToken() < token && running && !failed && System.nanoTime() - startNs < timeoutNs)
+        while (commit.committedToken() < token && running && !failed && System.nanoTime() - startNs < timeoutNs)
         {
-            if (0 != syncer.failedToken() || System.nanoTime() - startNs > SYNC_STUCK_NS)
+            if (0 != commit.failedToken() || System.nanoTime() - startNs > SYNC_STUCK_NS)
             {
                 checkSync();
                 if (!failed)

@@ -1,0 +1,117 @@
+package io.tapswitch.switching;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shape of the switch, checked on its compiled classes (ArchUnit): packages follow the data — {@code net}
+ * (Netty, sessions, frames) → {@code pipeline} (the engine thread's duty cycle, batches, the commit stage, release
+ * to the event loops) → {@code engine} (decisions and tables) → {@code journal} / {@code snapshot} — with
+ * {@code metrics} beside the pipeline; no package depends on one above it, no two packages depend on each other,
+ * and the shared {@code formats} module knows nothing of the switch. Also: no main source file over 800 lines
+ * without the reason written at its top.
+ */
+class ArchitectureTest
+{
+    private static final String ROOT = "io.tapswitch.switching";
+    private static final JavaClasses SWITCH = new ClassFileImporter()
+        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        .importPackages(ROOT, "io.tapswitch.formats");
+
+    @Test
+    void shouldHaveNoPackageCycles()
+    {
+        slices().matching(ROOT + ".(*)..").should().beFreeOfCycles().check(SWITCH);
+        slices().matching("io.tapswitch.formats.(*)..").should().beFreeOfCycles().check(SWITCH);
+    }
+
+    @Test
+    void shouldKeepThePipelineBelowTheNetwork()
+    {
+        noClasses().that().resideInAPackage(ROOT + ".pipeline..")
+            .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".net..", "io.netty..")
+            .because("the pipeline hands answers to the event loops through rings, not through Netty")
+            .check(SWITCH);
+    }
+
+    @Test
+    void shouldKeepMetricsOutOfTheNetworkAndThePipeline()
+    {
+        noClasses().that().resideInAPackage(ROOT + ".metrics..")
+            .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".net..", ROOT + ".pipeline..")
+            .check(SWITCH);
+    }
+
+    @Test
+    void shouldKeepTheEngineFreeOfNetworkPipelineAndMetrics()
+    {
+        noClasses().that().resideInAPackage(ROOT + ".engine..")
+            .should().dependOnClassesThat().resideInAnyPackage(
+                ROOT + ".net..", ROOT + ".pipeline..", ROOT + ".metrics..", ROOT + ".config..", "io.netty..",
+                "net.openhft..")
+            .because("a decision is made on plain buffers, whatever carries the frames or stores the journal")
+            .check(SWITCH);
+    }
+
+    @Test
+    void shouldKeepJournalAndSnapshotBelowTheEngine()
+    {
+        noClasses().that().resideInAnyPackage(ROOT + ".journal..", ROOT + ".snapshot..")
+            .should().dependOnClassesThat().resideInAnyPackage(
+                ROOT + ".engine..", ROOT + ".net..", ROOT + ".pipeline..", ROOT + ".metrics..", ROOT + ".config..",
+                "io.netty..")
+            .check(SWITCH);
+        noClasses().that().resideInAPackage(ROOT + ".journal..")
+            .should().dependOnClassesThat().resideInAPackage(ROOT + ".snapshot..")
+            .check(SWITCH);
+        noClasses().that().resideInAPackage(ROOT + ".snapshot..")
+            .should().dependOnClassesThat().resideInAPackage(ROOT + ".journal..")
+            .check(SWITCH);
+    }
+
+    @Test
+    void shouldKeepTheSharedFormatsFreeOfTheSwitch()
+    {
+        noClasses().that().resideInAPackage("io.tapswitch.formats..")
+            .should().dependOnClassesThat().resideInAnyPackage(ROOT + "..", "io.netty..")
+            .because("the admin depends on formats and must never depend on the engine")
+            .check(SWITCH);
+    }
+
+    @Test
+    void shouldKeepEveryLongMainSourceFileExplained() throws IOException
+    {
+        final List<String> unexplained = new ArrayList<>();
+        for (final Path root : List.of(Path.of("src/main/java"), Path.of("../formats/src/main/java")))
+        {
+            try (Stream<Path> files = Files.walk(root))
+            {
+                for (final Path file : (Iterable<Path>)files.filter(f -> f.toString().endsWith(".java"))::iterator)
+                {
+                    final List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+                    final boolean explained = lines.stream().limit(60).anyMatch(l -> l.contains("Why this file is long:"));
+                    if (lines.size() > 800 && !explained)
+                    {
+                        unexplained.add(file + " (" + lines.size() + " lines)");
+                    }
+                }
+            }
+        }
+        assertThat(unexplained).as("main source files over 800 lines without 'Why this file is long:' at the top")
+            .isEmpty();
+    }
+}
