@@ -248,7 +248,11 @@ public final class Console
 
     private String ownOrigin(final RoutingContext rc)
     {
-        return (tls ? "https://" : "http://") + rc.request().getHeader("Host");
+        // HTTP/1.1 Host or HTTP/2 :authority
+        final io.vertx.core.net.HostAndPort authority = rc.request().authority();
+        final String hostAndPort = authority == null ? rc.request().getHeader("Host") :
+            authority.host() + (authority.port() >= 0 ? ":" + authority.port() : "");
+        return (tls ? "https://" : "http://") + hostAndPort;
     }
 
     String csrf(final String bound)
