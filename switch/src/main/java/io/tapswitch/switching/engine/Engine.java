@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import io.tapswitch.formats.journal.JournalEncoder;
 import io.tapswitch.protocol.BalanceResultEncoder;
 import io.tapswitch.protocol.Decision;
 import io.tapswitch.protocol.ErrorEncoder;
@@ -548,24 +549,9 @@ public final class Engine implements AutoCloseable
             checkReplayed();
             return;
         }
-        final UnsafeBuffer b = journal.buffer();
-        journal.header(JournalRecord.TYPE_TAP, JournalRecord.TAP_LENGTH, rReceipt, nowMs);
-        b.putLong(JournalRecord.TERMINAL_ID_OFFSET, terminalId, LE);
-        b.putInt(JournalRecord.CORRELATION_OFFSET, correlation, LE);
-        b.putInt(JournalRecord.OUTLET_ID_OFFSET, rOutletId, LE);
-        b.putLong(JournalRecord.CARD_ID_OFFSET, cardId, LE);
-        b.putLong(JournalRecord.HOLDER_ID_OFFSET, rHolderId, LE);
-        b.putInt(JournalRecord.TAP_REQUESTED_PROGRAM_ID_OFFSET, requestedProgramId, LE);
-        b.putInt(JournalRecord.PROGRAM_ID_OFFSET, rProgramId, LE);
-        b.putShort(JournalRecord.TAP_QUANTITY_OFFSET, (short)quantity, LE);
-        b.putShort(JournalRecord.TAP_FLAGS_OFFSET, (short)flags, LE);
-        b.putByte(JournalRecord.DECISION_OFFSET, (byte)rDecision);
-        b.putByte(JournalRecord.REASON_OFFSET, (byte)rReason);
-        b.putShort(JournalRecord.REASON_OFFSET + 1, (short)0, LE);
-        b.putInt(JournalRecord.REMAINING_OFFSET, rRemaining, LE);
-        b.putInt(JournalRecord.TAP_TAKEN_OFFSET, rTaken, LE);
-        b.putLong(JournalRecord.TAP_TERMINAL_TIME_MS_OFFSET, terminalTimeMs, LE);
-        append(JournalRecord.TAP_LENGTH);
+        append(JournalEncoder.tap(journal.buffer(), rReceipt, nowMs, terminalId, correlation, rOutletId, cardId,
+            rHolderId, requestedProgramId, rProgramId, quantity, flags, rDecision, rReason, rRemaining, rTaken,
+            terminalTimeMs));
     }
 
     private void append(final int length)
@@ -732,23 +718,8 @@ public final class Engine implements AutoCloseable
             checkReplayed();
             return;
         }
-        final UnsafeBuffer b = journal.buffer();
-        journal.header(JournalRecord.TYPE_REVERSAL, JournalRecord.REVERSAL_LENGTH, rReceipt, nowMs);
-        b.putLong(JournalRecord.TERMINAL_ID_OFFSET, terminalId, LE);
-        b.putInt(JournalRecord.CORRELATION_OFFSET, correlation, LE);
-        b.putInt(JournalRecord.OUTLET_ID_OFFSET, rOutletId, LE);
-        b.putLong(JournalRecord.CARD_ID_OFFSET, cardId, LE);
-        b.putLong(JournalRecord.HOLDER_ID_OFFSET, rHolderId, LE);
-        b.putInt(JournalRecord.REVERSAL_ORIGINAL_CORRELATION_OFFSET, originalCorrelation, LE);
-        b.putInt(JournalRecord.PROGRAM_ID_OFFSET, rProgramId, LE);
-        b.putInt(JournalRecord.REVERSAL_RESTORED_OFFSET, restored, LE);
-        b.putByte(JournalRecord.DECISION_OFFSET, (byte)rDecision);
-        b.putByte(JournalRecord.REASON_OFFSET, (byte)rReason);
-        b.putShort(JournalRecord.REASON_OFFSET + 1, (short)0, LE);
-        b.putInt(JournalRecord.REMAINING_OFFSET, rRemaining, LE);
-        b.putInt(JournalRecord.TAP_TAKEN_OFFSET, 0, LE);
-        b.putLong(JournalRecord.REVERSAL_ORIGINAL_RECEIPT_OFFSET, originalReceipt, LE);
-        append(JournalRecord.REVERSAL_LENGTH);
+        append(JournalEncoder.reversal(journal.buffer(), rReceipt, nowMs, terminalId, correlation, rOutletId, cardId,
+            rHolderId, originalCorrelation, rProgramId, restored, rDecision, rReason, rRemaining, originalReceipt));
     }
 
     // ------------------------------------------------------------------------------------------------ BALANCE
@@ -848,17 +819,8 @@ public final class Engine implements AutoCloseable
             }
         }
         final long seq = nextSequence();
-        final UnsafeBuffer b = journal.buffer();
-        journal.header(JournalRecord.TYPE_LOGON, JournalRecord.LOGON_LENGTH, seq, nowMs);
-        b.putLong(JournalRecord.TERMINAL_ID_OFFSET, terminalId, LE);
-        b.putLong(JournalRecord.LOGON_TIMESTAMP_MS_OFFSET, timestampMs, LE);
-        b.putLong(JournalRecord.LOGON_NONCE_OFFSET, nonceHi, LE);
-        b.putLong(JournalRecord.LOGON_NONCE_OFFSET + 8, nonceLo, LE);
-        b.putByte(JournalRecord.LOGON_RESULT_OFFSET, (byte)result);
-        b.putByte(JournalRecord.LOGON_MAC_VALID_OFFSET, (byte)(macValid ? 1 : 0));
-        b.putShort(JournalRecord.LOGON_MAC_VALID_OFFSET + 1, (short)0, LE);
-        b.putInt(JournalRecord.LOGON_MAC_VALID_OFFSET + 3, 0, LE);
-        append(JournalRecord.LOGON_LENGTH);
+        append(JournalEncoder.logon(journal.buffer(), seq, nowMs, terminalId, timestampMs, nonceHi, nonceLo, result,
+            macValid));
         if (macValid)
         {
             nonces.remember(terminal, nonceHi, nonceLo, nowMs);
@@ -965,17 +927,9 @@ public final class Engine implements AutoCloseable
         }
         else
         {
-            final UnsafeBuffer b = journal.buffer();
-            journal.header(JournalRecord.TYPE_COMMAND, JournalRecord.COMMAND_BYTES_OFFSET + length, seq, nowMs);
-            b.putLong(JournalRecord.COMMAND_ID_OFFSET, commandId, LE);
-            b.putShort(JournalRecord.COMMAND_TYPE_OFFSET, (short)command.type(), LE);
-            b.putByte(JournalRecord.COMMAND_OUTCOME_OFFSET, (byte)(reject == CommandRejectReason.NONE ?
-                JournalRecord.OUTCOME_APPLIED : JournalRecord.OUTCOME_REJECTED));
-            b.putByte(JournalRecord.COMMAND_REJECT_REASON_OFFSET, (byte)reject);
-            b.putInt(JournalRecord.COMMAND_LENGTH_OFFSET, length, LE);
-            b.putLong(JournalRecord.COMMAND_QUEUE_INDEX_OFFSET, queueIndex, LE);
-            b.putBytes(JournalRecord.COMMAND_BYTES_OFFSET, command.buffer(), command.offset(), length);
-            append(JournalRecord.COMMAND_BYTES_OFFSET + length);
+            append(JournalEncoder.command(journal.buffer(), seq, nowMs, commandId, command.type(),
+                reject == CommandRejectReason.NONE ? JournalRecord.OUTCOME_APPLIED : JournalRecord.OUTCOME_REJECTED,
+                reject, queueIndex, command.buffer(), command.offset(), length));
         }
         if (reject == CommandRejectReason.NONE)
         {

@@ -4,6 +4,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 
 import io.tapswitch.formats.Queues;
+import io.tapswitch.formats.journal.JournalEncoder;
 import io.tapswitch.formats.journal.JournalExcerpt;
 import io.tapswitch.formats.journal.JournalRecord;
 import net.openhft.chronicle.bytes.Bytes;
@@ -132,12 +133,7 @@ public final class JournalWriter implements AutoCloseable
      */
     public void header(final int type, final int recordLength, final long sequence, final long timeMs)
     {
-        buffer.putInt(JournalRecord.RECORD_LENGTH_OFFSET, recordLength, ByteOrder.LITTLE_ENDIAN);
-        buffer.putByte(JournalRecord.TYPE_OFFSET, (byte)type);
-        buffer.putByte(JournalRecord.VERSION_OFFSET, (byte)JournalRecord.VERSION);
-        buffer.putShort(JournalRecord.VERSION_OFFSET + 1, (short)0, ByteOrder.LITTLE_ENDIAN);
-        buffer.putLong(JournalRecord.SEQUENCE_OFFSET, sequence, ByteOrder.LITTLE_ENDIAN);
-        buffer.putLong(JournalRecord.TIME_MS_OFFSET, timeMs, ByteOrder.LITTLE_ENDIAN);
+        JournalEncoder.header(buffer, type, recordLength, sequence, timeMs);
     }
 
     /**
