@@ -324,7 +324,6 @@ public final class DemoMain implements Callable<Integer>
         }
         consoleLine = String.format(Locale.ROOT, "console %s/ user %s password %s", admin.baseUrl(), accounts.get(0).username(),
             accounts.get(0).password());
-        out.println(consoleLine);
         out.printf(Locale.ROOT, "demo: %d accounts, one per role; all their passwords are in %s%n", accounts.size(),
             list.toAbsolutePath());
     }
