@@ -59,6 +59,12 @@ public final class AdminService
 {
     /** Largest request body accepted. */
     public static final long MAX_BODY_BYTES = 1024 * 1024;
+    /** How long {@code /ready} waits for PostgreSQL to answer {@code SELECT 1}. */
+    public static final long READY_DB_TIMEOUT_MS = 2_000;
+    /** {@code /ready} says the outbox is behind when its oldest unpublished command is older than this. */
+    public static final long READY_MAX_OUTBOX_AGE_MS = 30_000;
+    /** {@code /ready} says the ingester is behind when its lag exceeds this. */
+    public static final long READY_MAX_INGEST_LAG_MS = 30_000;
     /** Longest request line (method, path and query). */
     public static final int MAX_INITIAL_LINE_BYTES = 8192;
     /** Largest total of a request's headers; more is answered 431. */
@@ -252,6 +258,13 @@ public final class AdminService
                 final io.tapswitch.admin.api.ApiException badPath = InputGuard.checkRawPath(rc);
                 Problems.send(rc, badPath != null ? badPath : Problems.forStatus(404, null));
             });
+            // the router's own refusals (a malformed path) answer problem+json like everything else
+            root.errorHandler(400, rc ->
+            {
+                final io.tapswitch.admin.api.ApiException badPath = InputGuard.checkRawPath(rc);
+                Problems.send(rc, badPath != null ? badPath : rc.failure() != null ? Problems.fromFailure(rc.failure()) :
+                    io.tapswitch.admin.api.ApiException.badRequest(null, "the request is not valid"));
+            });
             root.errorHandler(405, rc -> Problems.send(rc, Problems.forStatus(405, null)));
             root.errorHandler(413, rc -> Problems.send(rc, Problems.forStatus(413, null)));
             root.errorHandler(500, Problems::handleFailure);
@@ -409,28 +422,103 @@ public final class AdminService
         rc.next();
     }
 
+    /**
+     * Readiness: 200 when PostgreSQL answers, the switch's queues are there, and the outbox and the ingester keep up;
+     * otherwise 503 problem+json whose {@code reasons} say why (PostgreSQL unreachable, outbox or ingester failing or
+     * behind, a queue missing) and whose {@code checks} hold each check's state.
+     */
     private void ready(final RoutingContext rc)
     {
         final Path commands = Queues.commandsDir(config.switchDataDir());
         final Path journal = Queues.journalDir(config.switchDataDir());
+        final Promise<String> db = Promise.promise();
+        final long timer = vertx.setTimer(READY_DB_TIMEOUT_MS, id -> db.tryComplete("PostgreSQL did not answer within " +
+            READY_DB_TIMEOUT_MS + " ms"));
         pool.query("SELECT 1").execute().onComplete(ar ->
         {
-            final boolean db = ar.succeeded();
+            vertx.cancelTimer(timer);
+            if (ar.succeeded())
+            {
+                db.tryComplete(null);
+            }
+            else
+            {
+                final String reason = Problems.unavailableReason(ar.cause());
+                db.tryComplete(reason != null ? reason : "PostgreSQL refused the check: " + ar.cause());
+            }
+        });
+        db.future().onComplete(ar ->
+        {
+            final String dbProblem = ar.result();
+            final List<String> reasons = new ArrayList<>();
+            final JsonObject checks = new JsonObject();
+            checks.put("database", dbProblem == null ? "up" : "down");
+            if (dbProblem != null)
+            {
+                reasons.add(dbProblem);
+            }
             final boolean commandQueue = Files.isDirectory(commands) && Files.isWritable(commands);
             final boolean journalQueue = Files.isDirectory(journal) && Files.isReadable(journal);
-            final JsonObject checks = new JsonObject()
-                .put("database", db ? "up" : "down")
-                .put("commandQueue", commandQueue ? "up" : "down")
-                .put("journal", journalQueue ? "up" : "down");
-            if (db && commandQueue && journalQueue)
+            checks.put("commandQueue", commandQueue ? "up" : "down").put("journal", journalQueue ? "up" : "down");
+            if (!commandQueue)
+            {
+                reasons.add("the switch's command queue " + commands + " is not a writable directory");
+            }
+            if (!journalQueue)
+            {
+                reasons.add("the switch's journal " + journal + " is not a readable directory");
+            }
+            final OutboxPublisher p = publisher;
+            if (p != null && config.publisherEnabled())
+            {
+                final JsonObject outbox = new JsonObject().put("pending", p.depth()).put("oldestAgeMs", p.oldestAgeMs());
+                if (p.failing() != null)
+                {
+                    outbox.put("state", "failing").put("error", p.failing());
+                    reasons.add("the outbox publisher is failing: " + p.failing());
+                }
+                else if (p.oldestAgeMs() > READY_MAX_OUTBOX_AGE_MS)
+                {
+                    outbox.put("state", "behind");
+                    reasons.add("the outbox is behind: " + p.depth() + " commands, the oldest " + p.oldestAgeMs() + " ms old");
+                }
+                else
+                {
+                    outbox.put("state", "up");
+                }
+                checks.put("outbox", outbox);
+            }
+            final JournalIngester i = ingester;
+            if (i != null)
+            {
+                final JsonObject ingest = new JsonObject().put("lagEntries", i.lagEntries()).put("lagMs", i.lagMs());
+                if (i.failing() != null)
+                {
+                    ingest.put("state", "failing").put("error", i.failing());
+                    reasons.add("the journal ingester is failing: " + i.failing());
+                }
+                else if (i.lagMs() > READY_MAX_INGEST_LAG_MS)
+                {
+                    ingest.put("state", "behind");
+                    reasons.add("the journal ingester is behind: " + i.lagEntries() + " entries, " + i.lagMs() + " ms");
+                }
+                else
+                {
+                    ingest.put("state", "up");
+                }
+                checks.put("ingester", ingest);
+            }
+            if (reasons.isEmpty())
             {
                 Api.sendJson(rc, 200, new JsonObject().put("status", "ready").put("checks", checks));
             }
             else
             {
                 rc.response().setStatusCode(503).putHeader("Content-Type", Problems.CONTENT_TYPE)
+                    .putHeader("Cache-Control", "no-store")
                     .end(new JsonObject().put("type", "/problems/not-ready").put("title", "Not ready").put("status", 503)
-                        .put("detail", "a dependency is not reachable").put("checks", checks).encode());
+                        .put("detail", String.join("; ", reasons)).put("reasons", new io.vertx.core.json.JsonArray(reasons))
+                        .put("checks", checks).encode());
             }
         });
     }
@@ -441,6 +529,8 @@ public final class AdminService
             .setMaxInitialLineLength(MAX_INITIAL_LINE_BYTES)
             .setMaxHeaderSize(MAX_HEADER_BYTES)
             .setMaxFormAttributeSize(MAX_HEADER_BYTES)
+            // HTTP/1.1 only on clear text: an h2c upgrade of a request refused for its size ended in GOAWAY (no answer)
+            .setHttp2ClearTextEnabled(false)
             .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
             .setIdleTimeoutUnit(TimeUnit.SECONDS);
         if (config.tlsCertFile() != null)

@@ -60,6 +60,19 @@ public final class Problems
             send(rc, ApiException.badRequest("/body", "the body is not valid JSON"));
             return;
         }
+        final String unavailable = unavailableReason(failure);
+        if (unavailable != null)
+        {
+            LOG.warn("request refused, the database is unavailable: {} {}: {}", rc.request().method(), rc.normalizedPath(),
+                unavailable);
+            rc.response().putHeader("Retry-After", "5");
+            send(rc, new ApiException(503, "unavailable", "Service unavailable",
+                "the database is not available (" + unavailable + "); " + (neverReached(failure) ?
+                    "nothing was changed; retry later" : "the connection was lost during the request: if it was a write, " +
+                    "it may have been applied; read before retrying (writes with a chosen id answer 409 when already applied)"),
+                null));
+            return;
+        }
         if (failure instanceof PgException pg && pg.getSqlState() != null)
         {
             final ApiException mapped = fromPg(pg);
@@ -89,6 +102,67 @@ public final class Problems
     }
 
     /**
+     * @param failure a failure of a request.
+     * @return true when the request never reached PostgreSQL (no connection could be made or taken from the pool), so
+     * nothing can have been applied.
+     */
+    static boolean neverReached(final Throwable failure)
+    {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause())
+        {
+            if (t instanceof java.net.ConnectException || t instanceof io.netty.channel.ConnectTimeoutException ||
+                String.valueOf(t.getMessage()).contains("Connection refused") ||
+                t.getClass().getName().contains("Timeout") && String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT)
+                    .contains("connection"))
+            {
+                return true;
+            }
+            if (t instanceof PgException pg && pg.getSqlState() != null &&
+                (pg.getSqlState().startsWith("08") || pg.getSqlState().equals("57P03") || pg.getSqlState().equals("53300")))
+            {
+                // refused at connection or before the statement ran
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @param failure a failure of a request.
+     * @return a short reason when it means the database cannot be used right now (unreachable, shutting down, out of
+     * disk, out of connections), else null: such a failure is a 503, never a 500.
+     */
+    public static String unavailableReason(final Throwable failure)
+    {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause())
+        {
+            if (t instanceof PgException pg && pg.getSqlState() != null)
+            {
+                final String state = pg.getSqlState();
+                if (state.startsWith("08") || state.startsWith("53") || state.startsWith("57P") || state.equals("58030"))
+                {
+                    return "PostgreSQL " + state + ": " + pg.getErrorMessage();
+                }
+                return null;
+            }
+            if (t instanceof java.net.ConnectException || t instanceof io.netty.channel.ConnectTimeoutException ||
+                t instanceof io.vertx.sqlclient.ClosedConnectionException || t instanceof java.nio.channels.ClosedChannelException)
+            {
+                return "PostgreSQL unreachable: " + t.getMessage();
+            }
+            final String name = t.getClass().getName();
+            final String message = String.valueOf(t.getMessage());
+            if (name.contains("Timeout") && message.toLowerCase(java.util.Locale.ROOT).contains("connection") ||
+                message.contains("Connection refused") || message.contains("Connection reset") ||
+                message.contains("Failed to read any response from the server"))
+            {
+                return "PostgreSQL unreachable: " + message;
+            }
+        }
+        return null;
+    }
+
+    /**
      * @param status an HTTP status without a more specific cause.
      * @param detail detail text, or null for the default.
      * @return the problem.
@@ -112,6 +186,27 @@ public final class Problems
             default -> new ApiException(status, "http-" + status, "Request refused",
                 detail != null ? detail : "request refused", null);
         };
+    }
+
+    /**
+     * @param failure a failure whose status is 400.
+     * @return the problem it means: a validation problem naming the field when known.
+     */
+    public static ApiException fromFailure(final Throwable failure)
+    {
+        if (failure instanceof ApiException api)
+        {
+            return api;
+        }
+        if (failure instanceof ValidatorException validator)
+        {
+            return fromValidator(validator);
+        }
+        if (failure instanceof HttpException http && http.getCause() instanceof ValidatorException validator)
+        {
+            return fromValidator(validator);
+        }
+        return ApiException.badRequest(null, failure.getMessage() != null ? failure.getMessage() : "the request is not valid");
     }
 
     static ApiException fromValidator(final ValidatorException ex)

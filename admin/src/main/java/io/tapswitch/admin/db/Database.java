@@ -17,6 +17,13 @@ import org.flywaydb.core.Flyway;
  */
 public final class Database implements AutoCloseable
 {
+    /** Longest wait for a TCP connection to PostgreSQL. */
+    public static final int CONNECT_TIMEOUT_MS = 3_000;
+    /** Longest wait of a request for a pooled connection. */
+    public static final int CONNECTION_WAIT_SECONDS = 10;
+    /** Requests that may wait for a pooled connection; more are refused at once (503). */
+    public static final int MAX_WAITING_REQUESTS = 1_000;
+
     private final EmbeddedDatabase embedded;
     private final PgConnectOptions options;
 
@@ -109,8 +116,11 @@ public final class Database implements AutoCloseable
     public Pool pool(final Vertx vertx, final int poolSize)
     {
         return PgBuilder.pool()
-            .with(new PoolOptions().setMaxSize(poolSize))
+            // bounded waits: with PostgreSQL unreachable a request fails within seconds (a 503), it never hangs
+            .with(new PoolOptions().setMaxSize(poolSize).setConnectionTimeout(CONNECTION_WAIT_SECONDS)
+                .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS).setMaxWaitQueueSize(MAX_WAITING_REQUESTS))
             .connectingTo(new PgConnectOptions(options).setCachePreparedStatements(true))
+            .with(new io.vertx.core.net.NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS))
             .using(vertx)
             .build();
     }

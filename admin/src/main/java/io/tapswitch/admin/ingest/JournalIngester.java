@@ -66,6 +66,7 @@ public final class JournalIngester implements AutoCloseable
     private long entries;
     private long lastTimeMs;
     private volatile boolean running;
+    private volatile String failing;
     private volatile Thread thread;
 
     /**
@@ -150,9 +151,11 @@ public final class JournalIngester implements AutoCloseable
             try
             {
                 work = ingestBatch();
+                failing = null;
             }
             catch (final Exception ex)
             {
+                failing = ex.toString();
                 if (running)
                 {
                     LOG.warn("journal ingest failed, retrying from the stored position: {}", ex.toString());
@@ -294,6 +297,24 @@ public final class JournalIngester implements AutoCloseable
      * @return journal excerpts not yet ingested, as of the last poll (excerpts, not records: a batch excerpt holds
      * many records).
      */
+    /**
+     * @return the error of the last failed batch while ingesting fails (e.g. PostgreSQL unreachable), null once a batch
+     * succeeded.
+     */
+    public String failing()
+    {
+        return failing;
+    }
+
+    /**
+     * @return how far behind the journal's newest entry the last ingested decision is, in milliseconds (0 when
+     * nothing waits).
+     */
+    public long lagMs()
+    {
+        return lagMs.get();
+    }
+
     public long lagEntries()
     {
         return lagEntries.get();

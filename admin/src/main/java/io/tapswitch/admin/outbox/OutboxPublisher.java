@@ -60,6 +60,7 @@ public final class OutboxPublisher implements AutoCloseable
     private final AtomicLong publishedCount = new AtomicLong();
     private final Counter published;
     private volatile boolean running;
+    private volatile String failing;
     private volatile Thread thread;
     private long lastStatsMs;
 
@@ -137,6 +138,31 @@ public final class OutboxPublisher implements AutoCloseable
     /**
      * @return commands this publisher appended since it opened.
      */
+    /**
+     * @return the error of the last failed round while publishing fails (e.g. PostgreSQL unreachable), null once a
+     * round succeeded.
+     */
+    public String failing()
+    {
+        return failing;
+    }
+
+    /**
+     * @return commands committed but not yet on the switch's command queue (as of the last round).
+     */
+    public long depth()
+    {
+        return depth.get();
+    }
+
+    /**
+     * @return age of the oldest unpublished command in milliseconds (as of the last round).
+     */
+    public long oldestAgeMs()
+    {
+        return oldestAgeMs.get();
+    }
+
     public long publishedCount()
     {
         return publishedCount.get();
@@ -164,9 +190,11 @@ public final class OutboxPublisher implements AutoCloseable
                     lastStatsMs = nowMs;
                     refreshStats();
                 }
+                failing = null;
             }
             catch (final Exception ex)
             {
+                failing = ex.toString();
                 if (running)
                 {
                     LOG.warn("outbox publishing failed, retrying: {}", ex.toString());

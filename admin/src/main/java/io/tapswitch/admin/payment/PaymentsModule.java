@@ -67,11 +67,14 @@ public final class PaymentsModule implements ApiModule
         {
             final Page page = Page.of(r.rc());
             final LocalDate registerDate = Api.queryDate(r.rc(), "registerDate");
+            // a district specialist signed in with an account sees the payments of its district's holders
             return ctx.pool().preparedQuery("SELECT " + COLUMNS + " FROM payments WHERE id > $1 " +
                     "AND ($3::text IS NULL OR status = $3) AND ($4::date IS NULL OR register_date = $4) " +
-                    "AND ($5::text IS NULL OR case_id = $5) AND ($6::bigint IS NULL OR holder_id = $6) ORDER BY id LIMIT $2")
+                    "AND ($5::text IS NULL OR case_id = $5) AND ($6::bigint IS NULL OR holder_id = $6) AND " +
+                    io.tapswitch.admin.account.Scope.holderIn("holder_id", 7) + " ORDER BY id LIMIT $2")
                 .execute(Tuple.from(new Object[]{ page.afterKey(), page.fetch(), Api.queryString(r.rc(), "status"),
-                    registerDate, Api.queryString(r.rc(), "caseId"), Api.queryLong(r.rc(), "holderId") }))
+                    registerDate, Api.queryString(r.rc(), "caseId"), Api.queryLong(r.rc(), "holderId"),
+                    r.principal().scopeDistrict() }))
                 .map(rows -> page.result(rows, "id", PaymentsModule::toJson));
         });
         routes.json("getPayment", 200, r -> load(ctx.pool()::preparedQuery, Api.pathLong(r.rc(), "paymentId"), false));

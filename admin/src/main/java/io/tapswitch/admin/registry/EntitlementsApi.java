@@ -55,6 +55,7 @@ public final class EntitlementsApi
             final int programId = body.getInteger("programId");
             return ctx.write(conn -> Sql.requireRef(conn, "cardholders", holderId, "/body/holderId", "cardholder")
                 .compose(v -> Sql.requireRef(conn, "programs", programId, "/body/programId", "program"))
+                .compose(v -> io.tapswitch.admin.eligibility.Eligibility.checkProgram(conn, holderId, programId))
                 .compose(v -> conn.preparedQuery("SELECT id FROM entitlements WHERE holder_id = $1 AND program_id = $2 AND status = 'ACTIVE'")
                     .execute(Tuple.of(holderId, programId)))
                 .compose(rows -> rows.size() > 0 ?

@@ -146,23 +146,32 @@ public final class ReportModule implements ApiModule
     {
         final LocalDate[] range = range(rc);
         final List<String> columns = List.of("day", "programId", "programName", "funding", "donor", "outletId",
-            "outletName", "taps", "reversals", "quantity");
-        return query("SELECT " + TAP_DAY + " AS day, p.id AS program_id, p.name AS program_name, p.funding, p.donor, " +
-                "t.outlet_id, o.name AS outlet_name, count(*) FILTER (WHERE t.type = 'TAP') AS taps, " +
+            "outletName", "taps", "reversals", "quantity", "persons", "households");
+        // persons and households reached: a holder whose taps in the row, net of reversals, handed something out; a
+        // holder without a household is a household of one
+        return query("SELECT day, program_id, program_name, funding, donor, outlet_id, outlet_name, " +
+                "sum(taps)::bigint AS taps, sum(reversals)::bigint AS reversals, sum(quantity)::bigint AS quantity, " +
+                "count(*) FILTER (WHERE quantity > 0) AS persons, " +
+                "count(DISTINCT household) FILTER (WHERE quantity > 0) AS households FROM (" +
+                "SELECT " + TAP_DAY + " AS day, p.id AS program_id, p.name AS program_name, p.funding, p.donor, " +
+                "t.outlet_id, o.name AS outlet_name, t.holder_id, COALESCE(h.household_id, -t.holder_id) AS household, " +
+                "count(*) FILTER (WHERE t.type = 'TAP') AS taps, " +
                 "count(*) FILTER (WHERE t.type = 'REVERSAL') AS reversals, " +
                 "sum(CASE WHEN t.type = 'TAP' THEN t.quantity ELSE -t.quantity END) AS quantity " +
                 "FROM taps t JOIN programs p ON p.id = t.program_id LEFT JOIN outlets o ON o.id = t.outlet_id " +
+                "LEFT JOIN cardholders h ON h.id = t.holder_id " +
                 "WHERE p.kind = 'AID' AND " + HANDED_OUT + " AND " + TAP_DAY + " BETWEEN $1 AND $2 " +
-                // a donor's account sees its own programs only (issue 17)
-                "AND ($4::text IS NULL OR p.donor = $4) " +
-                "GROUP BY 1, p.id, p.name, p.funding, p.donor, t.outlet_id, o.name ORDER BY 1, p.id, t.outlet_id",
-            Tuple.of(range[0], range[1], ctx.config().cityZone().getId(), donorScope(rc)),
+                "GROUP BY 1, p.id, p.name, p.funding, p.donor, t.outlet_id, o.name, t.holder_id, h.household_id) x " +
+                "GROUP BY day, program_id, program_name, funding, donor, outlet_id, outlet_name " +
+                "ORDER BY day, program_id, outlet_id",
+            Tuple.of(range[0], range[1], ctx.config().cityZone().getId()),
             row -> new JsonObject().put("day", row.getLocalDate("day").toString())
                 .put("programId", row.getInteger("program_id")).put("programName", row.getString("program_name"))
                 .put("funding", row.getString("funding")).put("donor", row.getString("donor"))
                 .put("outletId", row.getInteger("outlet_id")).put("outletName", row.getString("outlet_name"))
                 .put("taps", row.getLong("taps")).put("reversals", row.getLong("reversals"))
-                .put("quantity", row.getLong("quantity")))
+                .put("quantity", row.getLong("quantity")).put("persons", row.getLong("persons"))
+                .put("households", row.getLong("households")))
             .map(rows -> new Report("aid", rangeParameters(range), columns, rows));
     }
 
@@ -170,22 +179,27 @@ public final class ReportModule implements ApiModule
     {
         final LocalDate[] range = range(rc);
         final List<String> columns = List.of("day", "schoolId", "schoolName", "outletId", "outletName", "programId",
-            "meal", "meals");
-        return query("SELECT " + TAP_DAY + " AS day, i.id AS school_id, i.name AS school_name, t.outlet_id, " +
-                "o.name AS outlet_name, p.id AS program_id, p.name AS meal, " +
+            "meal", "meals", "persons", "households");
+        return query("SELECT day, school_id, school_name, outlet_id, outlet_name, program_id, meal, " +
+                "sum(meals)::bigint AS meals, count(*) FILTER (WHERE meals > 0) AS persons, " +
+                "count(DISTINCT household) FILTER (WHERE meals > 0) AS households FROM (" +
+                "SELECT " + TAP_DAY + " AS day, i.id AS school_id, i.name AS school_name, t.outlet_id, " +
+                "o.name AS outlet_name, p.id AS program_id, p.name AS meal, t.holder_id, " +
+                "COALESCE(h.household_id, -t.holder_id) AS household, " +
                 "sum(CASE WHEN t.type = 'TAP' THEN t.quantity ELSE -t.quantity END) AS meals " +
                 "FROM taps t JOIN programs p ON p.id = t.program_id LEFT JOIN outlets o ON o.id = t.outlet_id " +
-                "LEFT JOIN institutions i ON i.id = o.institution_id " +
+                "LEFT JOIN institutions i ON i.id = o.institution_id LEFT JOIN cardholders h ON h.id = t.holder_id " +
                 "WHERE p.kind = 'MEAL' AND " + HANDED_OUT + " AND " + TAP_DAY + " BETWEEN $1 AND $2 " +
-                // the education department sees the meals of its schools; a donor the meals of its own programs
-                "AND (NOT $4 OR i.kind = 'SCHOOL') AND ($5::text IS NULL OR p.donor = $5) " +
-                "GROUP BY 1, i.id, i.name, t.outlet_id, o.name, p.id, p.name ORDER BY 1, i.id, t.outlet_id, p.id",
-            Tuple.of(range[0], range[1], ctx.config().cityZone().getId(), schoolsOnly(rc), donorScope(rc)),
+                "GROUP BY 1, i.id, i.name, t.outlet_id, o.name, p.id, p.name, t.holder_id, h.household_id) x " +
+                "GROUP BY day, school_id, school_name, outlet_id, outlet_name, program_id, meal " +
+                "ORDER BY day, school_id, outlet_id, program_id",
+            Tuple.of(range[0], range[1], ctx.config().cityZone().getId()),
             row -> new JsonObject().put("day", row.getLocalDate("day").toString())
                 .put("schoolId", row.getInteger("school_id")).put("schoolName", row.getString("school_name"))
                 .put("outletId", row.getInteger("outlet_id")).put("outletName", row.getString("outlet_name"))
                 .put("programId", row.getInteger("program_id")).put("meal", row.getString("meal"))
-                .put("meals", row.getLong("meals")))
+                .put("meals", row.getLong("meals")).put("persons", row.getLong("persons"))
+                .put("households", row.getLong("households")))
             .map(rows -> new Report("meals", rangeParameters(range), columns, rows));
     }
 
@@ -236,13 +250,16 @@ public final class ReportModule implements ApiModule
 
     private Future<Report> ministryMonthly(final RoutingContext rc)
     {
+        // «Станом на 1 число щомісяця»: the state as of 00:00 on the 1st of the month (cases counted up to then);
+        // the previous month's share beside it
         final YearMonth month = YearMonth.parse(Api.queryString(rc, "month"));
         final ZoneId zone = ctx.config().cityZone();
         final Tuple args = Tuple.of(month.atDay(1).atStartOfDay(zone).toOffsetDateTime(),
-            month.plusMonths(1).atDay(1).atStartOfDay(zone).toOffsetDateTime());
-        final List<String> columns = List.of("no", "key", "indicatorUk", "unit", "value");
-        return ctx.pool().preparedQuery("SELECT indicator, ministry_category, count(DISTINCT case_id) FROM case_actions " +
-                "WHERE indicator IS NOT NULL AND ministry_category IS NOT NULL AND at >= $1 AND at < $2 " +
+            month.minusMonths(1).atDay(1).atStartOfDay(zone).toOffsetDateTime());
+        final List<String> columns = List.of("no", "key", "indicatorUk", "unit", "value", "previousMonth");
+        return ctx.pool().preparedQuery("SELECT indicator, ministry_category, count(DISTINCT case_id), " +
+                "count(DISTINCT case_id) FILTER (WHERE at >= $2) FROM case_actions " +
+                "WHERE indicator IS NOT NULL AND ministry_category IS NOT NULL AND at < $1 " +
                 "GROUP BY indicator, ministry_category").execute(args)
             .map(rows ->
             {
@@ -250,6 +267,7 @@ public final class ReportModule implements ApiModule
                 for (final Row row : rows)
                 {
                     counts.put(row.getString(0) + "/" + row.getString(1), row.getLong(2));
+                    counts.put("previous:" + row.getString(0) + "/" + row.getString(1), row.getLong(3));
                 }
                 final List<JsonObject> result = new ArrayList<>();
                 line(result, "1", "1", "Кількість посадових осіб суб'єкта упровадження, робочі місця яких підключено до " +
@@ -279,6 +297,7 @@ public final class ReportModule implements ApiModule
                     "питань соціального захисту населення райдержадміністрації, виконавчого комітету міської ради міста " +
                     "обласного значення прийнято рішення про призначення (відмову у призначенні) соціальних виплат, усього");
                 return new Report("ministry-monthly", new JsonObject().put("month", month.toString())
+                    .put("asOf", month.atDay(1).toString())
                     .put("cityZone", zone.getId())
                     .put("titleUk", "Орієнтовний перелік індикаторів оцінювання виконання функцій у сфері надання " +
                         "адміністративних послуг соціального характеру під час упровадження програмного комплексу " +
@@ -292,21 +311,32 @@ public final class ReportModule implements ApiModule
     private static void cases(final List<JsonObject> result, final Map<String, Long> counts, final String no,
         final String indicator, final String titleUk)
     {
-        final long social = counts.getOrDefault(indicator + "/" + ServiceCard.MinistryCategory.SOCIAL_ASSISTANCE, 0L);
-        final long benefits = counts.getOrDefault(indicator + "/" + ServiceCard.MinistryCategory.BENEFITS, 0L);
-        final long subsidies = counts.getOrDefault(indicator + "/" + ServiceCard.MinistryCategory.SUBSIDIES, 0L);
-        line(result, no, no, titleUk, "одиниць", social + benefits + subsidies);
+        final long[] now = new long[3];
+        final long[] previous = new long[3];
+        final ServiceCard.MinistryCategory[] categories = ServiceCard.MinistryCategory.values();
+        for (int i = 0; i < categories.length; i++)
+        {
+            now[i] = counts.getOrDefault(indicator + "/" + categories[i], 0L);
+            previous[i] = counts.getOrDefault("previous:" + indicator + "/" + categories[i], 0L);
+        }
+        line(result, no, no, titleUk, "одиниць", now[0] + now[1] + now[2]).put("previousMonth",
+            previous[0] + previous[1] + previous[2]);
         line(result, "", no + ".of", "з них щодо надання:", "", null);
-        line(result, "", no + ".socialAssistance", ServiceCard.MinistryCategory.SOCIAL_ASSISTANCE.titleUk(), "", social);
-        line(result, "", no + ".benefits", ServiceCard.MinistryCategory.BENEFITS.titleUk(), "", benefits);
-        line(result, "", no + ".subsidies", ServiceCard.MinistryCategory.SUBSIDIES.titleUk(), "", subsidies);
+        line(result, "", no + ".socialAssistance", ServiceCard.MinistryCategory.SOCIAL_ASSISTANCE.titleUk(), "", now[0])
+            .put("previousMonth", previous[0]);
+        line(result, "", no + ".benefits", ServiceCard.MinistryCategory.BENEFITS.titleUk(), "", now[1])
+            .put("previousMonth", previous[1]);
+        line(result, "", no + ".subsidies", ServiceCard.MinistryCategory.SUBSIDIES.titleUk(), "", now[2])
+            .put("previousMonth", previous[2]);
     }
 
-    private static void line(final List<JsonObject> result, final String no, final String key, final String titleUk,
-        final String unit, final Long value)
+    private static JsonObject line(final List<JsonObject> result, final String no, final String key,
+        final String titleUk, final String unit, final Long value)
     {
-        result.add(new JsonObject().put("no", no).put("key", key).put("indicatorUk", titleUk).put("unit", unit)
-            .put("value", value));
+        final JsonObject line = new JsonObject().put("no", no).put("key", key).put("indicatorUk", titleUk)
+            .put("unit", unit).put("value", value).put("previousMonth", null);
+        result.add(line);
+        return line;
     }
 
     private Future<List<JsonObject>> query(final String sql, final Tuple args, final Function<Row, JsonObject> mapper)

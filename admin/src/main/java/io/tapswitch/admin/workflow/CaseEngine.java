@@ -529,6 +529,17 @@ public final class CaseEngine
                 }
                 final String kind = c.applicant.idp() && null != outcome.idpCardKind() ?
                     outcome.idpCardKind() : outcome.cardKind();
+                if ("GUEST".equals(kind))
+                {
+                    final String missing = io.tapswitch.admin.eligibility.Eligibility.idpConditionMissing(
+                        c.applicant.idpCertificate(), c.applicant.idpCertificateDate(), c.applicant.idpArrivedOn());
+                    if (null != missing)
+                    {
+                        return CaseResult.refused(ResultCode.NOT_ELIGIBLE, "rule idp-condition: the guest card is for " +
+                            "IDPs who arrived since " + io.tapswitch.admin.eligibility.Eligibility.IDP_ARRIVALS_FROM +
+                            " with an IDP certificate: " + missing);
+                    }
+                }
                 c.issuedCardId = cardId;
                 c.issuedCardKind = kind;
                 effects.add(new CaseEffect.IssueCard(c.id, kind, cardId, c.applicant));

@@ -333,7 +333,9 @@ public final class CaseFile
                 .put("givenName", applicant.givenName())
                 .put("patronymic", applicant.patronymic())
                 .put("idp", applicant.idp())
-                .put("idpCertificate", applicant.idpCertificate()))
+                .put("idpCertificate", applicant.idpCertificate())
+                .put("idpCertificateDate", str(applicant.idpCertificateDate()))
+                .put("idpArrivedOn", str(applicant.idpArrivedOn())))
             .put("intakeBody", name(intakeBody))
             .put("termBody", name(termBody))
             .put("status", status.name())
@@ -408,7 +410,8 @@ public final class CaseFile
         final JsonObject applicant = json.getJsonObject("applicant");
         c.applicant = new Applicant(applicant.getLong("holderId"), applicant.getString("familyName"),
             applicant.getString("givenName"), applicant.getString("patronymic"), applicant.getBoolean("idp", false),
-            applicant.getString("idpCertificate"));
+            applicant.getString("idpCertificate"), date(applicant.getString("idpCertificateDate")),
+            date(applicant.getString("idpArrivedOn")));
         c.intakeBody = null == json.getString("intakeBody") ? null : Body.valueOf(json.getString("intakeBody"));
         c.termBody = null == json.getString("termBody") ? null : Body.valueOf(json.getString("termBody"));
         c.status = CaseStatus.valueOf(json.getString("status"));

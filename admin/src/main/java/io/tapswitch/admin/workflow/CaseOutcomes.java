@@ -136,7 +136,8 @@ public final class CaseOutcomes
         return holder.compose(holderId ->
         {
             after.applicant = new Applicant(holderId, applicant.familyName(), applicant.givenName(),
-                applicant.patronymic(), applicant.idp(), applicant.idpCertificate());
+                applicant.patronymic(), applicant.idp(), applicant.idpCertificate(), applicant.idpCertificateDate(),
+                applicant.idpArrivedOn());
             return conn.preparedQuery("SELECT 1 FROM cards WHERE id = $1").execute(Tuple.of(issue.cardId()))
                 .compose(rows -> rows.size() > 0 ?
                     Future.failedFuture(ApiException.conflict("/body/cardId", "card " + issue.cardId() +
@@ -164,9 +165,10 @@ public final class CaseOutcomes
     {
         final String[] categories = applicant.idp() ? new String[]{ "IDP" } : new String[]{ "RESIDENT" };
         return conn.preparedQuery("INSERT INTO cardholders (household_id, family_name, given_name, patronymic, " +
-                "categories, idp_certificate, created_at, updated_at) VALUES (NULL, $1, $2, $3, $4, $5, $6, $6) RETURNING id")
-            .execute(Tuple.of(applicant.familyName(), applicant.givenName(), applicant.patronymic(), categories,
-                applicant.idpCertificate(), at))
+                "categories, idp_certificate, idp_certificate_date, idp_arrived_on, created_at, updated_at) " +
+                "VALUES (NULL, $1, $2, $3, $4, $5, $7, $8, $6, $6) RETURNING id")
+            .execute(Tuple.from(new Object[]{ applicant.familyName(), applicant.givenName(), applicant.patronymic(),
+                categories, applicant.idpCertificate(), at, applicant.idpCertificateDate(), applicant.idpArrivedOn() }))
             .map(rows -> rows.iterator().next().getLong(0))
             .compose(holderId -> ctx.command(conn, SwitchCommand.setHousehold(holderId, 0))
                 .compose(v -> ctx.audit(conn, principal, "cardholder.create", "cardholder", holderId, null,
@@ -190,6 +192,7 @@ public final class CaseOutcomes
             .compose(rows -> rows.size() > 0 ? Future.succeededFuture() : Future.failedFuture(new ApiException(422,
                 "program-not-configured", "The service card's program is not configured", "program " + programId +
                 " configured for '" + grant.programKey() + "' does not exist", null)))
+            .compose(v -> io.tapswitch.admin.eligibility.Eligibility.checkProgram(conn, grant.holderId(), programId))
             .compose(v -> conn.preparedQuery("SELECT 1 FROM entitlements WHERE holder_id = $1 AND program_id = $2 " +
                 "AND status = 'ACTIVE'").execute(Tuple.of(grant.holderId(), programId)))
             .compose(rows ->

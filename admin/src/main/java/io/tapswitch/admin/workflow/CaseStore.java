@@ -149,7 +149,19 @@ public final class CaseStore
     }
 
     /**
-     * Which of the Ministry's monthly indicators (order No. 45, annex 2) a history entry counts for.
+     * Which of the Ministry's monthly indicators (order No. 45, annex 2, rows 4–7) a history entry counts for, by the
+     * order's definitions:
+     * <ul>
+     * <li>PASSED_ON (row 4, «сформованих та переданих до структурного підрозділу з питань соціального захисту
+     * населення»): the e-case reached the social protection unit (a district administration or the department),
+     * wherever it was registered: at registration when the unit registered it itself, at the Center's hand-over when
+     * the Center did;</li>
+     * <li>ACCEPTED (row 5, «прийнятих … для подальшої роботи»): the unit advanced it past its document check;</li>
+     * <li>RETURNED (row 6, «повернуті … на доопрацювання»): left without motion;</li>
+     * <li>DECIDED (row 7, «прийнято рішення про призначення (відмову у призначенні) соціальних виплат»): only cards
+     * whose result is a social payment (money or aid granted): a refusal, a committee's refusal, the last committee's
+     * approval or, without a committee, the payment. Issuing a card (No. 8, 41-140) is no payment decision.</li>
+     * </ul>
      *
      * @param card               the case's card.
      * @param entry              the entry.
@@ -159,14 +171,18 @@ public final class CaseStore
     static String indicator(final ServiceCard card, final CaseFile.HistoryEntry entry, final boolean refusalTrackBefore)
     {
         final ServiceCard.Stage stage = card.stage(entry.stageNo());
+        final boolean payment = card.outcome().type() == OutcomeType.PAYMENT ||
+            card.outcome().type() == OutcomeType.GRANT_ENTITLEMENT;
         switch (entry.action())
         {
+            case REGISTER:
+                return Body.CENTER.name().equals(entry.details().get("intakeBody")) ? null : "PASSED_ON";
             case ADVANCE:
                 if (refusalTrackBefore || stage.path() != StagePath.MAIN)
                 {
                     return null;
                 }
-                if (stage.onlyIfIntakeAt() == Body.CENTER)
+                if (stage.onlyIfIntakeAt() == Body.CENTER || stage.bodies().equals(java.util.Set.of(Body.CENTER)))
                 {
                     return "PASSED_ON";
                 }
@@ -174,13 +190,13 @@ public final class CaseStore
             case SUSPEND:
                 return "RETURNED";
             case REFUSE:
-                return "DECIDED";
+                return payment ? "DECIDED" : null;
             case COMMITTEE_DECISION:
-                return "REFUSED".equals(entry.details().get("decision")) || !card.committeeAfter(entry.stageNo()) ?
-                    "DECIDED" : null;
+                return payment && ("REFUSED".equals(entry.details().get("decision")) ||
+                    !card.committeeAfter(entry.stageNo())) ? "DECIDED" : null;
             case ISSUE:
             case PAY:
-                return card.hasCommittee() ? null : "DECIDED";
+                return payment && !card.hasCommittee() ? "DECIDED" : null;
             default:
                 return null;
         }

@@ -31,5 +31,7 @@ public enum ResultCode
     /** The document is not in the card's checklist. */
     UNKNOWN_DOCUMENT,
     /** A committee decision names a case that is not waiting for that committee. */
-    NOT_AT_COMMITTEE
+    NOT_AT_COMMITTEE,
+    /** The applicant does not meet a condition the card or program sets (the message names the rule). */
+    NOT_ELIGIBLE
 }

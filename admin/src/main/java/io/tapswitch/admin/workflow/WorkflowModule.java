@@ -184,20 +184,23 @@ public final class WorkflowModule implements ApiModule
         final JsonObject applicantJson = body.getJsonObject("applicant", new JsonObject());
         final Applicant given = new Applicant(applicantJson.getLong("holderId"), applicantJson.getString("familyName"),
             applicantJson.getString("givenName"), applicantJson.getString("patronymic"),
-            applicantJson.getBoolean("idp", false), applicantJson.getString("idpCertificate"));
+            applicantJson.getBoolean("idp", false), applicantJson.getString("idpCertificate"),
+            date(applicantJson, "idpCertificateDate"), date(applicantJson, "idpArrivedOn"));
         final Set<String> documents = new LinkedHashSet<>();
         for (final Object code : body.getJsonArray("documentsReceived", new JsonArray()))
         {
             documents.add(String.valueOf(code));
         }
         final Body termBody = null == body.getString("termBody") ? null : Body.valueOf(body.getString("termBody"));
-        return ctx.write(conn -> (null == given.holderId() ? Future.<Void>succeededFuture() :
+        final Long subjectHolderId = body.getLong("subjectHolderId");
+        return ctx.write(conn -> subject(conn, subjectHolderId)
+            .compose(s -> null == given.holderId() ? Future.<Void>succeededFuture() :
                 io.tapswitch.admin.account.Scope.requireHolder(conn, principal, given.holderId()))
             .compose(v -> applicant(conn, given)).compose(applicant -> store.nextNumber(conn).compose(number ->
         {
             final CaseResult result = engine.register(new CaseCommand.Register(Long.toString(number),
                 body.getString("serviceCode"), body.getInteger("cardVersion"), applicant, termBody, documents,
-                body.getString("comment", ""), body.getLong("subjectHolderId")), Actor.of(principal), now);
+                body.getString("comment", ""), subjectHolderId), Actor.of(principal), now);
             if (!result.isOk())
             {
                 return Future.failedFuture(problem(result.code(), result.message()));
@@ -207,6 +210,24 @@ public final class WorkflowModule implements ApiModule
                 .compose(v -> ctx.audit(conn, principal, "case.register", "case", c.id, null, summary(c)))
                 .map(v -> view(c, engine.calendar().dateOf(now)));
         }))).onSuccess(v -> metrics.refresh());
+    }
+
+    private static LocalDate date(final JsonObject json, final String field)
+    {
+        final String text = json.getString(field);
+        return null == text ? null : Api.parseDate("/body/applicant/" + field, text);
+    }
+
+    /** The cardholder an application is about (41-76: the deceased) must exist. */
+    private static Future<Void> subject(final SqlConnection conn, final Long holderId)
+    {
+        if (null == holderId)
+        {
+            return Future.succeededFuture();
+        }
+        return conn.preparedQuery("SELECT 1 FROM cardholders WHERE id = $1").execute(Tuple.of(holderId))
+            .compose(rows -> rows.size() > 0 ? Future.<Void>succeededFuture() :
+                Future.failedFuture(ApiException.unknownReference("/body/subjectHolderId", "cardholder", holderId)));
     }
 
     /**
@@ -219,7 +240,8 @@ public final class WorkflowModule implements ApiModule
         {
             return Future.succeededFuture(given);
         }
-        return conn.preparedQuery("SELECT categories, idp_certificate FROM cardholders WHERE id = $1")
+        return conn.preparedQuery("SELECT categories, idp_certificate, idp_certificate_date, idp_arrived_on " +
+                "FROM cardholders WHERE id = $1")
             .execute(Tuple.of(given.holderId()))
             .compose(rows ->
             {
@@ -233,8 +255,12 @@ public final class WorkflowModule implements ApiModule
                 final boolean idp = given.idp() || (null != categories && List.of(categories).contains("IDP"));
                 final String certificate = null != given.idpCertificate() ? given.idpCertificate() :
                     row.getString("idp_certificate");
+                final boolean registryCertificate = null == given.idpCertificate();
                 return Future.succeededFuture(new Applicant(given.holderId(), given.familyName(), given.givenName(),
-                    given.patronymic(), idp, certificate));
+                    given.patronymic(), idp, certificate,
+                    null != given.idpCertificateDate() || !registryCertificate ? given.idpCertificateDate() :
+                        row.getLocalDate("idp_certificate_date"),
+                    null != given.idpArrivedOn() ? given.idpArrivedOn() : row.getLocalDate("idp_arrived_on")));
             });
     }
 
@@ -411,6 +437,8 @@ public final class WorkflowModule implements ApiModule
                 return new ApiException(403, type, "The stage does not allow this action to your role", message, null);
             case UNKNOWN_SERVICE:
                 return new ApiException(422, type, "No such service card", message, "/body/serviceCode");
+            case NOT_ELIGIBLE:
+                return new ApiException(422, "not-eligible", "Not eligible", message, null);
             default:
                 return new ApiException(422, type, "The request does not fit the service card", message, null);
         }

@@ -245,12 +245,35 @@ class ReportsApiTest
                 v[2] -= tap.quantity();
             }
         }
+        // persons reached per row: holders (each tap here has its own) whose taps there, net of reversals, handed
+        // something out; none has a household, so households = persons
+        final Map<String, Map<Long, Long>> net = new TreeMap<>();
+        for (final Tap tap : taps)
+        {
+            if ((tap.programId() == AID_CITY || tap.programId() == AID_DONOR) && tap.handedOut())
+            {
+                net.computeIfAbsent(tap.day() + "/" + tap.programId() + "/" + tap.outletId(), k -> new HashMap<>())
+                    .merge(tap.receipt(), (long)tap.quantity(), Long::sum);
+            }
+        }
+        for (final Reversal reversal : reversals)
+        {
+            final Tap tap = reversal.original();
+            if (tap.programId() == AID_CITY || tap.programId() == AID_DONOR)
+            {
+                net.computeIfAbsent(reversal.day() + "/" + tap.programId() + "/" + tap.outletId(), k -> new HashMap<>())
+                    .merge(tap.receipt(), (long)-tap.quantity(), Long::sum);
+            }
+        }
         final Map<String, long[]> actual = new TreeMap<>();
         for (final Object o : rows("/reports/aid?from=2026-03-01&to=2026-03-31"))
         {
             final JsonObject row = (JsonObject)o;
-            actual.put(row.getString("day") + "/" + row.getInteger("programId") + "/" + row.getInteger("outletId"),
-                new long[]{ row.getLong("taps"), row.getLong("reversals"), row.getLong("quantity") });
+            final String key = row.getString("day") + "/" + row.getInteger("programId") + "/" + row.getInteger("outletId");
+            actual.put(key, new long[]{ row.getLong("taps"), row.getLong("reversals"), row.getLong("quantity") });
+            final long persons = net.getOrDefault(key, Map.of()).values().stream().filter(q -> q > 0).count();
+            assertThat(row.getLong("persons")).as("persons " + key).isEqualTo(persons);
+            assertThat(row.getLong("households")).as("households " + key).isEqualTo(persons);
             assertThat(row.getString("donor")).isEqualTo(row.getInteger("programId") == AID_DONOR ? "Demo Donor" : null);
         }
         assertThat(actual.keySet()).isEqualTo(expected.keySet());
@@ -326,12 +349,13 @@ class ReportsApiTest
         assertThat(csv.status()).isEqualTo(200);
         assertThat(csv.contentType()).startsWith("text/csv");
         final String[] lines = csv.text().split("\r\n");
-        assertThat(lines[0]).isEqualTo("day,schoolId,schoolName,outletId,outletName,programId,meal,meals");
+        assertThat(lines[0]).isEqualTo("day,schoolId,schoolName,outletId,outletName,programId,meal,meals,persons,households");
         assertThat(lines).hasSize(json.size() + 1);
         final JsonObject first = json.getJsonObject(0);
         assertThat(lines[1]).isEqualTo(String.join(",", first.getString("day"), first.getInteger("schoolId").toString(),
             first.getString("schoolName"), first.getInteger("outletId").toString(), first.getString("outletName"),
-            first.getInteger("programId").toString(), first.getString("meal"), first.getLong("meals").toString()));
+            first.getInteger("programId").toString(), first.getString("meal"), first.getLong("meals").toString(),
+            first.getLong("persons").toString(), first.getLong("households").toString()));
         assertThat(admin.get(WorkflowHarness.AUDITOR, API + "/reports/meals?from=2026-03-05&to=2026-03-01").status())
             .isEqualTo(400);
     }
@@ -357,8 +381,10 @@ class ReportsApiTest
     @Test
     void shouldCountTheMinistrysMonthlyIndicatorsAndOverdueCasesFromTheCaseActions() throws Exception
     {
-        // Which of its actions the test expects each indicator to count: e-cases handed from the Center to the
-        // district (4), accepted there for further work (5), returned for revision (6), decided (7).
+        // Which of its actions the test expects each indicator to count, by the order's definitions: e-cases formed and
+        // passed on to the social protection unit wherever registered (4: at the Center's hand-over, or at
+        // registration by the unit itself), accepted there for further work (5), returned for revision (6), decided on
+        // a social payment (7: not a card issued). The report is the state as of the 1st of the month.
         final Map<String, Map<String, Set<String>>> expected = new HashMap<>();
         final List<JsonObject> cases = new ArrayList<>();
 
@@ -380,13 +406,14 @@ class ReportsApiTest
         JsonObject b = post(WorkflowHarness.DISTRICT, "/cases", register("41-140")
             .put("documentsReceived", new JsonArray(List.of("application", "passport-and-taxpayer-number",
                 "child-birth-certificate", "disability-or-oncology-proof"))));
+        count(expected, "4", "benefits", b);
         b = act(WorkflowHarness.DISTRICT, b, new JsonObject().put("action", "ADVANCE"));
         count(expected, "5", "benefits", b);
         b = act(WorkflowHarness.DEPARTMENT, b, new JsonObject().put("action", "ADVANCE"));
         b = act(WorkflowHarness.DEPARTMENT, b, new JsonObject().put("action", "ADVANCE"));
         b = act(WorkflowHarness.DEPARTMENT, b, new JsonObject().put("action", "ADVANCE"));
         b = act(WorkflowHarness.DISTRICT, b, new JsonObject().put("action", "ISSUE").put("cardId", 9_100_001L));
-        count(expected, "7", "benefits", b);
+        // issuing a social card is no decision on a social payment: not in row 7
         cases.add(b);
 
         JsonObject c = post(WorkflowHarness.CENTER, "/cases", register("41-69")
@@ -397,12 +424,21 @@ class ReportsApiTest
         cases.add(c);
 
         JsonObject d = post(WorkflowHarness.DEPARTMENT, "/cases", register("8"));
+        count(expected, "4", "benefits", d);
         d = act(WorkflowHarness.DEPARTMENT, d, new JsonObject().put("action", "ADVANCE"));
         count(expected, "5", "benefits", d);
         cases.add(d);
 
         JsonObject e = post(WorkflowHarness.DISTRICT, "/cases", register("13"));
+        count(expected, "4", "socialAssistance", e);
         cases.add(e);
+
+        // a compensation for utilities (No. 15) counts under subsidies
+        JsonObject g = post(WorkflowHarness.DISTRICT, "/cases", register("15"));
+        count(expected, "4", "subsidies", g);
+        g = act(WorkflowHarness.DISTRICT, g, new JsonObject().put("action", "SUSPEND").put("groundsText", "немає довідки"));
+        count(expected, "6", "subsidies", g);
+        cases.add(g);
 
         admin.clock.set(at("2026-04-01T10:00"));
         JsonObject f = post(WorkflowHarness.CENTER, "/cases", register("22"));
@@ -411,7 +447,7 @@ class ReportsApiTest
 
         final Map<String, JsonObject> byKey = new HashMap<>();
         final List<String> order = new ArrayList<>();
-        for (final Object o : rows("/reports/ministry-monthly?month=2026-03"))
+        for (final Object o : rows("/reports/ministry-monthly?month=2026-04"))
         {
             byKey.put(((JsonObject)o).getString("key"), (JsonObject)o);
             order.add(((JsonObject)o).getString("no"));
@@ -425,23 +461,47 @@ class ReportsApiTest
             final Map<String, Set<String>> split = expected.getOrDefault(no, Map.of());
             final int social = split.getOrDefault("socialAssistance", Set.of()).size();
             final int benefits = split.getOrDefault("benefits", Set.of()).size();
+            final int subsidies = split.getOrDefault("subsidies", Set.of()).size();
             assertThat(byKey.get(no + ".socialAssistance").getLong("value")).as("indicator " + no).isEqualTo(social);
             assertThat(byKey.get(no + ".benefits").getLong("value")).as("indicator " + no).isEqualTo(benefits);
-            assertThat(byKey.get(no + ".subsidies").getLong("value")).as("indicator " + no).isZero();
-            assertThat(byKey.get(no).getLong("value")).as("indicator " + no).isEqualTo(social + benefits);
+            assertThat(byKey.get(no + ".subsidies").getLong("value")).as("indicator " + no).isEqualTo(subsidies);
+            assertThat(byKey.get(no).getLong("value")).as("indicator " + no).isEqualTo(social + benefits + subsidies);
+            assertThat(byKey.get(no).getLong("previousMonth")).as("indicator " + no + ", March alone")
+                .isEqualTo(social + benefits + subsidies);
         }
+        // by hand: 4 = a, c, e | b, d | g; 5 = a | b, d; 6 = a | g; 7 = a
+        assertThat(byKey.get("4").getLong("value")).isEqualTo(6L);
+        assertThat(byKey.get("5").getLong("value")).isEqualTo(3L);
+        assertThat(byKey.get("6").getLong("value")).isEqualTo(2L);
+        assertThat(byKey.get("7").getLong("value")).isEqualTo(1L);
+        for (final String no : List.of("4", "5", "6", "7"))
+        {
+            assertThat(byKey.get(no).getLong("value")).as("row " + no + " ≤ row 4")
+                .isLessThanOrEqualTo(byKey.get("4").getLong("value"));
+        }
+        // as of 1 March nothing had happened yet
+        for (final Object o : rows("/reports/ministry-monthly?month=2026-03"))
+        {
+            if ("4".equals(((JsonObject)o).getString("key")))
+            {
+                assertThat(((JsonObject)o).getLong("value")).isZero();
+            }
+        }
+        long mayPassedOn = -1;
         long aprilPassedOn = -1;
-        for (final Object o : rows("/reports/ministry-monthly?month=2026-04"))
+        for (final Object o : rows("/reports/ministry-monthly?month=2026-05"))
         {
             if ("4.socialAssistance".equals(((JsonObject)o).getString("key")))
             {
-                aprilPassedOn = ((JsonObject)o).getLong("value");
+                mayPassedOn = ((JsonObject)o).getLong("value");
+                aprilPassedOn = ((JsonObject)o).getLong("previousMonth");
             }
         }
+        assertThat(mayPassedOn).as("state as of 1 May: March's three and April's one").isEqualTo(4L);
         assertThat(aprilPassedOn).isEqualTo(1L);
         final WorkflowHarness.Reply csv = admin.get(WorkflowHarness.AUDITOR,
-            API + "/reports/ministry-monthly?month=2026-03&format=csv");
-        assertThat(csv.text().split("\r\n")[0]).isEqualTo("no,key,indicatorUk,unit,value");
+            API + "/reports/ministry-monthly?month=2026-04&format=csv");
+        assertThat(csv.text().split("\r\n")[0]).isEqualTo("no,key,indicatorUk,unit,value,previousMonth");
         assertThat(csv.text().split("\r\n")).hasSize(28);
 
         final LocalDate asOf = LocalDate.parse("2026-04-20");

@@ -62,7 +62,8 @@ class CardAtTheSwitchTest
 
             JsonObject card = ok(admin.post(WorkflowHarness.DEPARTMENT, API + "/cases", new JsonObject()
                 .put("serviceCode", "8").put("applicant", new JsonObject().put("familyName", "Мельник")
-                    .put("givenName", "Оксана").put("idp", true).put("idpCertificate", "0412-000777"))));
+                    .put("givenName", "Оксана").put("idp", true).put("idpCertificate", "0412-000777")
+                    .put("idpCertificateDate", "2022-05-02").put("idpArrivedOn", "2022-04-28"))));
             card = act(admin, WorkflowHarness.DEPARTMENT, card, new JsonObject().put("action", "ADVANCE"));
             card = act(admin, WorkflowHarness.DEPARTMENT, card, new JsonObject().put("action", "ADVANCE"));
             card = act(admin, WorkflowHarness.DEPARTMENT, card, new JsonObject().put("action", "ADVANCE"));

@@ -21,7 +21,8 @@ class CaseEngineTest
     private static final Actor DEPARTMENT = new Actor("department-1", Role.DEPARTMENT_SPECIALIST);
     private static final Actor AUDITOR = new Actor("auditor-1", Role.AUDITOR);
     private static final Applicant RESIDENT = new Applicant(42L, "Петренко", "Олена", null, false, null);
-    private static final Applicant IDP = new Applicant(null, "Коваль", "Ірина", "Петрівна", true, "1234-5678901");
+    private static final Applicant IDP = new Applicant(null, "Коваль", "Ірина", "Петрівна", true, "1234-5678901",
+        LocalDate.parse("2022-04-11"), LocalDate.parse("2022-03-20"));
     private static final Set<String> ALL_41_69_REQUIRED =
         Set.of("application", "income-declaration", "passport", "taxpayer-number");
 

@@ -115,7 +115,8 @@ class WorkflowApiTest
         final WorkflowHarness.Reply registered = admin.post(WorkflowHarness.DEPARTMENT, API + "/cases", new JsonObject()
             .put("serviceCode", "8")
             .put("applicant", new JsonObject().put("familyName", "Коваль").put("givenName", "Ірина")
-                .put("patronymic", "Петрівна").put("idp", true).put("idpCertificate", "1234-5678901"))
+                .put("patronymic", "Петрівна").put("idp", true).put("idpCertificate", "1234-5678901")
+                .put("idpCertificateDate", "2022-04-11").put("idpArrivedOn", "2022-03-20"))
             .put("comment", "заява з фото"));
         assertThat(registered.status()).as(registered.text()).isEqualTo(201);
         JsonObject c = registered.json();
@@ -309,8 +310,10 @@ class WorkflowApiTest
     void shouldIssueAGuestCardToARegisteredIdpAndRefuseUnknownApplicantsOrServices() throws Exception
     {
         admin.clock.set(at("2026-08-03"));
+        // the IDP condition of the guest card (certificate number and date, arrival since 24.02.2022) from the registry
         final long idpHolder = admin.sql("INSERT INTO cardholders (family_name, given_name, categories, idp_certificate, " +
-            "created_at, updated_at) VALUES ('Гончаренко', 'Людмила', '{IDP}', '1410-2233445', now(), now()) RETURNING id")
+            "idp_certificate_date, idp_arrived_on, created_at, updated_at) VALUES ('Гончаренко', 'Людмила', '{IDP}', " +
+            "'1410-2233445', '2022-05-10', '2022-05-01', now(), now()) RETURNING id")
             .iterator().next().getLong(0);
         assertThat(admin.post(WorkflowHarness.DEPARTMENT, API + "/cases", new JsonObject().put("serviceCode", "8")
             .put("applicant", new JsonObject().put("holderId", 999_999L))).status()).isEqualTo(422);

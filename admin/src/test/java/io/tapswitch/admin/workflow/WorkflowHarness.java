@@ -139,6 +139,15 @@ public final class WorkflowHarness implements AutoCloseable
             .POST(HttpRequest.BodyPublishers.ofString(body.encode(), StandardCharsets.UTF_8)).build());
     }
 
+    public Reply put(final String token, final String path, final JsonObject body) throws Exception
+    {
+        return send(HttpRequest.newBuilder(URI.create(service.baseUrl() + path))
+            .timeout(Duration.ofSeconds(20))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(body.encode(), StandardCharsets.UTF_8)).build());
+    }
+
     public CompletableFuture<Reply> postAsync(final String token, final String path,
         final JsonObject body)
     {

@@ -1024,7 +1024,7 @@ public final class Engine implements AutoCloseable
         replaying = true;
         try
         {
-            JournalReplay.read(journal, fromIndex, (index, buffer, offset, length) ->
+            counters.journalTornExcerpts = JournalReplay.read(journal, fromIndex, (index, buffer, offset, length) ->
             {
                 record.wrap(buffer, offset, length);
                 if (record.sequence() > afterSequence)

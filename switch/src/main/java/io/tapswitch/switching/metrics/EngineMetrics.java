@@ -34,6 +34,9 @@ public final class EngineMetrics
         gauge(registry, "tapswitch.journal.excerpts",
             "journal excerpts written since start (a batch's records share one excerpt)", counters,
             EngineCounters::journalExcerpts);
+        gauge(registry, "tapswitch.journal.torn.tail.excerpts", "journal excerpts of a torn tail (a crash or power " +
+            "loss while they were written, never answered) cut off at the last start", counters,
+            EngineCounters::journalTornExcerpts);
         gauge(registry, "tapswitch.snapshot.bytes", "size of the last snapshot written or loaded", counters,
             EngineCounters::snapshotBytes);
         gauge(registry, "tapswitch.journal.receipt", "receipt of the last decision journaled", counters,

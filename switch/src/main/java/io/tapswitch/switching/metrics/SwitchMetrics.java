@@ -163,6 +163,9 @@ public final class SwitchMetrics implements AutoCloseable
             Counters.DRAINS_RESCUED);
         counter("tapswitch.journal.inline.syncs", "batches the engine thread synced to the disk itself (light load) " +
             "instead of handing them to the journal sync thread", all, Counters.INLINE_SYNCS);
+        counter("tapswitch.responses.held", "answers that waited more than 10 ms in the response ring after the " +
+            "engine thread released them (a late or lost wake-up of the event loop; should stay 0)", all,
+            Counters.RESPONSES_HELD);
         counter("tapswitch.journal.faults", "times the journal stopped being writable (full filesystem, failed or " +
             "stuck sync, failed write)", all, Counters.JOURNAL_FAULTS);
         counter("tapswitch.journal.fault.answers", "requests answered ERROR SYSTEM_ERROR (LOGON_RESULT 18) because " +
