@@ -232,7 +232,18 @@ public final class AdminService
             builder.rootHandler(this::measure);
             builder.rootHandler(this::authorize);
             // raw input checks of every operation, before the contract's validation (InputGuard)
-            builder.rootHandler(InputGuard::handle);
+            builder.rootHandler(rc ->
+            {
+                // the console's pages and forms (issue 17) are not API operations
+                if (rc.normalizedPath().startsWith(Contract.BASE_PATH + "/"))
+                {
+                    InputGuard.handle(rc);
+                }
+                else
+                {
+                    rc.next();
+                }
+            });
             final ApiRoutes routes = new ApiRoutes(builder);
             for (final ApiModule module : modules)
             {
@@ -251,6 +262,9 @@ public final class AdminService
                 throw new IllegalStateException("contract operations without a handler: " + missing);
             }
             final Router root = builder.createRouter();
+            // the caseworkers' console at / (issue 17), before the catch-all handlers below
+            new io.tapswitch.admin.console.Console(context, accountModule.accounts(), this::httpPort,
+                config.tlsCertFile() != null).mount(root);
             root.get("/health").handler(rc -> Api.sendJson(rc, 200, new JsonObject().put("status", "up")));
             root.get("/ready").handler(this::ready);
             root.get(Contract.BASE_PATH + "/openapi.yaml").handler(rc -> rc.response()
