@@ -63,4 +63,42 @@ public final class JournalExcerpt
         }
         return records == 0 ? MALFORMED : records;
     }
+
+    /**
+     * @param buffer           holding the excerpt.
+     * @param offset           where the excerpt starts.
+     * @param length           bytes of the excerpt.
+     * @param previousSequence the sequence of the record before the excerpt, or a negative value when unknown.
+     * @return true when the excerpt is well framed ({@link #countRecords}) and its records' sequences follow each
+     * other (and {@code previousSequence}, when known) one by one.
+     */
+    public static boolean follows(
+        final DirectBuffer buffer, final int offset, final int length, final long previousSequence)
+    {
+        final int end = offset + length;
+        if (MALFORMED == countRecords(buffer, offset, length))
+        {
+            return false;
+        }
+        long expected = previousSequence < 0 ? firstSequence(buffer, offset) : previousSequence + 1;
+        int at = offset;
+        while (at < end)
+        {
+            if (buffer.getLong(at + JournalRecord.SEQUENCE_OFFSET, ByteOrder.LITTLE_ENDIAN) != expected)
+            {
+                return false;
+            }
+            expected++;
+            at += recordLength(buffer, at, end);
+        }
+        return true;
+    }
+
+    /**
+     * @return the sequence of the first record of the excerpt at {@code offset} (its framing checked before).
+     */
+    public static long firstSequence(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getLong(offset + JournalRecord.SEQUENCE_OFFSET, ByteOrder.LITTLE_ENDIAN);
+    }
 }

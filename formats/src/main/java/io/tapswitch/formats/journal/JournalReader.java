@@ -23,6 +23,8 @@ public final class JournalReader implements AutoCloseable
 {
     /** {@link #lastReadIndex()} before any record was read. */
     public static final long NO_INDEX = -1;
+    /** Most excerpts a torn tail the switch cut off can span (as {@code JournalReplay}). */
+    public static final int MAX_TORN_TAIL_EXCERPTS = 4097;
 
     private final SingleChronicleQueue queue;
     private final boolean ownsQueue;
@@ -30,6 +32,9 @@ public final class JournalReader implements AutoCloseable
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[JournalRecord.MAX_RECORD_BYTES]);
     private final JournalDecoder decoder = new JournalDecoder();
     private long lastReadIndex = NO_INDEX;
+    /** Sequence of the last record read (or of the excerpt positioned after), -1 when unknown. */
+    private long lastSequence = -1;
+    private long tornExcerptsSkipped;
 
     /**
      * Opens the journal of a data directory (created empty if absent), positioned at its start.
@@ -66,6 +71,7 @@ public final class JournalReader implements AutoCloseable
     {
         tailer.toStart();
         lastReadIndex = NO_INDEX;
+        lastSequence = -1;
     }
 
     /**
@@ -103,8 +109,45 @@ public final class JournalReader implements AutoCloseable
         }
         try (DocumentContext dc = tailer.readingDocument())
         {
-            return dc.isPresent();
+            if (!dc.isPresent())
+            {
+                return false;
+            }
+            final Bytes<?> bytes = dc.wire().bytes();
+            final long available = bytes.readRemaining();
+            lastSequence = -1;
+            if (available <= buffer.capacity())
+            {
+                final int length = (int)available;
+                bytes.read(buffer.byteArray(), 0, length);
+                lastSequence = lastSequenceOf(length);
+            }
+            return true;
         }
+    }
+
+    private long lastSequenceOf(final int length)
+    {
+        if (JournalExcerpt.MALFORMED == JournalExcerpt.countRecords(buffer, 0, length))
+        {
+            return -1;
+        }
+        int offset = 0;
+        long sequence = -1;
+        while (offset < length)
+        {
+            sequence = buffer.getLong(offset + JournalRecord.SEQUENCE_OFFSET, java.nio.ByteOrder.LITTLE_ENDIAN);
+            offset += JournalExcerpt.recordLength(buffer, offset, length);
+        }
+        return sequence;
+    }
+
+    /**
+     * @return excerpts of torn journal tails this reader skipped (the switch cut them off at a restart).
+     */
+    public long tornExcerptsSkipped()
+    {
+        return tornExcerptsSkipped;
     }
 
     /**
@@ -124,6 +167,7 @@ public final class JournalReader implements AutoCloseable
     public int poll(final JournalHandler handler, final int limit)
     {
         int count = 0;
+        int skipped = 0;
         while (count < limit)
         {
             final long index;
@@ -132,6 +176,15 @@ public final class JournalReader implements AutoCloseable
             {
                 if (!dc.isPresent())
                 {
+                    if (skipped > 0)
+                    {
+                        // a bad excerpt with nothing after it that resumes the sequence: the switch has not cut it
+                        // yet (it does when it starts); stay before it
+                        restorePosition();
+                        throw new IllegalStateException("journal excerpt after index " +
+                            Long.toHexString(lastReadIndex) + " is not a sequence of records following sequence " +
+                            lastSequence + " (a torn tail not cut yet)");
+                    }
                     break;
                 }
                 final Bytes<?> bytes = dc.wire().bytes();
@@ -145,17 +198,58 @@ public final class JournalReader implements AutoCloseable
                 }
                 length = (int)available;
                 bytes.read(buffer.byteArray(), 0, length);
-                if (JournalExcerpt.MALFORMED == JournalExcerpt.countRecords(buffer, 0, length))
+                final boolean follows = JournalExcerpt.follows(buffer, 0, length, skipped > 0 ? -1 : lastSequence);
+                if (skipped > 0)
                 {
-                    dc.rollbackOnClose();
-                    throw new IllegalStateException("journal excerpt at index " + Long.toHexString(index) +
-                        " (" + length + " bytes) is not a sequence of records");
+                    // past a torn tail the switch cut off at a restart: skip to the excerpt that resumes the sequence
+                    if (!follows || JournalExcerpt.firstSequence(buffer, 0) != lastSequence + 1)
+                    {
+                        if (++skipped > MAX_TORN_TAIL_EXCERPTS)
+                        {
+                            restorePosition();
+                            throw new IllegalStateException("journal excerpt at index " + Long.toHexString(index) +
+                                " follows a bad excerpt by more than " + MAX_TORN_TAIL_EXCERPTS + " excerpts");
+                        }
+                        continue;
+                    }
+                    tornExcerptsSkipped += skipped - 1;
+                    skipped = 0;
+                }
+                else if (!follows)
+                {
+                    if (lastSequence < 0 && JournalExcerpt.MALFORMED != JournalExcerpt.countRecords(buffer, 0, length))
+                    {
+                        // well framed, and nothing known before it to follow: take it as it is
+                    }
+                    else if (lastSequence < 0)
+                    {
+                        dc.rollbackOnClose();
+                        throw new IllegalStateException("journal excerpt at index " + Long.toHexString(index) +
+                            " (" + length + " bytes) is not a sequence of records");
+                    }
+                    else
+                    {
+                        skipped = 1;
+                        continue;
+                    }
                 }
             }
             count += handExcerpt(handler, index, length);
             lastReadIndex = index;
+            lastSequence = lastSequenceOf(length);
         }
         return count;
+    }
+
+    private void restorePosition()
+    {
+        final long sequence = lastSequence;
+        if (lastReadIndex == NO_INDEX || !positionAfter(lastReadIndex))
+        {
+            tailer.toStart();
+            lastReadIndex = NO_INDEX;
+        }
+        lastSequence = sequence;
     }
 
     private int handExcerpt(final JournalHandler handler, final long index, final int length)

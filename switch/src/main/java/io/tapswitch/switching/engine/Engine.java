@@ -117,6 +117,8 @@ public final class Engine implements AutoCloseable
     private long replayIndex;
     private long replayMismatches;
     private long replayedRecords;
+    private long replayExcerpts;
+    private long replayExcerptIndex = -1;
     private long replayNanos;
     private JournalDecoder replayed;
     private int replayedOutcome;
@@ -169,16 +171,29 @@ public final class Engine implements AutoCloseable
     public static Engine open(final EngineConfig config)
     {
         config.validate();
-        final Engine engine = new Engine(config);
+        final ReplayProgress progress = config.replayProgress();
+        progress.start();
+        final Engine engine;
+        try
+        {
+            engine = new Engine(config);
+        }
+        catch (final RuntimeException ex)
+        {
+            progress.failed();
+            throw ex;
+        }
         try
         {
             engine.recover();
         }
         catch (final RuntimeException ex)
         {
+            progress.failed();
             engine.releaseResources();
             throw ex;
         }
+        progress.finish();
         return engine;
     }
 
@@ -460,26 +475,22 @@ public final class Engine implements AutoCloseable
         else
         {
             enrolled = Tables.isEnrolled(t.holderEnrol(holder), slot);
-            final int status = t.cardStatus(card);
-            if (status != CardStatus.ACTIVE && status != CardStatus.EXPIRED)
+            // CARD_BLOCKED or CARD_EXPIRED come before any program rule
+            reason = cardState(card, judge);
+            if (reason == ReasonCode.OK)
             {
-                reason = ReasonCode.CARD_BLOCKED;
-            }
-            else if (status == CardStatus.EXPIRED || judge.epochDay() > t.cardExpiryDay(card))
-            {
-                reason = ReasonCode.CARD_EXPIRED;
-            }
-            else if (!Tables.isAllowed(t.outletAllowed[outlet], slot))
-            {
-                reason = ReasonCode.OUTLET_NOT_ALLOWED;
-            }
-            else if (!enrolled)
-            {
-                reason = ReasonCode.NO_ENTITLEMENT;
-            }
-            else if (!inWindow(slot, judge))
-            {
-                reason = ReasonCode.OUTSIDE_WINDOW;
+                if (!Tables.isAllowed(t.outletAllowed[outlet], slot))
+                {
+                    reason = ReasonCode.OUTLET_NOT_ALLOWED;
+                }
+                else if (!enrolled)
+                {
+                    reason = ReasonCode.NO_ENTITLEMENT;
+                }
+                else if (!inWindow(slot, judge))
+                {
+                    reason = ReasonCode.OUTSIDE_WINDOW;
+                }
             }
         }
 
@@ -488,11 +499,11 @@ public final class Engine implements AutoCloseable
         if (enrolled)
         {
             rUnit = t.unitOf(holder, slot);
-            rPeriod = nowClock.periodKey(t.programPeriod[slot], t.programCycleDays[slot], t.programValidFrom[slot]);
+            rPeriod = periodOf(slot, nowClock);
             if (offline)
             {
                 inCurrentPeriod = rPeriod ==
-                    judge.periodKey(t.programPeriod[slot], t.programCycleDays[slot], t.programValidFrom[slot]);
+                    periodOf(slot, judge);
             }
             used = t.used(slot, rUnit, rPeriod);
             if (reason == ReasonCode.OK && inCurrentPeriod && (long)used + quantity > t.programQuota[slot])
@@ -520,6 +531,35 @@ public final class Engine implements AutoCloseable
         {
             rRemaining = (int)Math.max(0, t.programQuota[slot] - Math.min(Integer.MAX_VALUE, (long)used + rTaken));
         }
+    }
+
+    /**
+     * The card's own state on the city day of {@code clock} (PROTOCOL.md rule 6), the same for TAP and BALANCE:
+     * CARD_BLOCKED unless ACTIVE or EXPIRED; CARD_EXPIRED when EXPIRED or after its expiry day (the expiry day
+     * itself is still served); otherwise OK.
+     */
+    private int cardState(final int card, final CityClock clock)
+    {
+        final Tables t = tables;
+        final int status = t.cardStatus(card);
+        if (status != CardStatus.ACTIVE && status != CardStatus.EXPIRED)
+        {
+            return ReasonCode.CARD_BLOCKED;
+        }
+        if (status == CardStatus.EXPIRED || clock.epochDay() > t.cardExpiryDay(card))
+        {
+            return ReasonCode.CARD_EXPIRED;
+        }
+        return ReasonCode.OK;
+    }
+
+    /**
+     * @return the key of the program's period (day, week, month, once, cycle) holding the city time of {@code clock}.
+     */
+    private int periodOf(final int slot, final CityClock clock)
+    {
+        final Tables t = tables;
+        return clock.periodKey(t.programPeriod[slot], t.programCycleDays[slot], t.programValidFrom[slot]);
     }
 
     private boolean inWindow(final int slot, final CityClock clock)
@@ -676,7 +716,7 @@ public final class Engine implements AutoCloseable
                     final int unitNow = t.unitOf(holder, slot);
                     nowClock.select(nowMs);
                     final int periodNow =
-                        nowClock.periodKey(t.programPeriod[slot], t.programCycleDays[slot], t.programValidFrom[slot]);
+                        periodOf(slot, nowClock);
                     int usedNow = t.used(slot, unitNow, periodNow);
                     if (unitNow == takenUnit && periodNow == takenPeriod)
                     {
@@ -738,15 +778,7 @@ public final class Engine implements AutoCloseable
         }
         else
         {
-            final int status = t.cardStatus(card);
-            if (status != CardStatus.ACTIVE && status != CardStatus.EXPIRED)
-            {
-                reason = ReasonCode.CARD_BLOCKED;
-            }
-            else if (status == CardStatus.EXPIRED || nowClock.epochDay() > t.cardExpiryDay(card))
-            {
-                reason = ReasonCode.CARD_EXPIRED;
-            }
+            reason = cardState(card, nowClock);
         }
         int count = 0;
         if (reason == ReasonCode.OK)
@@ -758,7 +790,7 @@ public final class Engine implements AutoCloseable
                 if (Tables.isEnrolled(enrol, slot))
                 {
                     final int period =
-                        nowClock.periodKey(t.programPeriod[slot], t.programCycleDays[slot], t.programValidFrom[slot]);
+                        periodOf(slot, nowClock);
                     final int used = t.used(slot, t.unitOf(holder, slot), period);
                     result.entry(count, (int)t.programs.key(slot - 1), Math.max(0, t.programQuota[slot] - used),
                         t.programQuota[slot]);
@@ -1004,11 +1036,18 @@ public final class Engine implements AutoCloseable
         final JournalDecoder chunkRecord = new JournalDecoder();
         final long afterSequence = snapshotSequence;
         final long replayStartNs = System.nanoTime();
+        config.replayProgress().replaying(JournalReplay.excerptsFrom(journal, fromIndex));
         replaying = true;
         try
         {
-            JournalReplay.read(journal, fromIndex, (index, buffer, offset, length) ->
+            counters.journalTornExcerpts = JournalReplay.read(journal, fromIndex, (index, buffer, offset, length) ->
             {
+                if (index != replayExcerptIndex)
+                {
+                    // the records of one excerpt (a whole batch) share its index
+                    replayExcerptIndex = index;
+                    replayExcerpts++;
+                }
                 record.wrap(buffer, offset, length);
                 if (record.sequence() > afterSequence)
                 {
@@ -1021,6 +1060,7 @@ public final class Engine implements AutoCloseable
                 }
             });
             replayChunk(chunk, chunkRecord);
+            config.replayProgress().progress(replayExcerpts, replayedRecords);
         }
         finally
         {
@@ -1064,6 +1104,7 @@ public final class Engine implements AutoCloseable
             replayedRecords++;
         }
         chunk.clear();
+        config.replayProgress().progress(replayExcerpts, replayedRecords);
     }
 
     private void resetState()

@@ -26,6 +26,7 @@ public final class EngineCounters
     long commandsRejected;
     long commandsDuplicate;
     long commandErrors;
+    long journalTornExcerpts;
     long lastReceipt;
     long journalBytes;
     long journalRecords;
@@ -103,6 +104,14 @@ public final class EngineCounters
     }
 
     /** Validated commands whose application failed with an exception (a bug); 0 in a healthy switch. */
+    /**
+     * @return excerpts of a torn journal tail cut off at the last recovery (not replayed; see JOURNAL.md, "Faults").
+     */
+    public long journalTornExcerpts()
+    {
+        return journalTornExcerpts;
+    }
+
     public long commandErrors()
     {
         return commandErrors;

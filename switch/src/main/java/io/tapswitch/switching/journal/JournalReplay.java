@@ -1,21 +1,33 @@
 package io.tapswitch.switching.journal;
 
+import java.nio.ByteOrder;
+
 import io.tapswitch.formats.journal.JournalExcerpt;
+import io.tapswitch.formats.journal.JournalRecord;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The read of the journal at recovery: every record from a given excerpt index (the one a snapshot covers) or from
  * the start, in order, each with the index of the excerpt that holds it. An excerpt that is not a sequence of
- * whole records stops the recovery: the switch must not serve from a state it cannot rebuild.
+ * whole records following the sequence before it is a torn tail (a crash or power loss while it was written, past
+ * the last durable point: with {@code journal-sync=batch} nobody was answered for it): it and every excerpt after it
+ * are cut off, that is not replayed, logged and counted; the records the switch writes next continue the sequence
+ * from the last record kept, so a later read skips the cut excerpts until the excerpt whose first record has that
+ * next sequence. More than {@link #MAX_TORN_TAIL_EXCERPTS} excerpts after a bad one is damage, not a torn tail: the
+ * recovery stops (the switch must not serve from a state that lost answered decisions).
  * Not thread-safe; used once by {@code Engine.open}.
  */
 public final class JournalReplay
 {
+    private static final Logger LOGGER = LoggerFactory.getLogger(JournalReplay.class);
+
     /** Receives the records; the buffer is valid during the call only. */
     @FunctionalInterface
     public interface Records
@@ -27,22 +39,54 @@ public final class JournalReplay
     {
     }
 
+    /** Most excerpts a torn tail can span: the batches waiting for their sync at a crash, and the one being written. */
+    public static final int MAX_TORN_TAIL_EXCERPTS = 4097;
+
     /**
      * @param journalQueue the open journal.
      * @param fromIndex    the excerpt to start at (it is read again), or a negative value for the journal's start.
      * @param records      receives every record.
-     * @throws IllegalStateException when the journal does not hold fromIndex, or an excerpt is not a sequence of
-     *                               records.
+     * @return excerpts of a torn tail cut off (0 normally): see {@link JournalReplay}.
+     * @throws IllegalStateException when the journal does not hold fromIndex, or a bad excerpt is followed by more
+     *                               than {@link #MAX_TORN_TAIL_EXCERPTS} excerpts (not a torn tail: the journal is
+     *                               damaged where answered decisions were durable; the switch must not serve).
      */
-    public static void read(final JournalWriter journal, final long fromIndex, final Records records)
+    public static int read(final JournalWriter journal, final long fromIndex, final Records records)
     {
-        read(journal.queue(), fromIndex, records);
+        return read(journal.queue(), fromIndex, records);
+    }
+
+    /**
+     * @param journal   the open journal.
+     * @param fromIndex the excerpt a replay starts at, or a negative value for the journal's start.
+     * @return excerpts from there to the end (for the replay's progress), or -1 when Chronicle Queue cannot count
+     * them.
+     */
+    public static long excerptsFrom(final JournalWriter journal, final long fromIndex)
+    {
+        try
+        {
+            final SingleChronicleQueue queue = journal.queue();
+            final long last = queue.lastIndex();
+            if (last < 0)
+            {
+                return 0;
+            }
+            final long first = fromIndex >= 0 ? fromIndex : queue.firstIndex();
+            return queue.countExcerpts(first, last) + 1;
+        }
+        catch (final RuntimeException ex)
+        {
+            return -1;
+        }
     }
 
     /**
      * As {@link #read(JournalWriter, long, Records)}, on an open journal queue.
+     *
+     * @return excerpts of a torn tail cut off.
      */
-    public static void read(final SingleChronicleQueue journalQueue, final long fromIndex, final Records records)
+    public static int read(final SingleChronicleQueue journalQueue, final long fromIndex, final Records records)
     {
         try (ExcerptTailer tailer = journalQueue.createTailer())
         {
@@ -59,6 +103,11 @@ public final class JournalReplay
                 tailer.toStart();
             }
             final UnsafeBuffer buffer = new UnsafeBuffer(new byte[JournalWriter.MAX_EXCERPT_BYTES]);
+            long lastSequence = -1;
+            long badIndex = -1;
+            long badSequence = -1;
+            int skipped = 0;
+            int resumed = 0;
             while (true)
             {
                 try (DocumentContext dc = tailer.readingDocument())
@@ -71,12 +120,36 @@ public final class JournalReplay
                     final long available = bytes.readRemaining();
                     final int length = (int)Math.min(available, buffer.capacity());
                     bytes.read(buffer.byteArray(), 0, length);
-                    if (available > buffer.capacity() ||
-                        JournalExcerpt.MALFORMED == JournalExcerpt.countRecords(buffer, 0, length))
+                    final boolean wellFormed = available <= buffer.capacity() &&
+                        JournalExcerpt.follows(buffer, 0, length, badIndex >= 0 ? -1 : lastSequence);
+                    if (badIndex >= 0)
                     {
-                        throw new IllegalStateException("journal excerpt at index " +
-                            Long.toHexString(dc.index()) + " (" + available +
-                            " bytes) is not a sequence of records; cannot recover");
+                        // past a bad excerpt: skip until the records written after an earlier recovery cut it
+                        if (wellFormed && JournalExcerpt.firstSequence(buffer, 0) == badSequence)
+                        {
+                            badIndex = -1;
+                            resumed++;
+                        }
+                        else
+                        {
+                            if (++skipped > MAX_TORN_TAIL_EXCERPTS)
+                            {
+                                throw new IllegalStateException("journal excerpt at index " +
+                                    Long.toHexString(dc.index()) + " follows a bad excerpt by more than " +
+                                    MAX_TORN_TAIL_EXCERPTS + " excerpts: not a torn tail; cannot recover");
+                            }
+                            continue;
+                        }
+                    }
+                    else if (!wellFormed)
+                    {
+                        badIndex = dc.index();
+                        badSequence = lastSequence + 1;
+                        skipped++;
+                        LOGGER.warn("journal excerpt at index {} ({} bytes) is not a sequence of records following " +
+                            "sequence {}: a torn tail from a crash or power loss, cut off with what follows it",
+                            Long.toHexString(badIndex), available, lastSequence);
+                        continue;
                     }
                     // every record of an excerpt (one, or a whole batch) has the excerpt's index
                     int offset = 0;
@@ -84,10 +157,18 @@ public final class JournalReplay
                     {
                         final int recordLength = JournalExcerpt.recordLength(buffer, offset, length);
                         records.onRecord(dc.index(), buffer, offset, recordLength);
+                        lastSequence = buffer.getLong(offset + JournalRecord.SEQUENCE_OFFSET, ByteOrder.LITTLE_ENDIAN);
                         offset += recordLength;
                     }
                 }
             }
+            if (skipped > 0)
+            {
+                LOGGER.warn("journal: {} excerpt(s) of a torn tail cut off (not replayed, {} earlier cut(s) " +
+                    "resumed after); the last record kept has sequence {}; new records continue from it", skipped,
+                    resumed, lastSequence);
+            }
+            return skipped;
         }
     }
 }

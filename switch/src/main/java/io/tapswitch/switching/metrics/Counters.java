@@ -48,7 +48,9 @@ public final class Counters
     public static final int JOURNAL_FAULTS = DRAINS_RESCUED + 1;
     /** Requests answered ERROR SYSTEM_ERROR (LOGON_RESULT 18) because the journal could not make them durable. */
     public static final int JOURNAL_UNWRITABLE_ANSWERS = JOURNAL_FAULTS + 1;
-    public static final int LENGTH = JOURNAL_UNWRITABLE_ANSWERS + 1;
+    /** Answers that waited more than 10 ms in the response ring after the engine thread released them. */
+    public static final int RESPONSES_HELD = JOURNAL_UNWRITABLE_ANSWERS + 1;
+    public static final int LENGTH = RESPONSES_HELD + 1;
 
     private final AtomicLongArray values = new AtomicLongArray(LENGTH);
 

@@ -4,6 +4,7 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.Timer;
 import io.netty.buffer.ByteBuf;
@@ -21,6 +22,8 @@ import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The network side of one event loop: its connections, its response ring from the engine thread, and the
@@ -38,6 +41,8 @@ public final class LoopResponder
     private static final int DRAIN_LIMIT = 4096;
     private static final long DISCONNECT_RETRY_MS = 1;
     private static final long RESCUE_PERIOD_MS = 10;
+    private static final Logger LOGGER = LoggerFactory.getLogger(LoopResponder.class);
+    private static final long HELD_ALARM_NS = TimeUnit.MILLISECONDS.toNanos(RESCUE_PERIOD_MS);
 
     private final int index;
     private final EventLoop eventLoop;
@@ -47,6 +52,8 @@ public final class LoopResponder
     private final Timer latencyTimer;
     private final EngineWaker engineWaker;
     private final AtomicBoolean wakeScheduled = new AtomicBoolean();
+    /** Ring position up to which the engine thread's responses were followed by a {@link #wake()} call. */
+    private final AtomicLong wokenUpTo = new AtomicLong();
     private final Runnable drainTask = this::drain;
     private final Runnable disconnectRetryTask = this::retryDisconnects;
     private final Long2ObjectHashMap<TerminalSession> sessions = new Long2ObjectHashMap<>();
@@ -177,6 +184,13 @@ public final class LoopResponder
         // and no drain would follow (a lost wake-up: with one request in flight the connection waits forever).
         // A full fence orders the response before the flag is read; drain() clears the flag before reading.
         VarHandle.fullFence();
+        // one writer (the engine thread): every response before this ring position was followed by a wake-up call
+        wokenUpTo.lazySet(responses.producerPosition());
+        scheduleDrain();
+    }
+
+    private void scheduleDrain()
+    {
         if (!wakeScheduled.get() && !dropWakeUps && wakeScheduled.compareAndSet(false, true))
         {
             eventLoop.execute(drainTask);
@@ -234,9 +248,10 @@ public final class LoopResponder
      * Drains responses that no scheduled drain picked up: the engine thread wakes this loop once per batch, and if
      * that wake-up were ever lost (in this code or in the event loop's own wake-up of its selector) a lone answer would
      * wait until unrelated traffic came. Runs every {@value #RESCUE_PERIOD_MS} ms on the event loop (a volatile read
-     * when there is nothing to do). A response seen waiting at one check with no drain run by the next is drained and
-     * counted (so an answer waits at most two periods; a response caught between the engine's write and its wake-up
-     * is not counted).
+     * when there is nothing to do). A response seen waiting at one check with no drain run by the next is drained (so
+     * an answer waits at most two periods); it is counted as a lost wake-up only if the engine thread called
+     * {@link #wake()} after writing it (a response caught between the engine's write and its wake-up, e.g. while the
+     * engine thread waits for a CPU, is not).
      */
     private void rescue()
     {
@@ -244,7 +259,23 @@ public final class LoopResponder
         {
             if (rescueArmed && drains == drainsAtRescueCheck)
             {
+                rescueArmed = false;
+                if (responses.consumerPosition() >= wokenUpTo.get())
+                {
+                    // the engine thread has not called wake() since it wrote the oldest waiting response: it is between
+                    // its ring write and its wake-up (descheduled on a busy machine); drained, not a lost wake-up
+                    drain();
+                    return;
+                }
                 counters.increment(Counters.DRAINS_RESCUED);
+                final long rescued = counters.get(Counters.DRAINS_RESCUED);
+                if (Long.bitCount(rescued) == 1)
+                {
+                    // an alarm: this should never happen (logged at the 1st, 2nd, 4th, 8th, ... occurrence)
+                    LOGGER.warn("event loop {}: answers waited in the response ring with no drain scheduled for a " +
+                        "whole {} ms period (a lost wake-up), drained by the periodic check; {} times so far",
+                        index, RESCUE_PERIOD_MS, rescued);
+                }
                 rescueArmed = false;
                 drain();
                 return;
@@ -267,7 +298,7 @@ public final class LoopResponder
         flushDirty();
         if (read == DRAIN_LIMIT)
         {
-            wake();
+            scheduleDrain();
         }
     }
 
@@ -303,6 +334,11 @@ public final class LoopResponder
                 drainNs = System.nanoTime();
             }
             recordLatency(receivedNs, drainNs);
+            if (drainNs - buffer.getLong(index + HandoffRecords.RESPONSE_RELEASED_NS_OFFSET) > HELD_ALARM_NS)
+            {
+                // released by the engine thread but not drained for 10 ms: a late or lost wake-up (alarm; reads 0)
+                counters.increment(Counters.RESPONSES_HELD);
+            }
             session.onEngineResponse(seq, buffer, index + HandoffRecords.RESPONSE_FRAME_OFFSET, frameLength);
         }
         else if (HandoffRecords.CLOSE == msgTypeId)

@@ -481,6 +481,7 @@ public final class EngineAgent implements Agent
             }
             final int correlation = FrameHeader.correlation(stage, frame);
             out.putBytes(0, stage, entry, HandoffRecords.RESPONSE_FRAME_OFFSET);
+            out.putLong(HandoffRecords.RESPONSE_RELEASED_NS_OFFSET, System.nanoTime());
             final int frameLength = MessageType.LOGON_RESULT == type ?
                 localAnswers.logonFailed(out, HandoffRecords.RESPONSE_FRAME_OFFSET, correlation, ReasonCode.SYSTEM_ERROR,
                     nowMs) :
@@ -890,17 +891,33 @@ public final class EngineAgent implements Agent
         }
     }
 
+    /**
+     * Releases the staged entries up to {@code end} to the rings of their event loops and wakes those loops at once:
+     * an answer in a ring must never wait for whatever the engine thread does next (deciding a batch, a journal
+     * sync of milliseconds, a snapshot) before its loop is told.
+     */
     private void releaseStaged(final int end)
     {
         int offset = releasedTo;
+        if (offset >= end)
+        {
+            return;
+        }
+        final long releasedNs = System.nanoTime();
         while (offset < end)
         {
             final int length = stage.getInt(offset + STAGE_LENGTH_OFFSET);
+            final int msgTypeId = stage.getInt(offset + STAGE_TYPE_OFFSET);
+            if (HandoffRecords.RESPONSE == msgTypeId)
+            {
+                stage.putLong(offset + STAGE_HEADER + HandoffRecords.RESPONSE_RELEASED_NS_OFFSET, releasedNs);
+            }
             stageView.wrap(stage, offset + STAGE_HEADER, length);
-            release(stage.getInt(offset + STAGE_TYPE_OFFSET), stage.getInt(offset + STAGE_LOOP_OFFSET), stageView, length);
+            release(msgTypeId, stage.getInt(offset + STAGE_LOOP_OFFSET), stageView, length);
             offset += BitUtil.align(STAGE_HEADER + length, BitUtil.SIZE_OF_LONG);
         }
         releasedTo = end;
+        wakeTouchedLoops();
     }
 
     /**

@@ -30,7 +30,9 @@ public final class HandoffRecords
     public static final int REQUEST_FRAME_OFFSET = 32;
 
     public static final int RESPONSE_SEQ_OFFSET = 16;
-    public static final int RESPONSE_FRAME_OFFSET = 24;
+    /** When the engine thread released the response to the ring ({@code System.nanoTime()}). */
+    public static final int RESPONSE_RELEASED_NS_OFFSET = 24;
+    public static final int RESPONSE_FRAME_OFFSET = 32;
 
     public static final int CONTROL_LENGTH = 8;
 

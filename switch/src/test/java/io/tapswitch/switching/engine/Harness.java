@@ -56,6 +56,26 @@ final class Harness implements AutoCloseable
         this.publisher = new CommandPublisher(dataDir);
     }
 
+    /**
+     * Wraps an engine opened by the caller (e.g. to read its counters of the recovery first).
+     */
+    Harness(final Engine engine, final Path dataDir, final EngineConfig config)
+    {
+        this.dataDir = dataDir;
+        this.config = config;
+        this.engine = engine;
+        this.publisher = new CommandPublisher(dataDir);
+    }
+
+    /**
+     * Drops the engine as a killed process would (nothing flushed, no snapshot) and closes the command publisher.
+     */
+    void abandonEngine()
+    {
+        engine.abandon();
+        publisher.close();
+    }
+
     static long kyiv(final int year, final int month, final int day, final int hour, final int minute)
     {
         return LocalDateTime.of(year, month, day, hour, minute).atZone(KYIV).toInstant().toEpochMilli();
