@@ -1,14 +1,15 @@
 package io.tapswitch.admin;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.tapswitch.formats.config.ConfigException;
+import io.tapswitch.formats.config.LayeredSettings;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -40,6 +41,12 @@ public final class AdminConfig
     public static final long MAX_KEY_ROTATION_GRACE_SECONDS = 7 * 24 * 3600;
     /** Connections in the reactive pool. */
     public static final int DEFAULT_POOL_SIZE = 8;
+    /** The admin's data directory by default: beside the switch's, under one {@code data/} of the working directory. */
+    public static final Path DEFAULT_DATA_DIR = Path.of("data", "admin");
+    /** The switch's data directory by default: the switch's own default ({@code data-dir} of the switch). */
+    public static final Path DEFAULT_SWITCH_DATA_DIR = Path.of("data", "switch");
+    /** Top-level keys of the configuration file that are structured sections, not settings. */
+    public static final Set<String> SECTIONS = Set.of("tokens", "workflow");
 
     /** Open HTTP connections one client address may hold; further ones are closed at once. */
     public static final int DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 32;
@@ -52,8 +59,8 @@ public final class AdminConfig
     private int port = DEFAULT_PORT;
     private int metricsPort = DEFAULT_METRICS_PORT;
     private String dbUrl;
-    private Path dataDir = Path.of("tapswitch-data", "admin");
-    private Path switchDataDir = Path.of("tapswitch-data", "switch");
+    private Path dataDir = DEFAULT_DATA_DIR;
+    private Path switchDataDir = DEFAULT_SWITCH_DATA_DIR;
     private int embeddedPgPort = DEFAULT_EMBEDDED_PG_PORT;
     private int poolSize = DEFAULT_POOL_SIZE;
     private int maxConnectionsPerClient = DEFAULT_MAX_CONNECTIONS_PER_CLIENT;
@@ -71,54 +78,161 @@ public final class AdminConfig
     private JsonObject extra = new JsonObject();
     private Path tlsCertFile;
     private Path tlsKeyFile;
+    private boolean accessLog = true;
+    private long accountsSessionTtlMinutes = io.tapswitch.admin.account.Accounts.DEFAULT_SESSION_TTL.toMinutes();
+    private boolean demo;
+    private int demoCards = io.tapswitch.formats.demo.DemoDataset.DEFAULT_CARDS;
+    private int demoTerminals = io.tapswitch.formats.demo.DemoDataset.DEFAULT_TERMINALS;
+    private Path configFile;
+    private String summary = "";
 
     /**
-     * Reads a YAML or JSON configuration file: {@code tokens} (see {@link TokenRegistry#fromJson}), optional
-     * {@code cityZone}, and any further sections that extension modules read through {@link #extra()}.
+     * Resolves the configuration in the scheme the switch uses: defaults ({@link AdminSetting}), a file (YAML or
+     * JSON: kebab-case settings, nested keys joined with dots, plus the sections {@link #SECTIONS}), environment
+     * variables {@code TAPSWITCH_ADMIN_*}, command-line flags (highest precedence). Call {@link #conclude()} next.
      *
-     * @param file the file.
+     * @param file  the configuration file, or null.
+     * @param env   the environment.
+     * @param flags values from the command line by setting key.
+     * @return the configuration.
+     * @throws ConfigException naming the setting, its value and its source.
+     */
+    public static AdminConfig load(final Path file, final Map<String, String> env, final Map<String, String> flags)
+    {
+        final AdminConfig config = new AdminConfig();
+        config.apply(LayeredSettings.load(List.of(AdminSetting.values()), SECTIONS, file, env, flags), false);
+        config.configFile = file;
+        return config;
+    }
+
+    /**
+     * Reads a configuration file over this configuration: only what the file sets changes.
+     *
+     * @param file the file (YAML or JSON).
      * @return this.
      */
     public AdminConfig loadFile(final Path file)
     {
-        final JsonObject json;
+        apply(LayeredSettings.load(List.of(AdminSetting.values()), SECTIONS, file, Map.of(), Map.of()), true);
+        configFile = file;
+        return this;
+    }
+
+    private void apply(final LayeredSettings<AdminSetting> s, final boolean onlySet)
+    {
+        summary = s.summary("tapswitch admin configuration:");
+        for (final AdminSetting setting : AdminSetting.values())
+        {
+            if (onlySet && "default".equals(s.source(setting)))
+            {
+                continue;
+            }
+            final String value = s.value(setting).trim();
+            switch (setting)
+            {
+                case HOST -> host = nonEmpty(s, setting);
+                case PORT -> port = (int)longIn(s, setting, 0, 65535);
+                case METRICS_PORT -> metricsPort = (int)longIn(s, setting, -1, 65535);
+                case DB_URL -> dbUrl = value.isEmpty() ? null : value;
+                case DATA_DIR -> dataDir = Path.of(nonEmpty(s, setting));
+                case SWITCH_DATA_DIR -> switchDataDir = Path.of(nonEmpty(s, setting));
+                case EMBEDDED_PG_PORT -> embeddedPgPort = (int)longIn(s, setting, 0, 65535);
+                case POOL_SIZE -> poolSize = (int)longIn(s, setting, 1, 64);
+                case POLL_INTERVAL_MS -> pollIntervalMs = longIn(s, setting, 1, 60_000);
+                case INGEST_BATCH -> ingestBatch = (int)longIn(s, setting, 1, 100_000);
+                case KEY_ROTATION_GRACE_SECONDS ->
+                    keyRotationGraceSeconds = longIn(s, setting, 0, MAX_KEY_ROTATION_GRACE_SECONDS);
+                case CITY_ZONE ->
+                {
+                    try
+                    {
+                        cityZone = ZoneId.of(value);
+                    }
+                    catch (final java.time.DateTimeException ex)
+                    {
+                        throw s.invalid(setting, "not a time zone (e.g. Europe/Kyiv)");
+                    }
+                }
+                case TLS_CERT_FILE -> tlsCertFile = value.isEmpty() ? null : Path.of(value);
+                case TLS_KEY_FILE -> tlsKeyFile = value.isEmpty() ? null : Path.of(value);
+                case ACCESS_LOG -> accessLog = bool(s, setting);
+                // read by the account module from extra().accounts, where the file's accounts: section used to be
+                case ACCOUNTS_SESSION_TTL_MINUTES -> accountsSessionTtlMinutes = longIn(s, setting, 1, 7 * 24 * 60);
+                case DEMO -> demo = bool(s, setting);
+                case DEMO_CARDS -> demoCards = (int)longIn(s, setting, 1, 50_000_000);
+                case DEMO_TERMINALS -> demoTerminals = (int)longIn(s, setting, 1, 1_000_000);
+                default -> throw new IllegalStateException("setting not applied: " + setting);
+            }
+        }
+        final Map<String, Object> sections = s.sections();
+        if (sections.containsKey("tokens"))
+        {
+            if (!(sections.get("tokens") instanceof List<?> list))
+            {
+                throw new ConfigException("tokens in the configuration file must be a list");
+            }
+            try
+            {
+                tokens = TokenRegistry.fromJson(new JsonArray(io.vertx.core.json.Json.encode(list)));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new ConfigException("invalid tokens in the configuration file: " + ex.getMessage(), ex);
+            }
+        }
+        final JsonObject sectionJson = new JsonObject(io.vertx.core.json.Json.encode(sections));
+        if (onlySet)
+        {
+            extra.mergeIn(sectionJson);
+        }
+        else
+        {
+            extra = sectionJson;
+        }
+        if (!onlySet || !"default".equals(s.source(AdminSetting.ACCOUNTS_SESSION_TTL_MINUTES)))
+        {
+            final JsonObject accounts = extra.getJsonObject("accounts", new JsonObject());
+            extra.put("accounts", accounts.put("session-ttl-minutes", accountsSessionTtlMinutes));
+        }
+    }
+
+    private static String nonEmpty(final LayeredSettings<AdminSetting> s, final AdminSetting setting)
+    {
+        final String value = s.value(setting).trim();
+        if (value.isEmpty())
+        {
+            throw s.invalid(setting, "must not be empty");
+        }
+        return value;
+    }
+
+    private static long longIn(final LayeredSettings<AdminSetting> s, final AdminSetting setting, final long min, final long max)
+    {
+        final long value;
         try
         {
-            final Object loaded = new org.yaml.snakeyaml.Yaml(new org.yaml.snakeyaml.constructor.SafeConstructor(
-                new org.yaml.snakeyaml.LoaderOptions())).load(Files.readString(file));
-            if (!(loaded instanceof java.util.Map<?, ?> map))
-            {
-                throw new IllegalArgumentException("config file " + file + " is not a mapping");
-            }
-            // re-encoded so nested values are JsonObject / JsonArray
-            json = new JsonObject(io.vertx.core.json.Json.encode(map));
+            value = Long.parseLong(s.value(setting).trim().replace("_", ""));
         }
-        catch (final IOException ex)
+        catch (final NumberFormatException ex)
         {
-            throw new UncheckedIOException("cannot read config file " + file, ex);
+            throw s.invalid(setting, "not an integer");
         }
-        catch (final RuntimeException ex)
+        if (value < min || value > max)
         {
-            throw new IllegalArgumentException("config file " + file + " is not valid YAML/JSON: " + ex.getMessage(), ex);
+            throw s.invalid(setting, "must be in " + min + " .. " + max);
         }
-        if (json.getValue("tokens") instanceof JsonArray array)
+        return value;
+    }
+
+    private static boolean bool(final LayeredSettings<AdminSetting> s, final AdminSetting setting)
+    {
+        final String value = s.value(setting).trim().toLowerCase(java.util.Locale.ROOT);
+        return switch (value)
         {
-            tokens = TokenRegistry.fromJson(array);
-        }
-        if (json.getString("tlsCertFile") != null)
-        {
-            tlsCertFile = Path.of(json.getString("tlsCertFile"));
-        }
-        if (json.getString("tlsKeyFile") != null)
-        {
-            tlsKeyFile = Path.of(json.getString("tlsKeyFile"));
-        }
-        if (json.getString("cityZone") != null)
-        {
-            cityZone = ZoneId.of(json.getString("cityZone"));
-        }
-        extra = json;
-        return this;
+            case "true", "yes", "1" -> true;
+            case "false", "no", "0" -> false;
+            default -> throw s.invalid(setting, "must be true or false");
+        };
     }
 
     /**
@@ -126,16 +240,16 @@ public final class AdminConfig
      * (see {@link #generatedToken()}).
      *
      * @return this.
-     * @throws IllegalArgumentException naming the first invalid setting.
+     * @throws ConfigException naming the first invalid setting.
      */
     public AdminConfig conclude()
     {
         checkPort("port", port, false);
-        checkPort("metricsPort", metricsPort, true);
-        checkPort("embeddedPgPort", embeddedPgPort, false);
+        checkPort("metrics-port", metricsPort, true);
+        checkPort("embedded-pg-port", embeddedPgPort, false);
         if (poolSize < 1 || poolSize > 64)
         {
-            throw new IllegalArgumentException("poolSize must be 1..64: " + poolSize);
+            throw new ConfigException("pool-size must be 1..64: " + poolSize);
         }
         if (maxConnectionsPerClient < 1 || maxConnectionsPerClient > 100_000)
         {
@@ -151,29 +265,29 @@ public final class AdminConfig
         }
         if (pollIntervalMs < 1 || pollIntervalMs > 60_000)
         {
-            throw new IllegalArgumentException("pollIntervalMs must be 1..60000: " + pollIntervalMs);
+            throw new ConfigException("poll-interval-ms must be 1..60000: " + pollIntervalMs);
         }
         if (keyRotationGraceSeconds < 0 || keyRotationGraceSeconds > MAX_KEY_ROTATION_GRACE_SECONDS)
         {
-            throw new IllegalArgumentException("keyRotationGraceSeconds must be 0.." + MAX_KEY_ROTATION_GRACE_SECONDS +
+            throw new ConfigException("key-rotation-grace-seconds must be 0.." + MAX_KEY_ROTATION_GRACE_SECONDS +
                 ": " + keyRotationGraceSeconds);
         }
         if (ingestBatch < 1 || ingestBatch > 100_000)
         {
-            throw new IllegalArgumentException("ingestBatch must be 1..100000: " + ingestBatch);
+            throw new ConfigException("ingest-batch must be 1..100000: " + ingestBatch);
         }
         if (dbUrl != null && !(dbUrl.startsWith("postgresql://") || dbUrl.startsWith("postgres://") ||
             dbUrl.startsWith("jdbc:postgresql://")))
         {
-            throw new IllegalArgumentException("dbUrl must be a postgresql:// URL: " + redactUrl(dbUrl));
+            throw new ConfigException("db-url must be a postgresql:// URL: " + redactUrl(dbUrl));
         }
         if ((tlsCertFile == null) != (tlsKeyFile == null))
         {
-            throw new IllegalArgumentException("tlsCertFile and tlsKeyFile go together: " + tlsCertFile + ", " + tlsKeyFile);
+            throw new ConfigException("tls.cert-file and tls.key-file go together: " + tlsCertFile + ", " + tlsKeyFile);
         }
         if (tlsCertFile != null && (!Files.isReadable(tlsCertFile) || !Files.isReadable(tlsKeyFile)))
         {
-            throw new IllegalArgumentException("tlsCertFile/tlsKeyFile not readable: " + tlsCertFile + ", " + tlsKeyFile);
+            throw new ConfigException("tls.cert-file/tls.key-file not readable: " + tlsCertFile + ", " + tlsKeyFile);
         }
         if (tokens == null)
         {
@@ -187,7 +301,7 @@ public final class AdminConfig
     {
         if (value > 65535 || value < (allowDisabled ? -1 : 0))
         {
-            throw new IllegalArgumentException(name + " must be " + (allowDisabled ? "-1.." : "0..") + "65535: " + value);
+            throw new ConfigException(name + " must be " + (allowDisabled ? "-1.." : "0..") + "65535: " + value);
         }
     }
 
@@ -470,5 +584,50 @@ public final class AdminConfig
     {
         this.extra = extra;
         return this;
+    }
+
+    /**
+     * @return whether every REST request is logged (logger {@code tapswitch.admin.access}).
+     */
+    public boolean accessLog()
+    {
+        return accessLog;
+    }
+
+    public AdminConfig accessLog(final boolean accessLog)
+    {
+        this.accessLog = accessLog;
+        return this;
+    }
+
+    public boolean demo()
+    {
+        return demo;
+    }
+
+    public int demoCards()
+    {
+        return demoCards;
+    }
+
+    public int demoTerminals()
+    {
+        return demoTerminals;
+    }
+
+    /**
+     * @return the configuration file read, or null.
+     */
+    public Path configFile()
+    {
+        return configFile;
+    }
+
+    /**
+     * @return one line per setting with its value and source (secrets masked), as printed at start.
+     */
+    public String summary()
+    {
+        return summary;
     }
 }

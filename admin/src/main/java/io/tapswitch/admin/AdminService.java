@@ -73,6 +73,8 @@ public final class AdminService
     public static final int IDLE_TIMEOUT_SECONDS = 60;
     private static final Logger LOG = LoggerFactory.getLogger(AdminService.class);
     private static final String MAIN_CONTRACT = "openapi.yaml";
+    /** One line per REST request; configure it (or turn it off with access-log=false) as logger tapswitch.admin.access. */
+    private static final org.slf4j.Logger ACCESS_LOG = org.slf4j.LoggerFactory.getLogger("tapswitch.admin.access");
     private static final Set<String> FIXED_ROUTES = Set.of("/health", "/ready", "/api/v1/openapi.yaml");
 
     private final AdminConfig config;
@@ -142,6 +144,7 @@ public final class AdminService
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
+        io.tapswitch.formats.metrics.BuildInfo.bindProcessMeters(registry);
         gcMetrics = new JvmGcMetrics();
         gcMetrics.bindTo(registry);
         vertx.executeBlocking(() ->
@@ -229,7 +232,18 @@ public final class AdminService
             builder.rootHandler(this::measure);
             builder.rootHandler(this::authorize);
             // raw input checks of every operation, before the contract's validation (InputGuard)
-            builder.rootHandler(InputGuard::handle);
+            builder.rootHandler(rc ->
+            {
+                // the console's pages and forms (issue 17) are not API operations
+                if (rc.normalizedPath().startsWith(Contract.BASE_PATH + "/"))
+                {
+                    InputGuard.handle(rc);
+                }
+                else
+                {
+                    rc.next();
+                }
+            });
             final ApiRoutes routes = new ApiRoutes(builder);
             for (final ApiModule module : modules)
             {
@@ -248,6 +262,9 @@ public final class AdminService
                 throw new IllegalStateException("contract operations without a handler: " + missing);
             }
             final Router root = builder.createRouter();
+            // the caseworkers' console at / (issue 17), before the catch-all handlers below
+            new io.tapswitch.admin.console.Console(context, accountModule.accounts(), this::httpPort,
+                config.tlsCertFile() != null).mount(root);
             root.get("/health").handler(rc -> Api.sendJson(rc, 200, new JsonObject().put("status", "up")));
             root.get("/ready").handler(this::ready);
             root.get(Contract.BASE_PATH + "/openapi.yaml").handler(rc -> rc.response()
@@ -418,6 +435,15 @@ public final class AdminService
                 .publishPercentileHistogram()
                 .register(registry)
                 .record(System.nanoTime() - startNs, TimeUnit.NANOSECONDS);
+            if (config.accessLog())
+            {
+                // the route template, never the raw path with its ids, nor a query, a token or a body
+                final Principal principal = rc.get(Api.PRINCIPAL_KEY);
+                ACCESS_LOG.info("{} {} {} {} ms actor={} from={}", rc.request().method().name(), route,
+                    rc.response().getStatusCode(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs),
+                    principal == null ? "-" : principal.actor(),
+                    rc.request().remoteAddress() == null ? "-" : rc.request().remoteAddress().hostAddress());
+            }
         });
         rc.next();
     }

@@ -22,7 +22,7 @@ class AdminConfigTest
     {
         final Path file = dir.resolve("admin.yaml");
         Files.writeString(file, """
-            cityZone: Europe/Kyiv
+            city-zone: Europe/Kyiv
             tokens:
               - actor: olena
                 roles: [center_admin]
@@ -45,7 +45,7 @@ class AdminConfigTest
         Files.writeString(file, "{\"tokens\": [{\"actor\": \"x\", \"roles\": [\"janitor\"], \"token\": \"0123456789abcdef\"}]}");
         assertThatThrownBy(() -> new AdminConfig().loadFile(file)).hasMessageContaining("tokens[0].roles[0]").hasMessageContaining("janitor");
         assertThatThrownBy(() -> new AdminConfig().port(70_000).conclude()).hasMessageContaining("port").hasMessageContaining("70000");
-        assertThatThrownBy(() -> new AdminConfig().dbUrl("mysql://x").conclude()).hasMessageContaining("dbUrl");
+        assertThatThrownBy(() -> new AdminConfig().dbUrl("mysql://x").conclude()).hasMessageContaining("db-url");
         assertThat(AdminConfig.redactUrl("postgresql://app:secret@db:5432/x")).isEqualTo("postgresql://app:***@db:5432/x");
     }
 

@@ -28,6 +28,8 @@ final class OpsFiles
     static final Path ALERTS = OPS_DIR.resolve("prometheus/alerts.yml");
     static final Path PROMETHEUS = OPS_DIR.resolve("prometheus/prometheus.yml");
     static final Path RUNBOOK = OPS_DIR.resolve("RUNBOOK.md");
+    /** promtool unit tests of the alert rules. */
+    static final Path ALERT_TESTS = OPS_DIR.resolve("src/test/prometheus/alerts-test.yml");
 
     private static final Pattern ALERT_EXPR = Pattern.compile("^\\s+expr:\\s*(.+)$", Pattern.MULTILINE);
 

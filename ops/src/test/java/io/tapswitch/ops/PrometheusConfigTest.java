@@ -50,6 +50,42 @@ class PrometheusConfigTest
         assertThat(count).isGreaterThanOrEqualTo(8);
     }
 
+    @Test
+    void shouldFireEveryAlertWhenItShouldAndStayQuietWhenItShouldNot() throws Exception
+    {
+        // ops/src/test/prometheus/alerts-test.yml: per alert, a target that breaks the rule (fires once "for"
+        // has passed, with its rendered annotations) beside one that does not (never in the expected alerts), and
+        // an evaluation before "for" has passed (no alert yet)
+        final Result result = promtool("test", "rules", OpsFiles.ALERT_TESTS.toString());
+        assertThat(result.exitCode).as(result.output).isZero();
+        assertThat(result.output).contains("SUCCESS");
+
+        final String alerts = OpsFiles.read(OpsFiles.ALERTS);
+        final String tests = OpsFiles.read(OpsFiles.ALERT_TESTS);
+        final Matcher m = Pattern.compile("- alert: (\\w+)").matcher(alerts);
+        int count = 0;
+        while (m.find())
+        {
+            count++;
+            final String alert = m.group(1);
+            assertThat(tests).as("a firing test of " + alert).containsPattern(
+                "alertname: " + alert + "\\n        exp_alerts:\\n          - exp_labels:");
+            assertThat(tests).as("a quiet test of " + alert).containsPattern(
+                "alertname: " + alert + "\\n        exp_alerts: \\[\\]");
+        }
+        assertThat(count).isGreaterThanOrEqualTo(12);
+    }
+
+    @Test
+    void shouldLinkRunbooksWithTheStandardAnnotation()
+    {
+        final String alerts = OpsFiles.read(OpsFiles.ALERTS);
+        final long rules = alerts.lines().filter((l) -> l.trim().startsWith("- alert:")).count();
+        final long links = alerts.lines().filter((l) -> l.trim().startsWith("runbook_url: ")).count();
+        assertThat(links).as("runbook_url (the annotation Alertmanager and Grafana link) on every alert").isEqualTo(rules);
+        assertThat(alerts).doesNotContainPattern("\\n\\s+runbook: ");
+    }
+
     static Result promtool(final String... args) throws IOException, InterruptedException
     {
         final List<String> command = new java.util.ArrayList<>();

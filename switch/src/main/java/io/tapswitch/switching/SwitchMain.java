@@ -7,7 +7,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import io.netty.util.ResourceLeakDetector;
-import io.tapswitch.switching.config.ConfigException;
+import io.tapswitch.formats.config.ConfigException;
 import io.tapswitch.switching.config.Setting;
 import io.tapswitch.switching.config.SwitchConfig;
 import io.tapswitch.switching.net.SwitchLauncher;

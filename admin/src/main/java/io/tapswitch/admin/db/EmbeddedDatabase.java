@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import io.tapswitch.formats.config.ConfigException;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
@@ -18,6 +19,8 @@ public final class EmbeddedDatabase implements AutoCloseable
 {
     public static final String USER = "postgres";
     public static final String DATABASE = "postgres";
+    /** Major version of the PostgreSQL binaries this release embeds (zonky's linux-amd64 binaries). */
+    public static final String MAJOR_VERSION = "18";
 
     private final EmbeddedPostgres postgres;
     private final int port;
@@ -40,6 +43,7 @@ public final class EmbeddedDatabase implements AutoCloseable
         try
         {
             Files.createDirectories(dataDir);
+            checkClusterVersion(dataDir);
             final EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setDataDirectory(dataDir)
                 .setCleanDataDirectory(false)
@@ -57,6 +61,30 @@ public final class EmbeddedDatabase implements AutoCloseable
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot start embedded PostgreSQL in " + dataDir, ex);
+        }
+    }
+
+    /**
+     * A cluster written by another major version cannot be opened by these binaries: refuse at once, naming the
+     * upgrade steps, instead of letting PostgreSQL fail with a message about its control file.
+     *
+     * @param dataDir the cluster's directory.
+     * @throws ConfigException when {@code PG_VERSION} names another major version.
+     */
+    static void checkClusterVersion(final Path dataDir) throws IOException
+    {
+        final Path versionFile = dataDir.resolve("PG_VERSION");
+        if (!Files.isRegularFile(versionFile))
+        {
+            return;
+        }
+        final String found = Files.readString(versionFile).trim();
+        if (!MAJOR_VERSION.equals(found))
+        {
+            throw new ConfigException("the embedded PostgreSQL data directory " + dataDir + " was written by PostgreSQL " +
+                found + "; this release runs PostgreSQL " + MAJOR_VERSION + ". Upgrade it first (ops/RUNBOOK.md, " +
+                "\"Upgrade the embedded PostgreSQL\": pg_dump with the previous release, restore into a new directory) " +
+                "or point db-url at a PostgreSQL server");
         }
     }
 

@@ -40,11 +40,17 @@ public final class CardsApi
         {
             final Page page = Page.of(r.rc());
             return ctx.pool().preparedQuery("SELECT " + COLUMNS + " FROM cards WHERE id > $1 AND ($3::bigint IS NULL OR holder_id = $3) " +
-                    "AND ($4::text IS NULL OR status = $4) ORDER BY id LIMIT $2")
-                .execute(Tuple.of(page.afterKey(), page.fetch(), Api.queryLong(r.rc(), "holderId"), Api.queryString(r.rc(), "status")))
+                    "AND ($4::text IS NULL OR status = $4) AND " + io.tapswitch.admin.account.Scope.holderIn("holder_id", 5) +
+                    " ORDER BY id LIMIT $2")
+                .execute(Tuple.of(page.afterKey(), page.fetch(), Api.queryLong(r.rc(), "holderId"), Api.queryString(r.rc(), "status"),
+                    r.principal().scopeDistrict()))
                 .map(rows -> page.result(rows, "id", CardsApi::toJson));
         });
-        routes.json("getCard", 200, r -> get(ctx.pool(), Api.pathLong(r.rc(), "cardId"), false));
+        routes.json("getCard", 200, r -> get(ctx.pool(), Api.pathLong(r.rc(), "cardId"), false)
+            .compose(card -> io.tapswitch.admin.account.Scope.requireHolder(ctx.pool(), r.principal(), card.getLong("holderId"))
+                .recover(ex -> io.vertx.core.Future.failedFuture(io.tapswitch.admin.api.ApiException.notFound("card",
+                    card.getLong("id"))))
+                .map(card)));
         routes.json("issueCard", 201, r ->
         {
             final JsonObject body = Api.body(r.rc());

@@ -33,16 +33,18 @@ public final class EntitlementsApi
             final Page page = Page.of(r.rc());
             final Long programId = Api.queryLong(r.rc(), "programId");
             return ctx.pool().preparedQuery("SELECT " + COLUMNS + " FROM entitlements WHERE id > $1 AND ($3::bigint IS NULL OR holder_id = $3) " +
-                    "AND ($4::int IS NULL OR program_id = $4) AND ($5::text IS NULL OR status = $5) ORDER BY id LIMIT $2")
+                    "AND ($4::int IS NULL OR program_id = $4) AND ($5::text IS NULL OR status = $5) AND " +
+                    io.tapswitch.admin.account.Scope.holderIn("holder_id", 6) + " ORDER BY id LIMIT $2")
                 .execute(Tuple.of(page.afterKey(), page.fetch(), Api.queryLong(r.rc(), "holderId"),
-                    programId == null ? null : programId.intValue(), Api.queryString(r.rc(), "status")))
+                    programId == null ? null : programId.intValue(), Api.queryString(r.rc(), "status"), r.principal().scopeDistrict()))
                 .map(rows -> page.result(rows, "id", EntitlementsApi::toJson));
         });
         routes.json("listHolderEntitlements", 200, r ->
         {
             final Page page = Page.of(r.rc());
             final long holderId = Api.pathLong(r.rc(), "holderId");
-            return PeopleApi.getHolder(ctx.pool(), holderId, false)
+            return io.tapswitch.admin.account.Scope.requireHolder(ctx.pool(), r.principal(), holderId)
+                .compose(v -> PeopleApi.getHolder(ctx.pool(), holderId, false))
                 .compose(holder -> ctx.pool().preparedQuery("SELECT " + COLUMNS + " FROM entitlements WHERE id > $1 AND holder_id = $3 " +
                     "ORDER BY id LIMIT $2").execute(Tuple.of(page.afterKey(), page.fetch(), holderId)))
                 .map(rows -> page.result(rows, "id", EntitlementsApi::toJson));

@@ -43,18 +43,23 @@ public final class TapsApi
                     "AND ($8::text IS NULL OR t.program_id IN (SELECT p.id FROM programs p WHERE p.donor = $8)) " +
                     "AND ($9::text IS NULL OR t.decision = $9) " +
                     "AND ($10::timestamptz IS NULL OR t.decided_at >= $10) AND ($11::timestamptz IS NULL OR t.decided_at < $11) " +
-                    "ORDER BY t.receipt LIMIT $2")
+                    // a district specialist's account: the taps of its district's holders only
+                    "AND " + io.tapswitch.admin.account.Scope.holderIn("t.holder_id", 12) + " ORDER BY t.receipt LIMIT $2")
                 .execute(Tuple.from(new Object[] {page.afterKey(), page.fetch(), Api.queryLong(r.rc(), "cardId"),
                     Api.queryLong(r.rc(), "holderId"), programId == null ? null : programId.intValue(),
                     outletId == null ? null : outletId.intValue(), Api.queryLong(r.rc(), "terminalId"),
-                    Api.queryString(r.rc(), "donor"), Api.queryString(r.rc(), "decision"), utc(from), utc(to)}))
+                    Api.queryString(r.rc(), "donor"), Api.queryString(r.rc(), "decision"), utc(from), utc(to),
+                    r.principal().scopeDistrict()}))
                 .map(rows -> page.result(rows, "receipt", TapsApi::toJson));
         });
         routes.json("getTap", 200, r ->
         {
             final long receipt = Api.pathLong(r.rc(), "receipt");
             return Sql.one(ctx.pool(), "SELECT " + COLUMNS + " FROM taps t WHERE t.receipt = $1", Tuple.of(receipt),
-                TapsApi::toJson, "tap", receipt);
+                TapsApi::toJson, "tap", receipt)
+                .compose(tap -> io.tapswitch.admin.account.Scope.requireHolder(ctx.pool(), r.principal(), tap.getLong("holderId"))
+                    .recover(ex -> io.vertx.core.Future.failedFuture(io.tapswitch.admin.api.ApiException.notFound("tap", receipt)))
+                    .map(tap));
         });
     }
 

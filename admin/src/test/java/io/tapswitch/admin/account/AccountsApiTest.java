@@ -101,6 +101,18 @@ class AccountsApiTest
         assertThat(admin.count("SELECT count(*) FROM audit_log WHERE actor = 'taras.north' AND action = 'cardholder.read' " +
             "AND resource_id = '" + holderNorth + "'")).isEqualTo(1);
         assertThat(admin.get("/api/v1/accounts", token).status()).isEqualTo(403);
+        // cards, grants and taps of another district's holder are not there either
+        ok(admin.post("/api/v1/cards", AdminHarness.ADMIN, new JsonObject().put("id", 8_100_001L).put("holderId", holderNorth)
+            .put("kind", "RESIDENT").put("expiry", "2030-12-31")));
+        ok(admin.post("/api/v1/cards", AdminHarness.ADMIN, new JsonObject().put("id", 8_100_002L).put("holderId", holderSouth)
+            .put("kind", "RESIDENT").put("expiry", "2030-12-31")));
+        assertThat(ok(admin.get("/api/v1/cards?holderId=" + holderSouth, AdminHarness.ADMIN)).getJsonArray("items")).hasSize(1);
+        assertThat(ok(admin.get("/api/v1/cards?holderId=" + holderSouth, token)).getJsonArray("items")).isEmpty();
+        assertThat(ok(admin.get("/api/v1/cards?holderId=" + holderNorth, token)).getJsonArray("items")).hasSize(1);
+        assertThat(admin.get("/api/v1/cards/8100002", token).status()).isEqualTo(404);
+        assertThat(admin.get("/api/v1/cards/8100001", token).status()).isEqualTo(200);
+        assertThat(admin.get("/api/v1/cardholders/" + holderSouth + "/entitlements", token).status()).isEqualTo(404);
+        assertThat(ok(admin.get("/api/v1/taps?holderId=" + holderSouth, token)).getJsonArray("items")).isEmpty();
 
         assertThat(admin.send("DELETE", "/api/v1/sessions/current", token, null, null).status()).isEqualTo(204);
         assertThat(admin.get("/api/v1/households", token).status()).isEqualTo(401);

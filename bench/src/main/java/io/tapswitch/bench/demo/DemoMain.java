@@ -89,6 +89,7 @@ public final class DemoMain implements Callable<Integer>
     private SwitchLauncher switchLauncher;
     private AdminService admin;
     private String adminToken;
+    private String consoleLine;
 
     public static void main(final String[] args)
     {
@@ -114,6 +115,7 @@ public final class DemoMain implements Callable<Integer>
             }
             startAdmin();
             loadDemoData();
+            createAccounts();
             final FleetResult result = runFleet();
             result.print(out);
             awaitIngested();
@@ -296,10 +298,41 @@ public final class DemoMain implements Callable<Integer>
         out.printf(Locale.ROOT, "shed (BUSY)    %.0f%n", null == busy ? 0.0 : busy.count());
     }
 
+    /**
+     * The demo's accounts for every role (issue 17): the center administrator's line is printed; every account's
+     * credentials go to {@code demo-accounts.txt} in the data directory, readable by its owner only.
+     */
+    private void createAccounts() throws Exception
+    {
+        final java.util.List<io.tapswitch.admin.account.DemoAccounts.Credential> accounts =
+            io.tapswitch.admin.account.DemoAccounts.create(admin);
+        final StringBuilder file = new StringBuilder("# tapswitch demo accounts of this run (console: " + admin.baseUrl() + "/)\n");
+        for (final io.tapswitch.admin.account.DemoAccounts.Credential account : accounts)
+        {
+            file.append(String.format(Locale.ROOT, "user %-11s password %s   %s%s%n", account.username(), account.password(),
+                account.roles(), account.district() == null ? "" : " (" + account.district() + ")"));
+        }
+        final Path list = dataDir.resolve("demo-accounts.txt");
+        Files.writeString(list, file.toString());
+        try
+        {
+            Files.setPosixFilePermissions(list, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        }
+        catch (final UnsupportedOperationException ignore)
+        {
+            // not a POSIX file system: the directory's permissions apply
+        }
+        consoleLine = String.format(Locale.ROOT, "console %s/ user %s password %s", admin.baseUrl(), accounts.get(0).username(),
+            accounts.get(0).password());
+        out.printf(Locale.ROOT, "demo: %d accounts, one per role; all their passwords are in %s%n", accounts.size(),
+            list.toAbsolutePath());
+    }
+
     private void printNextSteps()
     {
         out.println();
         out.println("=== where to look next ===");
+        out.println(consoleLine);
         out.printf(Locale.ROOT, "admin API     %s/api/v1   (contract: %s/api/v1/openapi.yaml)%n", admin.baseUrl(), admin.baseUrl());
         out.printf(Locale.ROOT, "demo token    %s   (center administrator, this run only)%n", adminToken);
         out.printf(Locale.ROOT, "try           curl -s -H 'Authorization: Bearer %s' '%s/api/v1/taps?limit=5'%n", adminToken, admin.baseUrl());

@@ -50,6 +50,21 @@ public final class FleetMain implements Callable<Integer>
     @Option(names = "--program", paramLabel = "ID", description = "program of every TAP; 0 = outlet default (default 0)")
     private long programId;
 
+    @Option(names = "--json", paramLabel = "FILE", description = "also write the summary as JSON to FILE")
+    private java.nio.file.Path jsonFile;
+
+    @Option(names = "--hgrm", paramLabel = "FILE",
+        description = "also write the latency histogram (HdrHistogram percentile distribution, ms) to FILE")
+    private java.nio.file.Path hgrmFile;
+
+    @Option(names = "--max-p99-ms", paramLabel = "MS",
+        description = "fail (exit 1) when p99 latency from scheduled send time is above MS")
+    private Double maxP99Ms;
+
+    @Option(names = "--max-unanswered", paramLabel = "N",
+        description = "fail (exit 1) when more than N requests stay unanswered after the drain (default 0)")
+    private long maxUnanswered;
+
     public static void main(final String[] args)
     {
         System.exit(new CommandLine(new FleetMain()).execute(args));
@@ -79,9 +94,52 @@ public final class FleetMain implements Callable<Integer>
             return 2;
         }
 
+        if (maxUnanswered < 0 || (null != maxP99Ms && !(maxP99Ms > 0)))
+        {
+            System.err.println("tapswitch fleet: --max-unanswered must be >= 0 and --max-p99-ms > 0");
+            return 2;
+        }
         final FleetResult result = new Fleet(options).run(System.out);
         result.print(System.out);
-        return result.loggedOn() == 0 ? 1 : 0;
+        if (null != jsonFile)
+        {
+            java.nio.file.Files.writeString(jsonFile, result.toJson().encodePrettily() + "\n");
+        }
+        if (null != hgrmFile)
+        {
+            result.writeHgrm(hgrmFile);
+        }
+        return verdict(result, maxP99Ms, maxUnanswered, System.err);
+    }
+
+    /**
+     * @return 0 when the run met its thresholds, 1 (each failure named on {@code err}) when no terminal logged on,
+     * more requests than allowed stayed unanswered, or p99 exceeded its limit.
+     */
+    static int verdict(final FleetResult result, final Double maxP99Ms, final long maxUnanswered, final java.io.PrintStream err)
+    {
+        int code = 0;
+        if (result.loggedOn() == 0)
+        {
+            err.println("tapswitch fleet: FAILED: no terminal logged on");
+            code = 1;
+        }
+        if (result.unanswered() > maxUnanswered)
+        {
+            err.printf(Locale.ROOT, "tapswitch fleet: FAILED: %d request(s) unanswered (allowed %d)%n",
+                result.unanswered(), maxUnanswered);
+            code = 1;
+        }
+        if (null != maxP99Ms)
+        {
+            final double p99 = result.latencyUs().getValueAtPercentile(99) / 1000.0;
+            if (p99 > maxP99Ms)
+            {
+                err.printf(Locale.ROOT, "tapswitch fleet: FAILED: p99 %.3f ms above --max-p99-ms %.3f%n", p99, maxP99Ms);
+                code = 1;
+            }
+        }
+        return code;
     }
 
     static double parseRate(final String rate)

@@ -91,6 +91,82 @@ public final class FleetResult
     }
 
     /**
+     * @return requests sent that got neither an answer nor an error by the end of the drain.
+     */
+    public long unanswered()
+    {
+        return Math.max(0, sent() - answered() - errors());
+    }
+
+    /**
+     * @return the run as JSON: options, counts by outcome and decision, latency percentiles in milliseconds.
+     */
+    public io.vertx.core.json.JsonObject toJson()
+    {
+        final io.vertx.core.json.JsonObject decisions = new io.vertx.core.json.JsonObject();
+        final String[] names = {"APPROVED", "DECLINED", "RECORDED"};
+        final int[] codes = {Decision.APPROVED, Decision.DECLINED, Decision.RECORDED};
+        for (int i = 0; i < codes.length; i++)
+        {
+            final io.vertx.core.json.JsonObject reasons = new io.vertx.core.json.JsonObject();
+            for (int reason = 0; reason < ReasonCode.COUNT; reason++)
+            {
+                final long n = count(codes[i], reason);
+                if (n > 0)
+                {
+                    reasons.put(ReasonCode.name(reason), n);
+                }
+            }
+            decisions.put(names[i], new io.vertx.core.json.JsonObject().put("total", count(codes[i])).put("reasons", reasons));
+        }
+        return new io.vertx.core.json.JsonObject()
+            .put("target", options.host() + ":" + options.port())
+            .put("terminals", options.terminals())
+            .put("firstTerminal", options.firstTerminal())
+            .put("rate", options.isMaxRate() ? "max" : String.valueOf(options.ratePerSecond()))
+            .put("inFlight", options.inFlight())
+            .put("loadSeconds", loadSeconds())
+            .put("connectMs", connectMs)
+            .put("loggedOn", loggedOn())
+            .put("logonFailures", logonFailures())
+            .put("connectFailures", connectFailures())
+            .put("disconnected", disconnected())
+            .put("sent", sent())
+            .put("answered", answered())
+            .put("errors", errors())
+            .put("unanswered", unanswered())
+            .put("unsent", unsent())
+            .put("heartbeats", heartbeats())
+            .put("answeredPerSecond", answeredPerSecond())
+            .put("decisions", decisions)
+            .put("latencyMs", percentiles(latencyUs))
+            .put("responseMs", percentiles(serviceUs));
+    }
+
+    private static io.vertx.core.json.JsonObject percentiles(final Histogram h)
+    {
+        return new io.vertx.core.json.JsonObject()
+            .put("samples", h.getTotalCount())
+            .put("p50", h.getValueAtPercentile(50) / 1000.0)
+            .put("p90", h.getValueAtPercentile(90) / 1000.0)
+            .put("p99", h.getValueAtPercentile(99) / 1000.0)
+            .put("p999", h.getValueAtPercentile(99.9) / 1000.0)
+            .put("max", h.getMaxValue() / 1000.0);
+    }
+
+    /**
+     * Writes the latency histogram in HdrHistogram's percentile distribution format ({@code .hgrm}, values in
+     * milliseconds), for the HdrHistogram plotter.
+     */
+    public void writeHgrm(final java.nio.file.Path file) throws java.io.IOException
+    {
+        try (PrintStream out = new PrintStream(java.nio.file.Files.newOutputStream(file), false, java.nio.charset.StandardCharsets.UTF_8))
+        {
+            latencyUs.outputPercentileDistribution(out, 5, 1000.0);
+        }
+    }
+
+    /**
      * @return results with that decision and reason.
      */
     public long count(final int decision, final int reason)
@@ -155,8 +231,8 @@ public final class FleetResult
             loadSeconds(), options.ioThreads(), epoll ? "epoll" : "nio");
         out.printf(Locale.ROOT, "connections logged on %d, logon failures %d, connect failures %d, dropped %d " +
             "(logon phase %d ms)%n", loggedOn(), logonFailures(), connectFailures(), disconnected(), connectMs);
-        out.printf(Locale.ROOT, "requests    sent %d, answered %d (%.0f taps/s), errors %d, unsent %d, heartbeats %d%n",
-            sent(), answered(), answeredPerSecond(), errors(), unsent(), heartbeats());
+        out.printf(Locale.ROOT, "requests    sent %d, answered %d (%.0f taps/s), errors %d, unanswered %d, unsent %d, " +
+            "heartbeats %d%n", sent(), answered(), answeredPerSecond(), errors(), unanswered(), unsent(), heartbeats());
         out.printf(Locale.ROOT, "decisions   APPROVED %d, RECORDED %d, DECLINED %d%n",
             count(Decision.APPROVED), count(Decision.RECORDED), count(Decision.DECLINED));
         for (int reason = 1; reason < ReasonCode.COUNT; reason++)

@@ -1,5 +1,7 @@
 package io.tapswitch.switching.config;
 
+import io.tapswitch.formats.config.SettingKey;
+
 import java.util.Locale;
 
 import io.tapswitch.switching.engine.EngineConfig;
@@ -9,7 +11,7 @@ import io.tapswitch.switching.engine.EngineConfig;
  * its environment variable, its default and one line of documentation. The README's configuration
  * table is this enum. Immutable; thread-safe.
  */
-public enum Setting
+public enum Setting implements SettingKey
 {
     HOST("host", "127.0.0.1", false,
         "address the terminal listener binds to"),
@@ -95,21 +97,25 @@ public enum Setting
         this.doc = doc;
     }
 
+    @Override
     public String key()
     {
         return key;
     }
 
+    @Override
     public String defaultValue()
     {
         return defaultValue;
     }
 
+    @Override
     public boolean secret()
     {
         return secret;
     }
 
+    @Override
     public String doc()
     {
         return doc;
@@ -119,6 +125,7 @@ public enum Setting
      * @return the environment variable that sets it: {@code TAPSWITCH_} + the key in upper case with
      * dots and dashes as underscores, e.g. {@code TAPSWITCH_TLS_CERT_FILE}.
      */
+    @Override
     public String envName()
     {
         return "TAPSWITCH_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');

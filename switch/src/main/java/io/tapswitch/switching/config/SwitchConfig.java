@@ -1,28 +1,22 @@
 package io.tapswitch.switching.config;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.Reader;
+import io.tapswitch.formats.config.ConfigException;
+import io.tapswitch.formats.config.LayeredSettings;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.EnumMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 
 import io.tapswitch.switching.engine.EngineConfig;
 import org.agrona.BitUtil;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * The switch's configuration, resolved once at start from, in increasing precedence: the defaults of
@@ -127,50 +121,15 @@ public final class SwitchConfig
      */
     public static SwitchConfig load(final Path configFile, final Map<String, String> env, final Map<String, String> flags)
     {
+        final LayeredSettings<Setting> layered =
+            LayeredSettings.load(List.of(Setting.values()), Set.of(), configFile, env, flags);
         final EnumMap<Setting, String> values = new EnumMap<>(Setting.class);
         final EnumMap<Setting, String> sources = new EnumMap<>(Setting.class);
         for (final Setting setting : Setting.values())
         {
-            values.put(setting, setting.defaultValue());
-            sources.put(setting, "default");
+            values.put(setting, layered.value(setting));
+            sources.put(setting, layered.source(setting));
         }
-
-        if (null != configFile)
-        {
-            final Map<String, String> fromFile = readFile(configFile);
-            for (final Map.Entry<String, String> entry : fromFile.entrySet())
-            {
-                final Setting setting = Setting.byKey(entry.getKey());
-                if (null == setting)
-                {
-                    throw new ConfigException("unknown setting '" + entry.getKey() + "' in " + configFile);
-                }
-                values.put(setting, entry.getValue());
-                sources.put(setting, "file " + configFile);
-            }
-        }
-
-        for (final Setting setting : Setting.values())
-        {
-            final String value = env.get(setting.envName());
-            if (null != value)
-            {
-                values.put(setting, value);
-                sources.put(setting, "env " + setting.envName());
-            }
-        }
-
-        for (final Map.Entry<String, String> entry : flags.entrySet())
-        {
-            final Setting setting = Setting.byKey(entry.getKey());
-            if (null == setting)
-            {
-                throw new ConfigException("unknown setting '" + entry.getKey() + "' on the command line");
-            }
-            values.put(setting, entry.getValue());
-            sources.put(setting, "flag");
-        }
-
         return new SwitchConfig(values, sources);
     }
 
@@ -183,81 +142,6 @@ public final class SwitchConfig
         return load(null, Map.of(), flags);
     }
 
-    static Map<String, String> readFile(final Path file)
-    {
-        if (!Files.isRegularFile(file))
-        {
-            throw new ConfigException("configuration file not found: " + file);
-        }
-        final String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        final Map<String, String> flat = new LinkedHashMap<>();
-        try
-        {
-            if (name.endsWith(".yaml") || name.endsWith(".yml"))
-            {
-                try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8))
-                {
-                    final Object root = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
-                    if (null == root)
-                    {
-                        return flat;
-                    }
-                    if (!(root instanceof Map))
-                    {
-                        throw new ConfigException("configuration file " + file + " must hold a mapping of settings");
-                    }
-                    flatten("", (Map<?, ?>)root, flat, file);
-                }
-            }
-            else if (name.endsWith(".properties"))
-            {
-                final Properties properties = new Properties();
-                try (InputStream in = Files.newInputStream(file))
-                {
-                    properties.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
-                }
-                for (final String key : properties.stringPropertyNames())
-                {
-                    flat.put(key.trim(), properties.getProperty(key).trim());
-                }
-            }
-            else
-            {
-                throw new ConfigException("configuration file " + file + " must end in .yaml, .yml or .properties");
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new ConfigException("cannot read configuration file " + file + ": " + ex.getMessage(), ex);
-        }
-        catch (final org.yaml.snakeyaml.error.YAMLException ex)
-        {
-            throw new ConfigException("configuration file " + file + " is not valid YAML: " + ex.getMessage(), ex);
-        }
-        return flat;
-    }
-
-    private static void flatten(final String prefix, final Map<?, ?> map, final Map<String, String> out, final Path file)
-    {
-        for (final Map.Entry<?, ?> entry : map.entrySet())
-        {
-            final String key = prefix + entry.getKey();
-            final Object value = entry.getValue();
-            if (value instanceof Map)
-            {
-                flatten(key + ".", (Map<?, ?>)value, out, file);
-            }
-            else if (value instanceof List)
-            {
-                throw new ConfigException("setting '" + key + "' in " + file + " must be a single value, not a list");
-            }
-            else
-            {
-                out.put(key, null == value ? "" : String.valueOf(value));
-            }
-        }
-    }
-
     /**
      * @return one line per setting, value and source; secrets are shown as {@code <set>} or {@code <unset>}.
      */
@@ -267,7 +151,7 @@ public final class SwitchConfig
         for (final Setting setting : Setting.values())
         {
             final String value = values.get(setting);
-            final String shown = setting.secret() ? (value.isEmpty() ? "<unset>" : "<set>") : value;
+            final String shown = setting.shown(value);
             sb.append(String.format(Locale.ROOT, "  %-22s %-28s (%s)%n", setting.key(), shown, sources.get(setting)));
         }
         sb.append(String.format(Locale.ROOT, "  %-22s %s%n", "=> idle timeout", idleTimeoutMs + " ms"));

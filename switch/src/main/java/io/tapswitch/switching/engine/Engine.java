@@ -117,6 +117,8 @@ public final class Engine implements AutoCloseable
     private long replayIndex;
     private long replayMismatches;
     private long replayedRecords;
+    private long replayExcerpts;
+    private long replayExcerptIndex = -1;
     private long replayNanos;
     private JournalDecoder replayed;
     private int replayedOutcome;
@@ -169,16 +171,29 @@ public final class Engine implements AutoCloseable
     public static Engine open(final EngineConfig config)
     {
         config.validate();
-        final Engine engine = new Engine(config);
+        final ReplayProgress progress = config.replayProgress();
+        progress.start();
+        final Engine engine;
+        try
+        {
+            engine = new Engine(config);
+        }
+        catch (final RuntimeException ex)
+        {
+            progress.failed();
+            throw ex;
+        }
         try
         {
             engine.recover();
         }
         catch (final RuntimeException ex)
         {
+            progress.failed();
             engine.releaseResources();
             throw ex;
         }
+        progress.finish();
         return engine;
     }
 
@@ -1004,11 +1019,18 @@ public final class Engine implements AutoCloseable
         final JournalDecoder chunkRecord = new JournalDecoder();
         final long afterSequence = snapshotSequence;
         final long replayStartNs = System.nanoTime();
+        config.replayProgress().replaying(JournalReplay.excerptsFrom(journal, fromIndex));
         replaying = true;
         try
         {
             counters.journalTornExcerpts = JournalReplay.read(journal, fromIndex, (index, buffer, offset, length) ->
             {
+                if (index != replayExcerptIndex)
+                {
+                    // the records of one excerpt (a whole batch) share its index
+                    replayExcerptIndex = index;
+                    replayExcerpts++;
+                }
                 record.wrap(buffer, offset, length);
                 if (record.sequence() > afterSequence)
                 {
@@ -1021,6 +1043,7 @@ public final class Engine implements AutoCloseable
                 }
             });
             replayChunk(chunk, chunkRecord);
+            config.replayProgress().progress(replayExcerpts, replayedRecords);
         }
         finally
         {
@@ -1064,6 +1087,7 @@ public final class Engine implements AutoCloseable
             replayedRecords++;
         }
         chunk.clear();
+        config.replayProgress().progress(replayExcerpts, replayedRecords);
     }
 
     private void resetState()

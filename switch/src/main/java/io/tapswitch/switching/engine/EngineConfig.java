@@ -71,6 +71,7 @@ public final class EngineConfig
     private long journalPretouchBytes;
     private long journalReserveBytes = JournalReserver.DEFAULT_AHEAD_BYTES;
     private JournalAppendObserver journalAppendObserver;
+    private ReplayProgress replayProgress = new ReplayProgress();
 
     /** The data directory: {@code journal/}, {@code commands/}, {@code snapshots/} live in it. Required. */
     public EngineConfig dataDir(final Path dataDir)
@@ -395,6 +396,21 @@ public final class EngineConfig
     public JournalAppendObserver journalAppendObserver()
     {
         return journalAppendObserver;
+    }
+
+    /**
+     * Where {@link Engine#open} publishes how far its recovery (snapshot load, journal replay) has come, for the
+     * replay progress gauge, the progress log and {@code /ready}.
+     */
+    public EngineConfig replayProgress(final ReplayProgress replayProgress)
+    {
+        this.replayProgress = replayProgress;
+        return this;
+    }
+
+    public ReplayProgress replayProgress()
+    {
+        return replayProgress;
     }
 
     /**

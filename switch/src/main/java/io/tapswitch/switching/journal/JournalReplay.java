@@ -57,6 +57,31 @@ public final class JournalReplay
     }
 
     /**
+     * @param journal   the open journal.
+     * @param fromIndex the excerpt a replay starts at, or a negative value for the journal's start.
+     * @return excerpts from there to the end (for the replay's progress), or -1 when Chronicle Queue cannot count
+     * them.
+     */
+    public static long excerptsFrom(final JournalWriter journal, final long fromIndex)
+    {
+        try
+        {
+            final SingleChronicleQueue queue = journal.queue();
+            final long last = queue.lastIndex();
+            if (last < 0)
+            {
+                return 0;
+            }
+            final long first = fromIndex >= 0 ? fromIndex : queue.firstIndex();
+            return queue.countExcerpts(first, last) + 1;
+        }
+        catch (final RuntimeException ex)
+        {
+            return -1;
+        }
+    }
+
+    /**
      * As {@link #read(JournalWriter, long, Records)}, on an open journal queue.
      *
      * @return excerpts of a torn tail cut off.

@@ -27,13 +27,13 @@ public final class EngineMetrics
         final MeterRegistry registry = metrics.registry();
         metrics.keepAlive(counters);
 
-        gauge(registry, "tapswitch.journal.bytes", "journal bytes appended since start", counters,
-            EngineCounters::journalBytes);
-        gauge(registry, "tapswitch.journal.records", "journal records written since start", counters,
-            EngineCounters::journalRecords);
-        gauge(registry, "tapswitch.journal.excerpts",
-            "journal excerpts written since start (a batch's records share one excerpt)", counters,
-            EngineCounters::journalExcerpts);
+        // counts since start: counters (Prometheus applies rate() and increase() across restarts), not gauges
+        FunctionCounter.builder("tapswitch.journal.bytes", counters, EngineCounters::journalBytes)
+            .description("journal bytes appended since start").register(registry);
+        FunctionCounter.builder("tapswitch.journal.records", counters, EngineCounters::journalRecords)
+            .description("journal records written since start").register(registry);
+        FunctionCounter.builder("tapswitch.journal.excerpts", counters, EngineCounters::journalExcerpts)
+            .description("journal excerpts written since start (a batch's records share one excerpt)").register(registry);
         gauge(registry, "tapswitch.journal.torn.tail.excerpts", "journal excerpts of a torn tail (a crash or power " +
             "loss while they were written, never answered) cut off at the last start", counters,
             EngineCounters::journalTornExcerpts);

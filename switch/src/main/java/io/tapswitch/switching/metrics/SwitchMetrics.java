@@ -56,6 +56,7 @@ public final class SwitchMetrics implements AutoCloseable
         gcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
+        io.tapswitch.formats.metrics.BuildInfo.bindProcessMeters(registry);
     }
 
     public PrometheusMeterRegistry registry()
@@ -215,11 +216,17 @@ public final class SwitchMetrics implements AutoCloseable
     }
 
     /**
-     * Starts {@code GET /metrics} on host:port (port 0 picks a free one).
+     * Starts the HTTP listener on host:port (port 0 picks a free one): {@code GET /metrics}, {@code GET /health}
+     * (200 while the process answers) and {@code GET /ready} (200 when {@code ready} says so, else 503), each
+     * with a JSON or text body. Started before the engine recovers, so Prometheus and a supervisor see the switch
+     * from its first second.
      *
+     * @param ready     true when the switch is ready.
+     * @param readyJson the body of /ready (the checks).
      * @return the bound port.
      */
-    public int startHttp(final String host, final int port) throws IOException
+    public int startHttp(final String host, final int port, final java.util.function.BooleanSupplier ready,
+        final java.util.function.Supplier<String> readyJson) throws IOException
     {
         httpServer = HttpServer.create(new InetSocketAddress(host, port), 16);
         httpExecutor = Executors.newSingleThreadExecutor((r) ->
@@ -230,25 +237,64 @@ public final class SwitchMetrics implements AutoCloseable
         });
         httpServer.setExecutor(httpExecutor);
         httpServer.createContext("/metrics", (exchange) ->
+            respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry::scrape));
+        httpServer.createContext("/health", (exchange) ->
+            respond(exchange, 200, "application/json", () -> "{\"status\":\"up\"}"));
+        httpServer.createContext("/ready", (exchange) ->
         {
-            try (exchange)
-            {
-                if (!"GET".equals(exchange.getRequestMethod()))
-                {
-                    exchange.sendResponseHeaders(405, -1);
-                    return;
-                }
-                final byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
-                exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-                exchange.sendResponseHeaders(200, body.length);
-                try (OutputStream out = exchange.getResponseBody())
-                {
-                    out.write(body);
-                }
-            }
+            final boolean isReady = ready.getAsBoolean();
+            respond(exchange, isReady ? 200 : 503, "application/json", readyJson);
         });
         httpServer.start();
         return httpServer.getAddress().getPort();
+    }
+
+    private static void respond(final com.sun.net.httpserver.HttpExchange exchange, final int status,
+        final String contentType, final java.util.function.Supplier<String> body) throws IOException
+    {
+        try (exchange)
+        {
+            if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod()))
+            {
+                exchange.sendResponseHeaders(405, -1);
+                return;
+            }
+            final String path = exchange.getRequestURI().getPath();
+            if (!path.equals(exchange.getHttpContext().getPath()))
+            {
+                exchange.sendResponseHeaders(404, -1);
+                return;
+            }
+            final byte[] bytes = body.get().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", contentType);
+            if ("HEAD".equals(exchange.getRequestMethod()))
+            {
+                exchange.sendResponseHeaders(status, -1);
+                return;
+            }
+            exchange.sendResponseHeaders(status, bytes.length);
+            try (OutputStream out = exchange.getResponseBody())
+            {
+                out.write(bytes);
+            }
+        }
+    }
+
+    /**
+     * Registers the replay progress meters: {@code tapswitch_replay_progress_ratio} (0..1, 1 once recovered) and
+     * {@code tapswitch_replay_records_total} (journal records replayed at this start).
+     */
+    public void bindReplay(final io.tapswitch.switching.engine.ReplayProgress progress)
+    {
+        meterStates.add(progress);
+        Gauge.builder("tapswitch.replay.progress", progress, io.tapswitch.switching.engine.ReplayProgress::ratio)
+            .description("share of the journal replayed at start (0 .. 1; 1 once the switch has recovered)")
+            .baseUnit("ratio")
+            .register(registry);
+        FunctionCounter.builder("tapswitch.replay.records", progress,
+                io.tapswitch.switching.engine.ReplayProgress::recordsReplayed)
+            .description("journal records replayed at this start")
+            .register(registry);
     }
 
     public void close()

@@ -4,11 +4,18 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.concurrent.TimeUnit;
 
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
 import io.micrometer.core.instrument.Timer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.tapswitch.switching.config.SwitchConfig;
 import io.tapswitch.switching.engine.Engine;
 import io.tapswitch.switching.engine.EngineConfig;
+import io.tapswitch.switching.engine.ReplayProgress;
 import io.tapswitch.switching.metrics.SwitchMetrics;
 
 /**
@@ -20,62 +27,141 @@ import io.tapswitch.switching.metrics.SwitchMetrics;
  */
 public final class SwitchLauncher implements AutoCloseable
 {
+    /** Interval of the replay progress log line. */
+    public static final long PROGRESS_LOG_INTERVAL_MS = 5_000;
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(SwitchLauncher.class);
+
     private final SwitchConfig config;
     private final SwitchMetrics metrics;
     private final SwitchServer server;
+    private final SwitchReadiness readiness;
+    private final int metricsPort;
     private final long startupCommandsApplied;
 
     private SwitchLauncher(
-        final SwitchConfig config, final SwitchMetrics metrics, final SwitchServer server, final long startupCommandsApplied)
+        final SwitchConfig config, final SwitchMetrics metrics, final SwitchServer server, final SwitchReadiness readiness,
+        final int metricsPort, final long startupCommandsApplied)
     {
         this.config = config;
         this.metrics = metrics;
         this.server = server;
+        this.readiness = readiness;
+        this.metricsPort = metricsPort;
         this.startupCommandsApplied = startupCommandsApplied;
     }
 
     /**
-     * Opens everything and starts accepting connections.
+     * Opens everything and starts accepting connections. The metrics port ({@code /metrics}, {@code /health},
+     * {@code /ready}) answers first, before the snapshot load and the journal replay; a line with the replay's
+     * progress is logged every {@link #PROGRESS_LOG_INTERVAL_MS} ms while it lasts.
      *
      * @param config the validated configuration.
      * @return the running switch.
      */
     public static SwitchLauncher start(final SwitchConfig config) throws IOException, InterruptedException
     {
-        Files.createDirectories(config.dataDir());
-        if (config.demo())
-        {
-            DemoProvisioning.provisionIfEmpty(config.dataDir(), config.demoCards(), config.demoTerminals());
-        }
+        return start(config, null);
+    }
 
+    /**
+     * @param config the validated configuration.
+     * @param onMetricsPort told the bound metrics port as soon as the listener answers (before the replay), or null.
+     * @return the running switch.
+     */
+    public static SwitchLauncher start(final SwitchConfig config, final java.util.function.IntConsumer onMetricsPort)
+        throws IOException, InterruptedException
+    {
+        Files.createDirectories(config.dataDir());
         final SwitchMetrics metrics = new SwitchMetrics();
+        final ReplayProgress progress = new ReplayProgress();
+        final SwitchReadiness readiness = new SwitchReadiness(progress, config.dataDir().resolve("journal"));
+        metrics.bindReplay(progress);
         metrics.bindJournalDisk(config.dataDir());
-        final Timer appendTimer = metrics.journalAppendLatencyTimer();
-        final SwitchServer server = new SwitchServer(config, () -> Engine.open(new EngineConfig()
-            .dataDir(config.dataDir())
-            .heartbeatMs(config.heartbeatMs())
-            .journalSyncToDisk(config.journalSync())
-            .journalPretouchBytes(config.journalPretouchBytes())
-            .journalReserveBytes(config.journalReserveBytes())
-            .cardCapacity(config.cardCapacity())
-            .holderCapacity(config.cardCapacity())
-            .householdCapacity(Math.max(EngineConfig.DEFAULT_HOUSEHOLD_CAPACITY, config.cardCapacity() / 3 + 1))
-            .idempotencyCapacity(config.idempotencyCapacity())
-            // periodic snapshots are scheduled by the EngineAgent (snapshot-interval-ms), not a second time by the engine
-            .snapshotIntervalMs(0)
-            .journalAppendObserver((durationNs, lengthBytes) -> appendTimer.record(durationNs, TimeUnit.NANOSECONDS))),
-            metrics);
+        int metricsPort = -1;
+        final ScheduledExecutorService progressLog = Executors.newSingleThreadScheduledExecutor((r) ->
+        {
+            final Thread thread = new Thread(r, "tapswitch-replay-progress");
+            thread.setDaemon(true);
+            return thread;
+        });
+        SwitchServer server = null;
         try
         {
+            if (config.metricsPort() >= 0)
+            {
+                metricsPort = metrics.startHttp(config.metricsHost(), config.metricsPort(), readiness::ready, readiness::json);
+                if (null != onMetricsPort)
+                {
+                    onMetricsPort.accept(metricsPort);
+                }
+            }
+            if (config.demo())
+            {
+                DemoProvisioning.provisionIfEmpty(config.dataDir(), config.demoCards(), config.demoTerminals());
+            }
+            progressLog.scheduleAtFixedRate(() -> logProgress(progress), PROGRESS_LOG_INTERVAL_MS,
+                PROGRESS_LOG_INTERVAL_MS, TimeUnit.MILLISECONDS);
+
+            final Timer appendTimer = metrics.journalAppendLatencyTimer();
+            server = new SwitchServer(config, () -> Engine.open(new EngineConfig()
+                .dataDir(config.dataDir())
+                .heartbeatMs(config.heartbeatMs())
+                .journalSyncToDisk(config.journalSync())
+                .journalPretouchBytes(config.journalPretouchBytes())
+                .journalReserveBytes(config.journalReserveBytes())
+                .cardCapacity(config.cardCapacity())
+                .holderCapacity(config.cardCapacity())
+                .householdCapacity(Math.max(EngineConfig.DEFAULT_HOUSEHOLD_CAPACITY, config.cardCapacity() / 3 + 1))
+                .idempotencyCapacity(config.idempotencyCapacity())
+                // periodic snapshots are scheduled by the EngineAgent (snapshot-interval-ms), not a second time by the engine
+                .snapshotIntervalMs(0)
+                .replayProgress(progress)
+                .journalAppendObserver((durationNs, lengthBytes) -> appendTimer.record(durationNs, TimeUnit.NANOSECONDS))),
+                metrics);
             server.start();
-            return new SwitchLauncher(config, metrics, server, server.startupCommandsApplied());
+            progressLog.shutdownNow();
+            LOGGER.info("recovered: {} journal records replayed in {} s", progress.recordsReplayed(),
+                String.format(Locale.ROOT, "%.1f", progress.elapsedSeconds()));
+            readiness.syncer(server.journalSyncer());
+            readiness.journalWritable(server::journalWritable);
+            readiness.serving(true);
+            return new SwitchLauncher(config, metrics, server, readiness, metricsPort, server.startupCommandsApplied());
         }
         catch (final IOException | InterruptedException | RuntimeException ex)
         {
-            server.close();
+            progressLog.shutdownNow();
+            if (null != server)
+            {
+                server.close();
+            }
             metrics.close();
             throw ex;
         }
+    }
+
+    private static void logProgress(final ReplayProgress progress)
+    {
+        if (progress.phase() == ReplayProgress.REPLAYING)
+        {
+            final long total = progress.excerptsTotal();
+            LOGGER.info("replaying the journal: {} of {} excerpts ({}), {} records, {} s", progress.excerptsRead(),
+                total < 0 ? "?" : Long.toString(total),
+                total <= 0 ? "?" : String.format(Locale.ROOT, "%.1f %%", 100.0 * progress.ratio()),
+                progress.recordsReplayed(), String.format(Locale.ROOT, "%.0f", progress.elapsedSeconds()));
+        }
+        else if (progress.phase() == ReplayProgress.LOADING_SNAPSHOT)
+        {
+            LOGGER.info("loading the latest snapshot: {} s", String.format(Locale.ROOT, "%.0f", progress.elapsedSeconds()));
+        }
+    }
+
+    /**
+     * @return what /ready answers; its journal check is a hook ({@link SwitchReadiness#journalWritable}).
+     */
+    public SwitchReadiness readiness()
+    {
+        return readiness;
     }
 
     public SwitchConfig config()
@@ -98,9 +184,12 @@ public final class SwitchLauncher implements AutoCloseable
         return server.port();
     }
 
+    /**
+     * @return the port of {@code /metrics}, {@code /health} and {@code /ready}, or -1 when disabled.
+     */
     public int metricsPort()
     {
-        return server.metricsPort();
+        return metricsPort;
     }
 
     /**
@@ -116,6 +205,7 @@ public final class SwitchLauncher implements AutoCloseable
      */
     public void close()
     {
+        readiness.serving(false);
         try
         {
             server.close();

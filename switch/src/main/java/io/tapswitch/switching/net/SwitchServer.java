@@ -99,14 +99,13 @@ public final class SwitchServer implements AutoCloseable
     private ManyToOneRingBuffer requests;
     private SslContext sslContext;
     private int boundPort;
-    private int metricsPort = -1;
     private long startupCommandsApplied;
     private boolean closed;
 
     /**
      * @param config  the validated configuration.
      * @param engineFactory opens the engine on the engine thread; the server closes it.
-     * @param metrics the registry to wire into (the server starts its HTTP listener per the configuration).
+     * @param metrics the registry to wire into (its HTTP listener is started by the {@link SwitchLauncher}).
      */
     public SwitchServer(
         final SwitchConfig config, final Supplier<Engine> engineFactory, final SwitchMetrics metrics)
@@ -218,10 +217,6 @@ public final class SwitchServer implements AutoCloseable
         serverChannel = bootstrap.bind(config.host(), config.port()).sync().channel();
         boundPort = ((InetSocketAddress)serverChannel.localAddress()).getPort();
 
-        if (config.metricsPort() >= 0)
-        {
-            metricsPort = metrics.startHttp(config.metricsHost(), config.metricsPort());
-        }
         LOGGER.info("transport {}, {} io thread(s), tls {}", epoll ? "epoll" : "nio", config.ioThreads(),
             config.isTls() ? "on" : "off");
         return this;
@@ -256,14 +251,6 @@ public final class SwitchServer implements AutoCloseable
     public int port()
     {
         return boundPort;
-    }
-
-    /**
-     * @return the port of {@code GET /metrics}, or -1 when disabled.
-     */
-    public int metricsPort()
-    {
-        return metricsPort;
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.tapswitch.switching.config;
 
+import io.tapswitch.formats.config.ConfigException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

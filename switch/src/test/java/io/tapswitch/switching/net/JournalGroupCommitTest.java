@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.tapswitch.protocol.client.TapResult;
 import io.tapswitch.protocol.client.TerminalClient;
@@ -42,7 +43,7 @@ class JournalGroupCommitTest
             try
             {
                 final long nowMs = System.currentTimeMillis();
-                final double recordsBefore = gauge(testSwitch, "tapswitch.journal.records");
+                final double recordsBefore = counter(testSwitch, "tapswitch.journal.records");
                 server.pauseEngine();
                 final List<CompletableFuture<TapResult>> pending = new ArrayList<>();
                 for (int i = 0; i < REQUESTS; i++)
@@ -78,7 +79,7 @@ class JournalGroupCommitTest
                     assertThat(decisionByReceipt.get(receipt)).isEqualTo(result.decision()));
                 assertThat(answered.keySet().stream().map(indexByReceipt::get).distinct().count())
                     .as("one engine batch, one excerpt").isEqualTo(1);
-                assertThat(gauge(testSwitch, "tapswitch.journal.records") - recordsBefore).isEqualTo(REQUESTS);
+                assertThat(counter(testSwitch, "tapswitch.journal.records") - recordsBefore).isEqualTo(REQUESTS);
             }
             finally
             {
@@ -97,5 +98,11 @@ class JournalGroupCommitTest
     {
         final Gauge gauge = testSwitch.launcher().metrics().registry().find(name).gauge();
         return null == gauge ? 0 : gauge.value();
+    }
+
+    private static double counter(final TestSwitch testSwitch, final String name)
+    {
+        final FunctionCounter counter = testSwitch.launcher().metrics().registry().find(name).functionCounter();
+        return null == counter ? 0 : counter.count();
     }
 }

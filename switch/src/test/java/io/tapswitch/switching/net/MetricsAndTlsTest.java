@@ -44,7 +44,8 @@ class MetricsAndTlsTest
                 "tapswitch_connections_total ", "tapswitch_connections_rejected_total{reason=\"max_connections\"}",
                 "tapswitch_logons_total{result=\"OK\"}", "tapswitch_malformed_frames_total ",
                 "tapswitch_commands_total{outcome=\"applied\"}", "tapswitch_table_entries{table=\"cards\"}",
-                "tapswitch_journal_bytes ", "tapswitch_journal_append_latency_seconds_bucket{",
+                "tapswitch_journal_bytes_total ", "tapswitch_journal_records_total ", "tapswitch_journal_excerpts_total ",
+                "tapswitch_build_info{", "process_uptime_seconds ", "process_files_open_files ", "tapswitch_journal_append_latency_seconds_bucket{",
                 "tapswitch_snapshot_bytes ", "tapswitch_journal_receipt ", "tapswitch_journal_disk_free_bytes ",
                 "tapswitch_journal_disk_total_bytes ",
                 "jvm_memory_used_bytes{", "jvm_threads_live_threads ", "process_cpu_usage "})

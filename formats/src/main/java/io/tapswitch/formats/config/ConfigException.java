@@ -1,4 +1,4 @@
-package io.tapswitch.switching.config;
+package io.tapswitch.formats.config;
 
 /**
  * A configuration value that cannot be used: names the setting, where the value came from and why it
