@@ -475,26 +475,22 @@ public final class Engine implements AutoCloseable
         else
         {
             enrolled = Tables.isEnrolled(t.holderEnrol(holder), slot);
-            final int status = t.cardStatus(card);
-            if (status != CardStatus.ACTIVE && status != CardStatus.EXPIRED)
+            // CARD_BLOCKED or CARD_EXPIRED come before any program rule
+            reason = cardState(card, judge);
+            if (reason == ReasonCode.OK)
             {
-                reason = ReasonCode.CARD_BLOCKED;
-            }
-            else if (status == CardStatus.EXPIRED || judge.epochDay() > t.cardExpiryDay(card))
-            {
-                reason = ReasonCode.CARD_EXPIRED;
-            }
-            else if (!Tables.isAllowed(t.outletAllowed[outlet], slot))
-            {
-                reason = ReasonCode.OUTLET_NOT_ALLOWED;
-            }
-            else if (!enrolled)
-            {
-                reason = ReasonCode.NO_ENTITLEMENT;
-            }
-            else if (!inWindow(slot, judge))
-            {
-                reason = ReasonCode.OUTSIDE_WINDOW;
+                if (!Tables.isAllowed(t.outletAllowed[outlet], slot))
+                {
+                    reason = ReasonCode.OUTLET_NOT_ALLOWED;
+                }
+                else if (!enrolled)
+                {
+                    reason = ReasonCode.NO_ENTITLEMENT;
+                }
+                else if (!inWindow(slot, judge))
+                {
+                    reason = ReasonCode.OUTSIDE_WINDOW;
+                }
             }
         }
 
@@ -503,11 +499,11 @@ public final class Engine implements AutoCloseable
         if (enrolled)
         {
             rUnit = t.unitOf(holder, slot);
-            rPeriod = nowClock.periodKey(t.programPeriod[slot], t.programCycleDays[slot], t.programValidFrom[slot]);
+            rPeriod = periodOf(slot, nowClock);
             if (offline)
             {
                 inCurrentPeriod = rPeriod ==
-                    judge.periodKey(t.programPeriod[slot], t.programCycleDays[slot], t.programValidFrom[slot]);
+                    periodOf(slot, judge);
             }
             used = t.used(slot, rUnit, rPeriod);
             if (reason == ReasonCode.OK && inCurrentPeriod && (long)used + quantity > t.programQuota[slot])
@@ -535,6 +531,35 @@ public final class Engine implements AutoCloseable
         {
             rRemaining = (int)Math.max(0, t.programQuota[slot] - Math.min(Integer.MAX_VALUE, (long)used + rTaken));
         }
+    }
+
+    /**
+     * The card's own state on the city day of {@code clock} (PROTOCOL.md rule 6), the same for TAP and BALANCE:
+     * CARD_BLOCKED unless ACTIVE or EXPIRED; CARD_EXPIRED when EXPIRED or after its expiry day (the expiry day
+     * itself is still served); otherwise OK.
+     */
+    private int cardState(final int card, final CityClock clock)
+    {
+        final Tables t = tables;
+        final int status = t.cardStatus(card);
+        if (status != CardStatus.ACTIVE && status != CardStatus.EXPIRED)
+        {
+            return ReasonCode.CARD_BLOCKED;
+        }
+        if (status == CardStatus.EXPIRED || clock.epochDay() > t.cardExpiryDay(card))
+        {
+            return ReasonCode.CARD_EXPIRED;
+        }
+        return ReasonCode.OK;
+    }
+
+    /**
+     * @return the key of the program's period (day, week, month, once, cycle) holding the city time of {@code clock}.
+     */
+    private int periodOf(final int slot, final CityClock clock)
+    {
+        final Tables t = tables;
+        return clock.periodKey(t.programPeriod[slot], t.programCycleDays[slot], t.programValidFrom[slot]);
     }
 
     private boolean inWindow(final int slot, final CityClock clock)
@@ -691,7 +716,7 @@ public final class Engine implements AutoCloseable
                     final int unitNow = t.unitOf(holder, slot);
                     nowClock.select(nowMs);
                     final int periodNow =
-                        nowClock.periodKey(t.programPeriod[slot], t.programCycleDays[slot], t.programValidFrom[slot]);
+                        periodOf(slot, nowClock);
                     int usedNow = t.used(slot, unitNow, periodNow);
                     if (unitNow == takenUnit && periodNow == takenPeriod)
                     {
@@ -753,15 +778,7 @@ public final class Engine implements AutoCloseable
         }
         else
         {
-            final int status = t.cardStatus(card);
-            if (status != CardStatus.ACTIVE && status != CardStatus.EXPIRED)
-            {
-                reason = ReasonCode.CARD_BLOCKED;
-            }
-            else if (status == CardStatus.EXPIRED || nowClock.epochDay() > t.cardExpiryDay(card))
-            {
-                reason = ReasonCode.CARD_EXPIRED;
-            }
+            reason = cardState(card, nowClock);
         }
         int count = 0;
         if (reason == ReasonCode.OK)
@@ -773,7 +790,7 @@ public final class Engine implements AutoCloseable
                 if (Tables.isEnrolled(enrol, slot))
                 {
                     final int period =
-                        nowClock.periodKey(t.programPeriod[slot], t.programCycleDays[slot], t.programValidFrom[slot]);
+                        periodOf(slot, nowClock);
                     final int used = t.used(slot, t.unitOf(holder, slot), period);
                     result.entry(count, (int)t.programs.key(slot - 1), Math.max(0, t.programQuota[slot] - used),
                         t.programQuota[slot]);
