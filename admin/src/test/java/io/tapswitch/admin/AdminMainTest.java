@@ -56,8 +56,9 @@ class AdminMainTest
         Files.writeString(config, "host: 127.0.0.1\nport: 0\nmetrics-port: -1\ndata-dir: " + data.resolve("admin") +
             "\nswitch-data-dir: " + data.resolve("switch") + "\n");
         final String dbUrl = TestPostgres.newDatabase();
+        // the logs in Logback's JSON layout: the access log line of a request comes out as one JSON object
         final Process process = start(List.of("--config", config.toString(), "--set", "pool-size=2"),
-            Map.of("TAPSWITCH_ADMIN_DB_URL", dbUrl));
+            Map.of("TAPSWITCH_ADMIN_DB_URL", dbUrl, "TAPSWITCH_LOG_FORMAT", "json"));
         final StringBuilder output = new StringBuilder();
         final Thread pump = pump(process.getInputStream(), output);
         try
@@ -67,6 +68,21 @@ class AdminMainTest
             {
                 Thread.sleep(50);
             }
+            final java.util.regex.Matcher url = java.util.regex.Pattern.compile("tapswitch admin: (http://\\S+)/api/v1 ")
+                .matcher(snapshot(output));
+            assertThat(url.find()).as(output.toString()).isTrue();
+            final java.net.http.HttpResponse<String> health = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url.group(1) + "/health")).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+            final long logDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!contains(output, "\"loggerName\":\"tapswitch.admin.access\"") && System.nanoTime() < logDeadline)
+            {
+                Thread.sleep(50);
+            }
+            assertThat(snapshot(output)).containsPattern(
+                "\\{\"timestamp\":\\d+,\"level\":\"INFO\",\"threadName\":\"[^\"]+\",\"loggerName\":\"tapswitch.admin.access\"," +
+                "\"formattedMessage\":\"GET \\\\/health 200 \\d+ ms actor=- from=127.0.0.1\"");
             final Path tokenFile = data.resolve("admin").resolve(AdminMain.TOKEN_FILE);
             assertThat(contains(output, "admin-token (mode 0600)")).as(output.toString()).isTrue();
             final String token = Files.readString(tokenFile).trim();
@@ -98,6 +114,14 @@ class AdminMainTest
         assertThat(process.exitValue()).as(output.toString()).isEqualTo(143);
     }
 
+    private static String snapshot(final StringBuilder output)
+    {
+        synchronized (output)
+        {
+            return output.toString();
+        }
+    }
+
     private record Run(int exitCode, String output)
     {
     }
@@ -123,8 +147,11 @@ class AdminMainTest
                 command.add(argument);
             }
         }
+        // the classpath of a release: without the test classes (and their logback-test.xml)
+        final String classPath = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+            .filter((entry) -> !entry.endsWith("test-classes")).collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
         command.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-cp", System.getProperty("java.class.path"), AdminMain.class.getName()));
+            "-cp", classPath, AdminMain.class.getName()));
         command.addAll(args);
         final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).directory(dir.toFile());
         builder.environment().keySet().removeIf((name) -> name.startsWith("TAPSWITCH_"));
