@@ -294,7 +294,15 @@ public final class LoopResponder
         drains++;
         wakeScheduled.set(false);
         drainClockRead = false;
-        final int read = responses.read(responseHandler, DRAIN_LIMIT);
+        // Agrona's read() stops at the end of the ring's buffer: when the waiting responses wrap around it, one read
+        // returns only those before the end. A second read takes the rest; without it they stayed in the ring with no
+        // drain scheduled (the engine had already woken this loop for them): the lost wake-up of RELIABILITY.md
+        // finding 7, an answer held until unrelated traffic or the periodic check.
+        int read = responses.read(responseHandler, DRAIN_LIMIT);
+        if (read < DRAIN_LIMIT)
+        {
+            read += responses.read(responseHandler, DRAIN_LIMIT - read);
+        }
         flushDirty();
         if (read == DRAIN_LIMIT)
         {

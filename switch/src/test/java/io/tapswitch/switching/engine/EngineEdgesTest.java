@@ -208,6 +208,26 @@ class EngineEdgesTest
     }
 
     @Test
+    void shouldTellARetryFromAnotherRequestReusingItsCorrelationByEveryField()
+    {
+        program(31, PeriodRule.DAY, 5, Commands.OPEN_FROM_DAY, Commands.OPEN_TO_DAY, 0, 1440);
+        program(32, PeriodRule.DAY, 5, Commands.OPEN_FROM_DAY, Commands.OPEN_TO_DAY, 0, 1440);
+        final int reused = ++correlation;
+        final Harness.Result original = h.tap(NOON, TERMINAL, reused, CARD, 31, 1);
+        assertResult(original, Decision.APPROVED, ReasonCode.OK, 4);
+        // the same bytes again (a terminal's retry keeps its terminal time): the original answer and receipt
+        final Harness.Result retry = h.tap(NOON + MINUTE, TERMINAL, reused, CARD, 31, 1, 0, NOON);
+        assertThat(retry).isEqualTo(original);
+        // the same correlation with another quantity, or another program: not a retry
+        assertResult(h.tap(NOON + MINUTE, TERMINAL, reused, CARD, 31, 2, 0, NOON), Decision.DECLINED,
+            ReasonCode.DUPLICATE_CORRELATION, -1);
+        assertResult(h.tap(NOON + MINUTE, TERMINAL, reused, CARD, 32, 1, 0, NOON), Decision.DECLINED,
+            ReasonCode.DUPLICATE_CORRELATION, -1);
+        assertThat(h.balance(NOON + MINUTE, TERMINAL, CARD).entries())
+            .isDeepEqualTo(new int[][] {{31, 4, 5}, {32, 5, 5}});
+    }
+
+    @Test
     void shouldRefuseATapFromATerminalTheSwitchDoesNotKnow()
     {
         program(30, PeriodRule.DAY, 5, Commands.OPEN_FROM_DAY, Commands.OPEN_TO_DAY, 0, 1440);
