@@ -6,16 +6,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The seed documents (the city's and the Ministry's texts the catalogue is transcribed from), found beside the
- * repository: {@code -Dtapswitch.seeds=DIR}, env {@code TAPSWITCH_SEEDS}, or {@code shared/seeds} in the repository
- * root's parent or any ancestor of it (CI copies {@code shared/} beside the clone). Missing seeds fail the test
- * with the places looked at: the check cannot pass without them.
+ * The seed documents (the city's texts the catalogue is transcribed from). The two the catalogue is checked against
+ * ({@code 001_…}, {@code 003_…}) are copied byte for byte into {@code src/test/resources/seeds}, so the check runs on
+ * any clone. {@code -Dtapswitch.seeds=DIR} or env {@code TAPSWITCH_SEEDS} point elsewhere. Where the project's
+ * {@code shared/seeds} is also found (beside the repository or in an ancestor, as CI lays it out), each copy must be
+ * identical to it: a copy that drifted from the seed fails the test instead of checking against the wrong text.
  */
 final class Seeds
 {
@@ -40,17 +42,34 @@ final class Seeds
                 }
             }
         }
+        final Path copies = copies();
+        tried.add(copies);
+        if (Files.isDirectory(copies))
+        {
+            return copies;
+        }
+        throw new AssertionError("the seed documents are missing: looked at " + tried +
+            " (set -Dtapswitch.seeds=DIR or TAPSWITCH_SEEDS to where 003_20490630bba5e4b0.txt and the other seeds are)");
+    }
+
+    /** The copies in the test resources (the module's directory is the working directory of its tests). */
+    static Path copies()
+    {
+        return Path.of("src", "test", "resources", "seeds").toAbsolutePath();
+    }
+
+    /** The project's shared/seeds beside the repository or in an ancestor directory, or null when there is none. */
+    static Path shared()
+    {
         for (Path dir = Path.of("").toAbsolutePath(); null != dir; dir = dir.getParent())
         {
             final Path candidate = dir.resolve("shared").resolve("seeds");
-            tried.add(candidate);
             if (Files.isDirectory(candidate))
             {
                 return candidate;
             }
         }
-        throw new AssertionError("the seed documents are missing: looked for a shared/seeds directory at " + tried +
-            " (set -Dtapswitch.seeds=DIR or TAPSWITCH_SEEDS to where 003_20490630bba5e4b0.txt and the other seeds are)");
+        return null;
     }
 
     static String read(final String name)
@@ -62,7 +81,15 @@ final class Seeds
         }
         try
         {
-            return Files.readString(file, StandardCharsets.UTF_8);
+            final byte[] bytes = Files.readAllBytes(file);
+            final Path shared = shared();
+            if (null != shared && Files.isRegularFile(shared.resolve(name)) &&
+                !Arrays.equals(bytes, Files.readAllBytes(shared.resolve(name))))
+            {
+                throw new AssertionError("seed " + file + " differs from " + shared.resolve(name) +
+                    ": copy the seed again (cp " + shared.resolve(name) + " " + file + ")");
+            }
+            return new String(bytes, StandardCharsets.UTF_8);
         }
         catch (final IOException ex)
         {
