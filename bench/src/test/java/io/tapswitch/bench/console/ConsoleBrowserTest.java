@@ -192,11 +192,18 @@ class ConsoleBrowserTest
         shot("04-person");
 
         // start a case of service card No. 8 (the resident card) from the person's page
-        find("#start-case").click();
-        new Select(find("#serviceCode")).selectByValue("8");
+        // by keyboard only: the link followed with Enter, the service chosen with the arrow keys, the form sent with Enter
+        find("#start-case").sendKeys(Keys.ENTER);
+        final WebElement service = find("#serviceCode");
+        final int options = new Select(service).getOptions().size();
+        for (int i = 0; i < options && !"8".equals(service.getAttribute("value")); i++)
+        {
+            service.sendKeys(Keys.ARROW_DOWN);
+        }
+        assertThat(service.getAttribute("value")).as("service card No. 8 chosen with the arrow keys").isEqualTo("8");
         wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#checklist h2")));
         shot("05-case-new");
-        find("#case-submit").click();
+        find("#case-submit").sendKeys(Keys.ENTER);
         find("#case-id");
         final String caseId = browser.findElement(By.id("case-id")).getText();
         shot("06-case");
