@@ -160,8 +160,13 @@ public final class JournalReserver implements AutoCloseable
      */
     private boolean reserve(final int writtenCycle, final long position)
     {
+        // A cycle file just opened (at start, after a roll, after a failure) publishes its region only once the whole
+        // target is allocated: a first step of 1 MiB from the page below the writer is less headroom than a decision
+        // needs, and publishing it would answer SYSTEM_ERROR on a healthy disk for the moment the next step takes.
+        boolean fresh = false;
         if (writtenCycle != cycle || fd < 0)
         {
+            fresh = true;
             closeFile();
             final Path file = newestCycleFile();
             if (null == file)
@@ -185,11 +190,15 @@ public final class JournalReserver implements AutoCloseable
             {
                 onFailure("fallocate " + length + " bytes at " + reservedTo + " of the journal cycle " + cycle +
                     ": " + PosixAPI.posix().lastErrorStr());
+                reserved.set(((long)cycle << POSITION_BITS) | reservedTo);
                 return false;
             }
             reservedTo += length;
             bytesReserved += length;
-            reserved.set(((long)cycle << POSITION_BITS) | reservedTo);
+            if (!fresh)
+            {
+                reserved.set(((long)cycle << POSITION_BITS) | reservedTo);
+            }
         }
         if (failing)
         {
