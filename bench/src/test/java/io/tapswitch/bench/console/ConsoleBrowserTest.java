@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -90,6 +91,7 @@ class ConsoleBrowserTest
             .usingDriverExecutable(Paths.get("/usr/bin/chromedriver").toFile()).usingAnyFreePort().build();
         browser = new ChromeDriver(service, options);
         wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        wait.ignoring(StaleElementReferenceException.class);
     }
 
     @AfterAll
@@ -159,10 +161,20 @@ class ConsoleBrowserTest
         // keyboard: focus the stage's button, Enter
         new Actions(browser).moveToElement(button).perform();
         button.sendKeys(Keys.ENTER);
-        wait.until(d -> !d.findElements(By.cssSelector("#case-id")).isEmpty() &&
-            (d.findElements(By.cssSelector("input[name=version]")).isEmpty() ||
-                !d.findElements(By.cssSelector("input[name=version]")).get(0).getAttribute("value").equals(version) ||
-                !d.findElements(By.id("case-error")).isEmpty()));
+        // the page is replaced while this looks: each look reads the elements once, and a stale one means look again
+        wait.until(d ->
+        {
+            if (d.findElements(By.cssSelector("#case-id")).isEmpty())
+            {
+                return false;
+            }
+            if (!d.findElements(By.id("case-error")).isEmpty())
+            {
+                return true;
+            }
+            final List<WebElement> versions = d.findElements(By.cssSelector("input[name=version]"));
+            return versions.isEmpty() || !version.equals(versions.get(0).getAttribute("value"));
+        });
         assertThat(browser.findElements(By.id("case-error"))).as("the case page shows no error after " + action).isEmpty();
     }
 
