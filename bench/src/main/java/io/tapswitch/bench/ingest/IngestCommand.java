@@ -145,6 +145,8 @@ public final class IngestCommand implements Callable<Integer>
             {
                 final long startedNs = System.nanoTime();
                 final long count0 = admin.service.ingester().ingestedCount();
+                final long pgCpu0 = postgresCpuNs(adminDir);
+                final long jvmCpu0 = jvmCpuNs();
                 final long lastIndex = written[3];
                 long lastPrintNs = startedNs;
                 while (admin.service.ingester().storedIndex() != lastIndex)
@@ -160,6 +162,8 @@ public final class IngestCommand implements Callable<Integer>
                     }
                 }
                 final long endNs = System.nanoTime();
+                final double pgCpuUs = (postgresCpuNs(adminDir) - pgCpu0) / 1e3;
+                final double jvmCpuUs = (jvmCpuNs() - jvmCpu0) / 1e3;
                 final long ingested = admin.service.ingester().ingestedCount();
                 final double seconds = (endNs - startedNs) / 1e9;
                 final double rate = (ingested - count0) / seconds;
@@ -176,12 +180,19 @@ public final class IngestCommand implements Callable<Integer>
                         startedAt, taps, cards, batch == null ? "" : " --batch " + batch,
                         withoutRollups ? " --without-rollups" : "", config.ingestBatch(), written[0],
                         written[2], PER_EXCERPT, written[1], month, CITY, cards, loadBefore, loadAfter))
-                    .append("| taps ingested after the service started | seconds (service started to last excerpt stored) | taps/s | admin start ms |\n")
-                    .append("|---:|---:|---:|---:|\n")
-                    .append(String.format(Locale.ROOT, "| %d | %.2f | **%.0f** | %d |%n", ingested - count0, seconds, rate,
-                        (startedNs - startNs) / 1_000_000));
-                System.out.printf(Locale.ROOT, "ingest: %d taps in %.2f s after the service started: %.0f taps/s (load %s -> %s)%n",
-                    ingested - count0, seconds, rate, loadBefore, loadAfter);
+                    .append("| taps ingested after the service started | seconds (service started to last excerpt stored) | " +
+                        "taps/s | CPU µs per tap: PostgreSQL | CPU µs per tap: admin JVM | admin start ms |\n")
+                    .append("|---:|---:|---:|---:|---:|---:|\n")
+                    .append(String.format(Locale.ROOT, "| %d | %.2f | **%.0f** | %.1f | %.1f | %d |%n", ingested - count0,
+                        seconds, rate, pgCpuUs / Math.max(1, ingested - count0), jvmCpuUs / Math.max(1, ingested - count0),
+                        (startedNs - startNs) / 1_000_000))
+                    .append("\nCPU: user + system time over the ingest of the embedded PostgreSQL's processes alive at its " +
+                        "end (postmaster and its children: the ingester's backend, WAL writer, checkpointer, …) and of this " +
+                        "JVM (the admin service with its ingester), per tap; a measure that the machine's other load " +
+                        "changes far less than the wall-clock rate.\n");
+                System.out.printf(Locale.ROOT, "ingest: %d taps in %.2f s after the service started: %.0f taps/s; CPU per tap " +
+                        "PostgreSQL %.1f µs, admin JVM %.1f µs (load %s -> %s)%n", ingested - count0, seconds, rate,
+                    pgCpuUs / Math.max(1, ingested - count0), jvmCpuUs / Math.max(1, ingested - count0), loadBefore, loadAfter);
                 if (reports)
                 {
                     md.append('\n').append(reports(admin, config));
@@ -505,6 +516,31 @@ public final class IngestCommand implements Callable<Integer>
             }
         }
         return md.toString();
+    }
+
+    /** User + system CPU of the embedded PostgreSQL's postmaster and its current children, in ns. */
+    private static long postgresCpuNs(final Path adminDir) throws java.io.IOException
+    {
+        final long postmaster = Long.parseLong(Files.readAllLines(adminDir.resolve("pg").resolve("postmaster.pid")).get(0).trim());
+        final ProcessHandle handle = ProcessHandle.of(postmaster).orElseThrow(() ->
+            new IllegalStateException("the embedded PostgreSQL (pid " + postmaster + ") is not running"));
+        long total = cpuNs(handle);
+        for (final ProcessHandle child : handle.descendants().toList())
+        {
+            total += cpuNs(child);
+        }
+        return total;
+    }
+
+    private static long cpuNs(final ProcessHandle process)
+    {
+        return process.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    }
+
+    private static long jvmCpuNs()
+    {
+        return ((com.sun.management.OperatingSystemMXBean)java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime();
     }
 
     private static List<String> rows(final Connection conn, final String sql) throws Exception
