@@ -54,6 +54,7 @@ public final class Soak
         int adminPort = 23_102;
         int adminMetricsPort = 23_103;
         long adminPauseMs = 500;
+        List<String> switchSettings = List.of();
         Path outDir = Path.of("bench", "target", "soak");
 
         public Options durationMs(final long v)
@@ -99,6 +100,13 @@ public final class Soak
         public Options adminPauseMs(final long v)
         {
             adminPauseMs = v;
+            return this;
+        }
+
+        /** Settings given to the switch as {@code --set KEY=VALUE} (e.g. {@code idempotency-capacity=2097152}). */
+        public Options switchSettings(final List<String> v)
+        {
+            switchSettings = List.copyOf(v);
             return this;
         }
 
@@ -206,8 +214,7 @@ public final class Soak
         out.println("soak: machine " + machine);
         try (ChildService switchProcess = ChildService.start("switch", List.of("-Xlog:gc:file=" + switchGc),
                 "io.tapswitch.switching.SwitchMain",
-                List.of("--data-dir", switchData.toString(), "--port", String.valueOf(options.switchPort),
-                    "--metrics-port", String.valueOf(options.switchMetricsPort)),
+                switchArgs(switchData),
                 Map.of(), options.outDir, SWITCH_READY, TimeUnit.MINUTES.toMillis(2)))
         {
             final int switchPort = Integer.parseInt(switchProcess.readyValue());
@@ -230,6 +237,18 @@ public final class Soak
                 return result;
             }
         }
+    }
+
+    private List<String> switchArgs(final Path switchData)
+    {
+        final List<String> args = new ArrayList<>(List.of("--data-dir", switchData.toString(), "--port",
+            String.valueOf(options.switchPort), "--metrics-port", String.valueOf(options.switchMetricsPort)));
+        for (final String setting : options.switchSettings)
+        {
+            args.add("--set");
+            args.add(setting);
+        }
+        return args;
     }
 
     private Result drive(final PrintStream out, final ChildService switchProcess, final ChildService admin,

@@ -52,6 +52,10 @@ public final class SoakCommand implements Callable<Integer>
     @Option(names = "--admin-pause-ms", paramLabel = "MS", description = "pause between two caseworker rounds (default 500)")
     private long adminPauseMs = 500;
 
+    @Option(names = "--switch-set", paramLabel = "KEY=VALUE", description = "a setting of the switch (repeatable), " +
+        "e.g. idempotency-capacity=2097152 to size the idempotency table for the run's taps as README advises")
+    private java.util.List<String> switchSettings = new java.util.ArrayList<>();
+
     @Option(names = "--out", paramLabel = "DIR", description = "output and data directory, wiped at start (default bench/target/soak)")
     private Path out = Path.of("bench", "target", "soak");
 
@@ -66,7 +70,7 @@ public final class SoakCommand implements Callable<Integer>
         final long durationMs = (long)(null != hours ? hours * 3_600_000 : minutes * 60_000);
         final Soak.Options options = new Soak.Options().durationMs(durationMs).sampleMs(sampleSeconds * 1000)
             .terminals(terminals).rate(rate).cards(cards).ports(port, metricsPort, adminPort, adminMetricsPort)
-            .adminPauseMs(adminPauseMs).outDir(out);
+            .adminPauseMs(adminPauseMs).switchSettings(switchSettings).outDir(out);
         final Soak.Result result;
         try
         {

@@ -137,7 +137,8 @@ public final class SoakReport
         final Soak.Options o = result.options();
         final StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "Soak of %s: %d terminals at %.0f taps/s (open loop) and the admin traffic, a row " +
-            "every %d s. Machine: %s.%n%n", duration(o.durationMs), o.terminals, o.rate, o.sampleMs / 1000, result.machine()));
+            "every %d s; switch settings: %s. Machine: %s.%n%n", duration(o.durationMs), o.terminals, o.rate, o.sampleMs / 1000,
+            o.switchSettings.isEmpty() ? "defaults" : "defaults but " + String.join(", ", o.switchSettings), result.machine()));
         sb.append("| t (s) | switch RSS MiB | switch heap after GC MiB | switch files | switch threads | admin RSS MiB | " +
             "admin heap after GC MiB | admin files | admin threads | PostgreSQL processes | PostgreSQL PSS MiB | " +
             "PostgreSQL files | taps answered | p99 ms | max ms | unanswered > 5 s | admin calls | admin refused | " +
