@@ -39,6 +39,8 @@ CREATE TABLE tap_day_holder (
     taps       bigint  NOT NULL,
     reversals  bigint  NOT NULL,
     quantity   bigint  NOT NULL,
+    -- what the last statement added to quantity: quantity - last_delta is the value before it
+    last_delta bigint  NOT NULL DEFAULT 0,
     PRIMARY KEY (day, program_id, outlet_id, holder_id)
 );
 
@@ -49,11 +51,15 @@ CREATE TABLE tap_day_household (
     outlet_id  integer NOT NULL,
     household  bigint  NOT NULL,
     persons    bigint  NOT NULL,
+    -- what the last statement added to persons
+    last_delta bigint  NOT NULL DEFAULT 0,
     PRIMARY KEY (day, program_id, outlet_id, household)
 );
 
 -- Applies the taps a statement inserted (new_taps: only the rows actually inserted, so an ON CONFLICT DO NOTHING
--- replay changes nothing). Set-based: one pass per statement, the ingester's COPY of a whole batch included.
+-- replay changes nothing). Set-based: one pass per statement, the ingester's COPY of a whole batch included. No join
+-- between the statement's intermediate results (the planner knows nothing of their sizes): each upsert returns the
+-- row's new value and what this statement added (last_delta), from which its value before follows.
 CREATE FUNCTION tap_rollups_apply() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     zone text;
@@ -70,46 +76,38 @@ BEGIN
         WHERE (n.type = 'TAP' AND n.decision IN ('APPROVED', 'RECORDED')) OR (n.type = 'REVERSAL' AND n.decision = 'APPROVED')
         GROUP BY 1, 2, 3, 4),
     h AS (
-        INSERT INTO tap_day_holder AS x (day, program_id, outlet_id, holder_id, household, taps, reversals, quantity)
+        INSERT INTO tap_day_holder AS x (day, program_id, outlet_id, holder_id, household, taps, reversals, quantity,
+            last_delta)
         SELECT d.day, d.program_id, d.outlet_id, d.holder_id, COALESCE(c.household_id, -d.holder_id), d.taps,
-               d.reversals, d.quantity
+               d.reversals, d.quantity, d.quantity
         FROM d LEFT JOIN cardholders c ON c.id = d.holder_id
         ON CONFLICT (day, program_id, outlet_id, holder_id) DO UPDATE
             SET taps = x.taps + EXCLUDED.taps, reversals = x.reversals + EXCLUDED.reversals,
-                quantity = x.quantity + EXCLUDED.quantity
-        RETURNING x.day, x.program_id, x.outlet_id, x.holder_id, x.household, x.quantity AS after),
-    -- +1 when a holder became reached in the row, -1 when a reversal took it back, 0 otherwise
-    p AS (
-        SELECT h.day, h.program_id, h.outlet_id, h.household,
-               (h.after > 0)::int - (h.after - d.quantity > 0)::int AS persons
-        FROM h JOIN d ON d.day = h.day AND d.program_id = h.program_id AND d.outlet_id = h.outlet_id
-            AND d.holder_id = h.holder_id),
+                quantity = x.quantity + EXCLUDED.quantity, last_delta = EXCLUDED.quantity
+        -- +1 when the holder became reached in the row, -1 when a reversal took it back, 0 otherwise
+        RETURNING x.day, x.program_id, x.outlet_id, x.household,
+            ((x.quantity > 0)::int - (x.quantity - x.last_delta > 0)::int)::bigint AS persons),
     ph AS (
         SELECT day, program_id, outlet_id, household, sum(persons)::bigint AS persons
-        FROM p GROUP BY 1, 2, 3, 4 HAVING sum(persons) <> 0),
+        FROM h GROUP BY 1, 2, 3, 4 HAVING sum(persons) <> 0),
     hh AS (
-        INSERT INTO tap_day_household AS y (day, program_id, outlet_id, household, persons)
-        SELECT day, program_id, outlet_id, household, persons FROM ph
-        ON CONFLICT (day, program_id, outlet_id, household) DO UPDATE SET persons = y.persons + EXCLUDED.persons
-        RETURNING y.day, y.program_id, y.outlet_id, y.household, y.persons AS after),
-    hd AS (
-        SELECT hh.day, hh.program_id, hh.outlet_id,
-               sum((hh.after > 0)::int - (hh.after - ph.persons > 0)::int)::bigint AS households
-        FROM hh JOIN ph ON ph.day = hh.day AND ph.program_id = hh.program_id AND ph.outlet_id = hh.outlet_id
-            AND ph.household = hh.household
-        GROUP BY 1, 2, 3),
-    pd AS (
-        SELECT day, program_id, outlet_id, sum(persons)::bigint AS persons FROM p GROUP BY 1, 2, 3),
-    g AS (
-        SELECT day, program_id, outlet_id, sum(taps)::bigint AS taps, sum(reversals)::bigint AS reversals,
-               sum(quantity)::bigint AS quantity
-        FROM d GROUP BY 1, 2, 3)
+        INSERT INTO tap_day_household AS y (day, program_id, outlet_id, household, persons, last_delta)
+        SELECT day, program_id, outlet_id, household, persons, persons FROM ph
+        ON CONFLICT (day, program_id, outlet_id, household) DO UPDATE
+            SET persons = y.persons + EXCLUDED.persons, last_delta = EXCLUDED.persons
+        RETURNING y.day, y.program_id, y.outlet_id,
+            ((y.persons > 0)::int - (y.persons - y.last_delta > 0)::int)::bigint AS households),
+    u AS (
+        SELECT day, program_id, outlet_id, taps, reversals, quantity, 0::bigint AS persons, 0::bigint AS households
+        FROM d
+        UNION ALL
+        SELECT day, program_id, outlet_id, 0, 0, 0, persons, 0 FROM h
+        UNION ALL
+        SELECT day, program_id, outlet_id, 0, 0, 0, 0, households FROM hh)
     INSERT INTO tap_day_rollup AS r (day, program_id, outlet_id, taps, reversals, quantity, persons, households)
-    SELECT g.day, g.program_id, g.outlet_id, g.taps, g.reversals, g.quantity, COALESCE(pd.persons, 0),
-           COALESCE(hd.households, 0)
-    FROM g
-    LEFT JOIN pd ON pd.day = g.day AND pd.program_id = g.program_id AND pd.outlet_id = g.outlet_id
-    LEFT JOIN hd ON hd.day = g.day AND hd.program_id = g.program_id AND hd.outlet_id = g.outlet_id
+    SELECT day, program_id, outlet_id, sum(taps)::bigint, sum(reversals)::bigint, sum(quantity)::bigint,
+           sum(persons)::bigint, sum(households)::bigint
+    FROM u GROUP BY 1, 2, 3
     ON CONFLICT (day, program_id, outlet_id) DO UPDATE
         SET taps = r.taps + EXCLUDED.taps, reversals = r.reversals + EXCLUDED.reversals,
             quantity = r.quantity + EXCLUDED.quantity, persons = r.persons + EXCLUDED.persons,
