@@ -123,6 +123,10 @@ public final class Engine implements AutoCloseable
     private JournalDecoder replayed;
     private int replayedOutcome;
     private boolean closed;
+    /** A replica (issue 15, {@link #openReplica}): state from the cluster, the journal an output only. */
+    private boolean replica;
+    /** A replica's journal holds every record up to this sequence already: deciding them again appends nothing. */
+    private long journalHeldThrough;
 
     /** Most requests {@link #prepare} stages for one {@link #warm()}. */
     public static final int WARM_CAPACITY = 256;
@@ -195,6 +199,104 @@ public final class Engine implements AutoCloseable
         }
         progress.finish();
         return engine;
+    }
+
+    /**
+     * Opens the engine as the state machine of a replicated switch ({@code io.tapswitch.switching.cluster}): the
+     * tables start empty and are rebuilt by the cluster (its snapshot, {@link #loadState}, and its log, decided again
+     * in log order); nothing is read from the local snapshots. The journal is an output: its torn tail is cut, and a
+     * decision whose record (by sequence) the journal already holds is not appended again, so the journal stays
+     * gap-free and identical on every member. {@link #snapshot()} writes no file (the cluster snapshots
+     * {@link #saveState}).
+     */
+    public static Engine openReplica(final EngineConfig config)
+    {
+        config.validate();
+        final Engine engine = new Engine(config);
+        try
+        {
+            engine.replica = true;
+            final JournalDecoder record = new JournalDecoder();
+            final long[] last = {0};
+            engine.counters.journalTornExcerpts = JournalReplay.read(engine.journal, -1, (index, buffer, offset, length) ->
+            {
+                record.wrap(buffer, offset, length);
+                last[0] = record.sequence();
+                engine.lastJournalIndex = index;
+            });
+            engine.journalHeldThrough = last[0];
+        }
+        catch (final RuntimeException ex)
+        {
+            engine.releaseResources();
+            throw ex;
+        }
+        return engine;
+    }
+
+    /**
+     * @return the last sequence a replica's journal held when it was opened (0 when empty).
+     */
+    public long journalHeldThrough()
+    {
+        return journalHeldThrough;
+    }
+
+    /**
+     * Writes the whole state (the snapshot file layout of {@link SnapshotFiles}) into a new file in {@code dir}.
+     *
+     * @return the file.
+     */
+    public Path saveState(final Path dir) throws IOException
+    {
+        ensureOpen();
+        flushPendingJournal();
+        new SnapshotFiles(dir).write(sequence, lastCommandId, lastCommandQueueIndex, lastJournalIndex, snapshotBody);
+        return dir.resolve(String.format("%s%020d%s", SnapshotFiles.PREFIX, sequence, SnapshotFiles.SUFFIX));
+    }
+
+    /**
+     * Replaces the state with the one {@link #saveState} wrote (checksum verified).
+     */
+    public void loadState(final Path file) throws IOException
+    {
+        ensureOpen();
+        if (!SnapshotInput.verifyChecksum(file))
+        {
+            throw new IOException("state file damaged: " + file);
+        }
+        final long journalIndex = lastJournalIndex;
+        resetState();
+        loadSnapshot(file);
+        if (replica)
+        {
+            lastJournalIndex = journalIndex;
+        }
+        updateTableCounters();
+    }
+
+    /**
+     * Applies one admin command handed in by the caller (a replica gets them from the cluster log, not from its
+     * command queue): one already applied (its id not above the last) is skipped; otherwise applied or rejected and
+     * journaled as {@link #pollCommands} does.
+     *
+     * @param queueIndex the command's index in the command queue it was read from.
+     * @return true when it was applied or rejected, false when skipped.
+     */
+    public boolean applyCommand(
+        final long nowMs, final DirectBuffer buffer, final int offset, final int length, final long queueIndex)
+    {
+        ensureOpen();
+        final int copied = Math.min(length, commandBuffer.capacity());
+        commandBuffer.putBytes(0, buffer, offset, copied);
+        command.wrap(commandBuffer, 0, copied);
+        if (copied >= Commands.HEADER_BYTES && command.commandId() <= lastCommandId)
+        {
+            counters.commandsDuplicate++;
+            return false;
+        }
+        handleCommand(nowMs, queueIndex);
+        return true;
     }
 
     // ============================================================================================== requests
@@ -596,6 +698,11 @@ public final class Engine implements AutoCloseable
 
     private void append(final int length)
     {
+        if (replica && journal.buffer().getLong(JournalRecord.SEQUENCE_OFFSET, LE) <= journalHeldThrough)
+        {
+            // decided again from the cluster log: the journal holds this record already
+            return;
+        }
         journal.append(length);
         onJournalWritten();
     }
@@ -1184,7 +1291,7 @@ public final class Engine implements AutoCloseable
     {
         ensureOpen();
         flushPendingJournal();
-        if (sequence == lastSnapshotSequence)
+        if (sequence == lastSnapshotSequence || replica)
         {
             return;
         }

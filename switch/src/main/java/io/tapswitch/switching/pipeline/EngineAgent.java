@@ -21,7 +21,6 @@ import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2LongHashMap;
-import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.EpochClock;
@@ -53,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * Not thread-safe; runs on one thread under an {@link AgentRunner}. {@link #pause}
  * and {@link #resume} may be called from any thread (operations and tests).
  */
-public final class EngineAgent implements Agent
+public final class EngineAgent implements EngineSide
 {
     private static final int OUT_CAPACITY = 8192;
     private static final long NO_SESSION = 0;
