@@ -25,6 +25,7 @@ public final class FleetOptions
     private int maxBacklogPerTerminal = 4_096;
     /** Several switch endpoints (the members of a replicated switch), or empty for host:port only. */
     private java.util.List<java.net.InetSocketAddress> hosts = java.util.List.of();
+    private long clockOffsetMs;
 
     public FleetOptions host(final String host)
     {
@@ -168,6 +169,22 @@ public final class FleetOptions
     {
         this.drainTimeoutMs = drainTimeoutMs;
         return this;
+    }
+
+    /**
+     * @param clockOffsetMs added to this machine's clock for the times the terminals stamp (LOGON, TAP, HEARTBEAT):
+     *                      to drive a switch whose clock is set elsewhere (a test of the city calendar).
+     * @return this.
+     */
+    public FleetOptions clockOffsetMs(final long clockOffsetMs)
+    {
+        this.clockOffsetMs = clockOffsetMs;
+        return this;
+    }
+
+    public long clockOffsetMs()
+    {
+        return clockOffsetMs;
     }
 
     public String host()
