@@ -202,6 +202,8 @@ class DecisionRecordTest
         h.engine.close();
         assertThatThrownBy(() -> h.tap(NOON, TERMINAL, 2, CARD, 0, 1)).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> h.engine.pollCommands(NOON, 1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> h.balance(NOON, TERMINAL, CARD)).as("a BALANCE journals nothing, and is refused too")
+            .isInstanceOf(IllegalStateException.class);
         assertThat(journaled()).as("only the decision made while open").hasSize(1);
     }
 }

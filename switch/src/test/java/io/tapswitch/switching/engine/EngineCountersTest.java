@@ -112,6 +112,7 @@ class EngineCountersTest
         h.tap(NOON, 1, 2, 999, 0, 1);
         h.reversal(NOON, 1, 3, 1, 1000001);
         h.reversal(NOON, 1, 4, 1, 1000001);
+        h.reversal(NOON, 1, 4, 2, 1000001);
         assertThat(counters.decisions(EngineCounters.TYPE_TAP, Decision.APPROVED, ReasonCode.OK, 1))
             .as("the retry is not a decision of its own").isEqualTo(1);
         assertThat(decisions(EngineCounters.TYPE_TAP, Decision.DECLINED, ReasonCode.DUPLICATE_CORRELATION))
@@ -122,6 +123,8 @@ class EngineCountersTest
             .isEqualTo(1);
         assertThat(counters.decisions(EngineCounters.TYPE_REVERSAL, Decision.DECLINED, ReasonCode.ALREADY_REVERSED, 1))
             .isEqualTo(1);
+        assertThat(decisions(EngineCounters.TYPE_REVERSAL, Decision.DECLINED, ReasonCode.DUPLICATE_CORRELATION))
+            .as("a reversal reusing a correlation with another body").isEqualTo(1);
         assertThat(counters.lastReceipt()).isEqualTo(h.engine.lastSequence());
     }
 
