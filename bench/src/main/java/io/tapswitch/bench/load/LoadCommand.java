@@ -16,7 +16,6 @@ import java.util.concurrent.Callable;
 import io.tapswitch.bench.fleet.Fleet;
 import io.tapswitch.bench.fleet.FleetOptions;
 import io.tapswitch.bench.fleet.FleetResult;
-import io.tapswitch.switching.engine.EngineConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -209,10 +208,10 @@ public final class LoadCommand implements Callable<Integer>
         final List<String> switchArgs = new ArrayList<>(List.of("--port", "0", "--metrics-port", "-1",
             "--data-dir", dir.toString(), "--demo", "--demo-cards", Integer.toString(cards),
             "--demo-terminals", "2000", "--set", "io-threads=" + serverIoThreads,
-            // sized for the run, as an operator sizes a switch for its cards and a busy day's taps: the
-            // tables do not double during provisioning or under load
-            "--set", "card-capacity=" + cards,
-            "--set", "idempotency-capacity=" + EngineConfig.DEFAULT_IDEMPOTENCY_MAX_CAPACITY));
+            // the card tables sized for the run's cards, as an operator sizes a switch for its cards (they would
+            // double during provisioning, before any load); the idempotency table at its default: it grows under
+            // load without a pause, as in the user's switch
+            "--set", "card-capacity=" + cards));
         for (final String setting : switchSettings)
         {
             switchArgs.add("--set");

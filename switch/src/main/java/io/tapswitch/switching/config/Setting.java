@@ -57,8 +57,9 @@ public enum Setting implements SettingKey
         "cards (and card holders) the tables are sized for at start; beyond it they double, a pause on the " +
         "command path: set it to the expected card count"),
     IDEMPOTENCY_CAPACITY("idempotency-capacity", String.valueOf(EngineConfig.DEFAULT_IDEMPOTENCY_CAPACITY), false,
-        "TAP/REVERSAL results the idempotency table holds at start; it doubles (a pause on the engine thread) up " +
-        "to " + EngineConfig.DEFAULT_IDEMPOTENCY_MAX_CAPACITY + ": set it to a busy day's taps"),
+        "TAP/REVERSAL results the idempotency table holds at start (a power of two); it doubles without a pause " +
+        "(chunks of 65,536 added as needed, its index moved a few buckets per decision) up to " +
+        EngineConfig.DEFAULT_IDEMPOTENCY_MAX_CAPACITY + ", then forgets the oldest early"),
     SNAPSHOT_INTERVAL_MS("snapshot-interval-ms", String.valueOf(EngineConfig.DEFAULT_SNAPSHOT_INTERVAL_MS), false,
         "interval between periodic snapshots, written on the engine thread (it pauses deciding meanwhile: " +
         "seconds at 10 M cards); 0 disables them (one is always written at shutdown)"),
@@ -83,7 +84,15 @@ public enum Setting implements SettingKey
     DEMO_CARDS("demo-cards", "100000", false,
         "demo cards to provision (ids 1000001 ...)"),
     DEMO_TERMINALS("demo-terminals", "2000", false,
-        "demo terminals to provision (ids 1 ...)");
+        "demo terminals to provision (ids 1 ...)"),
+    CLUSTER_MEMBER("cluster-member", "-1", false,
+        "this switch's member id in a replicated switch (0 .. number of cluster-hosts - 1); -1 runs the single-node " +
+        "switch (switch/CLUSTER.md)"),
+    CLUSTER_HOSTS("cluster-hosts", "", false,
+        "comma-separated host of every cluster member, by member id (3 for a cluster that survives one failure)"),
+    CLUSTER_BASE_PORT("cluster-base-port", "9100", false,
+        "member I uses the UDP ports cluster-base-port + 10 x I + 0 (ingress), 1 (consensus), 2 (log), 3 (catch-up), " +
+        "4 (archive), 5 (egress to its front end)");
 
     private final String key;
     private final String defaultValue;
