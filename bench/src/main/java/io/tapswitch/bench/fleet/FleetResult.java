@@ -254,8 +254,14 @@ public final class FleetResult
             "heartbeats %d%n", sent(), answered(), answeredPerSecond(), errors(), unanswered(), unsent(), heartbeats());
         if (options.endpoints().size() > 1)
         {
+            final StringBuilder endpoints = new StringBuilder();
+            for (final java.net.InetSocketAddress endpoint : options.endpoints())
+            {
+                endpoints.append(endpoints.length() == 0 ? "" : ",").append(endpoint.getHostString()).append(':')
+                    .append(endpoint.getPort());
+            }
             out.printf(Locale.ROOT, "endpoints   %s: terminals moved to the next one %d times, requests lost with a " +
-                "dropped connection %d%n", options.endpoints(), moved(), lostWithConnection());
+                "dropped connection %d%n", endpoints, moved(), lostWithConnection());
         }
         out.printf(Locale.ROOT, "decisions   APPROVED %d, RECORDED %d, DECLINED %d%n",
             count(Decision.APPROVED), count(Decision.RECORDED), count(Decision.DECLINED));
