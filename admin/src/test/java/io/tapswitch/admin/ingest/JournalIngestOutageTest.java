@@ -115,16 +115,16 @@ class JournalIngestOutageTest
                 query(jdbcUrl, "SELECT coalesce(max(entries), 0) FROM ingest_position") == taps);
             awaitTrue("the ingester healthy again", 10_000, () -> ingester.failing() == null);
 
-            assertThat(query(jdbcUrl, "SELECT count(*) FROM taps")).isEqualTo(taps);
-            assertThat(query(jdbcUrl, "SELECT count(DISTINCT receipt) FROM taps")).isEqualTo(taps);
-            assertThat(query(jdbcUrl, "SELECT min(receipt) FROM taps")).isEqualTo(1);
-            assertThat(query(jdbcUrl, "SELECT max(receipt) FROM taps")).isEqualTo(taps);
+            assertThat(queryAnswered(jdbcUrl, "SELECT count(*) FROM taps")).isEqualTo(taps);
+            assertThat(queryAnswered(jdbcUrl, "SELECT count(DISTINCT receipt) FROM taps")).isEqualTo(taps);
+            assertThat(queryAnswered(jdbcUrl, "SELECT min(receipt) FROM taps")).isEqualTo(1);
+            assertThat(queryAnswered(jdbcUrl, "SELECT max(receipt) FROM taps")).isEqualTo(taps);
             assertThat(ingester.ingestedCount()).as("each tap inserted once").isEqualTo(taps);
             // the rollups of the interrupted batch were rolled back with it, and applied once with its retry
-            assertThat(query(jdbcUrl, "SELECT sum(taps) FROM tap_day_rollup")).isEqualTo(taps);
-            assertThat(query(jdbcUrl, "SELECT sum(quantity) FROM tap_day_rollup")).isEqualTo(quantity);
-            assertThat(query(jdbcUrl, "SELECT sum(persons) FROM tap_day_rollup")).isEqualTo(taps);
-            assertThat(query(jdbcUrl, "SELECT count(*) FROM tap_day_holder")).isEqualTo(taps);
+            assertThat(queryAnswered(jdbcUrl, "SELECT sum(taps) FROM tap_day_rollup")).isEqualTo(taps);
+            assertThat(queryAnswered(jdbcUrl, "SELECT sum(quantity) FROM tap_day_rollup")).isEqualTo(quantity);
+            assertThat(queryAnswered(jdbcUrl, "SELECT sum(persons) FROM tap_day_rollup")).isEqualTo(taps);
+            assertThat(queryAnswered(jdbcUrl, "SELECT count(*) FROM tap_day_holder")).isEqualTo(taps);
             assertThat(registry.get("tapswitch_admin_ingested").counter().count()).isEqualTo((double)taps);
         }
         finally
@@ -158,6 +158,10 @@ class JournalIngestOutageTest
         }
     }
 
+    /**
+     * @return the query's single number; -1 while the server cannot be reached (08xxx, 57P0x: down, starting, in
+     * recovery), which the waits above poll through. Any other error fails the test with PostgreSQL's message.
+     */
     private static long query(final String jdbcUrl, final String sql)
     {
         try (Connection conn = DriverManager.getConnection(jdbcUrl, EmbeddedDatabase.USER, null);
@@ -168,8 +172,28 @@ class JournalIngestOutageTest
         }
         catch (final SQLException ex)
         {
-            return -1;
+            final String state = String.valueOf(ex.getSQLState());
+            if (state.startsWith("08") || state.startsWith("57P0"))
+            {
+                return -1;
+            }
+            throw new AssertionError(sql + ": " + state + " " + ex.getMessage(), ex);
         }
+    }
+
+    /** A value read once the server answers (a check after recovery; a connection refused once is not a result). */
+    private static long queryAnswered(final String jdbcUrl, final String sql) throws InterruptedException
+    {
+        for (int attempt = 0; attempt < 50; attempt++)
+        {
+            final long value = query(jdbcUrl, sql);
+            if (value != -1)
+            {
+                return value;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("PostgreSQL did not answer: " + sql);
     }
 
     private static void writeTap(final JournalWriter writer, final long seq, final int quantity)
