@@ -71,7 +71,14 @@ public final class EngineAgent implements Agent
     private static final int WARM_CHUNK = 64;
     /** Allocated journal bytes ahead of the writer needed to decide a batch of requests (a batch writes far less). */
     static final long DECIDE_HEADROOM_BYTES = 1L << 20;
-    /** A journal sync that neither succeeds nor fails for this long is given up: SYSTEM_ERROR, and the switch exits. */
+    /**
+     * Answers held this long for a commit (journal sync) that has not come are released as ERROR SYSTEM_ERROR, and
+     * nothing is decided until the commit stage has caught up with them (PROTOCOL.md rule 14: within a second; the
+     * rest of the second is left to the time a request waited to be decided and to its event loop).
+     */
+    static final long COMMIT_ANSWER_NS = TimeUnit.MILLISECONDS.toNanos(800);
+    private long commitAnswerNs = COMMIT_ANSWER_NS;
+    /** A journal sync that neither succeeds nor fails for this long is given up: the switch exits. */
     static final long SYNC_STUCK_NS = TimeUnit.SECONDS.toNanos(10);
     /** Exit status of the switch after a journal fault it cannot heal while running (EX_IOERR). */
     public static final int EXIT_JOURNAL_FAULT = 74;
@@ -114,6 +121,13 @@ public final class EngineAgent implements Agent
     private int pendingHead;
     private int pendingCount;
     private long nextToken;
+    /**
+     * The highest token whose answers were released as SYSTEM_ERROR because its commit did not come within
+     * {@link #commitAnswerBound}; nothing is decided while the commit stage is behind it ({@link #abandoned()}).
+     */
+    private long abandonedToken;
+    /** When the oldest batch answered SYSTEM_ERROR for a late commit asked for its commit (the exit bound). */
+    private long abandonedSinceNs;
     private long syncRequestedJournalIndex = Long.MIN_VALUE;
     private CommitStage commit = CommitStage.WRITTEN;
     private final UnsafeBuffer control = new UnsafeBuffer(ByteBuffer.allocateDirect(HandoffRecords.CONTROL_LENGTH));
@@ -126,7 +140,7 @@ public final class EngineAgent implements Agent
     private volatile boolean journalWritable = true;
     /** A journal fault that cannot heal in this process: nothing is decided any more, the switch exits. */
     private volatile boolean failed;
-    private Runnable onFatal = () -> { };
+    private volatile Runnable onFatal = () -> { };
     private boolean decide = true;
     private final long commandHeadroomBytes;
     private volatile boolean paused;
@@ -184,6 +198,16 @@ public final class EngineAgent implements Agent
     public void onFatal(final Runnable onFatal)
     {
         this.onFatal = onFatal;
+    }
+
+    /**
+     * @param boundNs how long answers wait for their commit (journal sync) before they are released as SYSTEM_ERROR
+     *                and deciding stops until the commit comes ({@code journal-sync-answer-ms}, default
+     *                {@link #COMMIT_ANSWER_NS}); before the engine thread starts.
+     */
+    public void commitAnswerBound(final long boundNs)
+    {
+        this.commitAnswerNs = boundNs;
     }
 
     /**
@@ -271,6 +295,11 @@ public final class EngineAgent implements Agent
         {
             return workCount + 1;
         }
+        if (0 != pendingCount && System.nanoTime() - pendingSinceNs[pendingHead] > commitAnswerNs)
+        {
+            abandonHeld();
+            workCount++;
+        }
         decide = updateWritable();
         int decided = 0;
         engine.beginJournalBatch();
@@ -356,7 +385,7 @@ public final class EngineAgent implements Agent
     private boolean updateWritable()
     {
         final boolean writable = engine.journalHeadroom() >= DECIDE_HEADROOM_BYTES &&
-            !commit.failing();
+            !commit.failing() && !abandoned();
         if (writable != journalWritable)
         {
             journalWritable = writable;
@@ -368,9 +397,9 @@ public final class EngineAgent implements Agent
             else
             {
                 counters.increment(Counters.JOURNAL_FAULTS);
-                LOGGER.error("journal not writable (space allocated ahead: {} bytes, sync failing: {}): requests are " +
-                    "answered ERROR SYSTEM_ERROR until it is; probing", Math.max(0, engine.journalHeadroom()),
-                    commit.failing());
+                LOGGER.error("journal not writable (space allocated ahead: {} bytes, sync failing: {}, sync late: {}): " +
+                    "requests are answered ERROR SYSTEM_ERROR until it is; probing", Math.max(0, engine.journalHeadroom()),
+                    commit.failing(), abandoned());
             }
         }
         return writable;
@@ -383,7 +412,8 @@ public final class EngineAgent implements Agent
      */
     private boolean checkSync()
     {
-        if (0 == pendingCount || failed)
+        final boolean abandoned = abandoned();
+        if ((0 == pendingCount && !abandoned) || failed)
         {
             return false;
         }
@@ -394,12 +424,56 @@ public final class EngineAgent implements Agent
                 null);
             return true;
         }
-        if (System.nanoTime() - pendingSinceNs[pendingHead] > SYNC_STUCK_NS)
+        final long sinceNs = abandoned ? abandonedSinceNs : pendingSinceNs[pendingHead];
+        if (System.nanoTime() - sinceNs > SYNC_STUCK_NS)
         {
             fatal("journal sync has not returned for " + TimeUnit.NANOSECONDS.toSeconds(SYNC_STUCK_NS) + " s", null);
             return true;
         }
         return false;
+    }
+
+    /**
+     * @return true while the commit stage has not caught up with a batch whose answers were released as SYSTEM_ERROR
+     * for a late commit ({@link #abandonHeld()}): nothing is decided meanwhile.
+     */
+    private boolean abandoned()
+    {
+        return abandonedToken > commit.committedToken();
+    }
+
+    /**
+     * The oldest batch has waited {@link #commitAnswerBound} for its commit (a journal sync that has not returned):
+     * every answer held is released as ERROR SYSTEM_ERROR (LOGON_RESULT 18) at once (PROTOCOL.md rule 14), and nothing
+     * is decided — every request is answered SYSTEM_ERROR at once, no command applied, no snapshot written — until the
+     * commit stage has committed every batch written so far ({@link #abandoned()}); then the engine decides again by
+     * itself. A commit that fails meanwhile, or has not come {@link #SYNC_STUCK_NS} after the oldest of these batches
+     * asked for it, is fatal (exit {@link #EXIT_JOURNAL_FAULT}). The records of the batches answered SYSTEM_ERROR stay
+     * in the journal and in the tables: once the sync returns they are decisions like any other, and a terminal that
+     * retries the same request gets that decision and its receipt (idempotency, switch/JOURNAL.md "Faults").
+     */
+    private void abandonHeld()
+    {
+        final long journalIndex = engine.lastJournalIndex();
+        if (journalIndex != syncRequestedJournalIndex)
+        {
+            // records written but not handed to the commit stage yet (the batch being committed): covered too
+            syncRequestedJournalIndex = journalIndex;
+            commit.request(++nextToken);
+        }
+        if (!abandoned())
+        {
+            abandonedSinceNs = 0 == pendingCount ? System.nanoTime() : pendingSinceNs[pendingHead];
+            LOGGER.error("journal sync has not returned for {} ms: answering SYSTEM_ERROR to the {} batch(es) waiting " +
+                "for it and to every request until it does (exit after {} s)",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - abandonedSinceNs), pendingCount,
+                TimeUnit.NANOSECONDS.toSeconds(SYNC_STUCK_NS));
+        }
+        abandonedToken = nextToken;
+        decide = false;
+        releaseStagedAsSystemError();
+        wakeTouchedLoops();
+        updateWritable();
     }
 
     /**
@@ -526,8 +600,9 @@ public final class EngineAgent implements Agent
             releaseDurable();
             wakeTouchedLoops();
             running = false;
-            if (!failed)
+            if (!failed && !abandoned())
             {
+                // (not while batches answered SYSTEM_ERROR for a late sync are still not durable)
                 engine.snapshot();
             }
         }
@@ -721,18 +796,27 @@ public final class EngineAgent implements Agent
     private void stage(final int msgTypeId, final int loopIndex, final DirectBuffer buffer, final int length)
     {
         final int entryLength = BitUtil.align(STAGE_HEADER + length, BitUtil.SIZE_OF_LONG);
+        boolean abandonedMeanwhile = false;
         if (stageLength + entryLength > STAGE_CAPACITY)
         {
             // the records decided so far are flushed (their responses staged for release); the rest of the batch
             // goes on in a new journal batch
+            final long abandonedBefore = abandonedToken;
             makeRoom(entryLength);
             engine.beginJournalBatch();
+            abandonedMeanwhile = abandonedToken != abandonedBefore;
         }
         stage.putInt(stageLength + STAGE_TYPE_OFFSET, msgTypeId);
         stage.putInt(stageLength + STAGE_LOOP_OFFSET, loopIndex);
         stage.putInt(stageLength + STAGE_LENGTH_OFFSET, length);
         stage.putBytes(stageLength + STAGE_HEADER, buffer, 0, length);
         stageLength += entryLength;
+        if (abandonedMeanwhile)
+        {
+            // decided (and flushed by makeRoom) before the late commit was given up: answered like the held ones
+            releaseStagedAsSystemError();
+            wakeTouchedLoops();
+        }
     }
 
     /**
@@ -862,6 +946,13 @@ public final class EngineAgent implements Agent
         responseFullIdle.reset();
         while (commit.committedToken() < token && running && !failed && System.nanoTime() - startNs < timeoutNs)
         {
+            if (0 != pendingCount && System.nanoTime() - pendingSinceNs[pendingHead] > commitAnswerNs &&
+                0 == commit.failedToken())
+            {
+                // the engine thread must not wait longer than the answers may: they leave as SYSTEM_ERROR now
+                abandonHeld();
+                return;
+            }
             if (0 != commit.failedToken() || System.nanoTime() - startNs > SYNC_STUCK_NS)
             {
                 checkSync();
