@@ -221,7 +221,7 @@ class EngineTornTailTest
     /**
      * @return [start, end) in the file of each journal record with a sequence in [first, last].
      */
-    private static List<long[]> recordRanges(final Path file, final long first, final long last) throws IOException
+    static List<long[]> recordRanges(final Path file, final long first, final long last) throws IOException
     {
         final List<long[]> ranges = new ArrayList<>();
         for (long sequence = first; sequence <= last; sequence++)
