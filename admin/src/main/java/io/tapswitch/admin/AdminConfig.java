@@ -54,6 +54,8 @@ public final class AdminConfig
     public static final int DEFAULT_REQUESTS_PER_SECOND_PER_CALLER = 200;
     /** Requests one caller may send at once above the sustained rate before 429. */
     public static final int DEFAULT_REQUEST_BURST_PER_CALLER = 400;
+    /** Time a new connection has to send its first request's line and headers (a slow-header client is closed). */
+    public static final long DEFAULT_REQUEST_HEADER_TIMEOUT_MS = 10_000;
 
     private String host = DEFAULT_HOST;
     private int port = DEFAULT_PORT;
@@ -66,6 +68,7 @@ public final class AdminConfig
     private int maxConnectionsPerClient = DEFAULT_MAX_CONNECTIONS_PER_CLIENT;
     private int requestsPerSecondPerCaller = DEFAULT_REQUESTS_PER_SECOND_PER_CALLER;
     private int requestBurstPerCaller = DEFAULT_REQUEST_BURST_PER_CALLER;
+    private long requestHeaderTimeoutMs = DEFAULT_REQUEST_HEADER_TIMEOUT_MS;
     private long pollIntervalMs = DEFAULT_POLL_INTERVAL_MS;
     private int ingestBatch = DEFAULT_INGEST_BATCH;
     private long keyRotationGraceSeconds = DEFAULT_KEY_ROTATION_GRACE_SECONDS;
@@ -145,6 +148,7 @@ public final class AdminConfig
                 case MAX_CONNECTIONS_PER_CLIENT -> maxConnectionsPerClient = (int)longIn(s, setting, 1, 100_000);
                 case REQUESTS_PER_SECOND_PER_CALLER -> requestsPerSecondPerCaller = (int)longIn(s, setting, 1, 1_000_000);
                 case REQUEST_BURST_PER_CALLER -> requestBurstPerCaller = (int)longIn(s, setting, 1, 1_000_000);
+                case REQUEST_HEADER_TIMEOUT_MS -> requestHeaderTimeoutMs = longIn(s, setting, 1_000, 600_000);
                 case CITY_ZONE ->
                 {
                     try
@@ -430,6 +434,17 @@ public final class AdminConfig
     public AdminConfig requestBurstPerCaller(final int value)
     {
         this.requestBurstPerCaller = value;
+        return this;
+    }
+
+    public long requestHeaderTimeoutMs()
+    {
+        return requestHeaderTimeoutMs;
+    }
+
+    public AdminConfig requestHeaderTimeoutMs(final long value)
+    {
+        this.requestHeaderTimeoutMs = value;
         return this;
     }
 

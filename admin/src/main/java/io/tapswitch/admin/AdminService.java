@@ -92,6 +92,10 @@ public final class AdminService
     private HttpServer metricsServer;
     private JvmGcMetrics gcMetrics;
     private CallerThrottle throttle;
+    /** How often each connection's {@link SlowHeaderGuard} looks at it. */
+    private static final long HEADER_CHECK_MS = 1_000;
+    private final java.util.concurrent.ConcurrentHashMap<io.vertx.core.http.HttpConnection, SlowHeaderGuard> headerGuards =
+        new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> connectionsByClient =
         new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -567,7 +571,15 @@ public final class AdminService
         httpServer = vertx.createHttpServer(options);
         throttle = new CallerThrottle(config.requestsPerSecondPerCaller(), config.requestBurstPerCaller(), System::nanoTime);
         httpServer.connectionHandler(this::limitConnections);
-        final Future<HttpServer> api = httpServer.requestHandler(router).listen();
+        final Future<HttpServer> api = httpServer.requestHandler(request ->
+        {
+            final SlowHeaderGuard guard = headerGuards.get(request.connection());
+            if (guard != null)
+            {
+                guard.onRequest(request);
+            }
+            router.handle(request);
+        }).listen();
         if (config.metricsPort() < 0)
         {
             return api.mapEmpty();
@@ -590,17 +602,94 @@ public final class AdminService
         final java.util.concurrent.atomic.AtomicInteger open =
             connectionsByClient.computeIfAbsent(client, k -> new java.util.concurrent.atomic.AtomicInteger());
         final int now = open.incrementAndGet();
+        if (now > config.maxConnectionsPerClient())
+        {
+            connection.closeHandler(v ->
+            {
+                if (open.decrementAndGet() == 0)
+                {
+                    connectionsByClient.remove(client, open);
+                }
+            });
+            registry.counter("tapswitch_admin_connections_rejected_total").increment();
+            connection.close();
+            return;
+        }
+        final SlowHeaderGuard guard = new SlowHeaderGuard(connection);
+        headerGuards.put(connection, guard);
+        guard.timerId = vertx.setPeriodic(HEADER_CHECK_MS, id -> guard.check());
         connection.closeHandler(v ->
         {
+            vertx.cancelTimer(guard.timerId);
+            headerGuards.remove(connection);
             if (open.decrementAndGet() == 0)
             {
                 connectionsByClient.remove(client, open);
             }
         });
-        if (now > config.maxConnectionsPerClient())
+    }
+
+    /**
+     * Closes a connection that does not deliver a whole request line and headers in time, however slowly its bytes
+     * trickle (each byte resets the HTTP idle timeout, so a slow-header client — slowloris — would hold its connection
+     * for ever): the first request within {@link AdminConfig#requestHeaderTimeoutMs()} of the connection, each later
+     * one within {@link #IDLE_TIMEOUT_SECONDS} of the previous answer, a body within {@link #IDLE_TIMEOUT_SECONDS} of
+     * its headers. Counted in
+     * {@code tapswitch_admin_slow_requests_closed_total}. Runs on the connection's event loop (its periodic check).
+     */
+    private final class SlowHeaderGuard
+    {
+        private final io.vertx.core.http.HttpConnection connection;
+        private final long openedNs = System.nanoTime();
+        private io.vertx.core.http.HttpServerRequest current;
+        private long answeredSeenNs;
+        long timerId;
+
+        SlowHeaderGuard(final io.vertx.core.http.HttpConnection connection)
         {
-            registry.counter("tapswitch_admin_connections_rejected_total").increment();
-            connection.close();
+            this.connection = connection;
+        }
+
+        private long requestNs;
+
+        void onRequest(final io.vertx.core.http.HttpServerRequest request)
+        {
+            current = request;
+            requestNs = System.nanoTime();
+            answeredSeenNs = 0;
+        }
+
+        void check()
+        {
+            final long nowNs = System.nanoTime();
+            final boolean late;
+            if (current == null)
+            {
+                late = nowNs - openedNs > TimeUnit.MILLISECONDS.toNanos(config.requestHeaderTimeoutMs());
+            }
+            else if (current.response().ended() || current.response().closed())
+            {
+                if (answeredSeenNs == 0)
+                {
+                    answeredSeenNs = nowNs;
+                }
+                late = nowNs - answeredSeenNs > TimeUnit.SECONDS.toNanos(IDLE_TIMEOUT_SECONDS);
+            }
+            else if (!current.isEnded())
+            {
+                // a body trickling in: at most the idle time for the whole body (≤ 1 MiB)
+                late = nowNs - requestNs > TimeUnit.SECONDS.toNanos(IDLE_TIMEOUT_SECONDS);
+            }
+            else
+            {
+                late = false; // a request is being answered: its time is the handler's, not the client's
+            }
+            if (late)
+            {
+                registry.counter("tapswitch_admin_slow_requests_closed_total").increment();
+                vertx.cancelTimer(timerId);
+                connection.close();
+            }
         }
     }
 

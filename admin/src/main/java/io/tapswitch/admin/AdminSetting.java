@@ -42,6 +42,10 @@ public enum AdminSetting implements SettingKey
         "sustained REST requests per second of one token (or one address without a valid token) before 429 (1..1000000)"),
     REQUEST_BURST_PER_CALLER("request-burst-per-caller", String.valueOf(AdminConfig.DEFAULT_REQUEST_BURST_PER_CALLER), false,
         "requests one caller may send at once above the sustained rate (1..1000000)"),
+    REQUEST_HEADER_TIMEOUT_MS("request-header-timeout-ms", String.valueOf(AdminConfig.DEFAULT_REQUEST_HEADER_TIMEOUT_MS),
+        false, "a new REST connection must send its first request's line and headers within this time, and a kept-alive " +
+        "one its next request's within the 60 s idle time after its previous answer, however slowly bytes trickle in; " +
+        "else it is closed (slow-header clients; 1000..600000)"),
     CITY_ZONE("city-zone", "Europe/Kyiv", false, "time zone of the city's days (reports, deadlines)"),
     TLS_CERT_FILE("tls.cert-file", "", false, "PEM certificate chain; with tls.key-file the REST API is served over TLS"),
     TLS_KEY_FILE("tls.key-file", "", false, "PEM PKCS#8 private key of tls.cert-file"),

@@ -4,6 +4,8 @@ import io.tapswitch.bench.jmh.JmhCommand;
 import io.tapswitch.bench.load.JfrCommand;
 import io.tapswitch.bench.load.LoadCommand;
 import io.tapswitch.bench.replay.ReplayCommand;
+import io.tapswitch.bench.soak.SoakCommand;
+import io.tapswitch.bench.storm.StormCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,7 +17,8 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks of tapswitch: JMH micro-benchmarks, the fleet load comparison, restart and memory.",
-    subcommands = {JmhCommand.class, LoadCommand.class, ReplayCommand.class, JfrCommand.class})
+    subcommands = {JmhCommand.class, LoadCommand.class, ReplayCommand.class, JfrCommand.class, SoakCommand.class,
+        StormCommand.class})
 public final class BenchMain implements Runnable
 {
     @CommandLine.Spec

@@ -77,11 +77,13 @@ public final class Fleet
     private static final long HEARTBEAT_CHECK_MS = 100;
 
     private final FleetOptions options;
-    private final List<FleetLoop> loops = new ArrayList<>();
+    private final List<FleetLoop> loops = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean running;
     private volatile boolean finished;
     private volatile long startNs;
     private volatile long endNs;
+    /** Latencies since the last {@link #takeWindow()}: each second's interval is added by the reporting thread. */
+    private final Histogram window = new Histogram(3);
 
     public Fleet(final FleetOptions options)
     {
@@ -167,6 +169,10 @@ public final class Fleet
                         loop.recorder.getIntervalHistogramInto(interval);
                     }
                     total.add(interval);
+                    synchronized (window)
+                    {
+                        window.add(interval);
+                    }
                     final long answered = sum(ANSWERED);
                     if (null != live)
                     {
@@ -230,6 +236,77 @@ public final class Fleet
             }
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
+    }
+
+    /**
+     * For a caller sampling a long run from another thread (the soak): the tap latencies (microseconds, from each
+     * request's scheduled time) recorded since the previous call, a second at a time.
+     *
+     * @return a new histogram; the window starts again empty.
+     */
+    public Histogram takeWindow()
+    {
+        synchronized (window)
+        {
+            final Histogram copy = window.copy();
+            window.reset();
+            return copy;
+        }
+    }
+
+    /**
+     * @param index a counter ({@code SENT}, {@code ANSWERED}, ...), summed over the event loops; safe from any thread.
+     */
+    public long counter(final int index)
+    {
+        return sum(index);
+    }
+
+    /** Counter index of requests sent (TAPs). */
+    public static final int COUNT_SENT = SENT;
+    /** Counter index of TAP_RESULTs received. */
+    public static final int COUNT_ANSWERED = ANSWERED;
+    /** Counter index of ERROR answers. */
+    public static final int COUNT_ERRORS = ERRORS;
+    /** Counter index of connections closed after their LOGON. */
+    public static final int COUNT_DISCONNECTED = DISCONNECTED;
+    /** Counter index of requests the fleet could not send. */
+    public static final int COUNT_UNSENT = UNSENT;
+    /** Counter index of terminals logged on. */
+    public static final int COUNT_LOGGED_ON = LOGGED_ON;
+
+    /**
+     * Counts, on each event loop, the requests (TAPs and HEARTBEATs) sent longer than {@code olderThanMs} ago and not
+     * answered yet: an answer that late is, for a terminal, no answer. Safe from any thread while the fleet runs.
+     *
+     * @return the count, or -1 when an event loop did not answer within 5 s.
+     */
+    public long overdue(final long olderThanMs)
+    {
+        final long limitNs = TimeUnit.MILLISECONDS.toNanos(olderThanMs);
+        final java.util.concurrent.atomic.AtomicLong overdue = new java.util.concurrent.atomic.AtomicLong();
+        for (final FleetLoop loop : loops)
+        {
+            final io.netty.util.concurrent.Future<?> done = loop.eventLoop.submit(() ->
+            {
+                final long nowNs = System.nanoTime();
+                for (final FleetTerminal terminal : loop.terminals)
+                {
+                    for (int i = terminal.inFlightHead; i != terminal.inFlightTail; i++)
+                    {
+                        if (nowNs - terminal.sentNs[i & (terminal.sentNs.length - 1)] > limitNs)
+                        {
+                            overdue.incrementAndGet();
+                        }
+                    }
+                }
+            });
+            if (!done.awaitUninterruptibly(5, TimeUnit.SECONDS))
+            {
+                return -1;
+            }
+        }
+        return overdue.get();
     }
 
     /**
@@ -575,7 +652,7 @@ public final class Fleet
             new LogonEncoder().wrap(buffer, 0)
                 .correlation(0)
                 .terminalId(terminalId)
-                .timestampMs(System.currentTimeMillis())
+                .timestampMs(System.currentTimeMillis() + options.clockOffsetMs())
                 .nonce(nonce, 0);
             loop.logonMac.key(TerminalClient.demoKey(terminalId));
             loop.logonMac.sign(buffer, 0);
@@ -616,7 +693,7 @@ public final class Fleet
                 .programId(options.programId())
                 .quantity(1)
                 .flags(0)
-                .terminalTimeMs(System.currentTimeMillis());
+                .terminalTimeMs(System.currentTimeMillis() + options.clockOffsetMs());
             final ByteBuf frame = channel.alloc().directBuffer(TapEncoder.FRAME_LENGTH);
             frame.writeBytes(loop.scratch, 0, TapEncoder.FRAME_LENGTH);
             channel.write(frame, channel.voidPromise());
@@ -631,7 +708,7 @@ public final class Fleet
         {
             loop.heartbeatEncoder.wrap(new UnsafeBuffer(loop.heartbeatFrame), 0)
                 .correlation(correlation++)
-                .timestampMs(System.currentTimeMillis());
+                .timestampMs(System.currentTimeMillis() + options.clockOffsetMs());
             final ByteBuf frame = channel.alloc().directBuffer(loop.heartbeatFrame.length);
             frame.writeBytes(loop.heartbeatFrame);
             channel.write(frame, channel.voidPromise());

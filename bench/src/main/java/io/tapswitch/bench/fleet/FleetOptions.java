@@ -23,6 +23,7 @@ public final class FleetOptions
     private long connectTimeoutMs = 30_000;
     private long drainTimeoutMs = 5_000;
     private int maxBacklogPerTerminal = 4_096;
+    private long clockOffsetMs;
 
     public FleetOptions host(final String host)
     {
@@ -122,6 +123,22 @@ public final class FleetOptions
     {
         this.drainTimeoutMs = drainTimeoutMs;
         return this;
+    }
+
+    /**
+     * @param clockOffsetMs added to this machine's clock for the times the terminals stamp (LOGON, TAP, HEARTBEAT):
+     *                      to drive a switch whose clock is set elsewhere (a test of the city calendar).
+     * @return this.
+     */
+    public FleetOptions clockOffsetMs(final long clockOffsetMs)
+    {
+        this.clockOffsetMs = clockOffsetMs;
+        return this;
+    }
+
+    public long clockOffsetMs()
+    {
+        return clockOffsetMs;
     }
 
     public String host()

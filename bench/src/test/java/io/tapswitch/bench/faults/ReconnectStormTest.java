@@ -29,8 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * must come back by itself and have a request answered within the bound; none is refused a LOGON (no LOGON failure,
  * nothing throttled). N is {@code -Dfaults.storm-terminals} (2 000 in CI: both ends of each connection are in this
  * JVM, 2 file descriptors per terminal, well within this machine's {@code ulimit -n} of 20 000); the full storm of the
- * issue: {@code ulimit -n 65536; mvn -B -pl bench -am test -Dtest=ReconnectStormTest -Dfaults.storm-terminals=10000
- * -Dsurefire.failIfNoSpecifiedTests=false}.
+ * issue, 10 000 terminals spread over child processes: {@code ./tapswitch bench storm --terminals 10000}.
  */
 class ReconnectStormTest
 {

@@ -73,8 +73,9 @@ public enum Setting implements SettingKey
     TLS_KEY_PASSWORD("tls.key-password", "", true,
         "password of an encrypted tls.key-file (never printed)"),
     LOGON_THROTTLE_FAILURES("logon-throttle-failures", "20", false,
-        "failed LOGONs (BAD_CREDENTIALS, STALE_LOGON) a source address may have per window; past it, its LOGONs " +
-        "are refused at once (BAD_CREDENTIALS, not journaled) for the rest of the window; 0 disables throttling"),
+        "failed LOGONs tolerated per window: past it, BAD_CREDENTIALS counted per source address and STALE_LOGON " +
+        "counted per terminal and address have further LOGONs answered BUSY (retry later; not journaled) for the rest " +
+        "of the window, so honest terminals behind one address are never locked out; 0 disables throttling"),
     LOGON_THROTTLE_WINDOW_MS("logon-throttle-window-ms", "10000", false,
         "length of the fixed per-source window of logon-throttle-failures"),
     LOGON_THROTTLE_MAX_SOURCES("logon-throttle-max-sources", "65536", false,

@@ -1,170 +1,102 @@
 package io.tapswitch.switching.engine;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
-import io.tapswitch.formats.journal.JournalEncoder;
-import io.tapswitch.protocol.BalanceResultEncoder;
-import io.tapswitch.protocol.Decision;
+import io.tapswitch.formats.Queues;
 import io.tapswitch.protocol.ErrorEncoder;
 import io.tapswitch.protocol.FrameHeader;
 import io.tapswitch.protocol.HeartbeatResultEncoder;
 import io.tapswitch.protocol.LogonResultEncoder;
-import io.tapswitch.protocol.Messages;
 import io.tapswitch.protocol.MessageType;
+import io.tapswitch.protocol.Messages;
 import io.tapswitch.protocol.ReasonCode;
-import io.tapswitch.formats.command.CardStatus;
-import io.tapswitch.formats.command.CommandDecoder;
-import io.tapswitch.formats.command.CommandRejectReason;
-import io.tapswitch.formats.command.Commands;
-import io.tapswitch.formats.journal.JournalDecoder;
 import io.tapswitch.protocol.ReversalResultEncoder;
 import io.tapswitch.protocol.TapResultEncoder;
 import io.tapswitch.switching.journal.CommandQueueTailer;
 import io.tapswitch.switching.journal.JournalPretoucher;
-import io.tapswitch.switching.journal.JournalReplay;
 import io.tapswitch.switching.journal.JournalReserver;
-import io.tapswitch.switching.journal.JournalRetention;
-import io.tapswitch.formats.journal.JournalRecord;
 import io.tapswitch.switching.journal.JournalWriter;
-import io.tapswitch.formats.Queues;
-import io.tapswitch.switching.snapshot.SnapshotFiles;
-import io.tapswitch.switching.snapshot.SnapshotInput;
-import io.tapswitch.switching.snapshot.SnapshotOutput;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Why this file is long: the four request rules (LOGON, TAP, REVERSAL, BALANCE), their replay at recovery and the
- * journal records they write share the per-decision result registers ({@code r*} fields) and the sequence, plain
- * fields so that the hot path allocates nothing. The command rules ({@link CommandRules}), snapshot files
- * ({@link io.tapswitch.switching.snapshot.SnapshotFiles}), the journal read at recovery
- * ({@link io.tapswitch.switching.journal.JournalReplay}) and retention are already out of it.
- * <p>
  * The authorization engine: decides LOGON, TAP, REVERSAL and BALANCE requests against in-memory tables and appends
  * every decision to the journal before returning the response; applies admin commands from the command queue.
  * <p>
+ * This class opens the engine, hands each request to its rule and writes the response frame with the protocol
+ * module's encoders; each rule is read in one place: {@link TapRule}, {@link ReversalRule}, {@link BalanceRule},
+ * {@link LogonRule}, with what they share in {@link Eligibility} (card state, program window and period) and
+ * {@link RetryRule} (idempotent retries), and the admin commands in {@link CommandRules} (fed by
+ * {@link CommandIntake}). The journal records and their replay check are in {@link DecisionJournal}, recovery in
+ * {@link EngineRecovery}, snapshots and retention in {@link EngineSnapshots}, cache warming in {@link CacheWarmer}.
+ * <p>
  * Not thread-safe; owned by the engine thread (single writer). It may be opened on another thread and handed to the
- * engine thread (with a happens-before edge, e.g. a thread start or a queue), never used by two threads at once. The engine reads no clock: every input carries the
- * time it was stamped with on entry ({@code nowMs}), which is journaled so a replay decides the same. State is a
- * pure function of the journal: {@link #open} loads the newest snapshot and decides the journal after it again.
+ * engine thread (with a happens-before edge, e.g. a thread start or a queue), never used by two threads at once. The
+ * engine reads no clock: every input carries the time it was stamped with on entry ({@code nowMs}), which is
+ * journaled so a replay decides the same. State is a pure function of the journal: {@link #open} loads the newest
+ * snapshot and decides the journal after it again.
  * <p>
  * Effects are applied only after the journal append succeeded: if an append throws, nothing was decided.
  * <p>
  * Group commit: between {@link #beginJournalBatch()} and {@link #flushJournal()} the records of the decisions are
  * appended to one pending journal excerpt, written by the flush; a decision of the batch must not be answered before
- * that flush returned (the network layer holds the batch's responses until then). {@link #syncJournal()},
+ * that flush returned (the pipeline holds the batch's responses until then). {@link #syncJournal()},
  * {@link #snapshot()}, {@link #pollCommands} and {@link #close()} flush pending records first.
  */
 public final class Engine implements AutoCloseable
 {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final long UNSIGNED_INT_MASK = 0xFFFF_FFFFL;
-
-    private final EngineConfig config;
-    private final SnapshotFiles snapshots;
-    private final SnapshotFiles.Body snapshotBody = new SnapshotFiles.Body()
-    {
-        @Override
-        public void save(final SnapshotOutput out) throws IOException
-        {
-            tables.save(out);
-            idempotency.save(out);
-            nonces.save(out);
-        }
-
-        @Override
-        public void load(final SnapshotInput in, final int version) throws IOException
-        {
-            tables.load(in, version);
-            idempotency.load(in);
-            nonces.load(in);
-        }
-    };
-    private Tables tables;
-    private IdempotencyTable idempotency;
-    private NonceTable nonces;
-    private final CityClock nowClock;
-    private final CityClock judgeClock;
-    private final HmacSha256 hmac = new HmacSha256();
-    private final EngineCounters counters = new EngineCounters();
-    private final JournalWriter journal;
-    private final JournalPretoucher pretoucher;
-    private final CommandQueueTailer commands;
-    private final UnsafeBuffer commandBuffer = new UnsafeBuffer(new byte[Commands.MAX_COMMAND_BYTES]);
-    private final CommandDecoder command = new CommandDecoder();
-    private final TapResultEncoder tapResult = new TapResultEncoder();
-    private final ReversalResultEncoder reversalResult = new ReversalResultEncoder();
-    private final BalanceResultEncoder balanceResult = new BalanceResultEncoder();
-    private final LogonResultEncoder logonResult = new LogonResultEncoder();
-    private final HeartbeatResultEncoder heartbeatResult = new HeartbeatResultEncoder();
-    private final ErrorEncoder error = new ErrorEncoder();
-    private final CommandRules commandRules = new CommandRules(counters);
-
-    private long sequence;
-    private long lastCommandId;
-    private long lastCommandQueueIndex = -1;
-    private long lastJournalIndex = -1;
-    private long lastSnapshotSequence = -1;
-    private long lastSnapshotMs = Long.MIN_VALUE;
-    private boolean replaying;
-    private long replaySequence;
-    private long replayIndex;
-    private long replayMismatches;
-    private long replayedRecords;
-    private long replayExcerpts;
-    private long replayExcerptIndex = -1;
-    private long replayNanos;
-    private JournalDecoder replayed;
-    private int replayedOutcome;
-    private boolean closed;
 
     /** Most requests {@link #prepare} stages for one {@link #warm()}. */
     public static final int WARM_CAPACITY = 256;
-    private final long[] warmCardIds = new long[WARM_CAPACITY];
-    private final int[] warmProgramSlots = new int[WARM_CAPACITY];
-    private final long[] warmKeys = new long[WARM_CAPACITY];
-    private final int[] warmScratch = new int[WARM_CAPACITY];
-    private int warmCount;
-    private int warmKeyCount;
-    private long warmSink;
 
-    private int rDecision;
-    private int rReason;
-    private int rRemaining;
-    private int rTaken;
-    private int rProgramId;
-    private int rProgramSlot;
-    private int rUnit;
-    private int rPeriod;
-    private int rOutletId;
-    private long rHolderId;
-    private long rReceipt;
-    private int rOriginalSlot;
+    private final EngineConfig config;
+    private final EngineCounters counters = new EngineCounters();
+    private final EngineState state;
+    private final Outcome outcome = new Outcome();
+    private final JournalWriter journalWriter;
+    private final JournalPretoucher pretoucher;
+    private final DecisionJournal journal;
+    private final CommandIntake commands;
+    private final EngineSnapshots snapshots;
+    private final CacheWarmer warmer;
+    private final TapRule tapRule;
+    private final ReversalRule reversalRule;
+    private final BalanceRule balanceRule;
+    private final LogonRule logonRule;
+    private final EngineRecovery recovery;
+    private final TapResultEncoder tapResult = new TapResultEncoder();
+    private final ReversalResultEncoder reversalResult = new ReversalResultEncoder();
+    private final LogonResultEncoder logonResult = new LogonResultEncoder();
+    private final HeartbeatResultEncoder heartbeatResult = new HeartbeatResultEncoder();
+    private final ErrorEncoder error = new ErrorEncoder();
+    private boolean closed;
 
     private Engine(final EngineConfig config)
     {
         Queues.disableAnalytics();
         this.config = config;
-        this.tables = new Tables(config);
-        this.commandRules.tables = tables;
-        this.idempotency = new IdempotencyTable(config.idempotencyCapacity(), config.idempotencyMaxCapacity());
-        this.nonces = new NonceTable(config.nonceCapacity());
-        this.nowClock = new CityClock(config.zoneId());
-        this.judgeClock = new CityClock(config.zoneId());
-        this.snapshots = new SnapshotFiles(Queues.snapshotsDir(config.dataDir()));
-        this.journal = JournalWriter.open(config.dataDir(), config.journalSyncToDisk(), config.journalAppendObserver());
+        this.state = new EngineState(config);
+        final CityClock nowClock = new CityClock(config.zoneId());
+        final CityClock judgeClock = new CityClock(config.zoneId());
+        this.journalWriter = JournalWriter.open(config.dataDir(), config.journalSyncToDisk(),
+            config.journalAppendObserver());
         this.pretoucher = config.journalPretouchBytes() > 0 ?
             new JournalPretoucher(Queues.journalDir(config.dataDir()), config.journalPretouchBytes()) : null;
-        journal.pretoucher(pretoucher);
-        journal.reserveAhead(config.journalReserveBytes());
+        journalWriter.pretoucher(pretoucher);
+        journalWriter.reserveAhead(config.journalReserveBytes());
+        this.journal = new DecisionJournal(journalWriter, counters);
         // the engine may be opened on one thread and handed to its engine thread (one thread at a time)
-        this.commands = new CommandQueueTailer(config.dataDir());
+        this.commands = new CommandIntake(state, journal, counters, new CommandQueueTailer(config.dataDir()));
+        this.snapshots = new EngineSnapshots(config, state, journal, commands, counters);
+        this.warmer = new CacheWarmer(state);
+        this.tapRule = new TapRule(config, state, outcome, journal, nowClock, judgeClock);
+        this.reversalRule = new ReversalRule(config, state, outcome, journal, nowClock);
+        this.balanceRule = new BalanceRule(state, counters, nowClock);
+        this.logonRule = new LogonRule(config, state, journal, counters);
+        this.recovery = new EngineRecovery(config, state, journal, commands, snapshots, warmer, tapRule, reversalRule,
+            logonRule, counters);
     }
 
     /** Opens the engine on a data directory: loads the latest snapshot, replays the journal after it. */
@@ -185,7 +117,7 @@ public final class Engine implements AutoCloseable
         }
         try
         {
-            engine.recover();
+            engine.recovery.recover();
         }
         catch (final RuntimeException ex)
         {
@@ -216,33 +148,34 @@ public final class Engine implements AutoCloseable
         final int type = frame.getByte(frameOffset + FrameHeader.TYPE_OFFSET) & 0xFF;
         final int correlation = frame.getInt(frameOffset + FrameHeader.CORRELATION_OFFSET, LE);
         final int body = frameOffset + FrameHeader.BODY_OFFSET;
+        final Outcome r = outcome;
         switch (type)
         {
             case MessageType.TAP:
             {
-                tap(nowMs, sessionTerminalId, correlation,
+                tapRule.decide(nowMs, sessionTerminalId, correlation,
                     frame.getLong(body + Messages.Tap.CARD_ID_OFFSET, LE),
                     frame.getInt(body + Messages.Tap.PROGRAM_ID_OFFSET, LE),
                     frame.getShort(body + Messages.Tap.QUANTITY_OFFSET, LE) & 0xFFFF,
                     frame.getShort(body + Messages.Tap.FLAGS_OFFSET, LE) & 0xFFFF,
                     frame.getLong(body + Messages.Tap.TERMINAL_TIME_MS_OFFSET, LE));
-                return tapResult.wrap(out, outOffset).correlation(correlation).decision(rDecision).reason(rReason)
-                    .remaining(rRemaining).receipt(rReceipt).encodedLength();
+                return tapResult.wrap(out, outOffset).correlation(correlation).decision(r.decision).reason(r.reason)
+                    .remaining(r.remaining).receipt(r.receipt).encodedLength();
             }
             case MessageType.REVERSAL:
             {
-                reversal(nowMs, sessionTerminalId, correlation,
+                reversalRule.decide(nowMs, sessionTerminalId, correlation,
                     frame.getInt(body + Messages.Reversal.ORIGINAL_CORRELATION_OFFSET, LE),
                     frame.getLong(body + Messages.Reversal.CARD_ID_OFFSET, LE));
-                return reversalResult.wrap(out, outOffset).correlation(correlation).decision(rDecision)
-                    .reason(rReason).remaining(rRemaining).receipt(rReceipt).encodedLength();
+                return reversalResult.wrap(out, outOffset).correlation(correlation).decision(r.decision)
+                    .reason(r.reason).remaining(r.remaining).receipt(r.receipt).encodedLength();
             }
             case MessageType.BALANCE:
-                return balance(nowMs, correlation, frame.getLong(body + Messages.Balance.CARD_ID_OFFSET, LE),
+                return balanceRule.decide(nowMs, correlation, frame.getLong(body + Messages.Balance.CARD_ID_OFFSET, LE),
                     out, outOffset);
             case MessageType.LOGON:
             {
-                final int result = logon(nowMs, sessionTerminalId, frame, body);
+                final int result = logonRule.decide(nowMs, sessionTerminalId, frame, body);
                 return logonResult.wrap(out, outOffset).correlation(correlation).result(result)
                     .heartbeatMs(result == ReasonCode.OK ? config.heartbeatMs() : 0).serverTimeMs(nowMs)
                     .encodedLength();
@@ -270,56 +203,7 @@ public final class Engine implements AutoCloseable
      */
     public void prepare(final long sessionTerminalId, final DirectBuffer frame, final int frameOffset)
     {
-        if (warmCount == WARM_CAPACITY)
-        {
-            return;
-        }
-        final int type = frame.getByte(frameOffset + FrameHeader.TYPE_OFFSET) & 0xFF;
-        final int body = frameOffset + FrameHeader.BODY_OFFSET;
-        final long cardId;
-        int programId = 0;
-        if (type == MessageType.TAP)
-        {
-            cardId = frame.getLong(body + Messages.Tap.CARD_ID_OFFSET, LE);
-            programId = frame.getInt(body + Messages.Tap.PROGRAM_ID_OFFSET, LE);
-        }
-        else if (type == MessageType.REVERSAL)
-        {
-            cardId = frame.getLong(body + Messages.Reversal.CARD_ID_OFFSET, LE);
-        }
-        else if (type == MessageType.BALANCE)
-        {
-            cardId = frame.getLong(body + Messages.Balance.CARD_ID_OFFSET, LE);
-        }
-        else
-        {
-            return;
-        }
-        stage(sessionTerminalId, type != MessageType.BALANCE, frame.getInt(frameOffset + FrameHeader.CORRELATION_OFFSET, LE),
-            cardId, programId);
-    }
-
-    private void stage(
-        final long terminalId, final boolean keyed, final int correlation, final long cardId, final int requestedProgramId)
-    {
-        if (warmCount == WARM_CAPACITY)
-        {
-            return;
-        }
-        final Tables t = tables;
-        int programId = requestedProgramId;
-        final int terminal = terminalId == 0 ? LongIndex.MISSING : t.terminals.get(terminalId);
-        if (terminal != LongIndex.MISSING && keyed)
-        {
-            if (programId == 0)
-            {
-                programId = t.outletDefaultProgram[(int)t.terminalOutlet[terminal]];
-            }
-            warmKeys[warmKeyCount++] = IdempotencyTable.key(terminal, correlation);
-        }
-        warmCardIds[warmCount] = cardId;
-        warmProgramSlots[warmCount] = programId == 0 ? 0 : t.programSlot(programId & UNSIGNED_INT_MASK);
-        warmCount++;
+        warmer.prepare(sessionTerminalId, frame, frameOffset);
     }
 
     /**
@@ -330,551 +214,7 @@ public final class Engine implements AutoCloseable
      */
     public void warm()
     {
-        long sink = tables.warm(warmCardIds, warmProgramSlots, warmCount, warmScratch);
-        final IdempotencyTable idempotency = this.idempotency;
-        for (int i = 0; i < warmKeyCount; i++)
-        {
-            sink += idempotency.touch(warmKeys[i]);
-        }
-        warmSink += sink;
-        warmCount = 0;
-        warmKeyCount = 0;
-    }
-
-    private long nextSequence()
-    {
-        if (replaying)
-        {
-            sequence = replaySequence;
-        }
-        else
-        {
-            sequence++;
-        }
-        return sequence;
-    }
-
-    private void resetResult()
-    {
-        rDecision = Decision.DECLINED;
-        rReason = ReasonCode.OK;
-        rRemaining = -1;
-        rTaken = 0;
-        rProgramId = 0;
-        rProgramSlot = 0;
-        rUnit = -1;
-        rPeriod = 0;
-        rOutletId = 0;
-        rHolderId = 0;
-        rReceipt = 0;
-        rOriginalSlot = -1;
-    }
-
-    // ---------------------------------------------------------------------------------------------------- TAP
-
-    private void tap(
-        final long nowMs, final long terminalId, final int correlation, final long cardId, final int requestedProgramId,
-        final int quantity, final int flags, final long terminalTimeMs)
-    {
-        resetResult();
-        final long cutoffMs = nowMs - config.idempotencyWindowMs();
-        idempotency.expire(cutoffMs);
-        final int terminal = terminalId == 0 ? LongIndex.MISSING : tables.terminals.get(terminalId);
-        final long b1 = (requestedProgramId & UNSIGNED_INT_MASK) | ((long)quantity << 32) | ((long)flags << 48);
-        long key = 0;
-        if (terminal != LongIndex.MISSING)
-        {
-            rOutletId = (int)tables.outlets.key((int)tables.terminalOutlet[terminal]);
-            key = IdempotencyTable.key(terminal, correlation);
-            final int slot = idempotency.find(key, cutoffMs);
-            if (slot >= 0)
-            {
-                if (idempotency.sameBody(slot, IdempotencyTable.TYPE_TAP, cardId, b1, terminalTimeMs))
-                {
-                    repeat(slot);
-                    return;
-                }
-                duplicate(cardId);
-                rReceipt = nextSequence();
-                journalTap(nowMs, terminalId, correlation, cardId, requestedProgramId, quantity, flags, terminalTimeMs);
-                countDecision(EngineCounters.TYPE_TAP);
-                return;
-            }
-        }
-        evaluateTap(nowMs, terminal, cardId, requestedProgramId, quantity, flags, terminalTimeMs);
-        rReceipt = nextSequence();
-        journalTap(nowMs, terminalId, correlation, cardId, requestedProgramId, quantity, flags, terminalTimeMs);
-        if (rTaken > 0)
-        {
-            tables.take(rProgramSlot, rUnit, rPeriod, rTaken);
-        }
-        if (terminal != LongIndex.MISSING)
-        {
-            idempotency.add(key, nowMs, rReceipt, IdempotencyTable.TYPE_TAP, cardId, b1, terminalTimeMs, rDecision,
-                rReason, rProgramSlot, rRemaining, rTaken, rUnit, rPeriod);
-        }
-        countDecision(EngineCounters.TYPE_TAP);
-    }
-
-    private void repeat(final int slot)
-    {
-        rDecision = idempotency.decision(slot);
-        rReason = idempotency.reason(slot);
-        rRemaining = idempotency.remaining(slot);
-        rReceipt = idempotency.receipt(slot);
-    }
-
-    private void duplicate(final long cardId)
-    {
-        rDecision = Decision.DECLINED;
-        rReason = ReasonCode.DUPLICATE_CORRELATION;
-        rRemaining = -1;
-        final int card = tables.cards.get(cardId);
-        rHolderId = card == LongIndex.MISSING ? 0 : tables.holders.key(tables.cardHolder(card));
-    }
-
-    private void evaluateTap(
-        final long nowMs, final int terminal, final long cardId, final int requestedProgramId, final int quantity,
-        final int flags, final long terminalTimeMs)
-    {
-        final Tables t = tables;
-        final boolean offline = (flags & Messages.Tap.FLAG_OFFLINE_ADVICE) != 0;
-        final int outlet = terminal == LongIndex.MISSING ? -1 : (int)t.terminalOutlet[terminal];
-        int programId = requestedProgramId;
-        if (programId == 0 && outlet >= 0)
-        {
-            programId = t.outletDefaultProgram[outlet];
-        }
-        final int slot = programId == 0 ? 0 : t.programSlot(programId & UNSIGNED_INT_MASK);
-        final int card = t.cards.get(cardId);
-        final int holder = card == LongIndex.MISSING ? -1 : t.cardHolder(card);
-        rHolderId = holder < 0 ? 0 : t.holders.key(holder);
-
-        if (outlet < 0 || quantity == 0 || (flags & ~Messages.Tap.KNOWN_FLAGS) != 0 || slot == 0 ||
-            (offline && (nowMs - terminalTimeMs > config.adviceMaxAgeMs() ||
-            terminalTimeMs - nowMs > config.adviceMaxAheadMs())))
-        {
-            rDecision = Decision.DECLINED;
-            rReason = ReasonCode.INVALID_REQUEST;
-            rRemaining = -1;
-            rProgramId = slot == 0 ? 0 : programId;
-            rProgramSlot = slot;
-            return;
-        }
-        rProgramId = programId;
-        rProgramSlot = slot;
-
-        nowClock.select(nowMs);
-        final CityClock judge = offline ? judgeClock.select(terminalTimeMs) : nowClock;
-        int reason = ReasonCode.OK;
-        boolean enrolled = false;
-        if (card == LongIndex.MISSING)
-        {
-            reason = ReasonCode.UNKNOWN_CARD;
-        }
-        else
-        {
-            enrolled = Tables.isEnrolled(t.holderEnrol(holder), slot);
-            // CARD_BLOCKED or CARD_EXPIRED come before any program rule
-            reason = cardState(card, judge);
-            if (reason == ReasonCode.OK)
-            {
-                if (!Tables.isAllowed(t.outletAllowed[outlet], slot))
-                {
-                    reason = ReasonCode.OUTLET_NOT_ALLOWED;
-                }
-                else if (!enrolled)
-                {
-                    reason = ReasonCode.NO_ENTITLEMENT;
-                }
-                else if (!inWindow(slot, judge))
-                {
-                    reason = ReasonCode.OUTSIDE_WINDOW;
-                }
-            }
-        }
-
-        int used = 0;
-        boolean inCurrentPeriod = true;
-        if (enrolled)
-        {
-            rUnit = t.unitOf(holder, slot);
-            rPeriod = periodOf(slot, nowClock);
-            if (offline)
-            {
-                inCurrentPeriod = rPeriod ==
-                    periodOf(slot, judge);
-            }
-            used = t.used(slot, rUnit, rPeriod);
-            if (reason == ReasonCode.OK && inCurrentPeriod && (long)used + quantity > t.programQuota[slot])
-            {
-                reason = ReasonCode.QUOTA_EXHAUSTED;
-            }
-        }
-
-        rReason = reason;
-        if (offline)
-        {
-            rDecision = reason == ReasonCode.OK ? Decision.APPROVED : Decision.RECORDED;
-            rTaken = enrolled && inCurrentPeriod ? quantity : 0;
-        }
-        else
-        {
-            rDecision = reason == ReasonCode.OK ? Decision.APPROVED : Decision.DECLINED;
-            rTaken = reason == ReasonCode.OK ? quantity : 0;
-        }
-        if (!enrolled || reason == ReasonCode.CARD_BLOCKED || reason == ReasonCode.CARD_EXPIRED)
-        {
-            rRemaining = -1;
-        }
-        else
-        {
-            rRemaining = (int)Math.max(0, t.programQuota[slot] - Math.min(Integer.MAX_VALUE, (long)used + rTaken));
-        }
-    }
-
-    /**
-     * The card's own state on the city day of {@code clock} (PROTOCOL.md rule 6), the same for TAP and BALANCE:
-     * CARD_BLOCKED unless ACTIVE or EXPIRED; CARD_EXPIRED when EXPIRED or after its expiry day (the expiry day
-     * itself is still served); otherwise OK.
-     */
-    private int cardState(final int card, final CityClock clock)
-    {
-        final Tables t = tables;
-        final int status = t.cardStatus(card);
-        if (status != CardStatus.ACTIVE && status != CardStatus.EXPIRED)
-        {
-            return ReasonCode.CARD_BLOCKED;
-        }
-        if (status == CardStatus.EXPIRED || clock.epochDay() > t.cardExpiryDay(card))
-        {
-            return ReasonCode.CARD_EXPIRED;
-        }
-        return ReasonCode.OK;
-    }
-
-    /**
-     * @return the key of the program's period (day, week, month, once, cycle) holding the city time of {@code clock}.
-     */
-    private int periodOf(final int slot, final CityClock clock)
-    {
-        final Tables t = tables;
-        return clock.periodKey(t.programPeriod[slot], t.programCycleDays[slot], t.programValidFrom[slot]);
-    }
-
-    private boolean inWindow(final int slot, final CityClock clock)
-    {
-        final Tables t = tables;
-        final int day = clock.epochDay();
-        if (day < t.programValidFrom[slot] || day > t.programValidTo[slot])
-        {
-            return false;
-        }
-        final int start = t.programWindowStart[slot];
-        final int end = t.programWindowEnd[slot];
-        if (start == 0 && end >= Commands.MINUTES_PER_DAY)
-        {
-            return true;
-        }
-        final int minute = clock.minuteOfDay();
-        return start <= end ? minute >= start && minute < end : minute >= start || minute < end;
-    }
-
-    private void journalTap(
-        final long nowMs, final long terminalId, final int correlation, final long cardId, final int requestedProgramId,
-        final int quantity, final int flags, final long terminalTimeMs)
-    {
-        if (replaying)
-        {
-            checkReplayed();
-            return;
-        }
-        append(JournalEncoder.tap(journal.buffer(), rReceipt, nowMs, terminalId, correlation, rOutletId, cardId,
-            rHolderId, requestedProgramId, rProgramId, quantity, flags, rDecision, rReason, rRemaining, rTaken,
-            terminalTimeMs));
-    }
-
-    private void append(final int length)
-    {
-        journal.append(length);
-        onJournalWritten();
-    }
-
-    /** Takes note of the excerpts the writer wrote (none while a batch is pending). */
-    private void onJournalWritten()
-    {
-        final long index = journal.lastIndexAppended();
-        if (index != JournalWriter.NO_INDEX)
-        {
-            lastJournalIndex = index;
-        }
-        counters.journalBytes = journal.bytesAppended();
-        counters.journalRecords = journal.recordsAppended();
-        counters.journalExcerpts = journal.excerptsAppended();
-    }
-
-    /** Writes the records pending in the journal batch, if any; the batch stays open. */
-    private void flushPendingJournal()
-    {
-        if (journal.pendingRecords() > 0)
-        {
-            journal.flush();
-            onJournalWritten();
-        }
-    }
-
-    private void countDecision(final int type)
-    {
-        if (!replaying)
-        {
-            counters.decision(type, rDecision, rReason, rProgramSlot);
-        }
-        counters.lastReceipt = sequence;
-        counters.idempotencyEntries = idempotency.size();
-        counters.idempotencyEvictedEarly = idempotency.evictedEarly();
-    }
-
-    // ----------------------------------------------------------------------------------------------- REVERSAL
-
-    private void reversal(
-        final long nowMs, final long terminalId, final int correlation, final int originalCorrelation,
-        final long cardId)
-    {
-        resetResult();
-        final long cutoffMs = nowMs - config.idempotencyWindowMs();
-        idempotency.expire(cutoffMs);
-        final int terminal = terminalId == 0 ? LongIndex.MISSING : tables.terminals.get(terminalId);
-        final long b1 = originalCorrelation & UNSIGNED_INT_MASK;
-        long key = 0;
-        if (terminal != LongIndex.MISSING)
-        {
-            rOutletId = (int)tables.outlets.key((int)tables.terminalOutlet[terminal]);
-            key = IdempotencyTable.key(terminal, correlation);
-            final int slot = idempotency.find(key, cutoffMs);
-            if (slot >= 0)
-            {
-                if (idempotency.sameBody(slot, IdempotencyTable.TYPE_REVERSAL, cardId, b1, 0))
-                {
-                    repeat(slot);
-                    return;
-                }
-                duplicate(cardId);
-                rReceipt = nextSequence();
-                journalReversal(nowMs, terminalId, correlation, originalCorrelation, cardId, 0, 0);
-                countDecision(EngineCounters.TYPE_REVERSAL);
-                return;
-            }
-        }
-
-        final Tables t = tables;
-        final int card = t.cards.get(cardId);
-        final int holder = card == LongIndex.MISSING ? -1 : t.cardHolder(card);
-        rHolderId = holder < 0 ? 0 : t.holders.key(holder);
-        int original = -1;
-        if (terminal != LongIndex.MISSING)
-        {
-            original = idempotency.find(IdempotencyTable.key(terminal, originalCorrelation), cutoffMs);
-        }
-        int restored = 0;
-        long originalReceipt = 0;
-        if (original < 0 || idempotency.type(original) != IdempotencyTable.TYPE_TAP ||
-            (idempotency.decision(original) != Decision.APPROVED &&
-            idempotency.decision(original) != Decision.RECORDED) || idempotency.body0(original) != cardId)
-        {
-            rReason = ReasonCode.ORIGINAL_NOT_FOUND;
-        }
-        else
-        {
-            originalReceipt = idempotency.receipt(original);
-            rProgramSlot = idempotency.programSlot(original);
-            rProgramId = (int)t.programs.key(rProgramSlot - 1);
-            if (idempotency.reversed(original))
-            {
-                rReason = ReasonCode.ALREADY_REVERSED;
-            }
-            else if (nowMs - idempotency.timeMs(original) > config.reversalWindowMs())
-            {
-                rReason = ReasonCode.REVERSAL_WINDOW_EXPIRED;
-            }
-            else
-            {
-                rReason = ReasonCode.OK;
-                rOriginalSlot = original;
-                final int slot = rProgramSlot;
-                final int takenUnit = idempotency.takenUnit(original);
-                final int takenPeriod = idempotency.takenPeriod(original);
-                final int taken = idempotency.taken(original);
-                if (taken > 0)
-                {
-                    restored = Math.min(taken, t.used(slot, takenUnit, takenPeriod));
-                }
-                rTaken = restored;
-                rUnit = takenUnit;
-                rPeriod = takenPeriod;
-                if (holder >= 0 && Tables.isEnrolled(t.holderEnrol(holder), slot))
-                {
-                    final int unitNow = t.unitOf(holder, slot);
-                    nowClock.select(nowMs);
-                    final int periodNow =
-                        periodOf(slot, nowClock);
-                    int usedNow = t.used(slot, unitNow, periodNow);
-                    if (unitNow == takenUnit && periodNow == takenPeriod)
-                    {
-                        usedNow -= restored;
-                    }
-                    rRemaining = Math.max(0, t.programQuota[slot] - usedNow);
-                }
-            }
-        }
-        rDecision = rReason == ReasonCode.OK ? Decision.APPROVED : Decision.DECLINED;
-        if (rReason != ReasonCode.OK)
-        {
-            rRemaining = -1;
-        }
-        rReceipt = nextSequence();
-        journalReversal(nowMs, terminalId, correlation, originalCorrelation, cardId, restored, originalReceipt);
-        if (rReason == ReasonCode.OK)
-        {
-            if (restored > 0)
-            {
-                t.restore(rProgramSlot, rUnit, rPeriod, restored);
-            }
-            idempotency.markReversed(rOriginalSlot);
-        }
-        if (terminal != LongIndex.MISSING)
-        {
-            idempotency.add(key, nowMs, rReceipt, IdempotencyTable.TYPE_REVERSAL, cardId, b1, 0, rDecision, rReason,
-                rProgramSlot, rRemaining, 0, -1, 0);
-        }
-        countDecision(EngineCounters.TYPE_REVERSAL);
-    }
-
-    private void journalReversal(
-        final long nowMs, final long terminalId, final int correlation, final int originalCorrelation,
-        final long cardId, final int restored, final long originalReceipt)
-    {
-        if (replaying)
-        {
-            checkReplayed();
-            return;
-        }
-        append(JournalEncoder.reversal(journal.buffer(), rReceipt, nowMs, terminalId, correlation, rOutletId, cardId,
-            rHolderId, originalCorrelation, rProgramId, restored, rDecision, rReason, rRemaining, originalReceipt));
-    }
-
-    // ------------------------------------------------------------------------------------------------ BALANCE
-
-    private int balance(
-        final long nowMs, final int correlation, final long cardId, final MutableDirectBuffer out, final int offset)
-    {
-        final Tables t = tables;
-        final BalanceResultEncoder result = balanceResult.wrap(out, offset);
-        final int card = t.cards.get(cardId);
-        int reason = ReasonCode.OK;
-        nowClock.select(nowMs);
-        if (card == LongIndex.MISSING)
-        {
-            reason = ReasonCode.UNKNOWN_CARD;
-        }
-        else
-        {
-            reason = cardState(card, nowClock);
-        }
-        int count = 0;
-        if (reason == ReasonCode.OK)
-        {
-            final int holder = t.cardHolder(card);
-            final long enrol = t.holderEnrol(holder);
-            for (int slot = 1; slot <= t.programs.size() && count < Messages.BalanceResult.MAX_COUNT; slot++)
-            {
-                if (Tables.isEnrolled(enrol, slot))
-                {
-                    final int period =
-                        periodOf(slot, nowClock);
-                    final int used = t.used(slot, t.unitOf(holder, slot), period);
-                    result.entry(count, (int)t.programs.key(slot - 1), Math.max(0, t.programQuota[slot] - used),
-                        t.programQuota[slot]);
-                    count++;
-                }
-            }
-        }
-        final int decision = reason == ReasonCode.OK ? Decision.APPROVED : Decision.DECLINED;
-        result.correlation(correlation).decision(decision).reason(reason).count(count);
-        counters.decision(EngineCounters.TYPE_BALANCE, decision, reason, 0);
-        return result.encodedLength();
-    }
-
-    // -------------------------------------------------------------------------------------------------- LOGON
-
-    private int logon(final long nowMs, final long sessionTerminalId, final DirectBuffer frame, final int body)
-    {
-        final long terminalId = frame.getLong(body + Messages.Logon.TERMINAL_ID_OFFSET, LE);
-        final long timestampMs = frame.getLong(body + Messages.Logon.TIMESTAMP_MS_OFFSET, LE);
-        final long nonceHi = frame.getLong(body + Messages.Logon.NONCE_OFFSET, LE);
-        final long nonceLo = frame.getLong(body + Messages.Logon.NONCE_OFFSET + 8, LE);
-        nonces.expire(nowMs - config.nonceWindowMs());
-        int result;
-        boolean macValid = false;
-        final int terminal = tables.terminals.get(terminalId);
-        if (sessionTerminalId != 0)
-        {
-            result = ReasonCode.INVALID_REQUEST;
-        }
-        else if (terminal == LongIndex.MISSING)
-        {
-            result = ReasonCode.BAD_CREDENTIALS;
-        }
-        else
-        {
-            macValid = hmac.verify(tables.terminalKeys, terminal * Tables.KEY_BYTES, frame,
-                body + Messages.Logon.TERMINAL_ID_OFFSET, Messages.Logon.MAC_INPUT_BYTES, frame,
-                body + Messages.Logon.MAC_OFFSET);
-            if (!macValid && nowMs < tables.terminalGraceUntilMs[terminal])
-            {
-                // Rotated with a grace period: the replaced key is still valid until the deadline.
-                macValid = hmac.verify(tables.terminalPreviousKeys, terminal * Tables.KEY_BYTES, frame,
-                    body + Messages.Logon.TERMINAL_ID_OFFSET, Messages.Logon.MAC_INPUT_BYTES, frame,
-                    body + Messages.Logon.MAC_OFFSET);
-            }
-            if (!macValid || tables.terminalEnabled[terminal] == 0)
-            {
-                result = ReasonCode.BAD_CREDENTIALS;
-            }
-            else if (Math.abs(timestampMs - nowMs) > config.logonSkewMs() ||
-                nonces.contains(terminal, nonceHi, nonceLo, nowMs - config.nonceWindowMs()))
-            {
-                result = ReasonCode.STALE_LOGON;
-            }
-            else
-            {
-                result = ReasonCode.OK;
-            }
-        }
-        final long seq = nextSequence();
-        append(JournalEncoder.logon(journal.buffer(), seq, nowMs, terminalId, timestampMs, nonceHi, nonceLo, result,
-            macValid));
-        if (macValid)
-        {
-            nonces.remember(terminal, nonceHi, nonceLo, nowMs);
-        }
-        counters.logon(result);
-        counters.nonceEvictedEarly = nonces.evictedEarly();
-        return result;
-    }
-
-    private void replayLogon(final JournalDecoder record)
-    {
-        final long nowMs = record.timeMs();
-        nonces.expire(nowMs - config.nonceWindowMs());
-        sequence = record.sequence();
-        if (record.logonMacValid())
-        {
-            final int terminal = tables.terminals.get(record.terminalId());
-            final DirectBuffer b = record.buffer();
-            final int offset = record.offset();
-            nonces.remember(terminal, b.getLong(offset + JournalRecord.LOGON_NONCE_OFFSET, LE),
-                b.getLong(offset + JournalRecord.LOGON_NONCE_OFFSET + 8, LE), nowMs);
-        }
+        warmer.warm();
     }
 
     // ----------------------------------------------------------------------------------------------- commands
@@ -890,288 +230,9 @@ public final class Engine implements AutoCloseable
     {
         ensureOpen();
         // the decisions before these commands are written first (the journal keeps the decision order)
-        flushPendingJournal();
-        maybeSnapshot(nowMs);
-        int read = 0;
-        while (read < limit)
-        {
-            final long available = commands.next(commandBuffer);
-            if (available < 0)
-            {
-                break;
-            }
-            final long queueIndex = commands.index();
-            final int length = (int)Math.min(available, commandBuffer.capacity());
-            if (available > commandBuffer.capacity())
-            {
-                // too long for any layout: keep only the header so it is rejected as MALFORMED
-                commandBuffer.putInt(Commands.BODY_LENGTH_OFFSET, -1, LE);
-            }
-            read++;
-            command.wrap(commandBuffer, 0, length);
-            final long commandId = command.commandId();
-            if (length >= Commands.HEADER_BYTES && commandId <= lastCommandId)
-            {
-                counters.commandsDuplicate++;
-                lastCommandQueueIndex = queueIndex;
-                continue;
-            }
-            handleCommand(nowMs, queueIndex);
-        }
-        return read;
-    }
-
-    private void maybeSnapshot(final long nowMs)
-    {
-        if (config.snapshotIntervalMs() <= 0)
-        {
-            return;
-        }
-        if (lastSnapshotMs == Long.MIN_VALUE)
-        {
-            lastSnapshotMs = nowMs;
-            return;
-        }
-        if (nowMs - lastSnapshotMs >= config.snapshotIntervalMs())
-        {
-            lastSnapshotMs = nowMs;
-            snapshot();
-        }
-    }
-
-    private void handleCommand(final long nowMs, final long queueIndex)
-    {
-        int reject = command.check();
-        if (reject == CommandRejectReason.NONE)
-        {
-            reject = commandRules.validate(command);
-        }
-        final long commandId = command.commandId();
-        final long seq = nextSequence();
-        final int length = command.length();
-        if (replaying)
-        {
-            final int journaledOutcome = replayedOutcome;
-            if ((journaledOutcome == JournalRecord.OUTCOME_APPLIED) != (reject == CommandRejectReason.NONE))
-            {
-                replayMismatches++;
-            }
-        }
-        else
-        {
-            append(JournalEncoder.command(journal.buffer(), seq, nowMs, commandId, command.type(),
-                reject == CommandRejectReason.NONE ? JournalRecord.OUTCOME_APPLIED : JournalRecord.OUTCOME_REJECTED,
-                reject, queueIndex, command.buffer(), command.offset(), length));
-        }
-        if (reject == CommandRejectReason.NONE)
-        {
-            try
-            {
-                commandRules.apply(command);
-            }
-            catch (final RuntimeException ex)
-            {
-                // a validated command should never fail; if it does, it fails the same way on replay, so the
-                // state stays a function of the journal, and the engine goes on with the next command
-                counters.commandErrors++;
-            }
-            if (!replaying)
-            {
-                counters.commandsApplied++;
-            }
-        }
-        else if (!replaying)
-        {
-            counters.commandsRejected++;
-        }
-        if (commandId > lastCommandId && length >= Commands.HEADER_BYTES)
-        {
-            lastCommandId = commandId;
-        }
-        lastCommandQueueIndex = queueIndex;
-        updateTableCounters();
-    }
-
-    private void updateTableCounters()
-    {
-        counters.cards = tables.cards.size();
-        counters.holders = tables.holders.size();
-        counters.entitlements = tables.entitlements;
-        counters.terminals = tables.terminals.size();
-        counters.programs = tables.programs.size();
-        counters.outlets = tables.outlets.size();
-        counters.lastReceipt = sequence;
-    }
-
-    // ------------------------------------------------------------------------------------------------ recovery
-
-    private void recover()
-    {
-        long fromIndex = -1;
-        long snapshotSequence = 0;
-        if (config.loadSnapshot())
-        {
-            for (final Path file : snapshots.newestFirst())
-            {
-                try
-                {
-                    if (SnapshotInput.verifyChecksum(file))
-                    {
-                        loadSnapshot(file);
-                        fromIndex = lastJournalIndex;
-                        snapshotSequence = sequence;
-                        lastSnapshotSequence = sequence;
-                        counters.snapshotBytes = Files.size(file);
-                        break;
-                    }
-                }
-                catch (final IOException | RuntimeException ex)
-                {
-                    resetState();
-                }
-            }
-        }
-        final JournalDecoder record = new JournalDecoder();
-        final ReplayChunk chunk = new ReplayChunk(WARM_CAPACITY, 2 * JournalWriter.MAX_EXCERPT_BYTES);
-        final JournalDecoder chunkRecord = new JournalDecoder();
-        final long afterSequence = snapshotSequence;
-        final long replayStartNs = System.nanoTime();
-        config.replayProgress().replaying(JournalReplay.excerptsFrom(journal, fromIndex));
-        replaying = true;
-        try
-        {
-            counters.journalTornExcerpts = JournalReplay.read(journal, fromIndex, (index, buffer, offset, length) ->
-            {
-                if (index != replayExcerptIndex)
-                {
-                    // the records of one excerpt (a whole batch) share its index
-                    replayExcerptIndex = index;
-                    replayExcerpts++;
-                }
-                record.wrap(buffer, offset, length);
-                if (record.sequence() > afterSequence)
-                {
-                    if (!chunk.add(buffer, offset, length, index))
-                    {
-                        replayChunk(chunk, chunkRecord);
-                        chunk.add(buffer, offset, length, index);
-                    }
-                    stageReplayed(record);
-                }
-            });
-            replayChunk(chunk, chunkRecord);
-            config.replayProgress().progress(replayExcerpts, replayedRecords);
-        }
-        finally
-        {
-            replaying = false;
-            replayNanos = System.nanoTime() - replayStartNs;
-        }
-        commands.positionAfter(lastCommandQueueIndex);
-        updateTableCounters();
-        counters.lastReceipt = sequence;
-    }
-
-    /**
-     * Stages a journaled TAP or REVERSAL for {@link #warm()}, as {@link #prepare} stages a request.
-     */
-    private void stageReplayed(final JournalDecoder record)
-    {
-        final int type = record.type();
-        if (type == JournalRecord.TYPE_TAP)
-        {
-            stage(record.terminalId(), true, record.correlation(), record.cardId(), record.requestedProgramId());
-        }
-        else if (type == JournalRecord.TYPE_REVERSAL)
-        {
-            stage(record.terminalId(), true, record.correlation(), record.cardId(), 0);
-        }
-    }
-
-    /**
-     * Replays the records gathered in the chunk, after loading what their decisions read ({@link #warm()}): the
-     * cache misses of a chunk's records overlap, as those of a batch of live requests do.
-     */
-    private void replayChunk(final ReplayChunk chunk, final JournalDecoder record)
-    {
-        warm();
-        for (int i = 0, count = chunk.count(); i < count; i++)
-        {
-            record.wrap(chunk.buffer(), chunk.offset(i), chunk.length(i));
-            replayIndex = chunk.index(i);
-            replay(record);
-            lastJournalIndex = replayIndex;
-            replayedRecords++;
-        }
-        chunk.clear();
-        config.replayProgress().progress(replayExcerpts, replayedRecords);
-    }
-
-    private void resetState()
-    {
-        tables = new Tables(config);
-        commandRules.tables = tables;
-        idempotency = new IdempotencyTable(config.idempotencyCapacity(), config.idempotencyMaxCapacity());
-        nonces = new NonceTable(config.nonceCapacity());
-        sequence = 0;
-        lastCommandId = 0;
-        lastCommandQueueIndex = -1;
-        lastJournalIndex = -1;
-    }
-
-    private void replay(final JournalDecoder record)
-    {
-        replaySequence = record.sequence();
-        final long nowMs = record.timeMs();
-        replayed = record;
-        switch (record.type())
-        {
-            case JournalRecord.TYPE_TAP:
-                tap(nowMs, record.terminalId(), record.correlation(), record.cardId(), record.requestedProgramId(),
-                    record.quantity(), record.flags(), record.terminalTimeMs());
-                break;
-            case JournalRecord.TYPE_REVERSAL:
-                reversal(nowMs, record.terminalId(), record.correlation(), record.originalCorrelation(),
-                    record.cardId());
-                break;
-            case JournalRecord.TYPE_LOGON:
-                replayLogon(record);
-                break;
-            case JournalRecord.TYPE_COMMAND:
-            {
-                final int length = record.commandLength();
-                command.wrap(record.buffer(), record.commandBytesOffset(), length);
-                replayedOutcome = record.commandOutcome();
-                handleCommand(nowMs, record.commandQueueIndex());
-                break;
-            }
-            default:
-                replayMismatches++;
-                sequence = replaySequence;
-                break;
-        }
-    }
-
-    private void checkReplayed()
-    {
-        final JournalDecoder r = replayed;
-        if (r.decision() != rDecision || r.reason() != rReason || r.remaining() != rRemaining)
-        {
-            replayMismatches++;
-        }
-    }
-
-    private void loadSnapshot(final Path file) throws IOException
-    {
-        final SnapshotFiles.Header header = SnapshotFiles.load(file, snapshotBody);
-        sequence = header.sequence();
-        lastCommandId = header.lastCommandId();
-        lastCommandQueueIndex = header.lastCommandQueueIndex();
-        lastJournalIndex = header.lastJournalIndex();
-        for (int slot = 1; slot <= tables.programs.size(); slot++)
-        {
-            counters.programSlot(slot, (int)tables.programs.key(slot - 1));
-        }
+        journal.flushPending();
+        snapshots.maybeSnapshot(nowMs);
+        return commands.poll(nowMs, limit);
     }
 
     // ------------------------------------------------------------------------------------------------ snapshots
@@ -1183,31 +244,7 @@ public final class Engine implements AutoCloseable
     public void snapshot()
     {
         ensureOpen();
-        flushPendingJournal();
-        if (sequence == lastSnapshotSequence)
-        {
-            return;
-        }
-        try
-        {
-            final long bytes = snapshots.write(sequence, lastCommandId, lastCommandQueueIndex, lastJournalIndex,
-                snapshotBody);
-            lastSnapshotSequence = sequence;
-            counters.snapshotBytes = bytes;
-            counters.snapshotsWritten++;
-            final List<Path> files = snapshots.prune(config.snapshotsRetained());
-            if (config.retentionEnabled())
-            {
-                // the oldest retained snapshot must still find its journal index if the newer ones are damaged
-                final int oldest = Math.min(files.size(), config.snapshotsRetained()) - 1;
-                applyRetention(Math.min(lastJournalIndex, SnapshotFiles.journalIndexOf(files.get(oldest))));
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot write snapshot of sequence " + sequence + " in " + snapshots.dir(),
-                ex);
-        }
+        snapshots.snapshot();
     }
 
     /**
@@ -1217,10 +254,10 @@ public final class Engine implements AutoCloseable
      */
     int applyRetention(final long snapshotIndex)
     {
-        return JournalRetention.apply(config.dataDir(), journal, snapshotIndex);
+        return snapshots.applyRetention(snapshotIndex);
     }
 
-    // ------------------------------------------------------------------------------------------------- accessors
+    // ------------------------------------------------------------------------------------------------- journal
 
     /**
      * @return the roll cycle of the journal file appends go to now (for a {@link
@@ -1228,7 +265,7 @@ public final class Engine implements AutoCloseable
      */
     public int journalCycle()
     {
-        return journal.cycle();
+        return journalWriter.cycle();
     }
 
     /**
@@ -1237,7 +274,7 @@ public final class Engine implements AutoCloseable
      */
     public long journalHeadroom()
     {
-        return journal.headroom();
+        return journalWriter.headroom();
     }
 
     /**
@@ -1245,7 +282,7 @@ public final class Engine implements AutoCloseable
      */
     public JournalReserver journalReserver()
     {
-        return journal.reserver();
+        return journalWriter.reserver();
     }
 
     /**
@@ -1264,8 +301,8 @@ public final class Engine implements AutoCloseable
     public void syncJournal()
     {
         ensureOpen();
-        flushPendingJournal();
-        journal.sync();
+        journal.flushPending();
+        journalWriter.sync();
     }
 
     /**
@@ -1277,7 +314,7 @@ public final class Engine implements AutoCloseable
     public void beginJournalBatch()
     {
         ensureOpen();
-        journal.beginBatch();
+        journalWriter.beginBatch();
     }
 
     /**
@@ -1291,9 +328,7 @@ public final class Engine implements AutoCloseable
     public long flushJournal()
     {
         ensureOpen();
-        journal.endBatch();
-        onJournalWritten();
-        return lastJournalIndex;
+        return journal.endBatch();
     }
 
     /**
@@ -1301,8 +336,10 @@ public final class Engine implements AutoCloseable
      */
     public long lastSyncedJournalIndex()
     {
-        return journal.lastIndexSynced();
+        return journalWriter.lastIndexSynced();
     }
+
+    // ------------------------------------------------------------------------------------------------- accessors
 
     /** Heartbeat interval given to terminals in LOGON_RESULT. */
     public int heartbeatMs()
@@ -1319,13 +356,13 @@ public final class Engine implements AutoCloseable
     /** Sequence of the last journal record (the last receipt issued or the last command / logon journaled). */
     public long lastSequence()
     {
-        return sequence;
+        return journal.sequence;
     }
 
     /** Id of the last command applied or rejected. */
     public long lastCommandId()
     {
-        return lastCommandId;
+        return commands.lastCommandId;
     }
 
     /**
@@ -1334,13 +371,13 @@ public final class Engine implements AutoCloseable
      */
     public long lastJournalIndex()
     {
-        return lastJournalIndex;
+        return journal.lastJournalIndex;
     }
 
     /** Journal records decided again by {@link #open} (after the snapshot, if one was loaded). */
     public long replayedRecords()
     {
-        return replayedRecords;
+        return recovery.replayedRecords();
     }
 
     /**
@@ -1348,7 +385,7 @@ public final class Engine implements AutoCloseable
      */
     public long replayNanos()
     {
-        return replayNanos;
+        return recovery.replayNanos();
     }
 
     /**
@@ -1357,15 +394,16 @@ public final class Engine implements AutoCloseable
      */
     public long replayMismatches()
     {
-        return replayMismatches;
+        return journal.replayMismatches;
     }
 
     /** Digest of every table, for comparing two engines' state (allocates; not for the hot path). */
     public TableDigest digest()
     {
-        return new TableDigest(sequence, lastCommandId, tables.digestCards(), tables.digestHolders(),
+        final Tables tables = state.tables;
+        return new TableDigest(journal.sequence, commands.lastCommandId, tables.digestCards(), tables.digestHolders(),
             tables.digestHouseholds(), tables.digestUsage(), tables.digestPrograms(), tables.digestOutlets(),
-            tables.digestTerminals(), idempotency.digest(), nonces.digest());
+            tables.digestTerminals(), state.idempotency.digest(), state.nonces.digest());
     }
 
     private void ensureOpen()
@@ -1375,6 +413,8 @@ public final class Engine implements AutoCloseable
             throw new IllegalStateException("engine is closed");
         }
     }
+
+    // ------------------------------------------------------------------------------------------------- closing
 
     /**
      * Flushes records pending in a journal batch, writes a final snapshot (if anything changed since the last) and
@@ -1423,6 +463,6 @@ public final class Engine implements AutoCloseable
             pretoucher.close();
         }
         commands.close();
-        journal.close();
+        journalWriter.close();
     }
 }

@@ -6,10 +6,22 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Per-source LOGON throttling: a source address whose LOGONs fail (BAD_CREDENTIALS or STALE_LOGON) more than
- * {@code maxFailures} times within a fixed window of {@code windowMs} has its further LOGONs refused until that
- * window ends. The table is bounded: beyond {@code maxSources} entries the expired and then the oldest windows
- * are evicted, so a flood of sources cannot grow memory without bound. Exempt addresses are never throttled.
+ * LOGON throttling, so that a flood of failing LOGONs costs the switch little (no engine work, no journal record)
+ * while honest terminals are never locked out:
+ * <ul>
+ * <li>Per source address, for BAD_CREDENTIALS (unknown terminal, wrong mac: the terminal id is not authenticated, so
+ * only the address can be counted): past {@code maxFailures} within a fixed window of {@code windowMs}, further LOGONs
+ * from that address are answered BUSY (nothing decided, retry later, PROTOCOL.md rule 11) until the window ends. An
+ * honest terminal behind the same router (NAT) is told to back off and retry, never that its key is wrong; the
+ * client library retries BUSY with back-off and logs on once the window ends.</li>
+ * <li>Per terminal id and source address, for STALE_LOGON (a valid mac with a timestamp off by more than 300 s, or a
+ * reused nonce: the terminal is authenticated, so it is counted, not its neighbours): past {@code maxFailures} within
+ * the window, further LOGONs of that terminal from that address are answered BUSY by the network layer, not
+ * journaled. A terminal whose clock is wrong slows down only itself, never its neighbours behind the same address;
+ * someone replaying a captured LOGON from another address does not slow the terminal down either.</li>
+ * </ul>
+ * Both tables are bounded: beyond {@code maxSources} entries the expired and then the oldest windows are evicted, so
+ * a flood of sources or terminal ids cannot grow memory without bound. Exempt addresses are never throttled.
  * <p>
  * Thread-safe: shared by every event loop (a concurrent map; each entry is updated atomically). Touched only on
  * LOGON and on a failed LOGON result, never per TAP.
@@ -21,6 +33,7 @@ public final class LogonThrottle
     private final int maxSources;
     private final Set<InetAddress> exempt;
     private final ConcurrentHashMap<InetAddress, Window> windows = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<StaleKey, Window> staleWindows = new ConcurrentHashMap<>();
 
     /**
      * @param maxFailures failures tolerated per window; 0 disables throttling.
@@ -52,7 +65,23 @@ public final class LogonThrottle
     }
 
     /**
-     * Counts one failed LOGON (BAD_CREDENTIALS or STALE_LOGON) of a source.
+     * @param source     the remote address of the connection.
+     * @param terminalId the terminal id its LOGON names.
+     * @return true when that terminal had too many STALE_LOGONs from that address in the window: its LOGON is
+     *     answered BUSY without reaching the engine.
+     */
+    public boolean isStale(final InetAddress source, final long terminalId, final long nowMs)
+    {
+        if (0 == maxFailures || staleWindows.isEmpty() || (null != source && exempt.contains(source)))
+        {
+            return false;
+        }
+        final Window window = staleWindows.get(new StaleKey(source, terminalId));
+        return null != window && window.throttled(nowMs, windowMs, maxFailures);
+    }
+
+    /**
+     * Counts one BAD_CREDENTIALS LOGON of a source address.
      */
     public void onFailure(final InetAddress source, final long nowMs)
     {
@@ -60,7 +89,24 @@ public final class LogonThrottle
         {
             return;
         }
-        windows.compute(source, (address, window) ->
+        count(windows, source, nowMs);
+    }
+
+    /**
+     * Counts one STALE_LOGON of a terminal (its mac was valid): the terminal is counted, not its address.
+     */
+    public void onStale(final InetAddress source, final long terminalId, final long nowMs)
+    {
+        if (0 == maxFailures || (null != source && exempt.contains(source)))
+        {
+            return;
+        }
+        count(staleWindows, new StaleKey(source, terminalId), nowMs);
+    }
+
+    private <K> void count(final ConcurrentHashMap<K, Window> table, final K key, final long nowMs)
+    {
+        table.compute(key, (k, window) ->
         {
             if (null == window || nowMs - window.startMs >= windowMs)
             {
@@ -68,9 +114,9 @@ public final class LogonThrottle
             }
             return new Window(window.startMs, window.failures + 1);
         });
-        if (windows.size() > maxSources)
+        if (table.size() > maxSources)
         {
-            evict(nowMs);
+            evict(table, nowMs);
         }
     }
 
@@ -82,13 +128,21 @@ public final class LogonThrottle
         return windows.size();
     }
 
-    private void evict(final long nowMs)
+    /**
+     * @return terminals with STALE_LOGONs tracked now (bounded by {@code maxSources}).
+     */
+    public int trackedStaleTerminals()
     {
-        windows.entrySet().removeIf((entry) -> nowMs - entry.getValue().startMs >= windowMs);
-        while (windows.size() > maxSources)
+        return staleWindows.size();
+    }
+
+    private <K> void evict(final ConcurrentHashMap<K, Window> table, final long nowMs)
+    {
+        table.entrySet().removeIf((entry) -> nowMs - entry.getValue().startMs >= windowMs);
+        while (table.size() > maxSources)
         {
-            Map.Entry<InetAddress, Window> oldest = null;
-            for (final Map.Entry<InetAddress, Window> entry : windows.entrySet())
+            Map.Entry<K, Window> oldest = null;
+            for (final Map.Entry<K, Window> entry : table.entrySet())
             {
                 if (null == oldest || entry.getValue().startMs < oldest.getValue().startMs)
                 {
@@ -99,8 +153,12 @@ public final class LogonThrottle
             {
                 return;
             }
-            windows.remove(oldest.getKey(), oldest.getValue());
+            table.remove(oldest.getKey(), oldest.getValue());
         }
+    }
+
+    private record StaleKey(InetAddress source, long terminalId)
+    {
     }
 
     private static final class Window

@@ -90,6 +90,8 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
     private long readingPausedSinceNs;
     private ScheduledFuture<?> idleTimer;
     private InetAddress source;
+    /** Terminal id named by this connection's LOGON (for the per-terminal STALE_LOGON count). */
+    private long logonTerminalId;
 
     /**
      * @param responder     the event loop's responder this connection answers through.
@@ -261,9 +263,13 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
             }
             else
             {
-                if (ReasonCode.BAD_CREDENTIALS == result || ReasonCode.STALE_LOGON == result)
+                if (ReasonCode.BAD_CREDENTIALS == result)
                 {
                     logonThrottle.onFailure(source, System.currentTimeMillis());
+                }
+                else if (ReasonCode.STALE_LOGON == result)
+                {
+                    logonThrottle.onStale(source, logonTerminalId, System.currentTimeMillis());
                 }
                 closeAfter(seq);
             }
@@ -347,17 +353,23 @@ public final class TerminalSession extends ChannelInboundHandlerAdapter
 
         final long receivedNs = System.nanoTime();
         final long nowMs = System.currentTimeMillis();
-        if (STATE_NEW == state && logonThrottle.isThrottled(source, nowMs))
+        if (STATE_NEW == state)
         {
-            // Too many failed LOGONs from this source in the window: refused here, the engine never sees it.
-            responder.counters().increment(Counters.LOGONS_THROTTLED);
-            responder.counters().onLogon(ReasonCode.BAD_CREDENTIALS);
-            closeAfter(seq);
-            final ByteBuf answer = answerBuffer(seq, LocalAnswers.MAX_LENGTH);
-            writeLocal(answer, responder.localAnswers().logonFailed(responder.localAnswer(), 0, correlation,
-                ReasonCode.BAD_CREDENTIALS, nowMs));
-            answered(seq, answer);
-            return;
+            logonTerminalId = frame.getLongLE(start + FrameHeader.BODY_OFFSET + Messages.Logon.TERMINAL_ID_OFFSET);
+            if (logonThrottle.isThrottled(source, nowMs) || logonThrottle.isStale(source, logonTerminalId, nowMs))
+            {
+                // Too many BAD_CREDENTIALS from this address, or too many STALE_LOGONs of this terminal from it:
+                // refused here, the engine never sees it. Answered BUSY (nothing decided, retry later), so an honest
+                // terminal behind the same router backs off and retries; it is never told its key is wrong.
+                responder.counters().increment(Counters.LOGONS_THROTTLED);
+                responder.counters().onLogon(ReasonCode.BUSY);
+                closeAfter(seq);
+                final ByteBuf answer = answerBuffer(seq, LocalAnswers.MAX_LENGTH);
+                writeLocal(answer, responder.localAnswers().logonFailed(responder.localAnswer(), 0, correlation,
+                    ReasonCode.BUSY, nowMs));
+                answered(seq, answer);
+                return;
+            }
         }
         if (!offerToEngine(frame, start, seq, receivedNs, nowMs))
         {

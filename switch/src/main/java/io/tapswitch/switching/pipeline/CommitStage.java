@@ -7,7 +7,8 @@ import io.tapswitch.switching.engine.Engine;
  * them ({@link Engine#flushJournal()}), before the answers of that batch may leave. The engine thread asks for each
  * written batch to be committed with a token that grows by one per batch ({@link #request}) and releases a batch's
  * answers once {@link #committedToken()} reached its token, in decision order; it decides the next batches
- * meanwhile.
+ * meanwhile. The answers wait in the pipeline's held-answer stage ({@link HeldAnswers}); a commit stage never sees
+ * them, only tokens.
  * <p>
  * Implementations, selected by the {@code journal-sync} setting ({@link #of}):
  * <ul>

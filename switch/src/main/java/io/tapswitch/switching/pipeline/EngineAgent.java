@@ -20,7 +20,6 @@ import io.tapswitch.switching.metrics.Counters;
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -34,18 +33,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Why this file is long: the duty cycle, the stage of answers held until their batch is committed and the handling
- * of journal faults (not writable, failed or stuck commit) share the batch state of one thread (stage offsets,
- * pending tokens, the writable flag) as plain fields, so the hot path allocates and locks nothing. The held-answer
- * stage is the next piece to move to a class of its own, once the journal-fault work on this class has settled.
- * <p>
- * The engine thread: owns the {@link Engine} and the session table (which connection is logged on as
- * which terminal). Each duty cycle it decides a batch of requests from the request ring (copied out in chunks whose
+ * The engine thread: owns the {@link Engine} and the session table (which connection is logged on as which
+ * terminal). Each duty cycle it decides a batch of requests from the request ring (copied out in chunks whose
  * table reads are warmed together, {@link Engine#warm()}) inside a journal batch
  * ({@link Engine#beginJournalBatch()}: the batch's records are written as one journal excerpt), flushes that
- * excerpt (and syncs it, when configured), then releases the responses to the rings of their event loops and
- * wakes those loops once per batch; then it applies admin commands (outside the batch, after it was flushed, so
- * the journal keeps the decision order) and, when due, writes a snapshot.
+ * excerpt and hands it to the {@link CommitStage}; the batch's answers wait in the {@link HeldAnswers} stage until
+ * it is committed, then go to the rings of their event loops, which are woken once per release; then it applies
+ * admin commands (outside the batch, after it was flushed, so the journal keeps the decision order) and, when due,
+ * writes a snapshot. The session table is a {@link SessionTable}.
  * <p>
  * Invariant: a response is released only after the journal record of its decision was written (flushed) and, with
  * {@code syncJournal}, synced; a crash before that loses only decisions nobody was told about.
@@ -56,17 +51,10 @@ import org.slf4j.LoggerFactory;
 public final class EngineAgent implements Agent
 {
     private static final int OUT_CAPACITY = 8192;
-    private static final long NO_SESSION = 0;
+    private static final long NO_SESSION = SessionTable.NONE;
     private static final Logger LOGGER = LoggerFactory.getLogger(EngineAgent.class);
 
     private static final int STARTUP_COMMAND_BATCH = 65_536;
-    /** Responses held until their batch is synced; a fuller batch is committed early. */
-    private static final int STAGE_CAPACITY = 1 << 20;
-    private static final int STAGE_TYPE_OFFSET = 0;
-    private static final int STAGE_LOOP_OFFSET = 4;
-    private static final int STAGE_LENGTH_OFFSET = 8;
-    private static final int STAGE_HEADER = 16;
-    private static final int MAX_PENDING_BATCHES = 4096;
     /** Requests copied out of the ring, warmed together ({@link Engine#warm()}) and then decided, at a time. */
     private static final int WARM_CHUNK = 64;
     /** Allocated journal bytes ahead of the writer needed to decide a batch of requests (a batch writes far less). */
@@ -89,8 +77,6 @@ public final class EngineAgent implements Agent
     private final CompletableFuture<Long> started = new CompletableFuture<>();
     private Engine engine;
     private final ManyToOneRingBuffer requests;
-    private final OneToOneRingBuffer[] responses;
-    private final Runnable[] wakers;
     private final EpochClock clock;
     private final IdleStrategy responseFullIdle;
     private final int batchSize;
@@ -100,8 +86,7 @@ public final class EngineAgent implements Agent
 
     private final UnsafeBuffer out = new UnsafeBuffer(ByteBuffer.allocateDirect(OUT_CAPACITY));
     private final LocalAnswers localAnswers = new LocalAnswers();
-    private final UnsafeBuffer stage = new UnsafeBuffer(ByteBuffer.allocateDirect(STAGE_CAPACITY));
-    private final UnsafeBuffer stageView = new UnsafeBuffer(0, 0);
+    private final HeldAnswers held;
     private final UnsafeBuffer chunk = new UnsafeBuffer(ByteBuffer.allocateDirect(WARM_CHUNK * MAX_REQUEST_RECORD));
     private final int[] chunkTypes = new int[WARM_CHUNK];
     private final int[] chunkOffsets = new int[WARM_CHUNK];
@@ -110,16 +95,6 @@ public final class EngineAgent implements Agent
     private int chunkCount;
     private int chunkBytes;
     private final boolean syncJournal;
-    /** Stage bytes held: [0, releasedTo) released, [releasedTo, markedTo) waiting for a sync, then the batch. */
-    private int stageLength;
-    private int releasedTo;
-    private int markedTo;
-    /** Batches waiting for their journal sync, oldest first: where each ends in the stage and its sync token. */
-    private final int[] pendingEnds = new int[MAX_PENDING_BATCHES];
-    private final long[] pendingTokens = new long[MAX_PENDING_BATCHES];
-    private final long[] pendingSinceNs = new long[MAX_PENDING_BATCHES];
-    private int pendingHead;
-    private int pendingCount;
     private long nextToken;
     /**
      * The highest token whose answers were released as SYSTEM_ERROR because its commit did not come within
@@ -131,9 +106,7 @@ public final class EngineAgent implements Agent
     private long syncRequestedJournalIndex = Long.MIN_VALUE;
     private CommitStage commit = CommitStage.WRITTEN;
     private final UnsafeBuffer control = new UnsafeBuffer(ByteBuffer.allocateDirect(HandoffRecords.CONTROL_LENGTH));
-    private final Long2LongHashMap terminalByConnection = new Long2LongHashMap(NO_SESSION);
-    private final Long2LongHashMap connectionByTerminal = new Long2LongHashMap(NO_SESSION);
-    private final boolean[] touched;
+    private final SessionTable sessions = new SessionTable();
     private final Set<String> loggedErrors = new HashSet<>();
 
     /** Whether requests are decided now (false: answered SYSTEM_ERROR, PROTOCOL.md rule 14); read by metrics. */
@@ -144,7 +117,6 @@ public final class EngineAgent implements Agent
     private boolean decide = true;
     private final long commandHeadroomBytes;
     private volatile boolean paused;
-    private volatile boolean running = true;
     private long nowMs;
     private long nextSnapshotMs;
 
@@ -177,15 +149,13 @@ public final class EngineAgent implements Agent
         this.syncJournal = syncJournal;
         this.engineFactory = engineFactory;
         this.requests = requests;
-        this.responses = responses;
-        this.wakers = wakers;
         this.clock = clock;
         this.batchSize = batchSize;
         this.commandPollLimit = commandPollLimit;
         this.snapshotIntervalMs = snapshotIntervalMs;
         this.counters = counters;
-        this.touched = new boolean[responses.length];
         this.responseFullIdle = new BackoffIdleStrategy(10, 10, 1_000, 100_000);
+        this.held = new HeldAnswers(responses, wakers, counters, responseFullIdle);
         this.commandHeadroomBytes = DECIDE_HEADROOM_BYTES + (long)commandPollLimit * JournalWriter.MAX_RECORD_BYTES;
     }
 
@@ -285,7 +255,7 @@ public final class EngineAgent implements Agent
             // Deciding stops; answers already decided still leave once their batch is durable.
             final int released = releaseDurable();
             checkSync();
-            wakeTouchedLoops();
+            held.wakeTouchedLoops();
             return released;
         }
 
@@ -295,7 +265,7 @@ public final class EngineAgent implements Agent
         {
             return workCount + 1;
         }
-        if (0 != pendingCount && System.nanoTime() - pendingSinceNs[pendingHead] > commitAnswerNs)
+        if (0 != held.pendingBatches() && System.nanoTime() - held.oldestSinceNs() > commitAnswerNs)
         {
             abandonHeld();
             workCount++;
@@ -336,7 +306,7 @@ public final class EngineAgent implements Agent
             workCount += decided;
             workCount += releaseDurable();
         }
-        wakeTouchedLoops();
+        held.wakeTouchedLoops();
 
         final int commandLimit = decide ? commandLimit() : 0;
         if (commandLimit > 0)
@@ -413,7 +383,7 @@ public final class EngineAgent implements Agent
     private boolean checkSync()
     {
         final boolean abandoned = abandoned();
-        if ((0 == pendingCount && !abandoned) || failed)
+        if ((0 == held.pendingBatches() && !abandoned) || failed)
         {
             return false;
         }
@@ -424,7 +394,7 @@ public final class EngineAgent implements Agent
                 null);
             return true;
         }
-        final long sinceNs = abandoned ? abandonedSinceNs : pendingSinceNs[pendingHead];
+        final long sinceNs = abandoned ? abandonedSinceNs : held.oldestSinceNs();
         if (System.nanoTime() - sinceNs > SYNC_STUCK_NS)
         {
             fatal("journal sync has not returned for " + TimeUnit.NANOSECONDS.toSeconds(SYNC_STUCK_NS) + " s", null);
@@ -463,16 +433,16 @@ public final class EngineAgent implements Agent
         }
         if (!abandoned())
         {
-            abandonedSinceNs = 0 == pendingCount ? System.nanoTime() : pendingSinceNs[pendingHead];
+            abandonedSinceNs = 0 == held.pendingBatches() ? System.nanoTime() : held.oldestSinceNs();
             LOGGER.error("journal sync has not returned for {} ms: answering SYSTEM_ERROR to the {} batch(es) waiting " +
                 "for it and to every request until it does (exit after {} s)",
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - abandonedSinceNs), pendingCount,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - abandonedSinceNs), held.pendingBatches(),
                 TimeUnit.NANOSECONDS.toSeconds(SYNC_STUCK_NS));
         }
         abandonedToken = nextToken;
         decide = false;
-        releaseStagedAsSystemError();
-        wakeTouchedLoops();
+        held.releaseAllAsSystemError(nowMs);
+        held.wakeTouchedLoops();
         updateWritable();
     }
 
@@ -494,8 +464,8 @@ public final class EngineAgent implements Agent
         LOGGER.error("journal fault this process cannot heal: {}; answering SYSTEM_ERROR to every request not " +
             "answered yet and exiting with status {} for the supervisor to restart the switch", what,
             EXIT_JOURNAL_FAULT, cause);
-        releaseStagedAsSystemError();
-        wakeTouchedLoops();
+        held.releaseAllAsSystemError(nowMs);
+        held.wakeTouchedLoops();
         try
         {
             onFatal.run();
@@ -518,70 +488,23 @@ public final class EngineAgent implements Agent
         {
             onRecord(chunkTypes[i], chunk, chunkOffsets[i], chunkLengths[i]);
         }
-        releaseStagedAsSystemError();
-        wakeTouchedLoops();
+        held.releaseAllAsSystemError(nowMs);
+        held.wakeTouchedLoops();
         return read;
-    }
-
-    /**
-     * Releases everything staged, in order, each response rewritten as ERROR SYSTEM_ERROR with its correlation
-     * (LOGON_RESULT 18 for a LOGON; ERROR answers and control records unchanged); forgets the batches waiting for a
-     * sync.
-     */
-    private void releaseStagedAsSystemError()
-    {
-        int offset = releasedTo;
-        final int end = stageLength;
-        while (offset < end)
-        {
-            final int msgTypeId = stage.getInt(offset + STAGE_TYPE_OFFSET);
-            final int loopIndex = stage.getInt(offset + STAGE_LOOP_OFFSET);
-            final int length = stage.getInt(offset + STAGE_LENGTH_OFFSET);
-            final int entry = offset + STAGE_HEADER;
-            offset += BitUtil.align(STAGE_HEADER + length, BitUtil.SIZE_OF_LONG);
-            if (HandoffRecords.RESPONSE != msgTypeId)
-            {
-                stageView.wrap(stage, entry, length);
-                release(msgTypeId, loopIndex, stageView, length);
-                continue;
-            }
-            final int frame = entry + HandoffRecords.RESPONSE_FRAME_OFFSET;
-            final int type = stage.getByte(frame + FrameHeader.TYPE_OFFSET) & 0xFF;
-            if (MessageType.ERROR == type)
-            {
-                stageView.wrap(stage, entry, length);
-                release(msgTypeId, loopIndex, stageView, length);
-                continue;
-            }
-            final int correlation = FrameHeader.correlation(stage, frame);
-            out.putBytes(0, stage, entry, HandoffRecords.RESPONSE_FRAME_OFFSET);
-            out.putLong(HandoffRecords.RESPONSE_RELEASED_NS_OFFSET, System.nanoTime());
-            final int frameLength = MessageType.LOGON_RESULT == type ?
-                localAnswers.logonFailed(out, HandoffRecords.RESPONSE_FRAME_OFFSET, correlation, ReasonCode.SYSTEM_ERROR,
-                    nowMs) :
-                localAnswers.error(out, HandoffRecords.RESPONSE_FRAME_OFFSET, correlation, ReasonCode.SYSTEM_ERROR);
-            counters.increment(Counters.JOURNAL_UNWRITABLE_ANSWERS);
-            release(msgTypeId, loopIndex, out, HandoffRecords.RESPONSE_FRAME_OFFSET + frameLength);
-        }
-        releasedTo = end;
-        markedTo = end;
-        pendingCount = 0;
-        pendingHead = 0;
-        compactStage();
     }
 
     public void onClose()
     {
         if (null == engine)
         {
-            running = false;
+            held.stopWaiting();
             return;
         }
         if (failed)
         {
             // After a journal fault nothing more is written: no flush of a pending batch, no snapshot of tables that
             // may hold decisions the journal does not.
-            running = false;
+            held.stopWaiting();
             try
             {
                 commit.close();
@@ -598,8 +521,8 @@ public final class EngineAgent implements Agent
             commitBatch();
             awaitDurable(nextToken, TimeUnit.SECONDS.toNanos(10));
             releaseDurable();
-            wakeTouchedLoops();
-            running = false;
+            held.wakeTouchedLoops();
+            held.stopWaiting();
             if (!failed && !abandoned())
             {
                 // (not while batches answered SYSTEM_ERROR for a late sync are still not durable)
@@ -608,7 +531,7 @@ public final class EngineAgent implements Agent
         }
         finally
         {
-            running = false;
+            held.stopWaiting();
             commit.close();
             if (failed)
             {
@@ -655,7 +578,7 @@ public final class EngineAgent implements Agent
      */
     public void stopWaiting()
     {
-        running = false;
+        held.stopWaiting();
     }
 
     private void collect(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
@@ -670,7 +593,7 @@ public final class EngineAgent implements Agent
         if (HandoffRecords.REQUEST == msgTypeId)
         {
             final long connectionId = chunk.getLong(offset + HandoffRecords.CONNECTION_ID_OFFSET);
-            engine.prepare(terminalByConnection.get(connectionId), chunk, offset + HandoffRecords.REQUEST_FRAME_OFFSET);
+            engine.prepare(sessions.terminalOf(connectionId), chunk, offset + HandoffRecords.REQUEST_FRAME_OFFSET);
         }
     }
 
@@ -694,7 +617,7 @@ public final class EngineAgent implements Agent
         final int seq = buffer.getInt(index + HandoffRecords.REQUEST_SEQ_OFFSET);
         final int frameOffset = index + HandoffRecords.REQUEST_FRAME_OFFSET;
         final int type = FrameHeader.type(buffer, frameOffset);
-        final long sessionTerminalId = terminalByConnection.get(connectionId);
+        final long sessionTerminalId = sessions.terminalOf(connectionId);
         final int outOffset = HandoffRecords.RESPONSE_FRAME_OFFSET;
 
         int responseLength;
@@ -768,12 +691,10 @@ public final class EngineAgent implements Agent
 
         final long terminalId = frame.getLong(
             frameOffset + FrameHeader.BODY_OFFSET + Messages.Logon.TERMINAL_ID_OFFSET, LITTLE_ENDIAN);
-        terminalByConnection.put(connectionId, terminalId);
-        final long olderConnectionId = connectionByTerminal.put(terminalId, connectionId);
-        if (NO_SESSION != olderConnectionId && olderConnectionId != connectionId)
+        final long olderConnectionId = sessions.logOn(connectionId, terminalId);
+        if (NO_SESSION != olderConnectionId)
         {
             // One session per terminal: the older connection decides nothing more and is closed at once.
-            terminalByConnection.remove(olderConnectionId);
             control.putLong(HandoffRecords.CONNECTION_ID_OFFSET, olderConnectionId);
             stage(HandoffRecords.CLOSE, HandoffRecords.loopIndex(olderConnectionId), control,
                 HandoffRecords.CONTROL_LENGTH);
@@ -783,39 +704,30 @@ public final class EngineAgent implements Agent
 
     private void onDisconnect(final long connectionId)
     {
-        final long terminalId = terminalByConnection.remove(connectionId);
-        if (NO_SESSION != terminalId && connectionByTerminal.get(terminalId) == connectionId)
-        {
-            connectionByTerminal.remove(terminalId);
-        }
+        sessions.disconnect(connectionId);
     }
 
     /**
-     * Holds a response of the current batch until the batch is committed (journal synced, when configured).
+     * Holds a response of the current batch until the batch is committed ({@link HeldAnswers}); when the stage is
+     * full, the records decided so far are flushed (their responses staged for release) and the rest of the batch
+     * goes on in a new journal batch.
      */
     private void stage(final int msgTypeId, final int loopIndex, final DirectBuffer buffer, final int length)
     {
-        final int entryLength = BitUtil.align(STAGE_HEADER + length, BitUtil.SIZE_OF_LONG);
         boolean abandonedMeanwhile = false;
-        if (stageLength + entryLength > STAGE_CAPACITY)
+        if (!held.fits(length))
         {
-            // the records decided so far are flushed (their responses staged for release); the rest of the batch
-            // goes on in a new journal batch
             final long abandonedBefore = abandonedToken;
-            makeRoom(entryLength);
+            makeRoom(length);
             engine.beginJournalBatch();
             abandonedMeanwhile = abandonedToken != abandonedBefore;
         }
-        stage.putInt(stageLength + STAGE_TYPE_OFFSET, msgTypeId);
-        stage.putInt(stageLength + STAGE_LOOP_OFFSET, loopIndex);
-        stage.putInt(stageLength + STAGE_LENGTH_OFFSET, length);
-        stage.putBytes(stageLength + STAGE_HEADER, buffer, 0, length);
-        stageLength += entryLength;
+        held.hold(msgTypeId, loopIndex, buffer, length);
         if (abandonedMeanwhile)
         {
             // decided (and flushed by makeRoom) before the late commit was given up: answered like the held ones
-            releaseStagedAsSystemError();
-            wakeTouchedLoops();
+            held.releaseAllAsSystemError(nowMs);
+            held.wakeTouchedLoops();
         }
     }
 
@@ -824,16 +736,16 @@ public final class EngineAgent implements Agent
      * to the {@link CommitStage}. When the stage counts a written batch as committed ({@code journal-sync=none}) its
      * responses are released at once (the records are in the memory-mapped journal: they survive a crash of the
      * process). Otherwise the batch asks the stage to commit it ({@code journal-sync=batch}: a sync by the
-     * {@link JournalSyncer}) and its responses wait in the stage buffer, in decision order, until its token is
+     * {@link JournalSyncer}) and its responses wait in the {@link HeldAnswers}, in decision order, until its token is
      * committed ({@link #releaseDurable()}): the engine thread decides the next batch meanwhile (group commit off the
-     * engine thread), and no response leaves before the journal records of its batch are committed. If the flush throws, nothing is released (the responses stay staged for
-     * the next commit).
+     * engine thread), and no response leaves before the journal records of its batch are committed. A failed flush
+     * is a fatal journal fault: everything held is answered SYSTEM_ERROR.
      */
     private void commitBatch()
     {
         if (failed)
         {
-            releaseStagedAsSystemError();
+            held.releaseAllAsSystemError(nowMs);
             return;
         }
         try
@@ -847,23 +759,21 @@ public final class EngineAgent implements Agent
             fatal("journal write failed", ex);
             return;
         }
-        if (stageLength == markedTo)
+        if (held.batchEmpty())
         {
             return;
         }
         if (commit.committedOnWrite())
         {
-            releaseStaged(stageLength);
-            markedTo = stageLength;
-            compactStage();
+            held.releaseAll();
             return;
         }
-        if (pendingCount == MAX_PENDING_BATCHES)
+        if (held.pendingBatches() == HeldAnswers.MAX_PENDING_BATCHES)
         {
-            awaitDurable(pendingTokens[pendingHead], Long.MAX_VALUE);
+            awaitDurable(held.oldestToken(), Long.MAX_VALUE);
             if (failed)
             {
-                releaseStagedAsSystemError();
+                held.releaseAllAsSystemError(nowMs);
                 return;
             }
             releaseDurable();
@@ -872,7 +782,7 @@ public final class EngineAgent implements Agent
         // with those of the batch before it (order kept), or at once when that one is durable already.
         final long journalIndex = engine.lastJournalIndex();
         final boolean journaled = journalIndex != syncRequestedJournalIndex;
-        if (0 == pendingCount && (!journaled || (0 == requests.size() && commit.mayCommitOnEngineThread())))
+        if (0 == held.pendingBatches() && (!journaled || (0 == requests.size() && commit.mayCommitOnEngineThread())))
         {
             // Nothing waits for a sync and no request waits to be decided: syncing here costs the engine nothing
             // (it would idle), and spares a light load two thread hand-offs per answer (to the sync thread and back).
@@ -890,18 +800,11 @@ public final class EngineAgent implements Agent
                 syncRequestedJournalIndex = journalIndex;
                 counters.increment(Counters.INLINE_SYNCS);
             }
-            releaseStaged(stageLength);
-            markedTo = stageLength;
-            compactStage();
+            held.releaseAll();
             return;
         }
         final long token = journaled ? ++nextToken : nextToken;
-        final int tail = (pendingHead + pendingCount) % MAX_PENDING_BATCHES;
-        pendingEnds[tail] = stageLength;
-        pendingTokens[tail] = token;
-        pendingSinceNs[tail] = System.nanoTime();
-        pendingCount++;
-        markedTo = stageLength;
+        held.holdUntil(token);
         if (journaled)
         {
             syncRequestedJournalIndex = journalIndex;
@@ -916,24 +819,11 @@ public final class EngineAgent implements Agent
      */
     private int releaseDurable()
     {
-        if (0 == pendingCount)
+        if (0 == held.pendingBatches())
         {
             return 0;
         }
-        final long durable = commit.committedToken();
-        int released = 0;
-        while (pendingCount > 0 && pendingTokens[pendingHead] <= durable)
-        {
-            releaseStaged(pendingEnds[pendingHead]);
-            pendingHead = (pendingHead + 1) % MAX_PENDING_BATCHES;
-            pendingCount--;
-            released++;
-        }
-        if (released > 0)
-        {
-            compactStage();
-        }
-        return released;
+        return held.releaseCommitted(commit.committedToken());
     }
 
     private void awaitDurable(final long token, final long timeoutNs)
@@ -944,9 +834,9 @@ public final class EngineAgent implements Agent
         }
         final long startNs = System.nanoTime();
         responseFullIdle.reset();
-        while (commit.committedToken() < token && running && !failed && System.nanoTime() - startNs < timeoutNs)
+        while (commit.committedToken() < token && held.running() && !failed && System.nanoTime() - startNs < timeoutNs)
         {
-            if (0 != pendingCount && System.nanoTime() - pendingSinceNs[pendingHead] > commitAnswerNs &&
+            if (0 != held.pendingBatches() && System.nanoTime() - held.oldestSinceNs() > commitAnswerNs &&
                 0 == commit.failedToken())
             {
                 // the engine thread must not wait longer than the answers may: they leave as SYSTEM_ERROR now
@@ -971,90 +861,14 @@ public final class EngineAgent implements Agent
      * The stage is full: ends the current batch and waits for the oldest waiting batches to become durable until
      * there is room (the request ring fills meanwhile and sheds BUSY).
      */
-    private void makeRoom(final int entryLength)
+    private void makeRoom(final int length)
     {
         commitBatch();
-        compactStage();
-        while (stageLength + entryLength > STAGE_CAPACITY && pendingCount > 0 && running && !failed)
+        held.compact();
+        while (!held.fits(length) && held.pendingBatches() > 0 && held.running() && !failed)
         {
-            awaitDurable(pendingTokens[pendingHead], Long.MAX_VALUE);
+            awaitDurable(held.oldestToken(), Long.MAX_VALUE);
             releaseDurable();
-        }
-    }
-
-    /**
-     * Releases the staged entries up to {@code end} to the rings of their event loops and wakes those loops at once:
-     * an answer in a ring must never wait for whatever the engine thread does next (deciding a batch, a journal
-     * sync of milliseconds, a snapshot) before its loop is told.
-     */
-    private void releaseStaged(final int end)
-    {
-        int offset = releasedTo;
-        if (offset >= end)
-        {
-            return;
-        }
-        final long releasedNs = System.nanoTime();
-        while (offset < end)
-        {
-            final int length = stage.getInt(offset + STAGE_LENGTH_OFFSET);
-            final int msgTypeId = stage.getInt(offset + STAGE_TYPE_OFFSET);
-            if (HandoffRecords.RESPONSE == msgTypeId)
-            {
-                stage.putLong(offset + STAGE_HEADER + HandoffRecords.RESPONSE_RELEASED_NS_OFFSET, releasedNs);
-            }
-            stageView.wrap(stage, offset + STAGE_HEADER, length);
-            release(msgTypeId, stage.getInt(offset + STAGE_LOOP_OFFSET), stageView, length);
-            offset += BitUtil.align(STAGE_HEADER + length, BitUtil.SIZE_OF_LONG);
-        }
-        releasedTo = end;
-        wakeTouchedLoops();
-    }
-
-    /**
-     * Moves what is still held to the start of the stage (usually nothing, or the batches of one or two syncs).
-     */
-    private void compactStage()
-    {
-        final int shift = releasedTo;
-        if (0 == shift)
-        {
-            return;
-        }
-        final int held = stageLength - shift;
-        if (held > 0)
-        {
-            stage.putBytes(0, stage, shift, held);
-        }
-        for (int i = 0, p = pendingHead; i < pendingCount; i++, p = (p + 1) % MAX_PENDING_BATCHES)
-        {
-            pendingEnds[p] -= shift;
-        }
-        stageLength = held;
-        markedTo -= shift;
-        releasedTo = 0;
-    }
-
-    private void release(final int msgTypeId, final int loopIndex, final DirectBuffer buffer, final int length)
-    {
-        final OneToOneRingBuffer ring = responses[loopIndex];
-        touched[loopIndex] = true;
-        if (ring.write(msgTypeId, buffer, 0, length))
-        {
-            return;
-        }
-
-        // The loop is behind: wait for it (the request ring fills meanwhile and sheds BUSY); never drop.
-        counters.increment(Counters.RESPONSE_RING_FULL);
-        responseFullIdle.reset();
-        while (!ring.write(msgTypeId, buffer, 0, length))
-        {
-            if (!running)
-            {
-                return;
-            }
-            wakers[loopIndex].run();
-            responseFullIdle.idle();
         }
     }
 
@@ -1067,24 +881,11 @@ public final class EngineAgent implements Agent
         }
     }
 
-    private void wakeTouchedLoops()
-    {
-        final boolean[] touched = this.touched;
-        for (int i = 0; i < touched.length; i++)
-        {
-            if (touched[i])
-            {
-                touched[i] = false;
-                wakers[i].run();
-            }
-        }
-    }
-
     /**
      * @return sessions logged on, as the engine thread last saw them (for tests on the engine thread only).
      */
     int sessionCount()
     {
-        return terminalByConnection.size();
+        return sessions.size();
     }
 }

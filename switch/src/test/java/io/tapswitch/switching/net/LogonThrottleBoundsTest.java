@@ -44,4 +44,30 @@ class LogonThrottleBoundsTest
         assertThat(throttle.isThrottled(other, 1_099)).isTrue();
         assertThat(throttle.isThrottled(other, 1_100)).isFalse();
     }
+
+    @Test
+    void shouldCountStaleLogonsPerTerminalAndAddressNeverPerAddressAlone() throws Exception
+    {
+        final InetAddress router = InetAddress.getByAddress(new byte[]{10, 0, 0, 4});
+        final InetAddress elsewhere = InetAddress.getByAddress(new byte[]{10, 0, 0, 5});
+        final LogonThrottle throttle = new LogonThrottle(2, 1_000, 100, Set.of());
+        for (long terminal = 1; terminal <= 50; terminal++)
+        {
+            throttle.onStale(router, terminal, 100);
+        }
+        assertThat(throttle.isThrottled(router, 200)).as("50 wrong clocks behind one address do not throttle it").isFalse();
+        assertThat(throttle.isStale(router, 51, 200)).as("a neighbour").isFalse();
+        for (int i = 0; i < 2; i++)
+        {
+            throttle.onStale(router, 7, 100);
+        }
+        assertThat(throttle.isStale(router, 7, 200)).as("the terminal past the limit").isTrue();
+        assertThat(throttle.isStale(elsewhere, 7, 200)).as("the same terminal from another address").isFalse();
+        assertThat(throttle.isStale(router, 7, 1_100)).as("after the window").isFalse();
+        for (long terminal = 100; terminal < 10_000; terminal++)
+        {
+            throttle.onStale(router, terminal, 2_000 + terminal);
+            assertThat(throttle.trackedStaleTerminals()).isLessThanOrEqualTo(100);
+        }
+    }
 }

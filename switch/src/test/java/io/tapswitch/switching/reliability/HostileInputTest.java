@@ -364,7 +364,8 @@ class HostileInputTest
                         connection.write(RawConnection.logonFrame(victim, wrongKey, i));
                         final byte[] result = connection.readFrame(10_000);
                         if (null == result || (result[3] & 0xFF) != MessageType.LOGON_RESULT ||
-                            result[8] != ReasonCode.BAD_CREDENTIALS || !connection.awaitClosedBySwitch(5_000))
+                            (result[8] != ReasonCode.BAD_CREDENTIALS && result[8] != ReasonCode.BUSY) ||
+                            !connection.awaitClosedBySwitch(5_000))
                         {
                             unexpected.add(null == result ? "no answer" : HexFormat.of().formatHex(result));
                         }
@@ -392,8 +393,6 @@ class HostileInputTest
         final long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
         assertThat(unexpected).isEmpty();
         assertThat(refused.get()).isEqualTo(attackers * logonsEach);
-        assertThat(ChildSwitch.metric(child.scrape(), "tapswitch_logons_total", "result=\"BAD_CREDENTIALS\"") -
-            badBefore).isEqualTo(attackers * logonsEach);
         final long[] journaledBadLogons = {0};
         try (JournalReader reader = new JournalReader(dataDir))
         {
@@ -415,7 +414,11 @@ class HostileInputTest
         final double throttled = ChildSwitch.metric(child.scrape(), "tapswitch_logons_throttled_total") -
             throttledBefore;
         assertThat(throttled).isEqualTo(attackers * logonsEach - journaledBadLogons[0]);
-        figures.add(String.format("wrong-key LOGON flood from 127.0.0.2: %d refused BAD_CREDENTIALS in %d ms " +
+        // those the engine judged were BAD_CREDENTIALS; the throttled ones were answered BUSY (retry later: an honest
+        // terminal behind the same address is never told its key is wrong)
+        assertThat(ChildSwitch.metric(child.scrape(), "tapswitch_logons_total", "result=\"BAD_CREDENTIALS\"") -
+            badBefore).isEqualTo(journaledBadLogons[0]);
+        figures.add(String.format("wrong-key LOGON flood from 127.0.0.2: %d refused (BAD_CREDENTIALS, then BUSY) in %d ms " +
             "(%.0f/s), %d reached the engine (journaled) and %.0f were throttled on the event loop; the real " +
             "terminal %d (from 127.0.0.1) logged on and was served meanwhile", refused.get(), elapsedMs,
             refused.get() * 1000.0 / elapsedMs, journaledBadLogons[0], throttled, victim));

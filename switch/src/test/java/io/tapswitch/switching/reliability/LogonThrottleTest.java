@@ -28,14 +28,18 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Per-source LOGON throttling over real loopback sockets: the attacker connects from 127.0.0.2, the honest
- * terminals from 127.0.0.1 (two sources on the loopback interface).
+ * LOGON throttling over real loopback sockets: the attacker connects from 127.0.0.2, the honest terminals from
+ * 127.0.0.1 or from the attacker's own address (terminals behind one router); several sources on the loopback
+ * interface. A throttled LOGON is answered BUSY (retry later), never BAD_CREDENTIALS, and STALE_LOGONs count per
+ * terminal, so honest terminals behind one address are never locked out.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LogonThrottleTest
 {
     private static final String ATTACKER = "127.0.0.2";
     private static final long VICTIM = 5;
+    /** An honest terminal behind the attacker's address. */
+    private static final long NEIGHBOUR = 7;
     private static final int MAX_FAILURES = 5;
     private static final long WINDOW_MS = 3_000;
 
@@ -80,7 +84,8 @@ class LogonThrottleTest
                 final UnsafeBuffer result = new UnsafeBuffer(connection.readFrame(5_000));
                 assertThat(FrameHeader.type(result, 0)).isEqualTo(MessageType.LOGON_RESULT);
                 assertThat(result.getByte(FrameHeader.BODY_OFFSET + Messages.LogonResult.RESULT_OFFSET))
-                    .isEqualTo((byte)ReasonCode.BAD_CREDENTIALS);
+                    .as("a throttled LOGON is answered BUSY: retry later, not 'your key is wrong'")
+                    .isEqualTo((byte)ReasonCode.BUSY);
                 assertThat(result.getInt(FrameHeader.BODY_OFFSET + Messages.LogonResult.HEARTBEAT_MS_OFFSET,
                     LITTLE_ENDIAN)).isZero();
                 assertThat(result.getLong(FrameHeader.BODY_OFFSET + Messages.LogonResult.SERVER_TIME_MS_OFFSET,
@@ -98,25 +103,70 @@ class LogonThrottleTest
         final String metricsAfter = scrape();
         assertThat(metric(metricsAfter, "tapswitch_logons_throttled_total")).isEqualTo(throttled);
         assertThat(metric(metricsAfter, "tapswitch_logons_total{result=\"BAD_CREDENTIALS\"}") -
-            metric(metricsBefore, "tapswitch_logons_total{result=\"BAD_CREDENTIALS\"}")).isEqualTo(throttled);
+            metric(metricsBefore, "tapswitch_logons_total{result=\"BAD_CREDENTIALS\"}")).isZero();
+        assertThat(metric(metricsAfter, "tapswitch_logons_total{result=\"BUSY\"}") -
+            metric(metricsBefore, "tapswitch_logons_total{result=\"BUSY\"}")).isEqualTo(throttled);
         assertThat(journaledLogons()).as("throttled LOGONs never reach the engine: only the honest one journaled")
             .isEqualTo(journaledBefore + 1);
 
-        // After the window, the right key logs on from the throttled source again.
+        // An honest terminal behind the attacker's address (the same router) is told BUSY, backs off as rule 11
+        // says and logs on by itself once the window ends: it is never answered anything but BUSY or OK.
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WINDOW_MS * 5);
-        int result = ReasonCode.BAD_CREDENTIALS;
+        int result = ReasonCode.BUSY;
         int attempt = 200;
+        long backoffMs = 50;
         while (ReasonCode.OK != result && System.nanoTime() - deadlineNs < 0)
         {
-            result = logon(ATTACKER, VICTIM, rightKey, attempt++);
+            result = logon(ATTACKER, NEIGHBOUR, TerminalClient.demoKey(NEIGHBOUR), attempt++);
+            assertThat(result).as("an honest terminal behind the throttled address").isIn(ReasonCode.OK, ReasonCode.BUSY);
             if (ReasonCode.OK != result)
             {
-                TimeUnit.MILLISECONDS.sleep(100);
+                TimeUnit.MILLISECONDS.sleep(backoffMs);
+                backoffMs = Math.min(1_000, backoffMs * 2);
             }
         }
         assertThat(result).isEqualTo(ReasonCode.OK);
         assertThat(System.currentTimeMillis() - firstFailureMs).as("refused until the window ended")
             .isGreaterThanOrEqualTo(WINDOW_MS);
+    }
+
+    @Test
+    void shouldNeverLockOutHonestTerminalsBehindOneAddressWhoseNeighboursClocksAreWrong() throws Exception
+    {
+        start(MAX_FAILURES, 60_000);
+        final String router = "127.0.0.3";
+        final long anHourAhead = System.currentTimeMillis() + 3_600_000;
+        // Four times the limit of STALE_LOGONs from one address, from four terminals whose clocks are an hour ahead
+        // (valid keys): each one is answered STALE_LOGON by the engine, journaled, and counted for that terminal only.
+        int stale = 0;
+        for (long terminal = 1; terminal <= 4; terminal++)
+        {
+            for (int i = 0; i < MAX_FAILURES; i++)
+            {
+                assertThat(logon(router, terminal, TerminalClient.demoKey(terminal), i, anHourAhead))
+                    .isEqualTo(ReasonCode.STALE_LOGON);
+                stale++;
+            }
+        }
+        final long journaled = journaledLogons();
+        assertThat(journaled).isEqualTo(stale);
+
+        // Their honest neighbours behind the same address log on at once (before the fix: BAD_CREDENTIALS, throttled).
+        for (long terminal = 5; terminal <= 8; terminal++)
+        {
+            assertThat(logon(router, terminal, TerminalClient.demoKey(terminal), 50)).as("honest terminal " + terminal)
+                .isEqualTo(ReasonCode.OK);
+        }
+        assertThat(metric(scrape(), "tapswitch_logons_throttled_total")).isZero();
+
+        // A wrong-clock terminal past the limit slows down only itself: its next LOGON is answered BUSY without
+        // reaching the engine; the same terminal from another address (its clock put right) logs on.
+        assertThat(logon(router, 1, TerminalClient.demoKey(1), 60, anHourAhead)).isEqualTo(ReasonCode.STALE_LOGON);
+        assertThat(logon(router, 1, TerminalClient.demoKey(1), 61, anHourAhead)).isEqualTo(ReasonCode.BUSY);
+        assertThat(metric(scrape(), "tapswitch_logons_throttled_total")).isEqualTo(1);
+        assertThat(journaledLogons()).as("4 honest LOGONs and one more STALE_LOGON journaled; the throttled one not")
+            .isEqualTo(journaled + 4 + 1);
+        assertThat(logon("127.0.0.4", 1, TerminalClient.demoKey(1), 62)).isEqualTo(ReasonCode.OK);
     }
 
     @Test
@@ -151,9 +201,15 @@ class LogonThrottleTest
     private int logon(final String source, final long terminalId, final byte[] key, final int correlation)
         throws Exception
     {
+        return logon(source, terminalId, key, correlation, System.currentTimeMillis());
+    }
+
+    private int logon(final String source, final long terminalId, final byte[] key, final int correlation,
+        final long timestampMs) throws Exception
+    {
         try (RawConnection connection = RawConnection.open(launcher.port(), 0, source))
         {
-            connection.write(RawConnection.logonFrame(terminalId, key, correlation));
+            connection.write(RawConnection.logonFrame(terminalId, key, correlation, timestampMs));
             final byte[] frame = connection.readFrame(5_000);
             assertThat(frame).isNotNull();
             return new UnsafeBuffer(frame).getByte(FrameHeader.BODY_OFFSET + Messages.LogonResult.RESULT_OFFSET);

@@ -175,12 +175,20 @@ public final class RawConnection implements AutoCloseable
      */
     public static byte[] logonFrame(final long terminalId, final byte[] key, final int correlation)
     {
+        return logonFrame(terminalId, key, correlation, System.currentTimeMillis());
+    }
+
+    /**
+     * @return a signed LOGON frame stamped with the given time (a terminal whose clock is off) and a random nonce.
+     */
+    public static byte[] logonFrame(final long terminalId, final byte[] key, final int correlation, final long timestampMs)
+    {
         final byte[] nonce = new byte[16];
         ThreadLocalRandom.current().nextBytes(nonce);
         final byte[] frame = new byte[LogonEncoder.FRAME_LENGTH];
         final UnsafeBuffer buffer = new UnsafeBuffer(frame);
         new LogonEncoder().wrap(buffer, 0).correlation(correlation).terminalId(terminalId)
-            .timestampMs(System.currentTimeMillis()).nonce(nonce, 0);
+            .timestampMs(timestampMs).nonce(nonce, 0);
         new LogonMac().key(key).sign(buffer, 0);
         return frame;
     }

@@ -1,0 +1,108 @@
+package io.tapswitch.switching.engine;
+
+import java.nio.ByteOrder;
+
+import io.tapswitch.protocol.FrameHeader;
+import io.tapswitch.protocol.MessageType;
+import io.tapswitch.protocol.Messages;
+import org.agrona.DirectBuffer;
+
+/**
+ * Brings into the cache what the decisions of a batch of requests will read, before they are decided
+ * ({@link Engine#prepare}, {@link Engine#warm()}): staged together, the cache misses of many requests overlap. Reads
+ * the frames and the tables only; deciding without it gives the same results, only slower.
+ * <p>
+ * Not thread-safe; engine thread. Allocates nothing.
+ */
+final class CacheWarmer
+{
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final long UNSIGNED_INT_MASK = 0xFFFF_FFFFL;
+
+    private final EngineState state;
+    private final long[] warmCardIds = new long[Engine.WARM_CAPACITY];
+    private final int[] warmProgramSlots = new int[Engine.WARM_CAPACITY];
+    private final long[] warmKeys = new long[Engine.WARM_CAPACITY];
+    private final int[] warmScratch = new int[Engine.WARM_CAPACITY];
+    private int warmCount;
+    private int warmKeyCount;
+    private long warmSink;
+
+    CacheWarmer(final EngineState state)
+    {
+        this.state = state;
+    }
+
+    /** See {@link Engine#prepare}. */
+    void prepare(final long sessionTerminalId, final DirectBuffer frame, final int frameOffset)
+    {
+        if (warmCount == Engine.WARM_CAPACITY)
+        {
+            return;
+        }
+        final int type = frame.getByte(frameOffset + FrameHeader.TYPE_OFFSET) & 0xFF;
+        final int body = frameOffset + FrameHeader.BODY_OFFSET;
+        final long cardId;
+        int programId = 0;
+        if (type == MessageType.TAP)
+        {
+            cardId = frame.getLong(body + Messages.Tap.CARD_ID_OFFSET, LE);
+            programId = frame.getInt(body + Messages.Tap.PROGRAM_ID_OFFSET, LE);
+        }
+        else if (type == MessageType.REVERSAL)
+        {
+            cardId = frame.getLong(body + Messages.Reversal.CARD_ID_OFFSET, LE);
+        }
+        else if (type == MessageType.BALANCE)
+        {
+            cardId = frame.getLong(body + Messages.Balance.CARD_ID_OFFSET, LE);
+        }
+        else
+        {
+            return;
+        }
+        stage(sessionTerminalId, type != MessageType.BALANCE, frame.getInt(frameOffset + FrameHeader.CORRELATION_OFFSET, LE),
+            cardId, programId);
+    }
+
+    /**
+     * Stages one request (or, at recovery, one journaled TAP or REVERSAL): its card, its program and — when keyed by
+     * a known terminal — its idempotency entry. Up to {@link Engine#WARM_CAPACITY}; more are ignored.
+     */
+    void stage(
+        final long terminalId, final boolean keyed, final int correlation, final long cardId, final int requestedProgramId)
+    {
+        if (warmCount == Engine.WARM_CAPACITY)
+        {
+            return;
+        }
+        final Tables t = state.tables;
+        int programId = requestedProgramId;
+        final int terminal = terminalId == 0 ? LongIndex.MISSING : t.terminals.get(terminalId);
+        if (terminal != LongIndex.MISSING && keyed)
+        {
+            if (programId == 0)
+            {
+                programId = t.outletDefaultProgram[(int)t.terminalOutlet[terminal]];
+            }
+            warmKeys[warmKeyCount++] = IdempotencyTable.key(terminal, correlation);
+        }
+        warmCardIds[warmCount] = cardId;
+        warmProgramSlots[warmCount] = programId == 0 ? 0 : t.programSlot(programId & UNSIGNED_INT_MASK);
+        warmCount++;
+    }
+
+    /** See {@link Engine#warm()}. */
+    void warm()
+    {
+        long sink = state.tables.warm(warmCardIds, warmProgramSlots, warmCount, warmScratch);
+        final IdempotencyTable idempotency = state.idempotency;
+        for (int i = 0; i < warmKeyCount; i++)
+        {
+            sink += idempotency.touch(warmKeys[i]);
+        }
+        warmSink += sink;
+        warmCount = 0;
+        warmKeyCount = 0;
+    }
+}

@@ -1,0 +1,204 @@
+package io.tapswitch.switching.engine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import io.tapswitch.formats.journal.JournalDecoder;
+import io.tapswitch.formats.journal.JournalRecord;
+import io.tapswitch.switching.journal.JournalReplay;
+import io.tapswitch.switching.journal.JournalWriter;
+import io.tapswitch.switching.snapshot.SnapshotInput;
+
+/**
+ * Recovery at {@link Engine#open}: loads the newest snapshot whose checksum holds (a damaged one is skipped for the
+ * next, down to empty tables), then decides every journal record after it again with the same rules, in chunks
+ * warmed together ({@link CacheWarmer}), comparing each result with the journaled one
+ * ({@link DecisionJournal#replayMismatches}). The journal is read by {@link JournalReplay} (which cuts a torn tail);
+ * this class feeds what it reads to the rules. Runs once, on the thread that opens the engine.
+ */
+final class EngineRecovery
+{
+    private final EngineConfig config;
+    private final EngineState state;
+    private final DecisionJournal journal;
+    private final CommandIntake commands;
+    private final EngineSnapshots snapshots;
+    private final CacheWarmer warmer;
+    private final TapRule tap;
+    private final ReversalRule reversal;
+    private final LogonRule logon;
+    private final EngineCounters counters;
+
+    private long replayedRecords;
+    private long replayExcerpts;
+    private long replayExcerptIndex = -1;
+    private long replayNanos;
+
+    EngineRecovery(
+        final EngineConfig config, final EngineState state, final DecisionJournal journal,
+        final CommandIntake commands, final EngineSnapshots snapshots, final CacheWarmer warmer, final TapRule tap,
+        final ReversalRule reversal, final LogonRule logon, final EngineCounters counters)
+    {
+        this.config = config;
+        this.state = state;
+        this.journal = journal;
+        this.commands = commands;
+        this.snapshots = snapshots;
+        this.warmer = warmer;
+        this.tap = tap;
+        this.reversal = reversal;
+        this.logon = logon;
+        this.counters = counters;
+    }
+
+    /** Journal records decided again (after the snapshot, if one was loaded). */
+    long replayedRecords()
+    {
+        return replayedRecords;
+    }
+
+    /** Nanoseconds spent reading and replaying the journal (after loading the snapshot, if any). */
+    long replayNanos()
+    {
+        return replayNanos;
+    }
+
+    void recover()
+    {
+        long fromIndex = -1;
+        long snapshotSequence = 0;
+        if (config.loadSnapshot())
+        {
+            for (final Path file : snapshots.newestFirst())
+            {
+                try
+                {
+                    if (SnapshotInput.verifyChecksum(file))
+                    {
+                        snapshots.load(file);
+                        fromIndex = journal.lastJournalIndex;
+                        snapshotSequence = journal.sequence;
+                        snapshots.lastSnapshotSequence = journal.sequence;
+                        counters.snapshotBytes = Files.size(file);
+                        break;
+                    }
+                }
+                catch (final IOException | RuntimeException ex)
+                {
+                    resetState();
+                }
+            }
+        }
+        final JournalDecoder record = new JournalDecoder();
+        final ReplayChunk chunk = new ReplayChunk(Engine.WARM_CAPACITY, 2 * JournalWriter.MAX_EXCERPT_BYTES);
+        final JournalDecoder chunkRecord = new JournalDecoder();
+        final long afterSequence = snapshotSequence;
+        final long replayStartNs = System.nanoTime();
+        config.replayProgress().replaying(JournalReplay.excerptsFrom(journal.writer(), fromIndex));
+        journal.replaying = true;
+        try
+        {
+            counters.journalTornExcerpts = JournalReplay.read(journal.writer(), fromIndex,
+                (index, buffer, offset, length) ->
+                {
+                    if (index != replayExcerptIndex)
+                    {
+                        // the records of one excerpt (a whole batch) share its index
+                        replayExcerptIndex = index;
+                        replayExcerpts++;
+                    }
+                    record.wrap(buffer, offset, length);
+                    if (record.sequence() > afterSequence)
+                    {
+                        if (!chunk.add(buffer, offset, length, index))
+                        {
+                            replayChunk(chunk, chunkRecord);
+                            chunk.add(buffer, offset, length, index);
+                        }
+                        stageReplayed(record);
+                    }
+                });
+            replayChunk(chunk, chunkRecord);
+            config.replayProgress().progress(replayExcerpts, replayedRecords);
+        }
+        finally
+        {
+            journal.replaying = false;
+            replayNanos = System.nanoTime() - replayStartNs;
+        }
+        commands.positionAfterLast();
+        commands.updateTableCounters();
+        counters.lastReceipt = journal.sequence;
+    }
+
+    /** Stages a journaled TAP or REVERSAL for the warming of its chunk, as a live request is staged. */
+    private void stageReplayed(final JournalDecoder record)
+    {
+        final int type = record.type();
+        if (type == JournalRecord.TYPE_TAP)
+        {
+            warmer.stage(record.terminalId(), true, record.correlation(), record.cardId(), record.requestedProgramId());
+        }
+        else if (type == JournalRecord.TYPE_REVERSAL)
+        {
+            warmer.stage(record.terminalId(), true, record.correlation(), record.cardId(), 0);
+        }
+    }
+
+    /**
+     * Replays the records gathered in the chunk, after loading what their decisions read: the cache misses of a
+     * chunk's records overlap, as those of a batch of live requests do.
+     */
+    private void replayChunk(final ReplayChunk chunk, final JournalDecoder record)
+    {
+        warmer.warm();
+        for (int i = 0, count = chunk.count(); i < count; i++)
+        {
+            record.wrap(chunk.buffer(), chunk.offset(i), chunk.length(i));
+            final long index = chunk.index(i);
+            replay(record);
+            journal.lastJournalIndex = index;
+            replayedRecords++;
+        }
+        chunk.clear();
+        config.replayProgress().progress(replayExcerpts, replayedRecords);
+    }
+
+    private void replay(final JournalDecoder record)
+    {
+        journal.replaySequence = record.sequence();
+        journal.replayed = record;
+        final long nowMs = record.timeMs();
+        switch (record.type())
+        {
+            case JournalRecord.TYPE_TAP:
+                tap.decide(nowMs, record.terminalId(), record.correlation(), record.cardId(),
+                    record.requestedProgramId(), record.quantity(), record.flags(), record.terminalTimeMs());
+                break;
+            case JournalRecord.TYPE_REVERSAL:
+                reversal.decide(nowMs, record.terminalId(), record.correlation(), record.originalCorrelation(),
+                    record.cardId());
+                break;
+            case JournalRecord.TYPE_LOGON:
+                logon.replay(record);
+                break;
+            case JournalRecord.TYPE_COMMAND:
+                commands.replay(record);
+                break;
+            default:
+                journal.replayMismatches++;
+                journal.sequence = journal.replaySequence;
+                break;
+        }
+    }
+
+    /** A damaged snapshot: back to empty tables and no position, before the next snapshot or the whole journal. */
+    private void resetState()
+    {
+        state.reset();
+        journal.sequence = 0;
+        commands.reset();
+        journal.lastJournalIndex = -1;
+    }
+}
