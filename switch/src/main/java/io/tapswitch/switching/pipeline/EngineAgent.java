@@ -33,6 +33,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
+ * Why this file is long: the duty cycle handles the journal's faults between its steps — a full journal, a failed
+ * sync, a late sync (held answers released as SYSTEM_ERROR after {@code journal-sync-answer-ms}, deciding stopped
+ * until the sync returns) and a stuck one (exit) — and each reads and changes the batch state of this one thread
+ * (commit tokens, the decide flag, the held answers); moving the late-sync part out would hand that state across
+ * classes on every duty cycle.
+ * <p>
  * The engine thread: owns the {@link Engine} and the session table (which connection is logged on as which
  * terminal). Each duty cycle it decides a batch of requests from the request ring (copied out in chunks whose
  * table reads are warmed together, {@link Engine#warm()}) inside a journal batch
