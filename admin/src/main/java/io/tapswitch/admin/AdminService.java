@@ -175,7 +175,7 @@ public final class AdminService
                     }
                     if (config.ingesterEnabled())
                     {
-                        ingester = new JournalIngester(pool, switchDir, config.clock(), config.ingestBatch(),
+                        ingester = new JournalIngester(database::jdbcConnection, switchDir, config.clock(), config.ingestBatch(),
                             config.pollIntervalMs(), registry);
                         ingester.start();
                     }

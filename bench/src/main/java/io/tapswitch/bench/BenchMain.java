@@ -1,8 +1,10 @@
 package io.tapswitch.bench;
 
+import io.tapswitch.bench.ingest.IngestCommand;
 import io.tapswitch.bench.jmh.JmhCommand;
 import io.tapswitch.bench.load.JfrCommand;
 import io.tapswitch.bench.load.LoadCommand;
+import io.tapswitch.bench.load.PlotCommand;
 import io.tapswitch.bench.replay.ReplayCommand;
 import io.tapswitch.bench.soak.SoakCommand;
 import io.tapswitch.bench.storm.StormCommand;
@@ -11,14 +13,15 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code ./tapswitch bench}: the JMH suite ({@code jmh}), the load comparison of the switch against a bare Tap
- * Protocol server on the same machine ({@code load}) and the restart / memory measurements ({@code replay}).
+ * Protocol server on the same machine ({@code load}), the restart / memory measurements ({@code replay}) and the
+ * admin's journal ingest with the month's reports ({@code ingest}).
  */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks of tapswitch: JMH micro-benchmarks, the fleet load comparison, restart and memory.",
-    subcommands = {JmhCommand.class, LoadCommand.class, ReplayCommand.class, JfrCommand.class, SoakCommand.class,
-        StormCommand.class})
+    subcommands = {JmhCommand.class, LoadCommand.class, ReplayCommand.class, JfrCommand.class, IngestCommand.class,
+        PlotCommand.class, SoakCommand.class, StormCommand.class})
 public final class BenchMain implements Runnable
 {
     @CommandLine.Spec

@@ -17,6 +17,7 @@ import org.flywaydb.core.Flyway;
  */
 public final class Database implements AutoCloseable
 {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Database.class);
     /** Longest wait for a TCP connection to PostgreSQL. */
     public static final int CONNECT_TIMEOUT_MS = 3_000;
     /** Longest wait of a request for a pooled connection. */
@@ -56,6 +57,7 @@ public final class Database implements AutoCloseable
         {
             final PgConnectOptions options = PgConnectOptions.fromUri(url);
             migrate(options);
+            alignRollupZone(options, config.cityZone());
             return new Database(embedded, options);
         }
         catch (final RuntimeException ex)
@@ -80,6 +82,46 @@ public final class Database implements AutoCloseable
             .locations("classpath:db/migration")
             .load()
             .migrate();
+    }
+
+    /**
+     * The tap rollups of the aid and meals reports ({@code V75__tap_rollups.sql}) count each tap on its day in the
+     * city zone: when the configured zone differs from the one they were built in, they are rebuilt from the taps
+     * (once, in one transaction that holds off writers of taps).
+     *
+     * @param options  where.
+     * @param cityZone the configured city zone.
+     */
+    public static void alignRollupZone(final PgConnectOptions options, final java.time.ZoneId cityZone)
+    {
+        try (java.sql.Connection conn = java.sql.DriverManager.getConnection(jdbcUrl(options), options.getUser(),
+            options.getPassword()))
+        {
+            conn.setAutoCommit(false);
+            final String stored;
+            try (java.sql.Statement statement = conn.createStatement();
+                java.sql.ResultSet rs = statement.executeQuery("SELECT city_zone FROM tap_rollup_settings"))
+            {
+                stored = rs.next() ? rs.getString(1) : null;
+            }
+            if (!cityZone.getId().equals(stored))
+            {
+                final long startNs = System.nanoTime();
+                try (java.sql.PreparedStatement rebuild = conn.prepareStatement("SELECT tap_rollups_rebuild(?)"))
+                {
+                    rebuild.setString(1, cityZone.getId());
+                    rebuild.execute();
+                }
+                LOG.info("tap rollups rebuilt for the city zone {} (were {}) in {} ms", cityZone.getId(), stored,
+                    (System.nanoTime() - startNs) / 1_000_000);
+            }
+            conn.commit();
+        }
+        catch (final java.sql.SQLException ex)
+        {
+            throw new IllegalStateException("cannot align the tap rollups with the city zone " + cityZone.getId() + ": " +
+                ex.getMessage(), ex);
+        }
     }
 
     static String jdbcUrl(final PgConnectOptions options)

@@ -1,12 +1,17 @@
 package io.tapswitch.admin.ingest;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -20,36 +25,55 @@ import io.tapswitch.formats.journal.IngestedPosition;
 import io.tapswitch.formats.journal.JournalDecoder;
 import io.tapswitch.formats.journal.JournalReader;
 import io.tapswitch.formats.journal.JournalRecord;
-import io.vertx.core.Future;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.Tuple;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Tails the switch's journal ({@code <switch-data-dir>/journal}) with the switch's own {@link JournalReader} and
- * writes every TAP and REVERSAL decision into {@code taps}, exactly once: each batch's rows and the journal index
- * of the last excerpt read are written in one transaction, and rows are keyed by receipt
- * ({@code ON CONFLICT DO NOTHING}), so a restart resumes after the last committed excerpt and an overlap cannot
- * duplicate. An excerpt holds one or more records (group commit, {@code switch/JOURNAL.md}); a poll never stops
- * inside one, so the committed index always covers every record of its excerpt and resuming after it skips none. After each commit the ingested index is published to the switch ({@link IngestedPosition}) so
- * journal retention never deletes what was not ingested.
+ * writes every TAP and REVERSAL decision into {@code taps}, exactly once: each batch's rows go in by one
+ * {@code COPY ... FROM STDIN} (PgJDBC's {@code CopyManager}), and they and the journal index of the last excerpt read
+ * are written in one transaction, so a restart resumes after the last committed excerpt. Rows are keyed by receipt: a
+ * batch some of whose receipts are already stored (the journal read again after a lost position) is rolled back and
+ * written again through a temporary table with {@code INSERT ... ON CONFLICT (receipt) DO NOTHING}, so an overlap
+ * cannot duplicate. The rollups of the aid and meals reports are updated in the same transaction by the taps'
+ * statement trigger ({@code V75__tap_rollups.sql}). An excerpt holds one or more records (group commit,
+ * {@code switch/JOURNAL.md}); a poll never stops inside one, so the committed index always covers every record of its
+ * excerpt and resuming after it skips none. After each commit the ingested index is published to the switch
+ * ({@link IngestedPosition}) so journal retention never deletes what was not ingested.
  * <p>
- * Threading: one thread of its own ({@code journal-ingester}) owns the reader; {@link #close()} from the owner.
+ * A failed batch (PostgreSQL down, a connection cut mid-COPY) is rolled back whole: the connection is dropped, the
+ * reader goes back to the stored position, and the batch is read and written again once PostgreSQL answers.
+ * <p>
+ * Threading: one thread of its own ({@code journal-ingester}) owns the reader and its JDBC connection;
+ * {@link #close()} from the owner.
  */
 public final class JournalIngester implements AutoCloseable
 {
     /** The {@code ingest_position.source} row of the switch journal. */
     public static final String SOURCE = "switch-journal";
     private static final Logger LOG = LoggerFactory.getLogger(JournalIngester.class);
-    private static final long DB_TIMEOUT_MS = 30_000;
-    private static final String INSERT = "INSERT INTO taps (receipt, type, decided_at, terminal_id, outlet_id, correlation, card_id, " +
-        "holder_id, program_id, quantity, offline, terminal_time, decision, reason, remaining, journal_index) " +
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (receipt) DO NOTHING";
+    /** Longest wait for PostgreSQL inside a batch (the JDBC connection's network timeout). */
+    private static final int DB_TIMEOUT_MS = 30_000;
+    private static final String UNIQUE_VIOLATION = "23505";
+    private static final String COLUMNS = "(receipt, type, decided_at, terminal_id, outlet_id, correlation, card_id, " +
+        "holder_id, program_id, quantity, offline, terminal_time, decision, reason, remaining, journal_index)";
+    private static final String POSITION = "INSERT INTO ingest_position (source, queue_index, entries, last_receipt, " +
+        "last_time, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source) DO UPDATE SET queue_index = EXCLUDED.queue_index, " +
+        "entries = EXCLUDED.entries, last_receipt = GREATEST(ingest_position.last_receipt, EXCLUDED.last_receipt), " +
+        "last_time = EXCLUDED.last_time, updated_at = EXCLUDED.updated_at";
 
-    private final Pool pool;
+    /**
+     * Opens a JDBC connection to the admin's database (blocking).
+     */
+    @FunctionalInterface
+    public interface JdbcSource
+    {
+        Connection open() throws SQLException;
+    }
+
+    private final JdbcSource jdbc;
     private final Path switchDataDir;
     private final Clock clock;
     private final int batch;
@@ -58,29 +82,32 @@ public final class JournalIngester implements AutoCloseable
     private final AtomicLong lagMs = new AtomicLong();
     private final AtomicLong ingestedCount = new AtomicLong();
     private final Counter ingested;
-    private final List<Tuple> rows = new ArrayList<>();
     private final MeterRegistry registry;
     private final java.util.Map<Long, Counter> handedOut = new java.util.HashMap<>();
+    private final CopyText copy = new CopyText();
+    private final BatchRows rows = new BatchRows();
+    private Connection conn;
     private JournalReader reader;
     private volatile long storedIndex = JournalReader.NO_INDEX;
     private long entries;
     private long lastTimeMs;
+    private long batchLastTimeMs;
     private volatile boolean running;
     private volatile String failing;
     private volatile Thread thread;
 
     /**
-     * @param pool           the database.
+     * @param jdbc           opens connections to the database (one is kept, and opened again after a failure).
      * @param switchDataDir  the switch data directory.
      * @param clock          the clock (for the lag in seconds).
-     * @param batch          most records per transaction.
+     * @param batch          most records per transaction (a poll finishes the excerpt it started).
      * @param pollIntervalMs how long to wait at the end of the journal before looking again.
      * @param registry       where the ingest metrics go.
      */
-    public JournalIngester(final Pool pool, final Path switchDataDir, final Clock clock, final int batch,
+    public JournalIngester(final JdbcSource jdbc, final Path switchDataDir, final Clock clock, final int batch,
         final long pollIntervalMs, final MeterRegistry registry)
     {
-        this.pool = pool;
+        this.jdbc = jdbc;
         this.switchDataDir = switchDataDir;
         this.clock = clock;
         this.batch = batch;
@@ -114,14 +141,21 @@ public final class JournalIngester implements AutoCloseable
      */
     public void open() throws Exception
     {
-        final RowSet<Row> position = await(pool.preparedQuery(
-            "SELECT queue_index, entries, last_time FROM ingest_position WHERE source = $1").execute(Tuple.of(SOURCE)));
-        if (position.size() > 0)
+        final Connection c = connection();
+        try (PreparedStatement select = c.prepareStatement(
+            "SELECT queue_index, entries FROM ingest_position WHERE source = ?"))
         {
-            final Row row = position.iterator().next();
-            storedIndex = row.getLong("queue_index");
-            entries = row.getLong("entries");
+            select.setString(1, SOURCE);
+            try (ResultSet rs = select.executeQuery())
+            {
+                if (rs.next())
+                {
+                    storedIndex = rs.getLong(1);
+                    entries = rs.getLong(2);
+                }
+            }
         }
+        c.commit();
         reader = new JournalReader(switchDataDir);
         if (!reader.moveAfter(storedIndex))
         {
@@ -141,6 +175,7 @@ public final class JournalIngester implements AutoCloseable
             }
             catch (final Exception ex)
             {
+                dropConnection();
                 LOG.warn("journal ingester cannot load its position, retrying: {}", ex.toString());
                 LockSupport.parkNanos(pollIntervalNs * 10);
             }
@@ -156,6 +191,7 @@ public final class JournalIngester implements AutoCloseable
             catch (final Exception ex)
             {
                 failing = ex.toString();
+                dropConnection();
                 if (running)
                 {
                     LOG.warn("journal ingest failed, retrying from the stored position: {}", ex.toString());
@@ -173,6 +209,7 @@ public final class JournalIngester implements AutoCloseable
             reader.close();
             reader = null;
         }
+        dropConnection();
     }
 
     private void reposition()
@@ -183,24 +220,63 @@ public final class JournalIngester implements AutoCloseable
         }
     }
 
+    private Connection connection() throws SQLException
+    {
+        if (conn == null)
+        {
+            final Connection c = jdbc.open();
+            try
+            {
+                c.setAutoCommit(false);
+                c.setNetworkTimeout(Runnable::run, DB_TIMEOUT_MS);
+            }
+            catch (final SQLException ex)
+            {
+                c.close();
+                throw ex;
+            }
+            conn = c;
+        }
+        return conn;
+    }
+
+    private void dropConnection()
+    {
+        final Connection c = conn;
+        conn = null;
+        if (c != null)
+        {
+            try
+            {
+                c.rollback();
+            }
+            catch (final SQLException ex)
+            {
+                // the connection is broken already
+            }
+            try
+            {
+                c.close();
+            }
+            catch (final SQLException ex)
+            {
+                // nothing more to release
+            }
+        }
+    }
+
     /**
      * Reads about a batch of records (whole excerpts: more than the batch if the last excerpt needs it) and commits
-     * their decisions with the new position.
+     * their decisions with the new position, in one transaction.
      *
      * @return the records read (0 at the end of the journal).
      */
     public int ingestBatch() throws Exception
     {
         rows.clear();
-        final long[] lastTime = {lastTimeMs};
-        final int read = reader.poll((index, record) ->
-        {
-            lastTime[0] = record.timeMs();
-            if (record.type() == JournalRecord.TYPE_TAP || record.type() == JournalRecord.TYPE_REVERSAL)
-            {
-                rows.add(toTuple(index, record));
-            }
-        }, batch);
+        copy.clear();
+        batchLastTimeMs = lastTimeMs;
+        final int read = reader.poll(this::onRecord, batch);
         if (read == 0)
         {
             updateLag();
@@ -208,24 +284,32 @@ public final class JournalIngester implements AutoCloseable
         }
         final long newIndex = reader.lastReadIndex();
         final long newEntries = entries + read;
-        final long lastReceipt = rows.isEmpty() ? 0 : rows.get(rows.size() - 1).getLong(0);
-        final OffsetDateTime lastTimeAt = Instant.ofEpochMilli(lastTime[0]).atOffset(ZoneOffset.UTC);
-        final List<Tuple> batchRows = new ArrayList<>(rows);
-        final boolean[] insertedRows = new boolean[batchRows.size()];
-        final int inserted = await(pool.withTransaction(conn ->
-            (batchRows.isEmpty() ? Future.succeededFuture(0) :
-                conn.preparedQuery(INSERT).executeBatch(batchRows).map(result -> rowCount(result, insertedRows)))
-            .compose(count -> conn.preparedQuery("INSERT INTO ingest_position (source, queue_index, entries, last_receipt, last_time, updated_at) " +
-                    "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (source) DO UPDATE SET queue_index = $2, entries = $3, " +
-                    "last_receipt = GREATEST(ingest_position.last_receipt, $4), last_time = $5, updated_at = $6")
-                .execute(Tuple.of(SOURCE, newIndex, newEntries, lastReceipt, lastTimeAt,
-                    OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC)))
-                .map(count))));
+        final Connection c = connection();
+        int inserted;
+        try
+        {
+            inserted = rows.size == 0 ? 0 : (int)copyIn(c, "COPY taps " + COLUMNS + " FROM STDIN");
+            writePosition(c, newIndex, newEntries);
+            c.commit();
+            rows.markAllInserted();
+        }
+        catch (final SQLException ex)
+        {
+            if (!UNIQUE_VIOLATION.equals(ex.getSQLState()))
+            {
+                throw ex;
+            }
+            // receipts already stored (the journal read again from an earlier point): only the new ones go in
+            c.rollback();
+            inserted = insertNewOnly(c);
+            writePosition(c, newIndex, newEntries);
+            c.commit();
+        }
         entries = newEntries;
-        lastTimeMs = lastTime[0];
+        lastTimeMs = batchLastTimeMs;
         ingested.increment(inserted);
         ingestedCount.addAndGet(inserted);
-        countHandedOut(batchRows, insertedRows);
+        countHandedOut();
         IngestedPosition.write(switchDataDir, newIndex);
         // last: whoever sees the new index also sees the counters and the published position
         storedIndex = newIndex;
@@ -233,44 +317,92 @@ public final class JournalIngester implements AutoCloseable
         return read;
     }
 
-    private static int rowCount(final RowSet<Row> result, final boolean[] insertedRows)
+    private void onRecord(final long index, final JournalDecoder record)
     {
-        int count = 0;
-        int i = 0;
-        for (RowSet<Row> r = result; r != null; r = r.next())
+        batchLastTimeMs = record.timeMs();
+        if (record.type() == JournalRecord.TYPE_TAP || record.type() == JournalRecord.TYPE_REVERSAL)
         {
-            final boolean inserted = r.rowCount() > 0;
-            if (i < insertedRows.length)
-            {
-                insertedRows[i++] = inserted;
-            }
-            count += inserted ? 1 : 0;
+            final boolean tap = record.type() == JournalRecord.TYPE_TAP;
+            final int quantity = tap ? record.quantity() : record.restored();
+            final String decision = Decision.name(record.decision());
+            rows.add(record.receipt(), record.programId(), record.outletId(), quantity,
+                tap && !"DECLINED".equals(decision));
+            copy.row(index, record, tap, quantity, decision, ReasonCode.name(record.reason()));
         }
-        return count;
+    }
+
+    private long copyIn(final Connection c, final String sql) throws SQLException
+    {
+        final CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
+        try
+        {
+            in.writeToCopy(copy.bytes(), 0, copy.length());
+            return in.endCopy();
+        }
+        finally
+        {
+            if (in.isActive())
+            {
+                in.cancelCopy();
+            }
+        }
+    }
+
+    private int insertNewOnly(final Connection c) throws SQLException
+    {
+        try (Statement statement = c.createStatement())
+        {
+            statement.execute("CREATE TEMP TABLE IF NOT EXISTS taps_incoming (LIKE taps) ON COMMIT DELETE ROWS");
+        }
+        copyIn(c, "COPY taps_incoming " + COLUMNS + " FROM STDIN");
+        final Set<Long> inserted = new HashSet<>();
+        try (Statement statement = c.createStatement();
+            ResultSet rs = statement.executeQuery("INSERT INTO taps SELECT * FROM taps_incoming " +
+                "ON CONFLICT (receipt) DO NOTHING RETURNING receipt"))
+        {
+            while (rs.next())
+            {
+                inserted.add(rs.getLong(1));
+            }
+        }
+        rows.markInserted(inserted);
+        return inserted.size();
+    }
+
+    private void writePosition(final Connection c, final long newIndex, final long newEntries) throws SQLException
+    {
+        try (PreparedStatement position = c.prepareStatement(POSITION))
+        {
+            position.setString(1, SOURCE);
+            position.setLong(2, newIndex);
+            position.setLong(3, newEntries);
+            position.setLong(4, rows.size == 0 ? 0 : rows.receipt[rows.size - 1]);
+            position.setObject(5, Instant.ofEpochMilli(batchLastTimeMs).atOffset(ZoneOffset.UTC));
+            position.setObject(6, OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC));
+            position.executeUpdate();
+        }
     }
 
     /**
      * Counts what newly ingested APPROVED and RECORDED taps handed out, by program and outlet (bounded labels: at
      * most 64 programs, the city's outlets). Replayed receipts were not inserted and are not counted again.
      */
-    private void countHandedOut(final List<Tuple> batchRows, final boolean[] insertedRows)
+    private void countHandedOut()
     {
-        for (int i = 0; i < batchRows.size(); i++)
+        for (int i = 0; i < rows.size; i++)
         {
-            final Tuple row = batchRows.get(i);
-            final String decision = row.getString(12);
-            if (!insertedRows[i] || !"TAP".equals(row.getString(1)) || "DECLINED".equals(decision))
+            if (!rows.inserted[i] || !rows.handedOut[i])
             {
                 continue;
             }
-            final int programId = row.getInteger(8);
-            final int outletId = row.getInteger(4);
+            final int programId = rows.program[i];
+            final int outletId = rows.outlet[i];
             final long key = ((long)programId << 32) | (outletId & 0xFFFF_FFFFL);
             handedOut.computeIfAbsent(key, k -> Counter.builder("tapswitch_admin_handed_out")
                     .description("quantity handed out by approved or recorded taps, by program and outlet")
                     .tags("program", Integer.toString(programId), "outlet", Integer.toString(outletId))
                     .register(registry))
-                .increment(row.getInteger(9));
+                .increment(rows.quantity[i]);
         }
     }
 
@@ -281,22 +413,6 @@ public final class JournalIngester implements AutoCloseable
         lagMs.set(lag == 0 || lastTimeMs == 0 ? 0 : Math.max(0, clock.millis() - lastTimeMs));
     }
 
-    private static Tuple toTuple(final long index, final JournalDecoder r)
-    {
-        final boolean tap = r.type() == JournalRecord.TYPE_TAP;
-        final long terminalTimeMs = tap ? r.terminalTimeMs() : 0;
-        return Tuple.from(new Object[] {
-            r.receipt(), tap ? "TAP" : "REVERSAL", Instant.ofEpochMilli(r.timeMs()).atOffset(ZoneOffset.UTC),
-            r.terminalId(), r.outletId(), Integer.toUnsignedLong(r.correlation()), r.cardId(), r.holderId(), r.programId(),
-            tap ? r.quantity() : r.restored(), tap && (r.flags() & 1) != 0,
-            terminalTimeMs == 0 ? null : Instant.ofEpochMilli(terminalTimeMs).atOffset(ZoneOffset.UTC),
-            Decision.name(r.decision()), ReasonCode.name(r.reason()), r.remaining(), index});
-    }
-
-    /**
-     * @return journal excerpts not yet ingested, as of the last poll (excerpts, not records: a batch excerpt holds
-     * many records).
-     */
     /**
      * @return the error of the last failed batch while ingesting fails (e.g. PostgreSQL unreachable), null once a batch
      * succeeded.
@@ -315,6 +431,10 @@ public final class JournalIngester implements AutoCloseable
         return lagMs.get();
     }
 
+    /**
+     * @return journal excerpts not yet ingested, as of the last poll (excerpts, not records: a batch excerpt holds
+     * many records).
+     */
     public long lagEntries()
     {
         return lagEntries.get();
@@ -334,11 +454,6 @@ public final class JournalIngester implements AutoCloseable
     public long storedIndex()
     {
         return storedIndex;
-    }
-
-    private static <T> T await(final Future<T> future) throws Exception
-    {
-        return future.toCompletionStage().toCompletableFuture().get(DB_TIMEOUT_MS, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -361,9 +476,14 @@ public final class JournalIngester implements AutoCloseable
                 Thread.currentThread().interrupt();
             }
         }
-        if (reader != null && (t == null || !t.isAlive()))
+        if (t == null || !t.isAlive())
         {
-            reader.close();
+            if (reader != null)
+            {
+                reader.close();
+                reader = null;
+            }
+            dropConnection();
         }
     }
 }

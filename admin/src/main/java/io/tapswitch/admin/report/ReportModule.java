@@ -37,9 +37,6 @@ public final class ReportModule implements ApiModule
     /** A tap's city date: an offline tap counts on the day it was served. */
     private static final String TAP_DAY = "((CASE WHEN t.offline AND t.terminal_time IS NOT NULL THEN t.terminal_time " +
         "ELSE t.decided_at END) AT TIME ZONE $3)::date";
-    /** Taps that handed something out, and reversals that gave it back. */
-    private static final String HANDED_OUT = "((t.type = 'TAP' AND t.decision IN ('APPROVED', 'RECORDED')) OR " +
-        "(t.type = 'REVERSAL' AND t.decision = 'APPROVED'))";
 
     private volatile AdminContext ctx;
     private volatile Catalogue catalogue;
@@ -147,24 +144,11 @@ public final class ReportModule implements ApiModule
         final LocalDate[] range = range(rc);
         final List<String> columns = List.of("day", "programId", "programName", "funding", "donor", "outletId",
             "outletName", "taps", "reversals", "quantity", "persons", "households");
-        // persons and households reached: a holder whose taps in the row, net of reversals, handed something out; a
-        // holder without a household is a household of one
-        return query("SELECT day, program_id, program_name, funding, donor, outlet_id, outlet_name, " +
-                "sum(taps)::bigint AS taps, sum(reversals)::bigint AS reversals, sum(quantity)::bigint AS quantity, " +
-                "count(*) FILTER (WHERE quantity > 0) AS persons, " +
-                "count(DISTINCT household) FILTER (WHERE quantity > 0) AS households FROM (" +
-                "SELECT " + TAP_DAY + " AS day, p.id AS program_id, p.name AS program_name, p.funding, p.donor, " +
-                "t.outlet_id, o.name AS outlet_name, t.holder_id, COALESCE(h.household_id, -t.holder_id) AS household, " +
-                "count(*) FILTER (WHERE t.type = 'TAP') AS taps, " +
-                "count(*) FILTER (WHERE t.type = 'REVERSAL') AS reversals, " +
-                "sum(CASE WHEN t.type = 'TAP' THEN t.quantity ELSE -t.quantity END) AS quantity " +
-                "FROM taps t JOIN programs p ON p.id = t.program_id LEFT JOIN outlets o ON o.id = t.outlet_id " +
-                "LEFT JOIN cardholders h ON h.id = t.holder_id " +
-                "WHERE p.kind = 'AID' AND " + HANDED_OUT + " AND " + TAP_DAY + " BETWEEN $1 AND $2 " +
-                "GROUP BY 1, p.id, p.name, p.funding, p.donor, t.outlet_id, o.name, t.holder_id, h.household_id) x " +
-                "GROUP BY day, program_id, program_name, funding, donor, outlet_id, outlet_name " +
-                "ORDER BY day, program_id, outlet_id",
-            Tuple.of(range[0], range[1], ctx.config().cityZone().getId()),
+        // one rollup row per day, program and outlet (V75__tap_rollups.sql, kept by the taps' trigger in the same
+        // transaction as the taps): persons and households reached are holders whose taps in the row, net of
+        // reversals, handed something out, and their households (a holder without a household is a household of one)
+        return query(TapReportSql.AID,
+            Tuple.of(range[0], range[1]),
             row -> new JsonObject().put("day", row.getLocalDate("day").toString())
                 .put("programId", row.getInteger("program_id")).put("programName", row.getString("program_name"))
                 .put("funding", row.getString("funding")).put("donor", row.getString("donor"))
@@ -180,20 +164,8 @@ public final class ReportModule implements ApiModule
         final LocalDate[] range = range(rc);
         final List<String> columns = List.of("day", "schoolId", "schoolName", "outletId", "outletName", "programId",
             "meal", "meals", "persons", "households");
-        return query("SELECT day, school_id, school_name, outlet_id, outlet_name, program_id, meal, " +
-                "sum(meals)::bigint AS meals, count(*) FILTER (WHERE meals > 0) AS persons, " +
-                "count(DISTINCT household) FILTER (WHERE meals > 0) AS households FROM (" +
-                "SELECT " + TAP_DAY + " AS day, i.id AS school_id, i.name AS school_name, t.outlet_id, " +
-                "o.name AS outlet_name, p.id AS program_id, p.name AS meal, t.holder_id, " +
-                "COALESCE(h.household_id, -t.holder_id) AS household, " +
-                "sum(CASE WHEN t.type = 'TAP' THEN t.quantity ELSE -t.quantity END) AS meals " +
-                "FROM taps t JOIN programs p ON p.id = t.program_id LEFT JOIN outlets o ON o.id = t.outlet_id " +
-                "LEFT JOIN institutions i ON i.id = o.institution_id LEFT JOIN cardholders h ON h.id = t.holder_id " +
-                "WHERE p.kind = 'MEAL' AND " + HANDED_OUT + " AND " + TAP_DAY + " BETWEEN $1 AND $2 " +
-                "GROUP BY 1, i.id, i.name, t.outlet_id, o.name, p.id, p.name, t.holder_id, h.household_id) x " +
-                "GROUP BY day, school_id, school_name, outlet_id, outlet_name, program_id, meal " +
-                "ORDER BY day, school_id, outlet_id, program_id",
-            Tuple.of(range[0], range[1], ctx.config().cityZone().getId()),
+        return query(TapReportSql.MEALS,
+            Tuple.of(range[0], range[1]),
             row -> new JsonObject().put("day", row.getLocalDate("day").toString())
                 .put("schoolId", row.getInteger("school_id")).put("schoolName", row.getString("school_name"))
                 .put("outletId", row.getInteger("outlet_id")).put("outletName", row.getString("outlet_name"))

@@ -39,6 +39,7 @@ import io.tapswitch.protocol.ReversalResultEncoder;
 import io.tapswitch.protocol.TapResultEncoder;
 import io.tapswitch.protocol.netty.MalformedFrame;
 import io.tapswitch.protocol.netty.TapFrameDecoder;
+import io.tapswitch.formats.journal.JournalRecord;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -47,6 +48,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  * every LOGON without checking the mac, answers every TAP and REVERSAL APPROVED (remaining 0, an increasing
  * receipt), every BALANCE APPROVED with no program, echoes HEARTBEATs, and answers malformed input with ERROR
  * MALFORMED_FRAME and a close. Nothing is decided, stored or journaled.
+ * <p>
+ * <b>Bare durable</b> (a log file given): the same server, except that each socket read's TAP, REVERSAL and LOGON
+ * requests are appended to a file as records of the journal's size ({@link JournalRecord#TAP_LENGTH},
+ * {@link JournalRecord#LOGON_LENGTH}) and the read's answers leave only after a group-commit {@code fdatasync}
+ * covering them ({@link DurableLog}): the disk's own limit for a durable answer, which the switch with
+ * {@code journal-sync=batch} is judged against.
  * <p>
  * Same transport choices as the switch: epoll where available, TCP_NODELAY, the same write-buffer water marks,
  * responses of one socket read gathered into one buffer and flushed once per read. Per-channel handlers own their
@@ -62,6 +69,7 @@ public final class BareTapServer implements AutoCloseable
     private final int port;
     private final int ioThreads;
     private final AtomicLong receipts = new AtomicLong();
+    private final DurableLog log;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel serverChannel;
@@ -75,29 +83,45 @@ public final class BareTapServer implements AutoCloseable
      */
     public BareTapServer(final String host, final int port, final int ioThreads)
     {
+        this(host, port, ioThreads, null);
+    }
+
+    /**
+     * @param host      listen address (loopback for every tool here).
+     * @param port      port, 0 for an ephemeral one.
+     * @param ioThreads Netty event loops answering the connections.
+     * @param log       the bare durable server's log, or null for the bare server.
+     */
+    BareTapServer(final String host, final int port, final int ioThreads, final DurableLog log)
+    {
         this.host = host;
         this.port = port;
         this.ioThreads = ioThreads;
+        this.log = log;
     }
 
     /**
      * Runs the server in its own JVM until killed; prints {@code bare server listening on HOST:PORT} when ready.
      *
-     * @param args {@code [port [ioThreads]]}.
+     * @param args {@code [port [ioThreads [logFile [logMiB]]]]}: with a log file, the bare durable server (its log
+     *             {@code logMiB} MiB, default 256, used as a ring).
      */
-    public static void main(final String[] args) throws InterruptedException
+    public static void main(final String[] args) throws InterruptedException, java.io.IOException
     {
         final int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
         final int ioThreads = args.length > 1 ? Integer.parseInt(args[1]) : 1;
-        final BareTapServer server = new BareTapServer("127.0.0.1", port, ioThreads).start();
+        final DurableLog log = args.length > 2 ? new DurableLog(java.nio.file.Path.of(args[2]),
+            (args.length > 3 ? Long.parseLong(args[3]) : 256) << 20) : null;
+        final BareTapServer server = new BareTapServer("127.0.0.1", port, ioThreads, log).start();
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             server.close();
             stopped.countDown();
         }, "bare-server-shutdown"));
-        System.out.println("bare server listening on 127.0.0.1:" + server.port() + " (" + server.transport() + ", " +
-            ioThreads + " io thread(s))");
+        System.out.println((log == null ? "bare" : "bare durable") + " server listening on 127.0.0.1:" + server.port() +
+            " (" + server.transport() + ", " + ioThreads + " io thread(s)" + (log == null ? "" : ", log " + args[2] +
+            ", group-commit fdatasync before each answer") + ")");
         System.out.flush();
         stopped.await();
     }
@@ -129,7 +153,7 @@ public final class BareTapServer implements AutoCloseable
                 {
                     channel.pipeline()
                         .addLast("frames", new TapFrameDecoder(Direction.REQUESTS))
-                        .addLast("answers", new Answerer(receipts));
+                        .addLast("answers", new Answerer(receipts, log));
                 }
             });
         serverChannel = bootstrap.bind(host, port).sync().channel();
@@ -169,6 +193,17 @@ public final class BareTapServer implements AutoCloseable
         {
             workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
+        if (null != log)
+        {
+            try
+            {
+                log.close();
+            }
+            catch (final java.io.IOException ex)
+            {
+                // the process is ending
+            }
+        }
     }
 
     /**
@@ -184,11 +219,23 @@ public final class BareTapServer implements AutoCloseable
         private final ReversalResultEncoder reversalResult = new ReversalResultEncoder();
         private final BalanceResultEncoder balanceResult = new BalanceResultEncoder();
         private final HeartbeatResultEncoder heartbeatResult = new HeartbeatResultEncoder();
+        private final DurableLog log;
+        private DurableLog.LoopWaiters waiters;
         private ByteBuf out;
 
-        Answerer(final AtomicLong receipts)
+        Answerer(final AtomicLong receipts, final DurableLog log)
         {
             this.receipts = receipts;
+            this.log = log;
+        }
+
+        @Override
+        public void handlerAdded(final ChannelHandlerContext ctx)
+        {
+            if (null != log)
+            {
+                waiters = log.waiters(ctx.channel().eventLoop());
+            }
         }
 
         @Override
@@ -207,6 +254,17 @@ public final class BareTapServer implements AutoCloseable
                 final int type = frame.getUnsignedByte(start + FrameHeader.TYPE_OFFSET);
                 final int correlation = frame.getIntLE(start + FrameHeader.CORRELATION_OFFSET);
                 final int length = answer(type, correlation, frame, start);
+                if (null != waiters && length > 0)
+                {
+                    if (type == MessageType.TAP || type == MessageType.REVERSAL)
+                    {
+                        waiters.stage(frame, JournalRecord.TAP_LENGTH);
+                    }
+                    else if (type == MessageType.LOGON)
+                    {
+                        waiters.stage(frame, JournalRecord.LOGON_LENGTH);
+                    }
+                }
                 if (length > 0)
                 {
                     if (null == out)
@@ -229,7 +287,14 @@ public final class BareTapServer implements AutoCloseable
             {
                 final ByteBuf toWrite = out;
                 out = null;
-                ctx.writeAndFlush(toWrite, ctx.voidPromise());
+                if (null == waiters)
+                {
+                    ctx.writeAndFlush(toWrite, ctx.voidPromise());
+                    return;
+                }
+                // durable: the answers leave once a sync covers the records of this read (and after any answer
+                // waiting before them on this loop)
+                waiters.add(ctx, toWrite, waiters.appendStaged());
             }
         }
 

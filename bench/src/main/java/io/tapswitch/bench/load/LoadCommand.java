@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -15,16 +16,17 @@ import java.util.concurrent.Callable;
 import io.tapswitch.bench.fleet.Fleet;
 import io.tapswitch.bench.fleet.FleetOptions;
 import io.tapswitch.bench.fleet.FleetResult;
-import io.tapswitch.switching.engine.EngineConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code ./tapswitch bench load}: in one go and with the same fleet generator, runs every load shape against
- * (a) the bare Tap Protocol server ({@link BareTapServer}: the practical limit of this machine) and (b) the real
- * switch with the demo dataset and journaling on, both as child JVMs started the same way; alternates bare / switch
- * per shape so a change in the machine's background load hits both; prints and writes Markdown and JSON with the
- * ratio switch / limit per shape.
+ * (a) the bare Tap Protocol server ({@link BareTapServer}: the practical limit of this machine), (b) the bare durable
+ * server (the same, answering only after a group-commit fdatasync of its requests: the disk's limit for a durable
+ * answer), (c) the real switch with the demo dataset and journaling on, and (d) the same switch with
+ * {@code journal-sync=none}, all as child JVMs started the same way; alternates the servers per shape so a change in
+ * the machine's background load hits all; prints and writes Markdown and JSON with the ratios switch / limit per
+ * shape, and an HdrHistogram log of each shape and server ({@code DIR/hdr}) for {@code ./tapswitch bench plot}.
  */
 @Command(
     name = "load",
@@ -33,7 +35,10 @@ import picocli.CommandLine.Option;
 public final class LoadCommand implements Callable<Integer>
 {
     static final String BARE = "bare";
+    static final String BARE_DURABLE = "bare-durable";
     static final String SWITCH = "switch";
+    static final String SWITCH_NOSYNC = "switch-nosync";
+    static final List<String> SERVERS = List.of(BARE, BARE_DURABLE, SWITCH, SWITCH_NOSYNC);
 
     @Option(names = "--scenario", paramLabel = "NAME",
         description = "one shape: round-trip, pipelined, many-terminals, fixed-rate (default: all)")
@@ -73,8 +78,15 @@ public final class LoadCommand implements Callable<Integer>
             "costs throughput, so take the figures from a run without it")
     private boolean jfr;
 
-    @Option(names = "--only", paramLabel = "SERVER", description = "run only 'bare' or only 'switch' (default: both)")
-    private String only;
+    @Option(names = "--only", paramLabel = "SERVER", split = ",",
+        description = "run only these servers: bare, bare-durable, switch, switch-nosync (comma-separated; " +
+            "default: all four)")
+    private List<String> only;
+
+    @Option(names = "--durable-log-mib", paramLabel = "MIB",
+        description = "size of the bare durable server's log file, written at start and reused as a ring " +
+            "(default: ${DEFAULT-VALUE})")
+    private int durableLogMib = 256;
 
     @Option(names = "--switch-set", paramLabel = "KEY=VALUE",
         description = "a switch setting for a variant run, passed as --set KEY=VALUE (repeatable), " +
@@ -84,113 +96,150 @@ public final class LoadCommand implements Callable<Integer>
     public Integer call() throws Exception
     {
         final List<Shape> shapes = null == scenario ? List.of(Shape.values()) : List.of(Shape.byName(scenario));
-        final boolean runBare = null == only || BARE.equals(only);
-        final boolean runSwitch = null == only || SWITCH.equals(only);
-        if (!runBare && !runSwitch)
+        final List<String> servers = null == only ? SERVERS : only;
+        for (final String server : servers)
         {
-            throw new IllegalArgumentException("--only must be 'bare' or 'switch': " + only);
+            if (!SERVERS.contains(server))
+            {
+                throw new IllegalArgumentException("--only takes " + String.join(", ", SERVERS) + ": " + server);
+            }
         }
-        if (durationSeconds < 1 || warmupSeconds < 0 || cards < 1)
+        if (durationSeconds < 1 || warmupSeconds < 0 || cards < 1 || durableLogMib < 1)
         {
-            throw new IllegalArgumentException("--duration >= 1, --warmup >= 0, --cards >= 1 required");
+            throw new IllegalArgumentException("--duration >= 1, --warmup >= 0, --cards >= 1, --durable-log-mib >= 1 required");
         }
         Files.createDirectories(outDir);
+        final Path hdrDir = outDir.resolve("hdr");
+        Files.createDirectories(hdrDir);
         final String startedAt = Instant.now().toString();
-        final Path dataDir = Files.createTempDirectory("tapswitch-load-switch-");
+        final List<Path> tempDirs = new ArrayList<>();
 
         System.out.println("tapswitch bench load: " + shapes.size() + " shape(s) x " + durationSeconds +
-            " s, warm-up " + warmupSeconds + " s per server; load " + LoadReport.loadAverage());
-        ServerProcess bare = null;
-        ServerProcess theSwitch = null;
-        final Map<Shape, ShapeResult> bareResults = new EnumMap<>(Shape.class);
-        final Map<Shape, ShapeResult> switchResults = new EnumMap<>(Shape.class);
+            " s, warm-up " + warmupSeconds + " s per server, servers " + String.join(", ", servers) + "; load " +
+            LoadReport.loadAverage());
+        final Map<String, ServerProcess> running = new LinkedHashMap<>();
+        final Map<String, Map<Shape, ShapeResult>> results = new LinkedHashMap<>();
         try
         {
-            if (runBare)
+            for (final String name : SERVERS)
             {
-                bare = ServerProcess.start(BARE, serverJvmOptions, BareTapServer.class.getName(),
-                    List.of("0", Integer.toString(serverIoThreads)), outDir, 60_000);
-                System.out.println("bare server pid " + bare.pid() + " on port " + bare.port());
-            }
-            if (runSwitch)
-            {
-                final long startMs = System.currentTimeMillis();
-                final List<String> switchArgs = new ArrayList<>(List.of("--port", "0", "--metrics-port", "-1",
-                    "--data-dir", dataDir.toString(), "--demo", "--demo-cards", Integer.toString(cards),
-                    "--demo-terminals", "2000", "--set", "io-threads=" + serverIoThreads,
-                    // sized for the run, as an operator sizes a switch for its cards and a busy day's taps: the
-                    // tables do not double during provisioning or under load
-                    "--set", "card-capacity=" + cards,
-                    "--set", "idempotency-capacity=" + EngineConfig.DEFAULT_IDEMPOTENCY_MAX_CAPACITY));
-                for (final String setting : switchSettings)
+                if (servers.contains(name))
                 {
-                    switchArgs.add("--set");
-                    switchArgs.add(setting);
+                    final Path dir = Files.createTempDirectory("tapswitch-load-" + name + "-");
+                    tempDirs.add(dir);
+                    running.put(name, start(name, dir));
+                    results.put(name, new EnumMap<>(Shape.class));
                 }
-                theSwitch = ServerProcess.start(SWITCH, serverJvmOptions, "io.tapswitch.switching.SwitchMain",
-                    switchArgs, outDir, 20 * 60_000);
-                System.out.println("switch pid " + theSwitch.pid() + " on port " + theSwitch.port() + " (" + cards +
-                    " demo cards provisioned and applied in " + (System.currentTimeMillis() - startMs) + " ms)");
             }
             if (warmupSeconds > 0)
             {
-                for (final ServerProcess server : new ServerProcess[]{bare, theSwitch})
+                for (final ServerProcess server : running.values())
                 {
-                    if (null != server)
-                    {
-                        final FleetResult warm = new Fleet(options(Shape.PIPELINED, server.port(), warmupSeconds))
-                            .run(null);
-                        System.out.printf("warm-up %-6s %.0f req/s%n", server.name(), warm.answeredPerSecond());
-                    }
+                    final FleetResult warm = new Fleet(options(Shape.PIPELINED, server.port(), warmupSeconds)).run(null);
+                    System.out.printf("warm-up %-13s %.0f req/s%n", server.name(), warm.answeredPerSecond());
                 }
             }
 
             for (final Shape shape : shapes)
             {
-                if (null != bare)
+                for (final Map.Entry<String, ServerProcess> server : running.entrySet())
                 {
-                    bareResults.put(shape, measure(BARE, bare, theSwitch, shape));
-                }
-                if (null != theSwitch)
-                {
-                    switchResults.put(shape, measure(SWITCH, theSwitch, bare, shape));
+                    final List<ServerProcess> others = new ArrayList<>(running.values());
+                    others.remove(server.getValue());
+                    results.get(server.getKey()).put(shape, measure(server.getKey(), server.getValue(), others, shape,
+                        hdrDir));
                 }
             }
         }
         finally
         {
-            if (null != bare)
+            for (final ServerProcess server : running.values())
             {
-                bare.close();
+                server.close();
             }
-            if (null != theSwitch)
+            for (final Path dir : tempDirs)
             {
-                theSwitch.close();
+                deleteQuietly(dir);
             }
-            deleteQuietly(dataDir);
         }
 
         final LoadReport report = new LoadReport(startedAt, durationSeconds, cards, serverIoThreads, fleetIoThreads,
-            serverJvmOptions, switchSettings, shapes, bareResults, switchResults);
+            serverJvmOptions, switchSettings, shapes, switchJournalSync(), results);
         final String markdown = report.markdown();
         Files.writeString(outDir.resolve("load.md"), markdown, StandardCharsets.UTF_8);
         Files.writeString(outDir.resolve("load.json"), report.json(), StandardCharsets.UTF_8);
         System.out.println();
         System.out.println(markdown);
-        System.out.println("written: " + outDir.resolve("load.md") + ", " + outDir.resolve("load.json"));
+        System.out.println("written: " + outDir.resolve("load.md") + ", " + outDir.resolve("load.json") +
+            ", HdrHistogram logs in " + hdrDir + " (./tapswitch bench plot " + outDir + " draws them)");
         return report.allAnswered() ? 0 : 1;
     }
 
+    /** The switch's journal-sync as the run sets it (the last --switch-set wins, as in the switch). */
+    private String switchJournalSync()
+    {
+        String sync = "batch";
+        for (final String setting : switchSettings)
+        {
+            if (setting.startsWith("journal-sync="))
+            {
+                sync = setting.substring("journal-sync=".length());
+            }
+        }
+        return sync;
+    }
+
+    private ServerProcess start(final String name, final Path dir) throws IOException, InterruptedException
+    {
+        final ServerProcess server;
+        if (BARE.equals(name) || BARE_DURABLE.equals(name))
+        {
+            final List<String> args = new ArrayList<>(List.of("0", Integer.toString(serverIoThreads)));
+            if (BARE_DURABLE.equals(name))
+            {
+                args.add(dir.resolve("bare-durable.log").toString());
+                args.add(Integer.toString(durableLogMib));
+            }
+            server = ServerProcess.start(name, serverJvmOptions, BareTapServer.class.getName(), args, outDir, 120_000);
+            System.out.println(name + " server pid " + server.pid() + " on port " + server.port());
+            return server;
+        }
+        final long startMs = System.currentTimeMillis();
+        final List<String> switchArgs = new ArrayList<>(List.of("--port", "0", "--metrics-port", "-1",
+            "--data-dir", dir.toString(), "--demo", "--demo-cards", Integer.toString(cards),
+            "--demo-terminals", "2000", "--set", "io-threads=" + serverIoThreads,
+            // the card tables sized for the run's cards, as an operator sizes a switch for its cards (they would
+            // double during provisioning, before any load); the idempotency table at its default: it grows under
+            // load without a pause, as in the user's switch
+            "--set", "card-capacity=" + cards));
+        for (final String setting : switchSettings)
+        {
+            switchArgs.add("--set");
+            switchArgs.add(setting);
+        }
+        if (SWITCH_NOSYNC.equals(name))
+        {
+            switchArgs.add("--set");
+            switchArgs.add("journal-sync=none");
+        }
+        server = ServerProcess.start(name, serverJvmOptions, "io.tapswitch.switching.SwitchMain", switchArgs, outDir,
+            20 * 60_000);
+        System.out.println(name + " pid " + server.pid() + " on port " + server.port() + " (" + cards +
+            " demo cards provisioned and applied in " + (System.currentTimeMillis() - startMs) + " ms)");
+        return server;
+    }
+
     private ShapeResult measure(
-        final String name, final ServerProcess server, final ServerProcess other, final Shape shape)
+        final String name, final ServerProcess server, final List<ServerProcess> others, final Shape shape,
+        final Path hdrDir)
         throws InterruptedException, IOException
     {
         final String load = LoadReport.loadAverage();
         final long serverCpuStartNs = server.cpuNs();
-        final long otherCpuStartNs = null == other ? 0 : other.cpuNs();
+        final long otherCpuStartNs = cpuNs(others);
         final long fleetCpuStartNs = processCpuNs();
-        final boolean record = jfr && SWITCH.equals(name);
-        final Path recording = outDir.toAbsolutePath().resolve("switch-" + shape.scenarioName() + ".jfr");
+        final boolean record = jfr && name.startsWith(SWITCH);
+        final Path recording = outDir.toAbsolutePath().resolve(name + "-" + shape.scenarioName() + ".jfr");
         if (record)
         {
             jcmd(server, "JFR.start", "name=bench", "settings=profile", "filename=" + recording);
@@ -202,18 +251,29 @@ public final class LoadCommand implements Callable<Integer>
         {
             jcmd(server, "JFR.stop", "name=bench");
             final String summary = JfrSummary.read(recording).markdown(fleet.answered());
-            Files.writeString(outDir.resolve("switch-" + shape.scenarioName() + "-jfr.md"), summary,
+            Files.writeString(outDir.resolve(name + "-" + shape.scenarioName() + "-jfr.md"), summary,
                 StandardCharsets.UTF_8);
             System.out.println(summary);
         }
         final ShapeResult result = new ShapeResult(name, shape, fleet,
             server.cpuNs() - serverCpuStartNs,
             processCpuNs() - fleetCpuStartNs,
-            null == other ? 0 : other.cpuNs() - otherCpuStartNs,
+            cpuNs(others) - otherCpuStartNs,
             wallSeconds,
             load);
         System.out.println(result.summaryLine());
+        LatencyLogs.write(hdrDir, shape, name, fleet, System.currentTimeMillis() - Math.round(wallSeconds * 1000), load);
         return result;
+    }
+
+    private static long cpuNs(final List<ServerProcess> servers)
+    {
+        long total = 0;
+        for (final ServerProcess server : servers)
+        {
+            total += server.cpuNs();
+        }
+        return total;
     }
 
     private static void jcmd(final ServerProcess server, final String... command)

@@ -8,8 +8,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The Markdown and JSON report of a load comparison: one row per shape and server, and the ratios switch / limit
- * (throughput) and switch / bare (latency percentiles, CPU per request). Not thread-safe; build, then render.
+ * The Markdown and JSON report of a load comparison: one row per shape and server, the ratios switch / limit
+ * (throughput) and switch / bare (latency percentiles, CPU per request), and the ratios against each switch's own
+ * limit: the switch with its journal synced ({@code journal-sync=batch}) against the bare durable server, the switch
+ * with {@code journal-sync=none} against the bare server. Not thread-safe; build, then render.
  */
 public final class LoadReport
 {
@@ -21,6 +23,8 @@ public final class LoadReport
     private final List<String> serverJvmOptions;
     private final List<String> switchSettings;
     private final List<Shape> shapes;
+    private final String switchSync;
+    private final Map<String, Map<Shape, ShapeResult>> results;
     private final Map<Shape, ShapeResult> bare;
     private final Map<Shape, ShapeResult> theSwitch;
 
@@ -33,8 +37,8 @@ public final class LoadReport
         final List<String> serverJvmOptions,
         final List<String> switchSettings,
         final List<Shape> shapes,
-        final Map<Shape, ShapeResult> bare,
-        final Map<Shape, ShapeResult> theSwitch)
+        final String switchSync,
+        final Map<String, Map<Shape, ShapeResult>> results)
     {
         this.startedAt = startedAt;
         this.durationSeconds = durationSeconds;
@@ -44,8 +48,15 @@ public final class LoadReport
         this.serverJvmOptions = serverJvmOptions;
         this.switchSettings = switchSettings;
         this.shapes = shapes;
-        this.bare = bare;
-        this.theSwitch = theSwitch;
+        this.switchSync = switchSync;
+        this.results = results;
+        this.bare = results.getOrDefault(LoadCommand.BARE, Map.of());
+        this.theSwitch = results.getOrDefault(LoadCommand.SWITCH, Map.of());
+    }
+
+    private Map<Shape, ShapeResult> of(final String server)
+    {
+        return results.getOrDefault(server, Map.of());
     }
 
     /**
@@ -53,9 +64,9 @@ public final class LoadReport
      */
     public boolean allAnswered()
     {
-        for (final Map<Shape, ShapeResult> results : List.of(bare, theSwitch))
+        for (final Map<Shape, ShapeResult> byShape : results.values())
         {
-            for (final ShapeResult r : results.values())
+            for (final ShapeResult r : byShape.values())
             {
                 if (r.answered != r.sent || r.errors != 0 || r.answered == 0 || r.loggedOn != r.shape.connections())
                 {
@@ -96,8 +107,10 @@ public final class LoadReport
         sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (final Shape shape : shapes)
         {
-            row(sb, bare.get(shape));
-            row(sb, theSwitch.get(shape));
+            for (final Map<Shape, ShapeResult> byShape : results.values())
+            {
+                row(sb, byShape.get(shape));
+            }
         }
         sb.append('\n');
         sb.append("| shape | throughput switch / limit | p50 switch / bare | p99 switch / bare | " +
@@ -115,11 +128,56 @@ public final class LoadReport
                 s.requestsPerSecond / b.requestsPerSecond, ratio(s.p50Us, b.p50Us), ratio(s.p99Us, b.p99Us),
                 ratio(s.p999Us, b.p999Us), s.serverCpuUsPerRequest / b.serverCpuUsPerRequest));
         }
+        limits(sb);
         sb.append('\n');
         sb.append("Latency: closed-loop shapes from each request's send; the fixed-rate shape from each request's " +
             "scheduled send time (no coordinated omission). CPU: user+system time of the server process over the " +
             "whole fleet run (logons included) / answered requests.\n");
         return sb.toString();
+    }
+
+    /** Each switch against its own limit: journal synced vs the bare durable server, unsynced vs the bare server. */
+    private void limits(final StringBuilder sb)
+    {
+        final boolean durable = !of(LoadCommand.BARE_DURABLE).isEmpty() && !theSwitch.isEmpty();
+        final boolean noSync = !bare.isEmpty() && !of(LoadCommand.SWITCH_NOSYNC).isEmpty();
+        if (!durable && !noSync)
+        {
+            return;
+        }
+        sb.append('\n');
+        sb.append("Each switch against its own limit: the switch (journal-sync=").append(switchSync)
+            .append(") against the bare durable server (each read's requests appended to a file as journal-sized " +
+                "records, answered after a group-commit fdatasync covering them), the switch with journal-sync=none " +
+                "against the bare server:\n\n");
+        sb.append("| shape | limit | throughput switch / limit | p50 switch / limit | p99 switch / limit | " +
+            "p99.9 switch / limit | server CPU per request switch / limit |\n");
+        sb.append("|---|---|---:|---:|---:|---:|---:|\n");
+        for (final Shape shape : shapes)
+        {
+            if (durable)
+            {
+                limitRow(sb, shape, "switch (journal-sync=" + switchSync + ") / bare durable",
+                    theSwitch.get(shape), of(LoadCommand.BARE_DURABLE).get(shape));
+            }
+            if (noSync)
+            {
+                limitRow(sb, shape, "switch (journal-sync=none) / bare", of(LoadCommand.SWITCH_NOSYNC).get(shape),
+                    bare.get(shape));
+            }
+        }
+    }
+
+    private static void limitRow(final StringBuilder sb, final Shape shape, final String label, final ShapeResult s,
+        final ShapeResult limit)
+    {
+        if (null == s || null == limit)
+        {
+            return;
+        }
+        sb.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f |%n", shape.description(), label,
+            s.requestsPerSecond / limit.requestsPerSecond, ratio(s.p50Us, limit.p50Us), ratio(s.p99Us, limit.p99Us),
+            ratio(s.p999Us, limit.p999Us), s.serverCpuUsPerRequest / limit.serverCpuUsPerRequest));
     }
 
     private static void row(final StringBuilder sb, final ShapeResult r)
@@ -151,6 +209,7 @@ public final class LoadReport
         sb.append("  \"fleetIoThreads\": ").append(fleetIoThreads).append(",\n");
         sb.append("  \"serverJvmOptions\": \"").append(String.join(" ", serverJvmOptions)).append("\",\n");
         sb.append("  \"switchSettings\": \"").append(String.join(" ", switchSettings)).append("\",\n");
+        sb.append("  \"switchJournalSync\": \"").append(switchSync).append("\",\n");
         sb.append("  \"shapes\": [\n");
         for (int i = 0; i < shapes.size(); i++)
         {
@@ -162,6 +221,24 @@ public final class LoadReport
             sb.append("      \"description\": \"").append(shape.description()).append("\",\n");
             sb.append("      \"bare\": ").append(json(b)).append(",\n");
             sb.append("      \"switch\": ").append(json(s)).append(",\n");
+            final ShapeResult d = of(LoadCommand.BARE_DURABLE).get(shape);
+            final ShapeResult n = of(LoadCommand.SWITCH_NOSYNC).get(shape);
+            sb.append("      \"bareDurable\": ").append(json(d)).append(",\n");
+            sb.append("      \"switchNoSync\": ").append(json(n)).append(",\n");
+            if (null != d && null != s)
+            {
+                sb.append(String.format(Locale.ROOT, "      \"ratioThroughputSwitchToBareDurable\": %.4f,%n",
+                    s.requestsPerSecond / d.requestsPerSecond));
+                sb.append(String.format(Locale.ROOT, "      \"ratioP99SwitchToBareDurable\": %.4f,%n", ratio(s.p99Us, d.p99Us)));
+                sb.append(String.format(Locale.ROOT, "      \"ratioP999SwitchToBareDurable\": %.4f,%n", ratio(s.p999Us, d.p999Us)));
+            }
+            if (null != n && null != b)
+            {
+                sb.append(String.format(Locale.ROOT, "      \"ratioThroughputSwitchNoSyncToBare\": %.4f,%n",
+                    n.requestsPerSecond / b.requestsPerSecond));
+                sb.append(String.format(Locale.ROOT, "      \"ratioP99SwitchNoSyncToBare\": %.4f,%n", ratio(n.p99Us, b.p99Us)));
+                sb.append(String.format(Locale.ROOT, "      \"ratioP999SwitchNoSyncToBare\": %.4f,%n", ratio(n.p999Us, b.p999Us)));
+            }
             if (null != b && null != s)
             {
                 sb.append(String.format(Locale.ROOT, "      \"ratioThroughputSwitchToLimit\": %.4f,%n",

@@ -31,8 +31,11 @@ public final class ProcStats
      *                  is counted once.
      * @param fds       open file descriptors summed.
      * @param threads   threads summed.
+     * @param anonKb    anonymous resident memory (RssAnon: heap, stacks, direct buffers), KiB; for a group 0.
+     * @param fileKb    file-backed resident memory (RssFile: mapped files such as the journal, jars), KiB; the kernel
+     *                  may drop these pages at any time; for a group 0.
      */
-    public record Sample(int processes, long rssKb, long fds, long threads)
+    public record Sample(int processes, long rssKb, long fds, long threads, long anonKb, long fileKb)
     {
     }
 
@@ -45,11 +48,12 @@ public final class ProcStats
         try
         {
             final String status = Files.readString(proc.resolve("status"), StandardCharsets.US_ASCII);
-            return new Sample(1, field(status, "VmRSS:"), countFds(proc), field(status, "Threads:"));
+            return new Sample(1, field(status, "VmRSS:"), countFds(proc), field(status, "Threads:"), field(status, "RssAnon:"),
+                field(status, "RssFile:"));
         }
         catch (final IOException ex)
         {
-            return new Sample(0, 0, 0, 0);
+            return new Sample(0, 0, 0, 0, 0, 0);
         }
     }
 
@@ -79,7 +83,7 @@ public final class ProcStats
                 // exited between the listing and the read (a PostgreSQL backend ending): not counted
             }
         }
-        return new Sample(alive, pss, fds, threads);
+        return new Sample(alive, pss, fds, threads, 0, 0);
     }
 
     /**

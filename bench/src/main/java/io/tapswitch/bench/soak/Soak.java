@@ -135,8 +135,12 @@ public final class Soak
         }
     }
 
-    /** One process (or group) at one sample. {@code heapAfterGcKb} is -1 when no GC has run (or not a JVM). */
-    public record ProcessRow(String name, int processes, long rssKb, long heapAfterGcKb, long fds, long threads, long gcs)
+    /**
+     * One process (or group) at one sample. {@code heapAfterGcKb} is -1 when no GC has run (or not a JVM);
+     * {@code anonKb} and {@code fileKb} split the RSS into anonymous memory and mapped files (0 for a group).
+     */
+    public record ProcessRow(String name, int processes, long rssKb, long heapAfterGcKb, long fds, long threads, long gcs,
+        long anonKb, long fileKb)
     {
     }
 
@@ -349,7 +353,7 @@ public final class Soak
     {
         final ProcStats.Sample sample = ProcStats.of(process.pid());
         return new ProcessRow(name, sample.processes(), sample.rssKb(), ProcStats.heapAfterLastGcKb(gcLog), sample.fds(),
-            sample.threads(), ProcStats.collections(gcLog));
+            sample.threads(), ProcStats.collections(gcLog), sample.anonKb(), sample.fileKb());
     }
 
     /**
@@ -376,7 +380,7 @@ public final class Soak
             // not started yet, or stopping: no processes
         }
         final ProcStats.Sample sample = ProcStats.ofGroup(pg);
-        return new ProcessRow("postgres", sample.processes(), sample.rssKb(), -1, sample.fds(), sample.threads(), 0);
+        return new ProcessRow("postgres", sample.processes(), sample.rssKb(), -1, sample.fds(), sample.threads(), 0, 0, 0);
     }
 
     /** The admin's demo load reaches the switch through the outbox: the last demo card answering means all did. */

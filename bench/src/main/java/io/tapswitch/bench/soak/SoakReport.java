@@ -112,7 +112,7 @@ public final class SoakReport
         {
             sb.append(',').append(name).append("_processes,").append(name).append("_rss_kib,").append(name)
                 .append("_heap_after_gc_kib,").append(name).append("_open_files,").append(name).append("_threads,")
-                .append(name).append("_gcs");
+                .append(name).append("_gcs,").append(name).append("_rss_anon_kib,").append(name).append("_rss_file_kib");
         }
         sb.append(",taps_answered,p50_ms,p99_ms,max_ms,unanswered_over_5s,admin_calls,admin_refused,admin_unanswered," +
             "changes_at_switch\n");
@@ -123,7 +123,8 @@ public final class SoakReport
             {
                 final Soak.ProcessRow p = row.process(name);
                 sb.append(',').append(p.processes()).append(',').append(p.rssKb()).append(',').append(p.heapAfterGcKb())
-                    .append(',').append(p.fds()).append(',').append(p.threads()).append(',').append(p.gcs());
+                    .append(',').append(p.fds()).append(',').append(p.threads()).append(',').append(p.gcs())
+                    .append(',').append(p.anonKb()).append(',').append(p.fileKb());
             }
             sb.append(String.format(Locale.ROOT, ",%d,%.3f,%.3f,%.3f,%d,%d,%d,%d,%d%n", row.tapsAnswered(), row.p50Ms(),
                 row.p99Ms(), row.maxMs(), row.overdue(), row.adminCalls(), row.adminRefused(), row.adminUnanswered(),
@@ -139,7 +140,7 @@ public final class SoakReport
         sb.append(String.format(Locale.ROOT, "Soak of %s: %d terminals at %.0f taps/s (open loop) and the admin traffic, a row " +
             "every %d s; switch settings: %s. Machine: %s.%n%n", duration(o.durationMs), o.terminals, o.rate, o.sampleMs / 1000,
             o.switchSettings.isEmpty() ? "defaults" : "defaults but " + String.join(", ", o.switchSettings), result.machine()));
-        sb.append("| t (s) | switch RSS MiB | switch heap after GC MiB | switch files | switch threads | admin RSS MiB | " +
+        sb.append("| t (s) | switch RSS MiB (anonymous + mapped files) | switch heap after GC MiB | switch files | switch threads | admin RSS MiB | " +
             "admin heap after GC MiB | admin files | admin threads | PostgreSQL processes | PostgreSQL PSS MiB | " +
             "PostgreSQL files | taps answered | p99 ms | max ms | unanswered > 5 s | admin calls | admin refused | " +
             "admin unanswered | changes at the switch |\n");
@@ -149,8 +150,9 @@ public final class SoakReport
             final Soak.ProcessRow s = row.process("switch");
             final Soak.ProcessRow a = row.process("admin");
             final Soak.ProcessRow pg = row.process("postgres");
-            sb.append(String.format(Locale.ROOT, "| %.0f | %.0f | %s | %d | %d | %.0f | %s | %d | %d | %d | %.0f | %d | %d | " +
-                    "%.1f | %.1f | %d | %d | %d | %d | %d |%n", row.elapsedS(), s.rssKb() / 1024.0, heap(s), s.fds(), s.threads(),
+            sb.append(String.format(Locale.ROOT, "| %.0f | %.0f (%.0f + %.0f) | %s | %d | %d | %.0f | %s | %d | %d | %d | %.0f | %d | %d | " +
+                    "%.1f | %.1f | %d | %d | %d | %d | %d |%n", row.elapsedS(), s.rssKb() / 1024.0, s.anonKb() / 1024.0,
+                s.fileKb() / 1024.0, heap(s), s.fds(), s.threads(),
                 a.rssKb() / 1024.0, heap(a), a.fds(), a.threads(), pg.processes(), pg.rssKb() / 1024.0, pg.fds(),
                 row.tapsAnswered(), row.p99Ms(), row.maxMs(), row.overdue(), row.adminCalls(), row.adminRefused(),
                 row.adminUnanswered(), row.changesAtSwitch()));
@@ -214,6 +216,15 @@ public final class SoakReport
                 }
             }
             memory.addSeries(rss);
+            if ("switch".equals(name))
+            {
+                final XYSeries anon = new XYSeries("switch RSS without mapped files (RssAnon)");
+                for (final Soak.Row row : result.rows())
+                {
+                    anon.add(row.elapsedS() / 60.0, row.process(name).anonKb() / 1024.0);
+                }
+                memory.addSeries(anon);
+            }
             if (!heap.isEmpty())
             {
                 memory.addSeries(heap);

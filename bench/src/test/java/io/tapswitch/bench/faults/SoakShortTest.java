@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
  */
 class SoakShortTest
 {
-    private static final long SECONDS = Long.getLong("soak.seconds", 40);
+    private static final long SECONDS = Long.getLong("soak.seconds", 30);
     /** After the warm-up a JVM may open at most this many more descriptors (sockets of a pool, a new journal file). */
     static final long FD_GROWTH_BOUND = 24;
     /** After the warm-up a JVM may start at most this many more threads (pools grown lazily to their size). */

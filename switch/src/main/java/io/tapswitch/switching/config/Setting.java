@@ -61,8 +61,9 @@ public enum Setting implements SettingKey
         "cards (and card holders) the tables are sized for at start; beyond it they double, a pause on the " +
         "command path: set it to the expected card count"),
     IDEMPOTENCY_CAPACITY("idempotency-capacity", String.valueOf(EngineConfig.DEFAULT_IDEMPOTENCY_CAPACITY), false,
-        "TAP/REVERSAL results the idempotency table holds at start; it doubles (a pause on the engine thread) up " +
-        "to " + EngineConfig.DEFAULT_IDEMPOTENCY_MAX_CAPACITY + ": set it to a busy day's taps"),
+        "TAP/REVERSAL results the idempotency table holds at start (a power of two); it doubles without a pause " +
+        "(chunks of 65,536 added as needed, its index moved a few buckets per decision) up to " +
+        EngineConfig.DEFAULT_IDEMPOTENCY_MAX_CAPACITY + ", then forgets the oldest early"),
     SNAPSHOT_INTERVAL_MS("snapshot-interval-ms", String.valueOf(EngineConfig.DEFAULT_SNAPSHOT_INTERVAL_MS), false,
         "interval between periodic snapshots, written on the engine thread (it pauses deciding meanwhile: " +
         "seconds at 10 M cards); 0 disables them (one is always written at shutdown)"),

@@ -4,13 +4,28 @@ import java.io.IOException;
 
 import io.tapswitch.switching.snapshot.SnapshotInput;
 import io.tapswitch.switching.snapshot.SnapshotOutput;
-import org.agrona.collections.Long2LongHashMap;
 
 /**
  * The results of recent TAP and REVERSAL requests per (terminal, correlation), kept for the idempotency window: a
- * ring of fixed capacity in decision order (so expiry is a walk from the oldest end) and a primitive hash map from
- * key to ring position. Also what a reversal needs of its original: the card, what was taken from which usage
- * counter in which period, and whether it was already reversed.
+ * ring in decision order (so expiry is a walk from the oldest end) and a chained hash index from key to ring slot.
+ * Also what a reversal needs of its original: the card, what was taken from which usage counter in which period, and
+ * whether it was already reversed.
+ * <p>
+ * <b>Growth without a pause.</b> The table starts small and doubles up to its largest size, on the engine thread, in
+ * the middle of a busy day. A doubling never copies the table (the copy of 8 M results and the rehash of their index
+ * held every terminal for 0.1–0.9 s):
+ * <ul>
+ * <li>The ring is stored as chunks of at most 2^16 results, each field a {@code long[]}/{@code int[]} per chunk. A
+ * position {@code p} lives in chunk {@code p >>> chunkBits} at ring index {@code (p >>> chunkBits) & ringMask},
+ * offset {@code p & chunkMask}. Doubling the ring moves chunk references, allocates chunks lazily as the writer
+ * reaches them, and copies at most the part of one chunk that shared its ring index with the oldest one.</li>
+ * <li>The index is a bucket array of chain heads with the chains linked through the ring ({@code next}, newest
+ * first). Doubling it allocates the new bucket array and moves a few old buckets per {@link #add} (an old bucket
+ * {@code b} splits into {@code b} and {@code b + oldSize}, order kept) until all have moved; until then a bucket not
+ * moved yet is read in the old array.</li>
+ * </ul>
+ * A slot given out ({@link #find}, {@link #add}) is the position's low 31 bits: it stays valid across a doubling.
+ * Capacities are rounded up to powers of two.
  * <p>
  * Not thread-safe; owned by the engine thread.
  */
@@ -20,92 +35,266 @@ final class IdempotencyTable
     static final int TYPE_REVERSAL = 2;
     static final long MISSING = -1;
 
+    private static final int MAX_CHUNK_BITS = 16;
+    private static final int SLOT_MASK = 0x7FFF_FFFF;
+    private static final int MAX_CAPACITY = 1 << 30;
+    /** Old index buckets moved per {@link #add} while the index doubles. */
+    private static final int MIGRATE_PER_ADD = 4;
+
+    private final int chunkBits;
+    private final int chunkMask;
     private final int maxCapacity;
     private int capacity;
-    private final Long2LongHashMap positions;
-    private long[] keys;
-    private long[] timeMs;
-    private long[] receipts;
-    private long[] body0;
-    private long[] body1;
-    private long[] body2;
+    private int ringMask;
+    private long[][] keys;
+    private long[][] timeMs;
+    private long[][] receipts;
+    private long[][] body0;
+    private long[][] body1;
+    private long[][] body2;
     /** type | decision << 8 | reason << 16 | programSlot << 24 (7 bits) | reversed << 31. */
-    private int[] meta;
-    private int[] remaining;
-    private int[] taken;
-    private int[] takenUnit;
-    private int[] takenPeriod;
+    private int[][] meta;
+    private int[][] remaining;
+    private int[][] taken;
+    private int[][] takenUnit;
+    private int[][] takenPeriod;
+    /** The next (older) entry of the same index chain, as slot + 1; 0 ends the chain. */
+    private int[][] next;
+    /** Chain heads (slot + 1, 0 = empty) by hash &amp; bucketMask. */
+    private int[] buckets;
+    private int bucketMask;
+    /** While the index doubles: the old chain heads, of which [0, migrated) have moved. */
+    private int[] oldBuckets;
+    private int oldBucketMask;
+    private int migrated;
     private long head;
     private long tail;
     private long evictedEarly;
 
     /**
-     * @param capacity    initial number of results held.
-     * @param maxCapacity the ring doubles when full up to this; at it, the oldest result is forgotten early.
+     * @param capacity    initial number of results held (rounded up to a power of two).
+     * @param maxCapacity the ring doubles when full up to this (rounded up to a power of two); at it, the oldest result
+     *                    is forgotten early.
      */
     IdempotencyTable(final int capacity, final int maxCapacity)
     {
-        this.capacity = capacity;
-        this.maxCapacity = Math.max(capacity, maxCapacity);
-        positions = new Long2LongHashMap(Math.max(16, (int)Math.min(1 << 30, capacity * 2L)), 0.65f, MISSING);
-        allocate(capacity);
+        this.capacity = powerOfTwo(capacity);
+        this.maxCapacity = Math.max(this.capacity, powerOfTwo(maxCapacity));
+        chunkBits = Math.min(MAX_CHUNK_BITS, Integer.numberOfTrailingZeros(this.capacity));
+        chunkMask = (1 << chunkBits) - 1;
+        allocateRing(this.capacity);
+        buckets = new int[this.capacity];
+        bucketMask = this.capacity - 1;
     }
 
-    private void allocate(final int capacity)
+    private static int powerOfTwo(final int value)
     {
-        keys = new long[capacity];
-        timeMs = new long[capacity];
-        receipts = new long[capacity];
-        body0 = new long[capacity];
-        body1 = new long[capacity];
-        body2 = new long[capacity];
-        meta = new int[capacity];
-        remaining = new int[capacity];
-        taken = new int[capacity];
-        takenUnit = new int[capacity];
-        takenPeriod = new int[capacity];
+        final int v = Math.max(1, Math.min(MAX_CAPACITY, value));
+        return Integer.bitCount(v) == 1 ? v : Integer.highestOneBit(v) << 1;
+    }
+
+    private void allocateRing(final int capacity)
+    {
+        final int chunks = capacity >>> chunkBits;
+        ringMask = chunks - 1;
+        keys = new long[chunks][];
+        timeMs = new long[chunks][];
+        receipts = new long[chunks][];
+        body0 = new long[chunks][];
+        body1 = new long[chunks][];
+        body2 = new long[chunks][];
+        meta = new int[chunks][];
+        remaining = new int[chunks][];
+        taken = new int[chunks][];
+        takenUnit = new int[chunks][];
+        takenPeriod = new int[chunks][];
+        next = new int[chunks][];
+    }
+
+    private void allocateChunk(final int ringIndex)
+    {
+        final int size = chunkMask + 1;
+        keys[ringIndex] = new long[size];
+        timeMs[ringIndex] = new long[size];
+        receipts[ringIndex] = new long[size];
+        body0[ringIndex] = new long[size];
+        body1[ringIndex] = new long[size];
+        body2[ringIndex] = new long[size];
+        meta[ringIndex] = new int[size];
+        remaining[ringIndex] = new int[size];
+        taken[ringIndex] = new int[size];
+        takenUnit[ringIndex] = new int[size];
+        takenPeriod[ringIndex] = new int[size];
+        next[ringIndex] = new int[size];
     }
 
     /**
-     * Doubles the ring, keeping every position (a rare pause with allocation, never per decision in steady state).
+     * Doubles the ring: chunk references move to their ring index under the new mask; the chunk that shared its index
+     * with the oldest chunk (when the oldest position is not at a chunk's start) gets arrays of its own, with its part
+     * copied. No result's slot changes.
      */
-    private void grow()
+    private void growRing()
     {
-        final int oldCapacity = capacity;
-        final long[] oldKeys = keys;
-        final long[] oldTimeMs = timeMs;
-        final long[] oldReceipts = receipts;
-        final long[] oldBody0 = body0;
-        final long[] oldBody1 = body1;
-        final long[] oldBody2 = body2;
-        final int[] oldMeta = meta;
-        final int[] oldRemaining = remaining;
-        final int[] oldTaken = taken;
-        final int[] oldTakenUnit = takenUnit;
-        final int[] oldTakenPeriod = takenPeriod;
-        capacity = (int)Math.min(maxCapacity, 2L * oldCapacity);
-        allocate(capacity);
-        for (long p = head; p < tail; p++)
+        final int oldMask = ringMask;
+        final long[][] oKeys = keys;
+        final long[][] oTimeMs = timeMs;
+        final long[][] oReceipts = receipts;
+        final long[][] oBody0 = body0;
+        final long[][] oBody1 = body1;
+        final long[][] oBody2 = body2;
+        final int[][] oMeta = meta;
+        final int[][] oRemaining = remaining;
+        final int[][] oTaken = taken;
+        final int[][] oTakenUnit = takenUnit;
+        final int[][] oTakenPeriod = takenPeriod;
+        final int[][] oNext = next;
+        capacity = Math.min(maxCapacity, 2 * capacity);
+        allocateRing(capacity);
+        final long firstChunk = head >>> chunkBits;
+        final long lastChunk = (tail - 1) >>> chunkBits;
+        for (long c = firstChunk; c <= lastChunk; c++)
         {
-            final int from = (int)(p % oldCapacity);
-            final int to = slot(p);
-            keys[to] = oldKeys[from];
-            timeMs[to] = oldTimeMs[from];
-            receipts[to] = oldReceipts[from];
-            body0[to] = oldBody0[from];
-            body1[to] = oldBody1[from];
-            body2[to] = oldBody2[from];
-            meta[to] = oldMeta[from];
-            remaining[to] = oldRemaining[from];
-            taken[to] = oldTaken[from];
-            takenUnit[to] = oldTakenUnit[from];
-            takenPeriod[to] = oldTakenPeriod[from];
+            final int from = (int)(c & oldMask);
+            final int to = (int)(c & ringMask);
+            if (c != firstChunk && from == (int)(firstChunk & oldMask))
+            {
+                // the newest chunk shares its arrays with the oldest: its part [0, end) moves to arrays of its own
+                allocateChunk(to);
+                final int end = (int)((tail - 1) & chunkMask) + 1;
+                System.arraycopy(oKeys[from], 0, keys[to], 0, end);
+                System.arraycopy(oTimeMs[from], 0, timeMs[to], 0, end);
+                System.arraycopy(oReceipts[from], 0, receipts[to], 0, end);
+                System.arraycopy(oBody0[from], 0, body0[to], 0, end);
+                System.arraycopy(oBody1[from], 0, body1[to], 0, end);
+                System.arraycopy(oBody2[from], 0, body2[to], 0, end);
+                System.arraycopy(oMeta[from], 0, meta[to], 0, end);
+                System.arraycopy(oRemaining[from], 0, remaining[to], 0, end);
+                System.arraycopy(oTaken[from], 0, taken[to], 0, end);
+                System.arraycopy(oTakenUnit[from], 0, takenUnit[to], 0, end);
+                System.arraycopy(oTakenPeriod[from], 0, takenPeriod[to], 0, end);
+                System.arraycopy(oNext[from], 0, next[to], 0, end);
+                continue;
+            }
+            keys[to] = oKeys[from];
+            timeMs[to] = oTimeMs[from];
+            receipts[to] = oReceipts[from];
+            body0[to] = oBody0[from];
+            body1[to] = oBody1[from];
+            body2[to] = oBody2[from];
+            meta[to] = oMeta[from];
+            remaining[to] = oRemaining[from];
+            taken[to] = oTaken[from];
+            takenUnit[to] = oTakenUnit[from];
+            takenPeriod[to] = oTakenPeriod[from];
+            next[to] = oNext[from];
         }
     }
 
-    static long key(final int terminalIndex, final int correlation)
+    /**
+     * Starts doubling the index (the old buckets move over the next adds).
+     */
+    private void growIndex()
     {
-        return ((long)terminalIndex << 32) | (correlation & 0xFFFF_FFFFL);
+        finishMigration();
+        oldBuckets = buckets;
+        oldBucketMask = bucketMask;
+        migrated = 0;
+        buckets = new int[buckets.length * 2];
+        bucketMask = buckets.length - 1;
+    }
+
+    private void finishMigration()
+    {
+        while (null != oldBuckets)
+        {
+            migrate(oldBuckets.length);
+        }
+    }
+
+    /**
+     * Moves up to {@code count} old buckets into the new index, keeping each chain's order (newest first).
+     */
+    private void migrate(final int count)
+    {
+        final int[] old = oldBuckets;
+        final int end = Math.min(old.length, migrated + count);
+        final int highBit = old.length;
+        for (int b = migrated; b < end; b++)
+        {
+            int lowTail = 0;
+            int highTail = 0;
+            int link = old[b];
+            while (link != 0)
+            {
+                final int slot = link - 1;
+                final int ri = ringIndex(slot);
+                final int off = slot & chunkMask;
+                final int following = next[ri][off];
+                next[ri][off] = 0;
+                final int target = (hash(keys[ri][off]) & highBit) == 0 ? b : b + highBit;
+                final int targetTail = target == b ? lowTail : highTail;
+                if (0 == targetTail)
+                {
+                    buckets[target] = link;
+                }
+                else
+                {
+                    next[ringIndex(targetTail - 1)][(targetTail - 1) & chunkMask] = link;
+                }
+                if (target == b)
+                {
+                    lowTail = link;
+                }
+                else
+                {
+                    highTail = link;
+                }
+                link = following;
+            }
+            old[b] = 0;
+        }
+        migrated = end;
+        if (migrated == old.length)
+        {
+            oldBuckets = null;
+        }
+    }
+
+    private static int hash(final long key)
+    {
+        long h = key * 0x9E37_79B9_7F4A_7C15L;
+        h ^= h >>> 32;
+        return (int)h;
+    }
+
+    /**
+     * @return the array holding the chain head of the hash, and sets {@link #headIndex} to its index.
+     */
+    private int[] bucketArray(final int hash)
+    {
+        if (null != oldBuckets)
+        {
+            final int ob = hash & oldBucketMask;
+            if (ob >= migrated)
+            {
+                headIndex = ob;
+                return oldBuckets;
+            }
+        }
+        headIndex = hash & bucketMask;
+        return buckets;
+    }
+
+    private int headIndex;
+
+    private int ringIndex(final int slot)
+    {
+        return (slot >>> chunkBits) & ringMask;
+    }
+
+    private static int slotOf(final long position)
+    {
+        return (int)(position & SLOT_MASK);
     }
 
     /**
@@ -113,7 +302,7 @@ final class IdempotencyTable
      */
     void expire(final long cutoffMs)
     {
-        while (head < tail && timeMs[slot(head)] <= cutoffMs)
+        while (head < tail && timeMs(slotOf(head)) <= cutoffMs)
         {
             removeHead();
         }
@@ -121,42 +310,71 @@ final class IdempotencyTable
 
     private void removeHead()
     {
-        final int slot = slot(head);
-        if (positions.get(keys[slot]) == head)
+        final int slot = slotOf(head);
+        final int ri = ringIndex(slot);
+        final int off = slot & chunkMask;
+        final int[] array = bucketArray(hash(keys[ri][off]));
+        final int index = headIndex;
+        final int link = slot + 1;
+        int previous = 0;
+        int current = array[index];
+        while (current != 0 && current != link)
         {
-            positions.remove(keys[slot]);
+            previous = current;
+            current = next[ringIndex(current - 1)][(current - 1) & chunkMask];
+        }
+        if (current == link)
+        {
+            final int following = next[ri][off];
+            if (0 == previous)
+            {
+                array[index] = following;
+            }
+            else
+            {
+                next[ringIndex(previous - 1)][(previous - 1) & chunkMask] = following;
+            }
+            next[ri][off] = 0;
         }
         head++;
     }
 
-    private int slot(final long position)
-    {
-        return (int)(position % capacity);
-    }
-
     /**
-     * Loads the hash-map entry of the key into the cache ahead of {@link #find} and {@link #add} (see
+     * Loads the index's chain head for the key into the cache ahead of {@link #find} and {@link #add} (see
      * {@link Engine#warm()}).
      *
      * @return a value derived from the loaded entry.
      */
     long touch(final long key)
     {
-        return positions.get(key);
+        final int[] array = bucketArray(hash(key));
+        return array[headIndex];
     }
 
     /**
-     * @return the ring slot of the live result for the key, or -1.
+     * @return the ring slot of the live result for the key (its newest), or -1.
      */
     int find(final long key, final long cutoffMs)
     {
-        final long position = positions.get(key);
-        if (position == MISSING || position < head)
+        final int[] array = bucketArray(hash(key));
+        int link = array[headIndex];
+        while (link != 0)
         {
-            return -1;
+            final int slot = link - 1;
+            final int ri = ringIndex(slot);
+            final int off = slot & chunkMask;
+            if (keys[ri][off] == key)
+            {
+                return timeMs[ri][off] > cutoffMs ? slot : -1;
+            }
+            link = next[ri][off];
         }
-        final int slot = slot(position);
-        return timeMs[slot] > cutoffMs ? slot : -1;
+        return -1;
+    }
+
+    static long key(final int terminalIndex, final int correlation)
+    {
+        return ((long)terminalIndex << 32) | (correlation & 0xFFFF_FFFFL);
     }
 
     /**
@@ -173,7 +391,7 @@ final class IdempotencyTable
         {
             if (capacity < maxCapacity)
             {
-                grow();
+                growRing();
             }
             else
             {
@@ -181,91 +399,109 @@ final class IdempotencyTable
                 evictedEarly++;
             }
         }
+        if (null != oldBuckets)
+        {
+            migrate(MIGRATE_PER_ADD);
+        }
+        else if (tail - head >= buckets.length)
+        {
+            growIndex();
+        }
         final long position = tail++;
-        final int slot = slot(position);
-        keys[slot] = key;
-        timeMs[slot] = decidedMs;
-        receipts[slot] = receipt;
-        body0[slot] = b0;
-        body1[slot] = b1;
-        body2[slot] = b2;
-        meta[slot] = type | decision << 8 | reason << 16 | programSlot << 24;
-        remaining[slot] = remainingValue;
-        taken[slot] = takenQuantity;
-        takenUnit[slot] = unit;
-        takenPeriod[slot] = periodKey;
-        positions.put(key, position);
+        final int slot = slotOf(position);
+        final int ri = ringIndex(slot);
+        final int off = slot & chunkMask;
+        if (null == keys[ri])
+        {
+            allocateChunk(ri);
+        }
+        keys[ri][off] = key;
+        timeMs[ri][off] = decidedMs;
+        receipts[ri][off] = receipt;
+        body0[ri][off] = b0;
+        body1[ri][off] = b1;
+        body2[ri][off] = b2;
+        meta[ri][off] = type | decision << 8 | reason << 16 | programSlot << 24;
+        remaining[ri][off] = remainingValue;
+        taken[ri][off] = takenQuantity;
+        takenUnit[ri][off] = unit;
+        takenPeriod[ri][off] = periodKey;
+        final int[] array = bucketArray(hash(key));
+        next[ri][off] = array[headIndex];
+        array[headIndex] = slot + 1;
         return slot;
     }
 
     boolean sameBody(final int slot, final int type, final long b0, final long b1, final long b2)
     {
-        return type(slot) == type && body0[slot] == b0 && body1[slot] == b1 && body2[slot] == b2;
+        final int ri = ringIndex(slot);
+        final int off = slot & chunkMask;
+        return type(slot) == type && body0[ri][off] == b0 && body1[ri][off] == b1 && body2[ri][off] == b2;
     }
 
     int type(final int slot)
     {
-        return meta[slot] & 0xFF;
+        return meta[ringIndex(slot)][slot & chunkMask] & 0xFF;
     }
 
     int decision(final int slot)
     {
-        return (meta[slot] >>> 8) & 0xFF;
+        return (meta[ringIndex(slot)][slot & chunkMask] >>> 8) & 0xFF;
     }
 
     int reason(final int slot)
     {
-        return (meta[slot] >>> 16) & 0xFF;
+        return (meta[ringIndex(slot)][slot & chunkMask] >>> 16) & 0xFF;
     }
 
     int programSlot(final int slot)
     {
-        return (meta[slot] >>> 24) & 0x7F;
+        return (meta[ringIndex(slot)][slot & chunkMask] >>> 24) & 0x7F;
     }
 
     boolean reversed(final int slot)
     {
-        return meta[slot] < 0;
+        return meta[ringIndex(slot)][slot & chunkMask] < 0;
     }
 
     void markReversed(final int slot)
     {
-        meta[slot] |= 0x8000_0000;
+        meta[ringIndex(slot)][slot & chunkMask] |= 0x8000_0000;
     }
 
     long body0(final int slot)
     {
-        return body0[slot];
+        return body0[ringIndex(slot)][slot & chunkMask];
     }
 
     long timeMs(final int slot)
     {
-        return timeMs[slot];
+        return timeMs[ringIndex(slot)][slot & chunkMask];
     }
 
     long receipt(final int slot)
     {
-        return receipts[slot];
+        return receipts[ringIndex(slot)][slot & chunkMask];
     }
 
     int remaining(final int slot)
     {
-        return remaining[slot];
+        return remaining[ringIndex(slot)][slot & chunkMask];
     }
 
     int taken(final int slot)
     {
-        return taken[slot];
+        return taken[ringIndex(slot)][slot & chunkMask];
     }
 
     int takenUnit(final int slot)
     {
-        return takenUnit[slot];
+        return takenUnit[ringIndex(slot)][slot & chunkMask];
     }
 
     int takenPeriod(final int slot)
     {
-        return takenPeriod[slot];
+        return takenPeriod[ringIndex(slot)][slot & chunkMask];
     }
 
     int size()
@@ -288,9 +524,10 @@ final class IdempotencyTable
         final Digest d = new Digest().add(head).add(tail);
         for (long p = head; p < tail; p++)
         {
-            final int s = slot(p);
-            d.add(keys[s]).add(timeMs[s]).add(receipts[s]).add(body0[s]).add(body1[s]).add(body2[s]).add(meta[s])
-                .add(remaining[s]).add(taken[s]).add(takenUnit[s]).add(takenPeriod[s]);
+            final int s = ringIndex(slotOf(p));
+            final int o = (int)(p & chunkMask);
+            d.add(keys[s][o]).add(timeMs[s][o]).add(receipts[s][o]).add(body0[s][o]).add(body1[s][o]).add(body2[s][o])
+                .add(meta[s][o]).add(remaining[s][o]).add(taken[s][o]).add(takenUnit[s][o]).add(takenPeriod[s][o]);
         }
         return d.value();
     }
@@ -302,18 +539,19 @@ final class IdempotencyTable
         out.writeLong(evictedEarly);
         for (long p = head; p < tail; p++)
         {
-            final int s = slot(p);
-            out.writeLong(keys[s]);
-            out.writeLong(timeMs[s]);
-            out.writeLong(receipts[s]);
-            out.writeLong(body0[s]);
-            out.writeLong(body1[s]);
-            out.writeLong(body2[s]);
-            out.writeInt(meta[s]);
-            out.writeInt(remaining[s]);
-            out.writeInt(taken[s]);
-            out.writeInt(takenUnit[s]);
-            out.writeInt(takenPeriod[s]);
+            final int s = ringIndex(slotOf(p));
+            final int o = (int)(p & chunkMask);
+            out.writeLong(keys[s][o]);
+            out.writeLong(timeMs[s][o]);
+            out.writeLong(receipts[s][o]);
+            out.writeLong(body0[s][o]);
+            out.writeLong(body1[s][o]);
+            out.writeLong(body2[s][o]);
+            out.writeInt(meta[s][o]);
+            out.writeInt(remaining[s][o]);
+            out.writeInt(taken[s][o]);
+            out.writeInt(takenUnit[s][o]);
+            out.writeInt(takenPeriod[s][o]);
         }
     }
 
@@ -322,18 +560,17 @@ final class IdempotencyTable
         final long loadedHead = in.readLong();
         final long loadedTail = in.readLong();
         evictedEarly = in.readLong();
-        positions.clear();
         head = loadedHead;
         tail = loadedHead;
         final long count = loadedTail - loadedHead;
         while (capacity < count && capacity < maxCapacity)
         {
-            capacity = (int)Math.min(maxCapacity, 2L * capacity);
+            capacity = Math.min(maxCapacity, 2 * capacity);
         }
-        if (keys.length != capacity)
-        {
-            allocate(capacity);
-        }
+        allocateRing(capacity);
+        oldBuckets = null;
+        buckets = new int[capacity];
+        bucketMask = capacity - 1;
         // entries beyond this engine's largest capacity are read and dropped oldest-first
         final long skip = Math.max(0, count - capacity);
         for (long i = 0; i < count; i++)
@@ -355,20 +592,8 @@ final class IdempotencyTable
                 tail++;
                 continue;
             }
-            final long position = tail++;
-            final int s = slot(position);
-            keys[s] = key;
-            timeMs[s] = decidedMs;
-            receipts[s] = receipt;
-            body0[s] = b0;
-            body1[s] = b1;
-            body2[s] = b2;
-            meta[s] = m;
-            remaining[s] = r;
-            taken[s] = t;
-            takenUnit[s] = u;
-            takenPeriod[s] = pk;
-            positions.put(key, position);
+            final int slot = add(key, decidedMs, receipt, m & 0xFF, b0, b1, b2, 0, 0, 0, r, t, u, pk);
+            meta[ringIndex(slot)][slot & chunkMask] = m;
         }
     }
 }

@@ -1,0 +1,185 @@
+package io.tapswitch.switching.engine;
+
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import io.tapswitch.switching.snapshot.SnapshotInput;
+import io.tapswitch.switching.snapshot.SnapshotOutput;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The idempotency table against a plain model (a queue of results in decision order, the newest per key found):
+ * thousands of random adds, expiries and lookups across every doubling of its chunked ring and of its index (small
+ * chunks, so that the oldest position sits mid-chunk when the ring doubles and index buckets are still moving when
+ * the next results arrive), at its largest size forgetting the oldest early, and through a snapshot.
+ * A broken chain loops forever: the time-out turns that into a failure.
+ */
+@Timeout(60)
+class IdempotencyTableTest
+{
+    @TempDir
+    Path dir;
+
+    private record Entry(long key, long timeMs, long receipt, int slot)
+    {
+    }
+
+    @Test
+    void shouldAgreeWithTheModelAcrossGrowthEvictionAndExpiry() throws Exception
+    {
+        for (int seed = 1; seed <= 40; seed++)
+        {
+            final SplittableRandom random = new SplittableRandom(seed);
+            final int initial = 1 << random.nextInt(0, 4);
+            final int max = initial << random.nextInt(0, 6);
+            final int keySpace = 1 + random.nextInt(300);
+            final IdempotencyTable table = new IdempotencyTable(initial, max);
+            final ArrayDeque<Entry> model = new ArrayDeque<>();
+            long evicted = 0;
+            long nowMs = 0;
+            long cutoffMs = -1;
+            long receipt = 0;
+            for (int op = 0; op < 3_000; op++)
+            {
+                final int choice = random.nextInt(10);
+                if (choice < 6)
+                {
+                    nowMs += random.nextInt(3);
+                    final long key = IdempotencyTable.key(random.nextInt(4), random.nextInt(keySpace));
+                    if (model.size() == Math.max(max, initial))
+                    {
+                        model.removeFirst();
+                        evicted++;
+                    }
+                    receipt++;
+                    final int slot = table.add(key, nowMs, receipt, IdempotencyTable.TYPE_TAP, key, receipt, -key,
+                        1 + (int)(receipt % 3), (int)(receipt % 7), (int)(receipt % 100), (int)receipt, 1, 2, 3);
+                    model.addLast(new Entry(key, nowMs, receipt, slot));
+                }
+                else if (choice < 8)
+                {
+                    cutoffMs = Math.min(nowMs, cutoffMs + random.nextInt(4));
+                    table.expire(cutoffMs);
+                    while (!model.isEmpty() && model.peekFirst().timeMs() <= cutoffMs)
+                    {
+                        model.removeFirst();
+                    }
+                }
+                else
+                {
+                    final long key = IdempotencyTable.key(random.nextInt(4), random.nextInt(keySpace));
+                    final long atMs = cutoffMs + random.nextInt(3);
+                    assertThat(table.find(key, atMs)).as("seed %d op %d", seed, op).isEqualTo(expectedSlot(model, key, atMs));
+                }
+                assertThat(table.size()).as("seed %d op %d", seed, op).isEqualTo(model.size());
+                assertThat(table.evictedEarly()).isEqualTo(evicted);
+                if (op % 500 == 499)
+                {
+                    assertHolds(table, model, cutoffMs);
+                }
+            }
+            assertHolds(table, model, cutoffMs);
+            assertThat(table.capacity()).isLessThanOrEqualTo(Math.max(max, initial));
+
+            final Path file = dir.resolve("idempotency-" + seed + ".snapshot");
+            try (SnapshotOutput out = new SnapshotOutput(file))
+            {
+                table.save(out);
+                out.finish();
+            }
+            assertThat(SnapshotInput.verifyChecksum(file)).isTrue();
+            final IdempotencyTable loaded = new IdempotencyTable(1, max);
+            try (SnapshotInput in = new SnapshotInput(file))
+            {
+                loaded.load(in);
+            }
+            assertThat(loaded.digest()).isEqualTo(table.digest());
+            assertThat(loaded.size()).isEqualTo(model.size());
+            final List<Entry> reslotted = new ArrayList<>();
+            for (final Entry e : model)
+            {
+                reslotted.add(new Entry(e.key(), e.timeMs(), e.receipt(), loaded.find(e.key(), cutoffMs) == -1 ? -1 :
+                    e.slot()));
+            }
+            for (final Entry e : model)
+            {
+                final int found = loaded.find(e.key(), cutoffMs);
+                final int expected = expectedSlot(model, e.key(), cutoffMs);
+                assertThat(found == -1).isEqualTo(expected == -1);
+                if (found != -1)
+                {
+                    assertThat(loaded.receipt(found)).isEqualTo(table.receipt(expected));
+                }
+            }
+            assertThat(reslotted).hasSize(model.size());
+        }
+    }
+
+    @Test
+    void shouldKeepEveryResultReadableThroughTheDoublingsOfABusyDay()
+    {
+        final IdempotencyTable table = new IdempotencyTable(1 << 10, 1 << 16);
+        final int count = 60_000;
+        final int[] slots = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            if (i % 1_000 == 999)
+            {
+                table.expire(i - 40_000);
+            }
+            slots[i] = table.add(IdempotencyTable.key(i % 2_000, i), i, 1_000_000 + i, IdempotencyTable.TYPE_TAP, i, 0, 0,
+                1, 0, 1, i, 1, 0, 0);
+        }
+        assertThat(table.capacity()).isEqualTo(1 << 16);
+        assertThat(table.evictedEarly()).isZero();
+        final long cutoff = count - 1 - 40_000 - 1_000;
+        for (int i = 0; i < count; i++)
+        {
+            final int found = table.find(IdempotencyTable.key(i % 2_000, i), cutoff);
+            if (i > cutoff + 1_000)
+            {
+                assertThat(found).isEqualTo(slots[i]);
+                assertThat(table.receipt(found)).isEqualTo(1_000_000 + i);
+                assertThat(table.remaining(found)).isEqualTo(i);
+            }
+        }
+    }
+
+    private static int expectedSlot(final ArrayDeque<Entry> model, final long key, final long cutoffMs)
+    {
+        final Iterator<Entry> newestFirst = model.descendingIterator();
+        while (newestFirst.hasNext())
+        {
+            final Entry e = newestFirst.next();
+            if (e.key() == key)
+            {
+                return e.timeMs() > cutoffMs ? e.slot() : -1;
+            }
+        }
+        return -1;
+    }
+
+    private static void assertHolds(final IdempotencyTable table, final ArrayDeque<Entry> model, final long cutoffMs)
+    {
+        for (final Entry e : model)
+        {
+            assertThat(table.receipt(e.slot())).isEqualTo(e.receipt());
+            assertThat(table.timeMs(e.slot())).isEqualTo(e.timeMs());
+            assertThat(table.body0(e.slot())).isEqualTo(e.key());
+            assertThat(table.sameBody(e.slot(), IdempotencyTable.TYPE_TAP, e.key(), e.receipt(), -e.key())).isTrue();
+            assertThat(table.decision(e.slot())).isEqualTo(1 + (int)(e.receipt() % 3));
+            assertThat(table.reason(e.slot())).isEqualTo((int)(e.receipt() % 7));
+            assertThat(table.programSlot(e.slot())).isEqualTo((int)(e.receipt() % 100));
+            assertThat(table.remaining(e.slot())).isEqualTo((int)e.receipt());
+            assertThat(table.find(e.key(), cutoffMs)).isEqualTo(expectedSlot(model, e.key(), cutoffMs));
+        }
+    }
+}
