@@ -51,6 +51,17 @@ public final class SwitchMain implements Callable<Integer>
     @Option(names = "--demo-terminals", paramLabel = "T", description = "demo terminals (default 2000)")
     private Integer demoTerminals;
 
+    @Option(names = "--cluster-member", paramLabel = "I",
+        description = "member id in a replicated switch (switch/CLUSTER.md); default -1: single node")
+    private Integer clusterMember;
+
+    @Option(names = "--cluster-hosts", paramLabel = "H0,H1,H2", description = "every cluster member's host, by member id")
+    private String clusterHosts;
+
+    @Option(names = "--cluster-base-port", paramLabel = "B",
+        description = "member I uses UDP ports B + 10*I + 0..5 (default 9100)")
+    private Integer clusterBasePort;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "any setting by its key, e.g. --set max-connections=20000")
     private Map<String, String> settings = new LinkedHashMap<>();
 
@@ -143,6 +154,9 @@ public final class SwitchMain implements Callable<Integer>
         }
         put(flags, Setting.DEMO_CARDS, demoCards);
         put(flags, Setting.DEMO_TERMINALS, demoTerminals);
+        put(flags, Setting.CLUSTER_MEMBER, clusterMember);
+        put(flags, Setting.CLUSTER_HOSTS, clusterHosts);
+        put(flags, Setting.CLUSTER_BASE_PORT, clusterBasePort);
         return flags;
     }
 

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The shape of the switch, checked on its compiled classes (ArchUnit): packages follow the data — {@code net}
- * (Netty, sessions, frames) → {@code pipeline} (the engine thread's duty cycle, batches, the commit stage, release
+ * (Netty, sessions, frames) → {@code cluster} (the replicated switch: front end and clustered service, in place of the
+ * engine thread) → {@code pipeline} (the engine thread's duty cycle, batches, the commit stage, release
  * to the event loops) → {@code engine} (decisions and tables) → {@code journal} / {@code snapshot} — with
  * {@code metrics} beside the pipeline; no package depends on one above it, no two packages depend on each other,
  * and the shared {@code formats} module knows nothing of the switch. Also: no main source file over 800 lines
@@ -45,6 +46,22 @@ class ArchitectureTest
         noClasses().that().resideInAPackage(ROOT + ".pipeline..")
             .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".net..", "io.netty..")
             .because("the pipeline hands answers to the event loops through rings, not through Netty")
+            .check(SWITCH);
+    }
+
+    @Test
+    void shouldKeepTheClusterBetweenTheNetworkAndThePipeline()
+    {
+        // net -> cluster -> pipeline -> engine: the replicated switch's front end and service take the place of the
+        // engine thread, never the place of Netty
+        noClasses().that().resideInAPackage(ROOT + ".cluster..")
+            .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".net..", ROOT + ".config..", "io.netty..")
+            .because("requests reach the cluster through the rings, not through Netty")
+            .check(SWITCH);
+        noClasses().that().resideInAnyPackage(ROOT + ".pipeline..", ROOT + ".engine..", ROOT + ".journal..",
+                ROOT + ".snapshot..", ROOT + ".metrics..")
+            .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".cluster..", "io.aeron..")
+            .because("the single-node switch and the engine know nothing of the cluster")
             .check(SWITCH);
     }
 

@@ -66,7 +66,11 @@ public final class Fleet
     static final int CONNECT_FAILED = 7;
     static final int HEARTBEATS = 8;
     static final int DECISION_BASE = 9;
-    static final int COUNTERS = DECISION_BASE + 3 * ReasonCode.COUNT;
+    static final int LOST_WITH_CONNECTION = DECISION_BASE + 3 * ReasonCode.COUNT;
+    static final int MOVED = LOST_WITH_CONNECTION + 1;
+    static final int COUNTERS = MOVED + 1;
+    /** A terminal whose connection dropped tries the next endpoint after this pause. */
+    private static final long MOVE_DELAY_MS = 100;
 
     private static final int CONNECT_BATCH = 256;
     private static final long MIN_TICK_NS = 20_000;
@@ -199,11 +203,12 @@ public final class Fleet
             }
 
             final long drainDeadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.drainTimeoutMs());
-            while (sum(ANSWERED) + sum(ERRORS) < sum(SENT) && System.nanoTime() - drainDeadlineNs < 0)
+            while (sum(ANSWERED) + sum(ERRORS) + sum(LOST_WITH_CONNECTION) < sum(SENT) &&
+                System.nanoTime() - drainDeadlineNs < 0)
             {
                 Thread.sleep(5);
             }
-            if (sum(ANSWERED) + sum(ERRORS) < sum(SENT))
+            if (sum(ANSWERED) + sum(ERRORS) + sum(LOST_WITH_CONNECTION) < sum(SENT))
             {
                 reportUnanswered(startNs);
             }
@@ -350,26 +355,14 @@ public final class Fleet
 
     private void connectAll(final Class<? extends SocketChannel> channelClass) throws InterruptedException
     {
+        this.channelClass = channelClass;
         final List<ChannelFuture> batch = new ArrayList<>(CONNECT_BATCH);
-        final InetSocketAddress address = new InetSocketAddress(options.host(), options.port());
+        final List<InetSocketAddress> endpoints = options.endpoints();
         for (int i = 0; i < options.terminals(); i++)
         {
             final FleetLoop loop = loops.get(i % loops.size());
-            final long terminalId = options.firstTerminal() + i;
-            final Bootstrap bootstrap = new Bootstrap()
-                .group(loop.eventLoop)
-                .channel(channelClass)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)Math.min(Integer.MAX_VALUE, options.connectTimeoutMs()))
-                .handler(new ChannelInitializer<SocketChannel>()
-                {
-                    protected void initChannel(final SocketChannel channel)
-                    {
-                        channel.pipeline().addLast(new TapFrameDecoder(Direction.RESPONSES));
-                        channel.pipeline().addLast(new FleetTerminal(loop, terminalId));
-                    }
-                });
-            final ChannelFuture connect = bootstrap.connect(address);
+            final FleetTerminal terminal = new FleetTerminal(loop, options.firstTerminal() + i, i % endpoints.size());
+            final ChannelFuture connect = connect(terminal);
             connect.addListener((f) ->
             {
                 if (!f.isSuccess())
@@ -391,6 +384,58 @@ public final class Fleet
         {
             future.await();
         }
+    }
+
+    private Class<? extends SocketChannel> channelClass;
+
+    /**
+     * Connects a terminal to its current endpoint (the terminal is its connection's handler).
+     */
+    private ChannelFuture connect(final FleetTerminal terminal)
+    {
+        final InetSocketAddress endpoint = options.endpoints().get(terminal.endpoint);
+        final Bootstrap bootstrap = new Bootstrap()
+            .group(terminal.loop.eventLoop)
+            .channel(channelClass)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)Math.min(Integer.MAX_VALUE, options.connectTimeoutMs()))
+            .handler(new ChannelInitializer<SocketChannel>()
+            {
+                protected void initChannel(final SocketChannel channel)
+                {
+                    channel.pipeline().addLast(new TapFrameDecoder(Direction.RESPONSES));
+                    channel.pipeline().addLast(terminal);
+                }
+            });
+        return bootstrap.connect(new InetSocketAddress(endpoint.getHostString(), endpoint.getPort()));
+    }
+
+    /**
+     * {@code --hosts}: a terminal whose connection dropped during the run moves to the next endpoint (and on, while
+     * connecting fails), on its event loop.
+     */
+    private void moveLater(final FleetTerminal terminal)
+    {
+        if (finished || options.endpoints().size() < 2)
+        {
+            return;
+        }
+        terminal.loop.eventLoop.schedule(() ->
+        {
+            if (finished)
+            {
+                return;
+            }
+            terminal.endpoint = (terminal.endpoint + 1) % options.endpoints().size();
+            terminal.loop.increment(MOVED);
+            connect(terminal).addListener((f) ->
+            {
+                if (!f.isSuccess())
+                {
+                    moveLater(terminal);
+                }
+            });
+        }, MOVE_DELAY_MS, TimeUnit.MILLISECONDS);
     }
 
     private String liveLine(final int second, final long answered, final double seconds, final Histogram interval)
@@ -620,6 +665,9 @@ public final class Fleet
     {
         final FleetLoop loop;
         final long terminalId;
+        /** Index of the endpoint of its current (or next) connection. */
+        int endpoint;
+        boolean registered;
         final long[] inFlightNs = new long[WINDOW * 2];
         final long[] sentNs = new long[WINDOW * 2];
         long[] backlogNs;
@@ -634,17 +682,29 @@ public final class Fleet
         int backlogHead;
         int backlogTail;
 
-        FleetTerminal(final FleetLoop loop, final long terminalId)
+        FleetTerminal(final FleetLoop loop, final long terminalId, final int endpoint)
         {
             this.loop = loop;
             this.terminalId = terminalId;
+            this.endpoint = endpoint;
+        }
+
+        @Override
+        public boolean isSharable()
+        {
+            // one connection at a time, the next one after the last closed (--hosts)
+            return true;
         }
 
         @Override
         public void channelActive(final ChannelHandlerContext ctx)
         {
             channel = ctx.channel();
-            loop.terminals.add(this);
+            if (!registered)
+            {
+                registered = true;
+                loop.terminals.add(this);
+            }
             final byte[] frame = new byte[LogonEncoder.FRAME_LENGTH];
             final UnsafeBuffer buffer = new UnsafeBuffer(frame);
             final byte[] nonce = new byte[Messages.Logon.NONCE_BYTES];
@@ -754,6 +814,14 @@ public final class Fleet
                     lastSentNs = System.nanoTime();
                     loggedOn = true;
                     loop.increment(LOGGED_ON);
+                    if (running && options.isMaxRate())
+                    {
+                        // moved to another endpoint during the run: back to its requests in flight
+                        for (int i = 0; i < options.inFlight(); i++)
+                        {
+                            send(System.nanoTime());
+                        }
+                    }
                 }
                 else
                 {
@@ -808,7 +876,17 @@ public final class Fleet
                 loggedOn = false;
                 loop.increment(DISCONNECTED);
             }
+            // the taps in flight on this connection will never be answered: counted apart from the unanswered
+            for (int i = inFlightHead; i != inFlightTail; i++)
+            {
+                if (HEARTBEAT_MARK != inFlightNs[i & (inFlightNs.length - 1)])
+                {
+                    loop.increment(LOST_WITH_CONNECTION);
+                }
+            }
+            inFlightHead = inFlightTail;
             ctx.fireChannelInactive();
+            moveLater(this);
         }
 
         @Override

@@ -26,6 +26,11 @@ public final class FleetMain implements Callable<Integer>
     @Option(names = "--port", paramLabel = "P", description = "switch port (default 7700)")
     private int port = 7700;
 
+    @Option(names = "--hosts", paramLabel = "H:P,H:P,...",
+        description = "several switch endpoints (a replicated switch's members): terminals are spread over them and a " +
+            "terminal whose connection drops moves to the next one (instead of --host/--port)")
+    private String hosts;
+
     @Option(names = "--terminals", paramLabel = "T", description = "terminals, each a connection (default 200)")
     private int terminals = 200;
 
@@ -78,6 +83,7 @@ public final class FleetMain implements Callable<Integer>
             options = new FleetOptions()
                 .host(host)
                 .port(port)
+                .hosts(hosts)
                 .terminals(terminals)
                 .firstTerminal(firstTerminal)
                 .ratePerSecond(parseRate(rate))

@@ -23,6 +23,8 @@ public final class FleetOptions
     private long connectTimeoutMs = 30_000;
     private long drainTimeoutMs = 5_000;
     private int maxBacklogPerTerminal = 4_096;
+    /** Several switch endpoints (the members of a replicated switch), or empty for host:port only. */
+    private java.util.List<java.net.InetSocketAddress> hosts = java.util.List.of();
     private long clockOffsetMs;
 
     public FleetOptions host(final String host)
@@ -35,6 +37,50 @@ public final class FleetOptions
     {
         this.port = port;
         return this;
+    }
+
+    /**
+     * @param hosts {@code H:P,H:P,...}: terminal i connects to endpoint i mod n first, and a terminal whose
+     *              connection drops moves on to the next endpoint (a replicated switch's members); empty or null for
+     *              host:port only.
+     * @return this.
+     * @throws IllegalArgumentException when an endpoint is not {@code host:port}.
+     */
+    public FleetOptions hosts(final String hosts)
+    {
+        final java.util.List<java.net.InetSocketAddress> endpoints = new java.util.ArrayList<>();
+        if (null != hosts && !hosts.isBlank())
+        {
+            for (final String endpoint : hosts.split(","))
+            {
+                final String trimmed = endpoint.trim();
+                final int colon = trimmed.lastIndexOf(':');
+                final int endpointPort;
+                try
+                {
+                    endpointPort = colon > 0 ? Integer.parseInt(trimmed.substring(colon + 1)) : -1;
+                }
+                catch (final NumberFormatException ex)
+                {
+                    throw new IllegalArgumentException("invalid hosts = " + hosts + ": '" + trimmed + "' is not host:port");
+                }
+                if (colon <= 0 || endpointPort < 1 || endpointPort > 65535)
+                {
+                    throw new IllegalArgumentException("invalid hosts = " + hosts + ": '" + trimmed + "' is not host:port");
+                }
+                endpoints.add(java.net.InetSocketAddress.createUnresolved(trimmed.substring(0, colon), endpointPort));
+            }
+        }
+        this.hosts = java.util.List.copyOf(endpoints);
+        return this;
+    }
+
+    /**
+     * @return the endpoints terminals connect to: the {@link #hosts} given, else host:port.
+     */
+    public java.util.List<java.net.InetSocketAddress> endpoints()
+    {
+        return hosts.isEmpty() ? java.util.List.of(java.net.InetSocketAddress.createUnresolved(host, port)) : hosts;
     }
 
     /**

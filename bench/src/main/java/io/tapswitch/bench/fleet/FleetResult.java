@@ -95,7 +95,24 @@ public final class FleetResult
      */
     public long unanswered()
     {
-        return Math.max(0, sent() - answered() - errors());
+        return Math.max(0, sent() - answered() - errors() - lostWithConnection());
+    }
+
+    /**
+     * @return requests in flight on a connection that dropped (its switch went away): never answered, not counted
+     * as unanswered.
+     */
+    public long lostWithConnection()
+    {
+        return counters[Fleet.LOST_WITH_CONNECTION];
+    }
+
+    /**
+     * @return times a terminal moved to the next endpoint after its connection dropped ({@code --hosts}).
+     */
+    public long moved()
+    {
+        return counters[Fleet.MOVED];
     }
 
     /**
@@ -135,6 +152,8 @@ public final class FleetResult
             .put("answered", answered())
             .put("errors", errors())
             .put("unanswered", unanswered())
+            .put("lostWithConnection", lostWithConnection())
+            .put("moved", moved())
             .put("unsent", unsent())
             .put("heartbeats", heartbeats())
             .put("answeredPerSecond", answeredPerSecond())
@@ -233,6 +252,17 @@ public final class FleetResult
             "(logon phase %d ms)%n", loggedOn(), logonFailures(), connectFailures(), disconnected(), connectMs);
         out.printf(Locale.ROOT, "requests    sent %d, answered %d (%.0f taps/s), errors %d, unanswered %d, unsent %d, " +
             "heartbeats %d%n", sent(), answered(), answeredPerSecond(), errors(), unanswered(), unsent(), heartbeats());
+        if (options.endpoints().size() > 1)
+        {
+            final StringBuilder endpoints = new StringBuilder();
+            for (final java.net.InetSocketAddress endpoint : options.endpoints())
+            {
+                endpoints.append(endpoints.length() == 0 ? "" : ",").append(endpoint.getHostString()).append(':')
+                    .append(endpoint.getPort());
+            }
+            out.printf(Locale.ROOT, "endpoints   %s: terminals moved to the next one %d times, requests lost with a " +
+                "dropped connection %d%n", endpoints, moved(), lostWithConnection());
+        }
         out.printf(Locale.ROOT, "decisions   APPROVED %d, RECORDED %d, DECLINED %d%n",
             count(Decision.APPROVED), count(Decision.RECORDED), count(Decision.DECLINED));
         for (int reason = 1; reason < ReasonCode.COUNT; reason++)

@@ -159,6 +159,7 @@ public final class PlotCommand implements Callable<Integer>
         latency.setBase(10);
         latency.setSmallestValue(0.001);
         latency.setNumberFormatOverride(new DecimalFormat("0.###"));
+        latency.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(1));
         final XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
         for (int i = 0; i < servers.size(); i++)
         {

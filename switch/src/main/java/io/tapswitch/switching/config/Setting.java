@@ -88,7 +88,15 @@ public enum Setting implements SettingKey
     DEMO_CARDS("demo-cards", "100000", false,
         "demo cards to provision (ids 1000001 ...)"),
     DEMO_TERMINALS("demo-terminals", "2000", false,
-        "demo terminals to provision (ids 1 ...)");
+        "demo terminals to provision (ids 1 ...)"),
+    CLUSTER_MEMBER("cluster-member", "-1", false,
+        "this switch's member id in a replicated switch (0 .. number of cluster-hosts - 1); -1 runs the single-node " +
+        "switch (switch/CLUSTER.md)"),
+    CLUSTER_HOSTS("cluster-hosts", "", false,
+        "comma-separated host of every cluster member, by member id (3 for a cluster that survives one failure)"),
+    CLUSTER_BASE_PORT("cluster-base-port", "9100", false,
+        "member I uses the UDP ports cluster-base-port + 10 x I + 0 (ingress), 1 (consensus), 2 (log), 3 (catch-up), " +
+        "4 (archive), 5 (egress to its front end)");
 
     private final String key;
     private final String defaultValue;

@@ -64,6 +64,9 @@ public final class SwitchConfig
     private final long logonThrottleWindowMs;
     private final int logonThrottleMaxSources;
     private final Set<InetAddress> logonThrottleExempt;
+    private final int clusterMember;
+    private final List<String> clusterHosts;
+    private final int clusterBasePort;
 
     private SwitchConfig(final EnumMap<Setting, String> values, final EnumMap<Setting, String> sources)
     {
@@ -110,6 +113,14 @@ public final class SwitchConfig
         logonThrottleWindowMs = longIn(Setting.LOGON_THROTTLE_WINDOW_MS, 1, 24L * 3_600_000);
         logonThrottleMaxSources = intIn(Setting.LOGON_THROTTLE_MAX_SOURCES, 1, 10_000_000);
         logonThrottleExempt = addresses(Setting.LOGON_THROTTLE_EXEMPT);
+        clusterBasePort = intIn(Setting.CLUSTER_BASE_PORT, 1, 65535);
+        final String hosts = values.get(Setting.CLUSTER_HOSTS).trim();
+        clusterHosts = hosts.isEmpty() ? List.of() : List.of(hosts.split("\\s*,\\s*"));
+        clusterMember = intIn(Setting.CLUSTER_MEMBER, -1, Math.max(-1, clusterHosts.size() - 1));
+        if (clusterMember >= 0 && clusterBasePort + 10 * clusterHosts.size() > 65535)
+        {
+            throw invalid(Setting.CLUSTER_BASE_PORT, "the ports of " + clusterHosts.size() + " members must fit below 65536");
+        }
     }
 
     /**
@@ -434,6 +445,27 @@ public final class SwitchConfig
     public boolean demo()
     {
         return demo;
+    }
+
+    /**
+     * @return this member's id in a replicated switch, -1 for the single-node switch.
+     */
+    public int clusterMember()
+    {
+        return clusterMember;
+    }
+
+    /**
+     * @return every member's host by member id (empty for the single-node switch).
+     */
+    public List<String> clusterHosts()
+    {
+        return clusterHosts;
+    }
+
+    public int clusterBasePort()
+    {
+        return clusterBasePort;
     }
 
     public int demoCards()

@@ -7,6 +7,7 @@ import io.tapswitch.formats.command.CommandRejectReason;
 import io.tapswitch.formats.command.Commands;
 import io.tapswitch.formats.journal.JournalDecoder;
 import io.tapswitch.switching.journal.CommandQueueTailer;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -79,6 +80,25 @@ final class CommandIntake implements AutoCloseable
             handle(nowMs, queueIndex);
         }
         return read;
+    }
+
+    /**
+     * Applies one command handed in by the caller; see {@link Engine#applyCommand}.
+     *
+     * @return true when applied or rejected, false when skipped as already applied.
+     */
+    boolean apply(final long nowMs, final DirectBuffer buffer, final int offset, final int length, final long queueIndex)
+    {
+        final int copied = Math.min(length, commandBuffer.capacity());
+        commandBuffer.putBytes(0, buffer, offset, copied);
+        command.wrap(commandBuffer, 0, copied);
+        if (copied >= Commands.HEADER_BYTES && command.commandId() <= lastCommandId)
+        {
+            counters.commandsDuplicate++;
+            return false;
+        }
+        handle(nowMs, queueIndex);
+        return true;
     }
 
     /** Replays a journaled command record through the same checks (its journaled outcome is compared). */

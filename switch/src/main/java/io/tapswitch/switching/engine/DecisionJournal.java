@@ -34,6 +34,8 @@ final class DecisionJournal
     int replayedOutcome;
     /** Replayed records whose outcome differs from the journaled one. */
     long replayMismatches;
+    /** A replica's journal holds every record up to this sequence already ({@link Engine#openReplica}); 0 otherwise. */
+    long heldThrough;
 
     DecisionJournal(final JournalWriter writer, final EngineCounters counters)
     {
@@ -139,6 +141,11 @@ final class DecisionJournal
 
     private void append(final int length)
     {
+        if (writer.buffer().getLong(JournalRecord.SEQUENCE_OFFSET, java.nio.ByteOrder.LITTLE_ENDIAN) <= heldThrough)
+        {
+            // a replica deciding the cluster log again: the journal holds this record already (Engine.openReplica)
+            return;
+        }
         writer.append(length);
         onWritten();
     }

@@ -1,9 +1,11 @@
 package io.tapswitch.switching.engine;
 
+import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 
 import io.tapswitch.formats.Queues;
+import io.tapswitch.formats.journal.JournalDecoder;
 import io.tapswitch.protocol.ErrorEncoder;
 import io.tapswitch.protocol.FrameHeader;
 import io.tapswitch.protocol.HeartbeatResultEncoder;
@@ -15,8 +17,11 @@ import io.tapswitch.protocol.ReversalResultEncoder;
 import io.tapswitch.protocol.TapResultEncoder;
 import io.tapswitch.switching.journal.CommandQueueTailer;
 import io.tapswitch.switching.journal.JournalPretoucher;
+import io.tapswitch.switching.journal.JournalReplay;
 import io.tapswitch.switching.journal.JournalReserver;
 import io.tapswitch.switching.journal.JournalWriter;
+import io.tapswitch.switching.snapshot.SnapshotFiles;
+import io.tapswitch.switching.snapshot.SnapshotInput;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -72,6 +77,8 @@ public final class Engine implements AutoCloseable
     private final HeartbeatResultEncoder heartbeatResult = new HeartbeatResultEncoder();
     private final ErrorEncoder error = new ErrorEncoder();
     private boolean closed;
+    /** A replica (issue 15, {@link #openReplica}): state from the cluster, the journal an output only. */
+    private boolean replica;
 
     private Engine(final EngineConfig config)
     {
@@ -127,6 +134,100 @@ public final class Engine implements AutoCloseable
         }
         progress.finish();
         return engine;
+    }
+
+    // ============================================================================ replication (issue 15)
+
+    /**
+     * Opens the engine as the state machine of a replicated switch ({@code io.tapswitch.switching.cluster}): the
+     * tables start empty and are rebuilt by the cluster (its snapshot, {@link #loadState}, and its log, decided again
+     * in log order); nothing is read from the local snapshots. The journal is an output: its torn tail is cut, and a
+     * decision whose record (by sequence) the journal already holds is not appended again, so the journal stays
+     * gap-free and identical on every member. {@link #snapshot()} writes no file (the cluster snapshots
+     * {@link #saveState}).
+     */
+    public static Engine openReplica(final EngineConfig config)
+    {
+        config.validate();
+        final Engine engine = new Engine(config);
+        try
+        {
+            engine.replica = true;
+            final JournalDecoder record = new JournalDecoder();
+            final long[] last = {0};
+            engine.counters.journalTornExcerpts = JournalReplay.read(engine.journalWriter, -1,
+                (index, buffer, offset, length) ->
+                {
+                    record.wrap(buffer, offset, length);
+                    last[0] = record.sequence();
+                    engine.journal.lastJournalIndex = index;
+                });
+            engine.journal.heldThrough = last[0];
+        }
+        catch (final RuntimeException ex)
+        {
+            engine.releaseResources();
+            throw ex;
+        }
+        return engine;
+    }
+
+    /**
+     * @return the last sequence a replica's journal held when it was opened (0 when empty or not a replica).
+     */
+    public long journalHeldThrough()
+    {
+        return journal.heldThrough;
+    }
+
+    /**
+     * Writes the whole state (the snapshot file layout of {@link SnapshotFiles}) into a new file in {@code dir}.
+     *
+     * @return the file.
+     */
+    public Path saveState(final Path dir) throws IOException
+    {
+        ensureOpen();
+        journal.flushPending();
+        final long sequence = journal.sequence;
+        new SnapshotFiles(dir).write(sequence, commands.lastCommandId, commands.lastCommandQueueIndex,
+            journal.lastJournalIndex, snapshots.body());
+        return dir.resolve(String.format("%s%020d%s", SnapshotFiles.PREFIX, sequence, SnapshotFiles.SUFFIX));
+    }
+
+    /**
+     * Replaces the state with the one {@link #saveState} wrote (checksum verified).
+     */
+    public void loadState(final Path file) throws IOException
+    {
+        ensureOpen();
+        if (!SnapshotInput.verifyChecksum(file))
+        {
+            throw new IOException("state file damaged: " + file);
+        }
+        final long journalIndex = journal.lastJournalIndex;
+        recovery.resetState();
+        snapshots.load(file);
+        if (replica)
+        {
+            journal.lastJournalIndex = journalIndex;
+        }
+        commands.updateTableCounters();
+    }
+
+    /**
+     * Applies one admin command handed in by the caller (a replica gets them from the cluster log, not from its
+     * command queue): one already applied (its id not above the last) is skipped; otherwise applied or rejected and
+     * journaled as {@link #pollCommands} does.
+     *
+     * @param queueIndex the command's index in the command queue it was read from.
+     * @return true when it was applied or rejected, false when skipped.
+     */
+    public boolean applyCommand(
+        final long nowMs, final DirectBuffer buffer, final int offset, final int length, final long queueIndex)
+    {
+        ensureOpen();
+        return commands.apply(nowMs, buffer, offset, length, queueIndex);
     }
 
     // ============================================================================================== requests
@@ -244,6 +345,12 @@ public final class Engine implements AutoCloseable
     public void snapshot()
     {
         ensureOpen();
+        if (replica)
+        {
+            // the cluster takes the snapshots (saveState)
+            journal.flushPending();
+            return;
+        }
         snapshots.snapshot();
     }
 

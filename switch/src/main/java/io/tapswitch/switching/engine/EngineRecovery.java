@@ -194,7 +194,7 @@ final class EngineRecovery
     }
 
     /** A damaged snapshot: back to empty tables and no position, before the next snapshot or the whole journal. */
-    private void resetState()
+    void resetState()
     {
         state.reset();
         journal.sequence = 0;

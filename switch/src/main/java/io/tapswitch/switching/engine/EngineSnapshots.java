@@ -58,6 +58,12 @@ final class EngineSnapshots
         this.files = new SnapshotFiles(Queues.snapshotsDir(config.dataDir()));
     }
 
+    /** The tables' part of a snapshot ({@link Engine#saveState}). */
+    SnapshotFiles.Body body()
+    {
+        return body;
+    }
+
     /** The snapshot files, newest first. */
     List<Path> newestFirst()
     {

@@ -12,11 +12,14 @@ import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.tapswitch.switching.cluster.ClusterLayout;
+import io.tapswitch.switching.cluster.ClusterNode;
 import io.tapswitch.switching.config.SwitchConfig;
 import io.tapswitch.switching.engine.Engine;
 import io.tapswitch.switching.engine.EngineConfig;
 import io.tapswitch.switching.engine.ReplayProgress;
 import io.tapswitch.switching.metrics.SwitchMetrics;
+import io.tapswitch.switching.pipeline.EngineAgent;
 
 /**
  * Assembles a whole switch from a configuration: data directory, demo provisioning through the command path,
@@ -35,14 +38,16 @@ public final class SwitchLauncher implements AutoCloseable
     private final SwitchConfig config;
     private final SwitchMetrics metrics;
     private final SwitchServer server;
+    private final ClusterNode cluster;
     private final SwitchReadiness readiness;
     private final int metricsPort;
     private final long startupCommandsApplied;
 
     private SwitchLauncher(
-        final SwitchConfig config, final SwitchMetrics metrics, final SwitchServer server, final SwitchReadiness readiness,
-        final int metricsPort, final long startupCommandsApplied)
+        final SwitchConfig config, final SwitchMetrics metrics, final SwitchServer server, final ClusterNode cluster,
+        final SwitchReadiness readiness, final int metricsPort, final long startupCommandsApplied)
     {
+        this.cluster = cluster;
         this.config = config;
         this.metrics = metrics;
         this.server = server;
@@ -86,6 +91,7 @@ public final class SwitchLauncher implements AutoCloseable
             return thread;
         });
         SwitchServer server = null;
+        ClusterNode cluster = null;
         try
         {
             if (config.metricsPort() >= 0)
@@ -104,7 +110,7 @@ public final class SwitchLauncher implements AutoCloseable
                 PROGRESS_LOG_INTERVAL_MS, TimeUnit.MILLISECONDS);
 
             final Timer appendTimer = metrics.journalAppendLatencyTimer();
-            server = new SwitchServer(config, () -> Engine.open(new EngineConfig()
+            final java.util.function.Supplier<EngineConfig> engineConfig = () -> new EngineConfig()
                 .dataDir(config.dataDir())
                 .heartbeatMs(config.heartbeatMs())
                 .journalSyncToDisk(config.journalSync())
@@ -117,8 +123,22 @@ public final class SwitchLauncher implements AutoCloseable
                 // periodic snapshots are scheduled by the EngineAgent (snapshot-interval-ms), not a second time by the engine
                 .snapshotIntervalMs(0)
                 .replayProgress(progress)
-                .journalAppendObserver((durationNs, lengthBytes) -> appendTimer.record(durationNs, TimeUnit.NANOSECONDS))),
-                metrics);
+                .journalAppendObserver((durationNs, lengthBytes) -> appendTimer.record(durationNs, TimeUnit.NANOSECONDS));
+            server = new SwitchServer(config, () -> Engine.open(engineConfig.get()), metrics);
+            if (config.clusterMember() >= 0)
+            {
+                // The replicated switch (switch/CLUSTER.md): the engine runs as this member's clustered service;
+                // the network layer hands its requests to the cluster front end instead of an engine thread.
+                final ClusterLayout layout = new ClusterLayout(config.clusterMember(), config.clusterHosts(),
+                    config.clusterBasePort(), config.dataDir());
+                cluster = ClusterNode.start(layout, () -> Engine.openReplica(engineConfig.get()),
+                    SwitchLauncher::exitAfterMemberFault);
+                server.engineSide(cluster.frontEnd(config.engineBatchSize()));
+                cluster.snapshotEvery(config.snapshotIntervalMs());
+                final ClusterNode node = cluster;
+                metrics.gauge("tapswitch_cluster_leader", "1 on the replicated switch's leader, 0 on the other members",
+                    node, (n) -> n.isLeader() ? 1 : 0);
+            }
             server.start();
             progressLog.shutdownNow();
             LOGGER.info("recovered: {} journal records replayed in {} s", progress.recordsReplayed(),
@@ -126,7 +146,8 @@ public final class SwitchLauncher implements AutoCloseable
             readiness.syncer(server.journalSyncer());
             readiness.journalWritable(server::journalWritable);
             readiness.serving(true);
-            return new SwitchLauncher(config, metrics, server, readiness, metricsPort, server.startupCommandsApplied());
+            return new SwitchLauncher(config, metrics, server, cluster, readiness, metricsPort,
+                server.startupCommandsApplied());
         }
         catch (final IOException | InterruptedException | RuntimeException ex)
         {
@@ -134,6 +155,10 @@ public final class SwitchLauncher implements AutoCloseable
             if (null != server)
             {
                 server.close();
+            }
+            if (null != cluster)
+            {
+                cluster.close();
             }
             metrics.close();
             throw ex;
@@ -159,6 +184,21 @@ public final class SwitchLauncher implements AutoCloseable
     /**
      * @return what /ready answers; its journal check is a hook ({@link SwitchReadiness#journalWritable}).
      */
+    /**
+     * @return the cluster member of a replicated switch, null for the single-node switch.
+     */
+    public ClusterNode cluster()
+    {
+        return cluster;
+    }
+
+    private static void exitAfterMemberFault()
+    {
+        final Thread exit = new Thread(() -> System.exit(EngineAgent.EXIT_JOURNAL_FAULT), "tapswitch-member-fault-exit");
+        exit.setDaemon(true);
+        exit.start();
+    }
+
     public SwitchReadiness readiness()
     {
         return readiness;
@@ -212,7 +252,17 @@ public final class SwitchLauncher implements AutoCloseable
         }
         finally
         {
-            metrics.close();
+            try
+            {
+                if (null != cluster)
+                {
+                    cluster.close();
+                }
+            }
+            finally
+            {
+                metrics.close();
+            }
         }
     }
 }

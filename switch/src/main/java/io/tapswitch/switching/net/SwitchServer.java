@@ -48,6 +48,7 @@ import io.tapswitch.switching.metrics.Counters;
 import io.tapswitch.switching.metrics.EngineMetrics;
 import io.tapswitch.switching.metrics.SwitchMetrics;
 import io.tapswitch.switching.pipeline.EngineAgent;
+import io.tapswitch.switching.pipeline.EngineSide;
 import io.tapswitch.switching.pipeline.EngineWaker;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
@@ -93,7 +94,8 @@ public final class SwitchServer implements AutoCloseable
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel serverChannel;
-    private EngineAgent agent;
+    private EngineSide agent;
+    private EngineSide.Factory engineSideFactory;
     private EngineWaker engineWaker;
     private AgentRunner agentRunner;
     private ManyToOneRingBuffer requests;
@@ -165,17 +167,25 @@ public final class SwitchServer implements AutoCloseable
         }
         metrics.bindNetwork(engineCounters, loopCounters, openConnections::get);
 
-        agent = new EngineAgent(
-            engineFactory,
-            requests,
-            responseRings.toArray(new OneToOneRingBuffer[0]),
-            wakers,
-            SystemEpochClock.INSTANCE,
-            config.engineBatchSize(),
-            config.commandPollLimit(),
-            config.snapshotIntervalMs(),
-            engineCounters,
-            config.journalSync());
+        if (null != engineSideFactory)
+        {
+            agent = engineSideFactory.create(requests, responseRings.toArray(new OneToOneRingBuffer[0]), wakers,
+                engineCounters);
+        }
+        else
+        {
+            agent = new EngineAgent(
+                engineFactory,
+                requests,
+                responseRings.toArray(new OneToOneRingBuffer[0]),
+                wakers,
+                SystemEpochClock.INSTANCE,
+                config.engineBatchSize(),
+                config.commandPollLimit(),
+                config.snapshotIntervalMs(),
+                engineCounters,
+                config.journalSync());
+        }
         agent.onFatal(SwitchServer::exitAfterJournalFault);
         agent.commitAnswerBound(TimeUnit.MILLISECONDS.toNanos(config.journalSyncAnswerMs()));
         agentRunner = new AgentRunner(idleStrategy(config.engineIdleStrategy(), engineWaker), this::onEngineError, null,
@@ -193,8 +203,11 @@ public final class SwitchServer implements AutoCloseable
             shutdownGroups();
             throw new IllegalStateException("engine failed to open: " + ex.getCause(), ex.getCause());
         }
-        EngineMetrics.bind(metrics, agent.engine());
-        EngineMetrics.bindJournalState(metrics, agent.engine(), agent::journalWritable);
+        if (null != agent.engine())
+        {
+            EngineMetrics.bind(metrics, agent.engine());
+            EngineMetrics.bindJournalState(metrics, agent.engine(), agent::journalWritable);
+        }
         if (null != agent.syncer())
         {
             EngineMetrics.bindSyncer(metrics, agent.syncer());
@@ -249,6 +262,18 @@ public final class SwitchServer implements AutoCloseable
     /**
      * @return the port the terminal listener is bound to.
      */
+    /**
+     * Replaces the engine thread of the single-node switch by another engine side (the replicated switch's cluster
+     * front end). Before {@link #start()}.
+     *
+     * @return this.
+     */
+    public SwitchServer engineSide(final EngineSide.Factory factory)
+    {
+        this.engineSideFactory = factory;
+        return this;
+    }
+
     public int port()
     {
         return boundPort;
@@ -316,7 +341,7 @@ public final class SwitchServer implements AutoCloseable
      */
     public boolean journalWritable()
     {
-        final EngineAgent agent = this.agent;
+        final EngineSide agent = this.agent;
         return null != agent && agent.journalWritable();
     }
 

@@ -20,7 +20,6 @@ import io.tapswitch.switching.metrics.Counters;
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.EpochClock;
@@ -54,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * Not thread-safe; runs on one thread under an {@link AgentRunner}. {@link #pause}
  * and {@link #resume} may be called from any thread (operations and tests).
  */
-public final class EngineAgent implements Agent
+public final class EngineAgent implements EngineSide
 {
     private static final int OUT_CAPACITY = 8192;
     private static final long NO_SESSION = SessionTable.NONE;

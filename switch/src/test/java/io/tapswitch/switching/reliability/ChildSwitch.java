@@ -277,12 +277,20 @@ final class ChildSwitch implements AutoCloseable
      */
     String scrape()
     {
+        return scrapeWithin(10_000);
+    }
+
+    /**
+     * GET /metrics with a bound on the whole exchange (a paused process must not hold the caller long).
+     */
+    String scrapeWithin(final long timeoutMs)
+    {
         try
         {
             final HttpResponse<String> response = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(5)).build()
+                .connectTimeout(Duration.ofMillis(Math.min(5_000, timeoutMs))).build()
                 .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
-                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    .timeout(Duration.ofMillis(timeoutMs)).GET().build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200)
             {
                 throw new AssertionError("GET /metrics answered " + response.statusCode());
