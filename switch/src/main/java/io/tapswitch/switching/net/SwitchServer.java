@@ -187,7 +187,10 @@ public final class SwitchServer implements AutoCloseable
                 config.journalSync());
         }
         agent.onFatal(SwitchServer::exitAfterJournalFault);
-        agent.commitAnswerBound(TimeUnit.MILLISECONDS.toNanos(config.journalSyncAnswerMs()));
+        if (agent instanceof EngineAgent engineAgent)
+        {
+            engineAgent.commitAnswerBound(TimeUnit.MILLISECONDS.toNanos(config.journalSyncAnswerMs()));
+        }
         agentRunner = new AgentRunner(idleStrategy(config.engineIdleStrategy(), engineWaker), this::onEngineError, null,
             agent);
         AgentRunner.startOnThread(agentRunner);
