@@ -51,7 +51,11 @@ public final class EmbeddedDatabase implements AutoCloseable
                 .setPGStartupWait(Duration.ofSeconds(60))
                 .setServerConfig("listen_addresses", "127.0.0.1")
                 .setServerConfig("max_connections", "100")
-                .setServerConfig("fsync", "on");
+                // durable commits: zonky's builder defaults to synchronous_commit=off and starts postgres with -F
+                // (fsync off), which would let a PostgreSQL crash lose writes already answered 2xx
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("full_page_writes", "on");
             if (port > 0)
             {
                 builder.setPort(port);

@@ -265,4 +265,75 @@ class CommandRulesTest
         assertThat(h.balance(NOON, 1, 9001).entries()).hasNumberOfRows(1);
         assertThat(h.balance(NOON, 1, 9002).entries()).hasNumberOfRows(2);
     }
+
+    @Test
+    void shouldTakeABatchOfExactlyTheMostCardsAndProgramsAndRefuseOneProgramMore()
+    {
+        final int expiry = DemoDataset.ACTIVE_EXPIRY_DAY;
+        // programs 6, 7 and 8 besides the demo's five: a batch may list eight
+        for (int id = 6; id <= 8; id++)
+        {
+            assertThat(program(id, 1, 0, 1440)).isEqualTo("APPLIED");
+        }
+        final IssueCardsEncoder batch = new IssueCardsEncoder();
+        batch.wrap(h.commandBuffer, 0, h.nextCommandId(), new int[] {1, 2, 3, 4, 5, 6, 7, 8});
+        long card = 9_100_000L;
+        // household 0: each holder a household of its own; the mask's top bit enrols in the eighth program
+        while (batch.add(card, card, 0, expiry, CardKind.RESIDENT, CardStatus.ACTIVE, 0x80))
+        {
+            card++;
+        }
+        assertThat(batch.count()).isEqualTo(Commands.IssueCards.MAX_COUNT);
+        assertThat(outcome(batch.length())).isEqualTo("APPLIED");
+        assertThat(h.engine.counters().cards()).isEqualTo(30 + Commands.IssueCards.MAX_COUNT);
+        final Harness.Balance last = h.balance(NOON, 1, card - 1);
+        assertThat(last.entries()).hasNumberOfRows(1);
+        assertThat(last.entries()[0][0]).as("the eighth program of the list").isEqualTo(8);
+
+        batch.wrap(h.commandBuffer, 0, h.nextCommandId(), new int[] {1, 2, 3, 4, 5, 6, 7, 8});
+        batch.add(9_200_000L, 9_200_000L, 0, expiry, CardKind.RESIDENT, CardStatus.ACTIVE, 0b1);
+        h.commandBuffer.putShort(Commands.BODY_OFFSET + Commands.IssueCards.PROGRAM_COUNT_OFFSET,
+            (short)(Commands.IssueCards.MAX_PROGRAMS + 1), Harness.LE);
+        assertThat(outcome(batch.length())).as("nine programs listed").isEqualTo("INVALID_VALUE");
+        assertThat(h.balance(NOON, 1, 9_200_000L).reason()).isEqualTo(ReasonCode.UNKNOWN_CARD);
+    }
+
+    @Test
+    void shouldRefuseABatchEntryPastItsBoundsAndTakeOneOnThem()
+    {
+        final int expiry = DemoDataset.ACTIVE_EXPIRY_DAY;
+        final IssueCardsEncoder batch = new IssueCardsEncoder();
+        batch.wrap(h.commandBuffer, 0, h.nextCommandId(), new int[] {1});
+        batch.add(0, 9001, 900, expiry, CardKind.RESIDENT, CardStatus.ACTIVE, 0b1);
+        assertThat(outcome(batch.length())).as("card id 0").isEqualTo("INVALID_VALUE");
+        batch.wrap(h.commandBuffer, 0, h.nextCommandId(), new int[] {1});
+        batch.add(9001, 0, 900, expiry, CardKind.RESIDENT, CardStatus.ACTIVE, 0b1);
+        assertThat(outcome(batch.length())).as("holder id 0").isEqualTo("INVALID_VALUE");
+        batch.wrap(h.commandBuffer, 0, h.nextCommandId(), new int[] {1});
+        batch.add(9001, 9001, -1, expiry, CardKind.RESIDENT, CardStatus.ACTIVE, 0b1);
+        assertThat(outcome(batch.length())).as("household -1").isEqualTo("INVALID_VALUE");
+        batch.wrap(h.commandBuffer, 0, h.nextCommandId(), new int[] {0});
+        batch.add(9001, 9001, 900, expiry, CardKind.RESIDENT, CardStatus.ACTIVE, 0b1);
+        assertThat(outcome(batch.length())).as("program id 0 in the list").isEqualTo("INVALID_VALUE");
+        assertThat(h.balance(NOON, 1, 9001).reason()).isEqualTo(ReasonCode.UNKNOWN_CARD);
+
+        // ids 1 are on the bound
+        batch.wrap(h.commandBuffer, 0, h.nextCommandId(), new int[] {1});
+        batch.add(1, 1, 0, expiry, CardKind.RESIDENT, CardStatus.ACTIVE, 0b1);
+        assertThat(outcome(batch.length())).isEqualTo("APPLIED");
+        assertThat(h.balance(NOON, 1, 1).decision()).isEqualTo(Decision.APPROVED);
+
+        // a card issued again to its own holder is applied (a provisioning run repeated); a replaced card is not
+        batch.wrap(h.commandBuffer, 0, h.nextCommandId(), new int[] {1});
+        batch.add(1000001, 1000001, DemoDataset.householdOf(1000001), expiry, CardKind.RESIDENT, CardStatus.ACTIVE,
+            0b1);
+        assertThat(outcome(batch.length())).isEqualTo("APPLIED");
+        assertThat(outcome(CommandEncoder.replaceCard(h.commandBuffer, 0, h.nextCommandId(), 1000002, 8100002, expiry,
+            CardKind.RESIDENT))).isEqualTo("APPLIED");
+        batch.wrap(h.commandBuffer, 0, h.nextCommandId(), new int[] {1});
+        batch.add(1000002, 1000002, DemoDataset.householdOf(1000002), expiry, CardKind.RESIDENT, CardStatus.ACTIVE,
+            0b1);
+        assertThat(outcome(batch.length())).as("the replaced card").isEqualTo("CARD_EXISTS");
+        assertThat(h.balance(NOON, 1, 1000002).reason()).isEqualTo(ReasonCode.CARD_BLOCKED);
+    }
 }

@@ -266,4 +266,24 @@ class EngineCommandTest
             DemoDataset.householdOf(1000001)));
         assertThat(h.tap(NOW, 1, 2, 1000010, 1, 1).reason()).isEqualTo(ReasonCode.QUOTA_EXHAUSTED);
     }
+
+    @Test
+    void shouldApplyNoMoreCommandsPerPollThanItsLimitInQueueOrder()
+    {
+        // published, not yet applied: the engine thread applies a bounded number per duty cycle
+        for (int i = 0; i < 3; i++)
+        {
+            final int length = CommandEncoder.setCardStatus(h.commandBuffer, 0, h.nextCommandId(), 1000001 + i,
+                CardStatus.BLOCKED);
+            assertThat(h.publisher.publish(h.commandBuffer, 0, length)).isNotNegative();
+        }
+        assertThat(h.engine.pollCommands(NOW, 2)).isEqualTo(2);
+        assertThat(h.engine.lastCommandId()).isEqualTo(28);
+        assertThat(h.balance(NOW, 1, 1000003).reason()).as("the third is not applied yet").isEqualTo(ReasonCode.OK);
+        assertThat(h.engine.pollCommands(NOW, 2)).isEqualTo(1);
+        assertThat(h.engine.pollCommands(NOW, 2)).isZero();
+        assertThat(h.engine.lastCommandId()).isEqualTo(29);
+        assertThat(h.balance(NOW, 1, 1000003).reason()).isEqualTo(ReasonCode.CARD_BLOCKED);
+        assertThat(h.engine.counters().commandsApplied()).isEqualTo(26 + 3);
+    }
 }

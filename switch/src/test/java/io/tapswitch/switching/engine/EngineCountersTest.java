@@ -7,6 +7,10 @@ import java.nio.file.Path;
 
 import io.tapswitch.formats.command.CardStatus;
 import io.tapswitch.formats.command.CommandEncoder;
+import io.tapswitch.formats.command.Commands;
+import io.tapswitch.formats.command.PeriodRule;
+import io.tapswitch.formats.command.ProgramKind;
+import io.tapswitch.formats.command.ProgramUnit;
 import io.tapswitch.formats.demo.DemoDataset;
 import io.tapswitch.protocol.Decision;
 import io.tapswitch.protocol.ReasonCode;
@@ -83,5 +87,54 @@ class EngineCountersTest
         assertThat(counters.cards()).isEqualTo(31);
         assertThat(counters.holders()).isEqualTo(31);
         assertThat(counters.lastReceipt()).isEqualTo(h.engine.lastSequence());
+    }
+
+    /** Decisions of a type with a decision and reason, whatever their program. */
+    private long decisions(final int type, final int decision, final int reason)
+    {
+        long total = 0;
+        for (int slot = 0; slot < EngineCounters.PROGRAM_SLOTS; slot++)
+        {
+            total += h.engine.counters().decisions(type, decision, reason, slot);
+        }
+        return total;
+    }
+
+    @Test
+    void shouldCountEachTapAndReversalByItsDecisionReasonAndProgram()
+    {
+        final EngineCounters counters = h.engine.counters();
+        // terminal 1 serves program 1 (FOOD_KIT) by default, in program slot 1
+        assertThat(counters.programIdOfSlot(1)).isEqualTo(DemoDataset.PROGRAM_FOOD_KIT);
+        h.tap(NOON, 1, 1, 1000001, 0, 1);
+        h.tap(NOON, 1, 1, 1000001, 0, 1);
+        h.tap(NOON, 1, 1, 1000002, 0, 1);
+        h.tap(NOON, 1, 2, 999, 0, 1);
+        h.reversal(NOON, 1, 3, 1, 1000001);
+        h.reversal(NOON, 1, 4, 1, 1000001);
+        h.reversal(NOON, 1, 4, 2, 1000001);
+        assertThat(counters.decisions(EngineCounters.TYPE_TAP, Decision.APPROVED, ReasonCode.OK, 1))
+            .as("the retry is not a decision of its own").isEqualTo(1);
+        assertThat(decisions(EngineCounters.TYPE_TAP, Decision.DECLINED, ReasonCode.DUPLICATE_CORRELATION))
+            .isEqualTo(1);
+        assertThat(counters.decisions(EngineCounters.TYPE_TAP, Decision.DECLINED, ReasonCode.UNKNOWN_CARD, 1))
+            .isEqualTo(1);
+        assertThat(counters.decisions(EngineCounters.TYPE_REVERSAL, Decision.APPROVED, ReasonCode.OK, 1))
+            .isEqualTo(1);
+        assertThat(counters.decisions(EngineCounters.TYPE_REVERSAL, Decision.DECLINED, ReasonCode.ALREADY_REVERSED, 1))
+            .isEqualTo(1);
+        assertThat(decisions(EngineCounters.TYPE_REVERSAL, Decision.DECLINED, ReasonCode.DUPLICATE_CORRELATION))
+            .as("a reversal reusing a correlation with another body").isEqualTo(1);
+        assertThat(counters.lastReceipt()).isEqualTo(h.engine.lastSequence());
+    }
+
+    @Test
+    void shouldNameTheProgramOfEachSlotForTheMetrics()
+    {
+        h.command(CommandEncoder.defineProgram(h.commandBuffer, 0, h.nextCommandId(), 4242, ProgramKind.AID,
+            ProgramUnit.PERSON, PeriodRule.DAY, 1, 0, Commands.OPEN_FROM_DAY, Commands.OPEN_TO_DAY, 0, 1440,
+            new int[] {1}));
+        assertThat(h.engine.counters().programIdOfSlot(6)).isEqualTo(4242);
+        assertThat(h.engine.counters().programs()).isEqualTo(6);
     }
 }

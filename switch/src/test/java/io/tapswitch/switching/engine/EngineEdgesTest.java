@@ -15,6 +15,7 @@ import io.tapswitch.formats.command.ProgramKind;
 import io.tapswitch.formats.command.ProgramUnit;
 import io.tapswitch.formats.demo.DemoDataset;
 import io.tapswitch.protocol.Decision;
+import io.tapswitch.protocol.Messages;
 import io.tapswitch.protocol.ReasonCode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -223,6 +224,9 @@ class EngineEdgesTest
             ReasonCode.DUPLICATE_CORRELATION, -1);
         assertResult(h.tap(NOON + MINUTE, TERMINAL, reused, CARD, 32, 1, 0, NOON), Decision.DECLINED,
             ReasonCode.DUPLICATE_CORRELATION, -1);
+        // ... or the same request sent as an offline advice (other flags)
+        assertResult(h.tap(NOON + MINUTE, TERMINAL, reused, CARD, 31, 1, Messages.Tap.FLAG_OFFLINE_ADVICE, NOON),
+            Decision.DECLINED, ReasonCode.DUPLICATE_CORRELATION, -1);
         assertThat(h.balance(NOON + MINUTE, TERMINAL, CARD).entries())
             .isDeepEqualTo(new int[][] {{31, 4, 5}, {32, 5, 5}});
     }
