@@ -127,6 +127,18 @@ class EngineLogonTest
     }
 
     @Test
+    void shouldTellNoncesApartByAllSixteenBytes()
+    {
+        // the same high half, another low half: a fresh nonce
+        assertThat(h.logon(NOW, 0, 7, NOW, 42, 1, key(7)).result()).isEqualTo(ReasonCode.OK);
+        assertThat(h.logon(NOW + 1, 0, 7, NOW + 1, 42, 2, key(7)).result()).isEqualTo(ReasonCode.OK);
+        // the same low half, another high half: fresh too
+        assertThat(h.logon(NOW + 2, 0, 7, NOW + 2, 43, 2, key(7)).result()).isEqualTo(ReasonCode.OK);
+        // both halves again: a replay
+        assertThat(h.logon(NOW + 3, 0, 7, NOW + 3, 42, 2, key(7)).result()).isEqualTo(ReasonCode.STALE_LOGON);
+    }
+
+    @Test
     void shouldRememberNoncesAcrossRestart()
     {
         assertThat(h.logon(NOW, 0, 7, NOW, 30, key(7)).result()).isEqualTo(ReasonCode.OK);

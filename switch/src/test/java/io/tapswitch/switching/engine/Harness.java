@@ -240,12 +240,19 @@ final class Harness implements AutoCloseable
     Logon logon(final long nowMs, final long sessionTerminalId, final long terminalId, final long timestampMs,
         final long nonce, final byte[] key)
     {
+        return logon(nowMs, sessionTerminalId, terminalId, timestampMs, nonce, ~nonce, key);
+    }
+
+    /** Sends a LOGON whose 16-byte nonce has the given high and low halves. */
+    Logon logon(final long nowMs, final long sessionTerminalId, final long terminalId, final long timestampMs,
+        final long nonceHi, final long nonceLo, final byte[] key)
+    {
         header(frame, MessageType.LOGON, 5, Messages.Logon.BODY_LENGTH);
         final int body = FrameHeader.BODY_OFFSET;
         frame.putLong(body + Messages.Logon.TERMINAL_ID_OFFSET, terminalId, LE);
         frame.putLong(body + Messages.Logon.TIMESTAMP_MS_OFFSET, timestampMs, LE);
-        frame.putLong(body + Messages.Logon.NONCE_OFFSET, nonce, LE);
-        frame.putLong(body + Messages.Logon.NONCE_OFFSET + 8, ~nonce, LE);
+        frame.putLong(body + Messages.Logon.NONCE_OFFSET, nonceHi, LE);
+        frame.putLong(body + Messages.Logon.NONCE_OFFSET + 8, nonceLo, LE);
         final byte[] input = new byte[Messages.Logon.MAC_INPUT_BYTES];
         frame.getBytes(body, input);
         frame.putBytes(body + Messages.Logon.MAC_OFFSET, hmacSha256(key, input));
