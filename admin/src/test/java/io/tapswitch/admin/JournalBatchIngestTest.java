@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.tapswitch.formats.journal.JournalRecord;
-import io.tapswitch.switching.journal.JournalWriter;
 import io.tapswitch.formats.Queues;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -44,7 +43,7 @@ class JournalBatchIngestTest
     {
         final String db = TestPostgres.newDatabase();
         try (SingleChronicleQueue queue = Queues.open(Queues.journalDir(switchDir));
-            JournalWriter writer = new JournalWriter(queue))
+            TestJournalWriter writer = new TestJournalWriter(queue))
         {
             excerpt(writer, false, 1);
             for (int b = 0; b < 4; b++)
@@ -128,7 +127,7 @@ class JournalBatchIngestTest
      * Writes one excerpt of {@code count} records (a batch, or a single record outside one): taps, a reversal
      * every fourth record and a LOGON every fifth (not stored by the ingester).
      */
-    private void excerpt(final JournalWriter writer, final boolean batch, final int count)
+    private void excerpt(final TestJournalWriter writer, final boolean batch, final int count)
     {
         if (batch)
         {

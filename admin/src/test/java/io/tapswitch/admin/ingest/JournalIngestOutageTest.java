@@ -17,7 +17,7 @@ import io.tapswitch.admin.db.Database;
 import io.tapswitch.admin.db.EmbeddedDatabase;
 import io.tapswitch.formats.Queues;
 import io.tapswitch.formats.journal.JournalRecord;
-import io.tapswitch.switching.journal.JournalWriter;
+import io.tapswitch.admin.TestJournalWriter;
 import io.vertx.pgclient.PgConnectOptions;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -53,7 +53,7 @@ class JournalIngestOutageTest
         final Path pgDir = dir.resolve("pg");
         long quantity = 0;
         try (SingleChronicleQueue queue = Queues.open(Queues.journalDir(switchDir));
-            JournalWriter writer = new JournalWriter(queue))
+            TestJournalWriter writer = new TestJournalWriter(queue))
         {
             long seq = 0;
             for (int e = 0; e < EXCERPTS; e++)
@@ -196,7 +196,7 @@ class JournalIngestOutageTest
         throw new AssertionError("PostgreSQL did not answer: " + sql);
     }
 
-    private static void writeTap(final JournalWriter writer, final long seq, final int quantity)
+    private static void writeTap(final TestJournalWriter writer, final long seq, final int quantity)
     {
         final UnsafeBuffer b = writer.buffer();
         writer.header(JournalRecord.TYPE_TAP, JournalRecord.TAP_LENGTH, seq, TIME_MS + seq * 1000);

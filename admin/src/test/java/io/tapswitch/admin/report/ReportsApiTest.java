@@ -18,8 +18,8 @@ import java.util.Set;
 import java.util.TreeMap;
 
 import io.tapswitch.admin.workflow.WorkflowHarness;
+import io.tapswitch.admin.TestJournalWriter;
 import io.tapswitch.formats.journal.JournalRecord;
-import io.tapswitch.switching.journal.JournalWriter;
 import io.tapswitch.formats.Queues;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -124,7 +124,7 @@ class ReportsApiTest
     {
         long sequence = 0;
         try (SingleChronicleQueue queue = Queues.open(Queues.journalDir(switchDir));
-            JournalWriter writer = new JournalWriter(queue))
+            TestJournalWriter writer = new TestJournalWriter(queue))
         {
             final List<Tap> handed = new ArrayList<>();
             for (int day = 2; day <= 4; day++)
@@ -167,7 +167,7 @@ class ReportsApiTest
         }
     }
 
-    private static void writeTap(final JournalWriter writer, final Tap tap)
+    private static void writeTap(final TestJournalWriter writer, final Tap tap)
     {
         final UnsafeBuffer b = writer.buffer();
         writer.header(JournalRecord.TYPE_TAP, JournalRecord.TAP_LENGTH, tap.receipt(), tap.decidedAt().toEpochMilli());
@@ -190,7 +190,7 @@ class ReportsApiTest
         writer.append(JournalRecord.TAP_LENGTH);
     }
 
-    private static void writeReversal(final JournalWriter writer, final Reversal reversal)
+    private static void writeReversal(final TestJournalWriter writer, final Reversal reversal)
     {
         final Tap tap = reversal.original();
         final UnsafeBuffer b = writer.buffer();

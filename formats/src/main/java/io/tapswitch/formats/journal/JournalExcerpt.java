@@ -24,7 +24,8 @@ public final class JournalExcerpt
      * @param offset where a record starts in the buffer.
      * @param end    where the excerpt ends in the buffer (exclusive).
      * @return the length of the record at {@code offset}, or {@link #MALFORMED} when fewer than a header's bytes
-     * remain, or its {@code recordLength} is shorter than a header or runs past the end of the excerpt.
+     * remain, or its {@code recordLength} is shorter than a header or runs past the end of the excerpt, or its
+     * version is unknown or its checksum does not match its bytes ({@link JournalChecksum#valid}).
      */
     public static int recordLength(final DirectBuffer buffer, final int offset, final int end)
     {
@@ -34,7 +35,8 @@ public final class JournalExcerpt
             return MALFORMED;
         }
         final int length = buffer.getInt(offset + JournalRecord.RECORD_LENGTH_OFFSET, ByteOrder.LITTLE_ENDIAN);
-        return length >= JournalRecord.HEADER_BYTES && length <= remaining ? length : MALFORMED;
+        return length >= JournalRecord.HEADER_BYTES && length <= remaining &&
+            JournalChecksum.valid(buffer, offset, length) ? length : MALFORMED;
     }
 
     /**

@@ -6,8 +6,8 @@ package io.tapswitch.formats.journal;
  * <pre>
  *   0:4  recordLength  bytes of the whole record
  *   4:1  type          {@link #TYPE_TAP}, {@link #TYPE_REVERSAL}, {@link #TYPE_LOGON}, {@link #TYPE_COMMAND}
- *   5:1  version       {@link #VERSION}
- *   6:2  pad
+ *   5:1  version       {@link #VERSION_CHECKSUMMED} (the switch writes), or {@link #VERSION} (no checksum)
+ *   6:2  checksum      version 2: {@link JournalChecksum} of the record; version 1: 0
  *   8:8  sequence      1, 2, 3 … over all records, across restarts; the receipt of a TAP / REVERSAL
  *   16:8 timeMs        the time the input was stamped with on entry (epoch ms, UTC)
  * </pre>
@@ -20,7 +20,11 @@ public final class JournalRecord
     public static final int SEQUENCE_OFFSET = 8;
     public static final int TIME_MS_OFFSET = 16;
     public static final int HEADER_BYTES = 24;
+    /** Records without a checksum (written before the checksum, or by tools). */
     public static final int VERSION = 1;
+    /** Records whose header holds a {@link JournalChecksum} at {@link #CHECKSUM_OFFSET}. */
+    public static final int VERSION_CHECKSUMMED = 2;
+    public static final int CHECKSUM_OFFSET = 6;
 
     public static final int TYPE_TAP = 1;
     public static final int TYPE_REVERSAL = 2;

@@ -47,6 +47,10 @@ public enum Setting implements SettingKey
     JOURNAL_SYNC("journal-sync", "batch", false,
         "batch: force each batch's journal records to disk before its answers leave (survives power loss); " +
         "none: rely on the memory-mapped journal (survives a process crash)"),
+    JOURNAL_SYNC_ANSWER_MS("journal-sync-answer-ms", "800", false,
+        "with journal-sync=batch: answers that waited this long for a journal sync that has not returned are " +
+        "answered ERROR SYSTEM_ERROR, and so is every request until the sync returns (a sync still hung after 10 s " +
+        "makes the switch exit with status 74)"),
     JOURNAL_PRETOUCH_BYTES("journal-pretouch-bytes", String.valueOf(32L << 20), false,
         "bytes of the journal file a background thread keeps faulted in ahead of the engine thread's appends; " +
         "0 disables it (each append then faults its own pages in)"),

@@ -49,6 +49,7 @@ public final class SwitchConfig
     private final int commandPollLimit;
     private final long snapshotIntervalMs;
     private final boolean journalSync;
+    private final long journalSyncAnswerMs;
     private final long journalPretouchBytes;
     private final long journalReserveBytes;
     private final int cardCapacity;
@@ -92,6 +93,7 @@ public final class SwitchConfig
         commandPollLimit = intIn(Setting.COMMAND_POLL_LIMIT, 1, 1_000_000);
         snapshotIntervalMs = longIn(Setting.SNAPSHOT_INTERVAL_MS, 0, 7L * 24 * 3_600_000);
         journalSync = "batch".equals(oneOf(Setting.JOURNAL_SYNC, List.of("batch", "none")));
+        journalSyncAnswerMs = longIn(Setting.JOURNAL_SYNC_ANSWER_MS, 1, 3_600_000);
         journalPretouchBytes = longIn(Setting.JOURNAL_PRETOUCH_BYTES, 0, 1L << 32);
         journalReserveBytes = longIn(Setting.JOURNAL_RESERVE_BYTES, 2L << 20, 1L << 32);
         cardCapacity = intIn(Setting.CARD_CAPACITY, 1, EngineConfig.MAX_TABLE_CAPACITY);
@@ -375,6 +377,14 @@ public final class SwitchConfig
     public boolean journalSync()
     {
         return journalSync;
+    }
+
+    /**
+     * @return how long answers wait for a journal sync before they are answered SYSTEM_ERROR (journal-sync=batch).
+     */
+    public long journalSyncAnswerMs()
+    {
+        return journalSyncAnswerMs;
     }
 
     /**

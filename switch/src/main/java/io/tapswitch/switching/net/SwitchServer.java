@@ -187,6 +187,10 @@ public final class SwitchServer implements AutoCloseable
                 config.journalSync());
         }
         agent.onFatal(SwitchServer::exitAfterJournalFault);
+        if (agent instanceof EngineAgent engineAgent)
+        {
+            engineAgent.commitAnswerBound(TimeUnit.MILLISECONDS.toNanos(config.journalSyncAnswerMs()));
+        }
         agentRunner = new AgentRunner(idleStrategy(config.engineIdleStrategy(), engineWaker), this::onEngineError, null,
             agent);
         AgentRunner.startOnThread(agentRunner);
@@ -305,6 +309,15 @@ public final class SwitchServer implements AutoCloseable
     public void resumeEngine()
     {
         agent.resume();
+    }
+
+    /**
+     * Test hook (package-private): what happens after a journal fault this process cannot heal, instead of exiting
+     * with status 74 ({@link EngineAgent#onFatal}); an in-process test records it and stops the switch itself.
+     */
+    void onJournalFatal(final Runnable onFatal)
+    {
+        agent.onFatal(onFatal);
     }
 
     /**

@@ -32,6 +32,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
+ * Why this file is long: the duty cycle handles the journal's faults between its steps — a full journal, a failed
+ * sync, a late sync (held answers released as SYSTEM_ERROR after {@code journal-sync-answer-ms}, deciding stopped
+ * until the sync returns) and a stuck one (exit) — and each reads and changes the batch state of this one thread
+ * (commit tokens, the decide flag, the held answers); moving the late-sync part out would hand that state across
+ * classes on every duty cycle.
+ * <p>
  * The engine thread: owns the {@link Engine} and the session table (which connection is logged on as which
  * terminal). Each duty cycle it decides a batch of requests from the request ring (copied out in chunks whose
  * table reads are warmed together, {@link Engine#warm()}) inside a journal batch
@@ -58,7 +64,14 @@ public final class EngineAgent implements EngineSide
     private static final int WARM_CHUNK = 64;
     /** Allocated journal bytes ahead of the writer needed to decide a batch of requests (a batch writes far less). */
     static final long DECIDE_HEADROOM_BYTES = 1L << 20;
-    /** A journal sync that neither succeeds nor fails for this long is given up: SYSTEM_ERROR, and the switch exits. */
+    /**
+     * Answers held this long for a commit (journal sync) that has not come are released as ERROR SYSTEM_ERROR, and
+     * nothing is decided until the commit stage has caught up with them (PROTOCOL.md rule 14: within a second; the
+     * rest of the second is left to the time a request waited to be decided and to its event loop).
+     */
+    static final long COMMIT_ANSWER_NS = TimeUnit.MILLISECONDS.toNanos(800);
+    private long commitAnswerNs = COMMIT_ANSWER_NS;
+    /** A journal sync that neither succeeds nor fails for this long is given up: the switch exits. */
     static final long SYNC_STUCK_NS = TimeUnit.SECONDS.toNanos(10);
     /** Exit status of the switch after a journal fault it cannot heal while running (EX_IOERR). */
     public static final int EXIT_JOURNAL_FAULT = 74;
@@ -88,6 +101,13 @@ public final class EngineAgent implements EngineSide
     private int chunkBytes;
     private final boolean syncJournal;
     private long nextToken;
+    /**
+     * The highest token whose answers were released as SYSTEM_ERROR because its commit did not come within
+     * {@link #commitAnswerBound}; nothing is decided while the commit stage is behind it ({@link #abandoned()}).
+     */
+    private long abandonedToken;
+    /** When the oldest batch answered SYSTEM_ERROR for a late commit asked for its commit (the exit bound). */
+    private long abandonedSinceNs;
     private long syncRequestedJournalIndex = Long.MIN_VALUE;
     private CommitStage commit = CommitStage.WRITTEN;
     private final UnsafeBuffer control = new UnsafeBuffer(ByteBuffer.allocateDirect(HandoffRecords.CONTROL_LENGTH));
@@ -98,7 +118,7 @@ public final class EngineAgent implements EngineSide
     private volatile boolean journalWritable = true;
     /** A journal fault that cannot heal in this process: nothing is decided any more, the switch exits. */
     private volatile boolean failed;
-    private Runnable onFatal = () -> { };
+    private volatile Runnable onFatal = () -> { };
     private boolean decide = true;
     private final long commandHeadroomBytes;
     private volatile boolean paused;
@@ -153,6 +173,16 @@ public final class EngineAgent implements EngineSide
     public void onFatal(final Runnable onFatal)
     {
         this.onFatal = onFatal;
+    }
+
+    /**
+     * @param boundNs how long answers wait for their commit (journal sync) before they are released as SYSTEM_ERROR
+     *                and deciding stops until the commit comes ({@code journal-sync-answer-ms}, default
+     *                {@link #COMMIT_ANSWER_NS}); before the engine thread starts.
+     */
+    public void commitAnswerBound(final long boundNs)
+    {
+        this.commitAnswerNs = boundNs;
     }
 
     /**
@@ -240,6 +270,11 @@ public final class EngineAgent implements EngineSide
         {
             return workCount + 1;
         }
+        if (0 != held.pendingBatches() && System.nanoTime() - held.oldestSinceNs() > commitAnswerNs)
+        {
+            abandonHeld();
+            workCount++;
+        }
         decide = updateWritable();
         int decided = 0;
         engine.beginJournalBatch();
@@ -325,7 +360,7 @@ public final class EngineAgent implements EngineSide
     private boolean updateWritable()
     {
         final boolean writable = engine.journalHeadroom() >= DECIDE_HEADROOM_BYTES &&
-            !commit.failing();
+            !commit.failing() && !abandoned();
         if (writable != journalWritable)
         {
             journalWritable = writable;
@@ -337,9 +372,9 @@ public final class EngineAgent implements EngineSide
             else
             {
                 counters.increment(Counters.JOURNAL_FAULTS);
-                LOGGER.error("journal not writable (space allocated ahead: {} bytes, sync failing: {}): requests are " +
-                    "answered ERROR SYSTEM_ERROR until it is; probing", Math.max(0, engine.journalHeadroom()),
-                    commit.failing());
+                LOGGER.error("journal not writable (space allocated ahead: {} bytes, sync failing: {}, sync late: {}): " +
+                    "requests are answered ERROR SYSTEM_ERROR until it is; probing", Math.max(0, engine.journalHeadroom()),
+                    commit.failing(), abandoned());
             }
         }
         return writable;
@@ -352,7 +387,8 @@ public final class EngineAgent implements EngineSide
      */
     private boolean checkSync()
     {
-        if (0 == held.pendingBatches() || failed)
+        final boolean abandoned = abandoned();
+        if ((0 == held.pendingBatches() && !abandoned) || failed)
         {
             return false;
         }
@@ -363,12 +399,56 @@ public final class EngineAgent implements EngineSide
                 null);
             return true;
         }
-        if (System.nanoTime() - held.oldestSinceNs() > SYNC_STUCK_NS)
+        final long sinceNs = abandoned ? abandonedSinceNs : held.oldestSinceNs();
+        if (System.nanoTime() - sinceNs > SYNC_STUCK_NS)
         {
             fatal("journal sync has not returned for " + TimeUnit.NANOSECONDS.toSeconds(SYNC_STUCK_NS) + " s", null);
             return true;
         }
         return false;
+    }
+
+    /**
+     * @return true while the commit stage has not caught up with a batch whose answers were released as SYSTEM_ERROR
+     * for a late commit ({@link #abandonHeld()}): nothing is decided meanwhile.
+     */
+    private boolean abandoned()
+    {
+        return abandonedToken > commit.committedToken();
+    }
+
+    /**
+     * The oldest batch has waited {@link #commitAnswerBound} for its commit (a journal sync that has not returned):
+     * every answer held is released as ERROR SYSTEM_ERROR (LOGON_RESULT 18) at once (PROTOCOL.md rule 14), and nothing
+     * is decided — every request is answered SYSTEM_ERROR at once, no command applied, no snapshot written — until the
+     * commit stage has committed every batch written so far ({@link #abandoned()}); then the engine decides again by
+     * itself. A commit that fails meanwhile, or has not come {@link #SYNC_STUCK_NS} after the oldest of these batches
+     * asked for it, is fatal (exit {@link #EXIT_JOURNAL_FAULT}). The records of the batches answered SYSTEM_ERROR stay
+     * in the journal and in the tables: once the sync returns they are decisions like any other, and a terminal that
+     * retries the same request gets that decision and its receipt (idempotency, switch/JOURNAL.md "Faults").
+     */
+    private void abandonHeld()
+    {
+        final long journalIndex = engine.lastJournalIndex();
+        if (journalIndex != syncRequestedJournalIndex)
+        {
+            // records written but not handed to the commit stage yet (the batch being committed): covered too
+            syncRequestedJournalIndex = journalIndex;
+            commit.request(++nextToken);
+        }
+        if (!abandoned())
+        {
+            abandonedSinceNs = 0 == held.pendingBatches() ? System.nanoTime() : held.oldestSinceNs();
+            LOGGER.error("journal sync has not returned for {} ms: answering SYSTEM_ERROR to the {} batch(es) waiting " +
+                "for it and to every request until it does (exit after {} s)",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - abandonedSinceNs), held.pendingBatches(),
+                TimeUnit.NANOSECONDS.toSeconds(SYNC_STUCK_NS));
+        }
+        abandonedToken = nextToken;
+        decide = false;
+        held.releaseAllAsSystemError(nowMs);
+        held.wakeTouchedLoops();
+        updateWritable();
     }
 
     /**
@@ -448,8 +528,9 @@ public final class EngineAgent implements EngineSide
             releaseDurable();
             held.wakeTouchedLoops();
             held.stopWaiting();
-            if (!failed)
+            if (!failed && !abandoned())
             {
+                // (not while batches answered SYSTEM_ERROR for a late sync are still not durable)
                 engine.snapshot();
             }
         }
@@ -638,12 +719,21 @@ public final class EngineAgent implements EngineSide
      */
     private void stage(final int msgTypeId, final int loopIndex, final DirectBuffer buffer, final int length)
     {
+        boolean abandonedMeanwhile = false;
         if (!held.fits(length))
         {
+            final long abandonedBefore = abandonedToken;
             makeRoom(length);
             engine.beginJournalBatch();
+            abandonedMeanwhile = abandonedToken != abandonedBefore;
         }
         held.hold(msgTypeId, loopIndex, buffer, length);
+        if (abandonedMeanwhile)
+        {
+            // decided (and flushed by makeRoom) before the late commit was given up: answered like the held ones
+            held.releaseAllAsSystemError(nowMs);
+            held.wakeTouchedLoops();
+        }
     }
 
     /**
@@ -751,6 +841,13 @@ public final class EngineAgent implements EngineSide
         responseFullIdle.reset();
         while (commit.committedToken() < token && held.running() && !failed && System.nanoTime() - startNs < timeoutNs)
         {
+            if (0 != held.pendingBatches() && System.nanoTime() - held.oldestSinceNs() > commitAnswerNs &&
+                0 == commit.failedToken())
+            {
+                // the engine thread must not wait longer than the answers may: they leave as SYSTEM_ERROR now
+                abandonHeld();
+                return;
+            }
             if (0 != commit.failedToken() || System.nanoTime() - startNs > SYNC_STUCK_NS)
             {
                 checkSync();

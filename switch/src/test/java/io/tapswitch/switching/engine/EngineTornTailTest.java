@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import io.tapswitch.formats.Queues;
+import io.tapswitch.formats.journal.JournalRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -94,7 +95,7 @@ class EngineTornTailTest
             h.abandonEngine();
         }
 
-        damage(random, Queues.newestCycleFile(Queues.journalDir(dataDir)), tail);
+        final int garbledBody = damage(random, Queues.newestCycleFile(Queues.journalDir(dataDir)), tail);
 
         final Engine reopened = Engine.open(config);
         final int torn = (int)reopened.counters().journalTornExcerpts();
@@ -103,6 +104,14 @@ class EngineTornTailTest
         {
             assertThat(again.engine.counters().lastReceipt()).as("iteration %d: last record kept", iteration)
                 .isGreaterThanOrEqualTo(lastDurableSequence);
+            if (garbledBody >= 0)
+            {
+                // bytes of a record's body garbled behind an intact length and sequence: its checksum tells
+                assertThat(again.engine.counters().lastReceipt())
+                    .as("iteration %d: last record kept before the record with a garbled body", iteration)
+                    .isLessThan(lastDurableSequence + 1 + garbledBody);
+                assertThat(torn).as("iteration %d: excerpts cut", iteration).isPositive();
+            }
             for (final long[] d : durable)
             {
                 final Harness.Result retry = again.tap(nowMs, 1, (int)d[0], d[1], 2, 1, 0, START + (d[0] - 1) * 1_000);
@@ -145,17 +154,38 @@ class EngineTornTailTest
     /**
      * Damages the tail's records where the journal can tell (the Chronicle excerpt headers around them are left
      * alone): zeroes whole records from a random one on (pages that never reached the disk), zeroes a random range
-     * starting in a record's header, or writes random bytes into records' headers (length, type, version, sequence).
-     * Garbage in a record's body behind an intact header is not detectable: the journal has no checksum (JOURNAL.md).
+     * starting in a record's header, writes random bytes into records' headers (length, type, version, sequence), or
+     * garbles bytes of records' bodies behind their intact length and sequence (found by the record checksum).
+     *
+     * @return the index in {@code records} of the first record whose body was garbled, or -1 for the other damages.
      */
-    private static void damage(final SplittableRandom random, final Path file, final List<long[]> records)
+    private static int damage(final SplittableRandom random, final Path file, final List<long[]> records)
         throws IOException
     {
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
         {
             final int first = random.nextInt(records.size());
-            switch (random.nextInt(3))
+            switch (random.nextInt(4))
             {
+                case 3 ->
+                {
+                    // 1-8 bytes of the body (offsets 24-87) of the first record, and maybe of later ones
+                    for (int i = first; i < records.size(); i += 1 + random.nextInt(records.size()))
+                    {
+                        final long[] r = records.get(i);
+                        final int count = 1 + random.nextInt(8);
+                        for (int k = 0; k < count; k++)
+                        {
+                            final long at = r[0] + JournalRecord.HEADER_BYTES +
+                                random.nextInt((int)(r[1] - r[0]) - JournalRecord.HEADER_BYTES);
+                            raf.seek(at);
+                            final int old = raf.read();
+                            raf.seek(at);
+                            raf.write(old ^ (1 + random.nextInt(255)));
+                        }
+                    }
+                    return first;
+                }
                 case 0 ->
                 {
                     for (int i = first; i < records.size(); i++)
@@ -185,12 +215,13 @@ class EngineTornTailTest
                 }
             }
         }
+        return -1;
     }
 
     /**
      * @return [start, end) in the file of each journal record with a sequence in [first, last].
      */
-    private static List<long[]> recordRanges(final Path file, final long first, final long last) throws IOException
+    static List<long[]> recordRanges(final Path file, final long first, final long last) throws IOException
     {
         final List<long[]> ranges = new ArrayList<>();
         for (long sequence = first; sequence <= last; sequence++)
@@ -213,9 +244,9 @@ class EngineTornTailTest
             long found = -1;
             for (int at = 0; at + 88 <= bytes.limit(); at += 4)
             {
-                // a TAP record's header: recordLength 88, type 1, version 1, pad 0, then the sequence
-                if (bytes.getInt(at) == 88 && bytes.get(at + 4) == 1 && bytes.get(at + 5) == 1 &&
-                    bytes.getShort(at + 6) == 0 && bytes.getLong(at + 8) == sequence)
+                // a TAP record's header: recordLength 88, type 1, version 2 (checksummed), then the sequence
+                if (bytes.getInt(at) == 88 && bytes.get(at + 4) == 1 &&
+                    bytes.get(at + 5) == JournalRecord.VERSION_CHECKSUMMED && bytes.getLong(at + 8) == sequence)
                 {
                     found = at + 88;
                 }

@@ -25,6 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class GroupCommitTest
 {
     private static final int CARD = 1_000_101;
+    /** Answers wait for their sync however long the test pauses it (SyncLateTest: what 800 ms of waiting does). */
+    private static final Map<String, String> HELD = Map.of("journal-sync", "batch", "journal-sync-answer-ms", "60000");
 
     @TempDir
     Path dataDir;
@@ -32,7 +34,7 @@ class GroupCommitTest
     @Test
     void shouldHoldAnswersUntilTheSyncCoveringTheirRecordsReturns() throws Exception
     {
-        try (TestSwitch testSwitch = TestSwitch.start(dataDir, Map.of("journal-sync", "batch"));
+        try (TestSwitch testSwitch = TestSwitch.start(dataDir, HELD);
             TerminalClient terminal = testSwitch.terminal(11))
         {
             final JournalSyncer syncer = testSwitch.launcher().server().journalSyncer();
@@ -70,7 +72,7 @@ class GroupCommitTest
     @Test
     void shouldAnswerABalanceWithoutASyncButNeverAheadOfAnEarlierTap() throws Exception
     {
-        try (TestSwitch testSwitch = TestSwitch.start(dataDir, Map.of("journal-sync", "batch"));
+        try (TestSwitch testSwitch = TestSwitch.start(dataDir, HELD);
             TerminalClient terminal = testSwitch.terminal(11))
         {
             final JournalSyncer syncer = testSwitch.launcher().server().journalSyncer();

@@ -143,6 +143,36 @@ class JournalSyncFailureTest
                     }
                 }
             }
+            // every request answered SYSTEM_ERROR and retried: one decision each, and each card's entitlement holds
+            // exactly what the journal's decisions took (never a retry applied on top of a surviving record)
+            final Map<Long, Long> takenByCard = new HashMap<>();
+            journal(dataDir, takenByCard);
+            int cardsChecked = 0;
+            try (TerminalClient client = TerminalClient.connect("127.0.0.1", port, 1, TerminalClient.demoKey(1)))
+            {
+                final java.util.Set<Long> cards = new java.util.TreeSet<>();
+                for (final TappingTerminal terminal : terminals)
+                {
+                    terminal.systemErrors.keySet().forEach((c) -> cards.add(terminal.cardOf(c)));
+                }
+                int correlation = 1_000_000;
+                for (final long card : cards)
+                {
+                    final io.tapswitch.protocol.client.BalanceResult.Entry entry =
+                        client.balance(correlation++, card).entry(2);
+                    if (null == entry)
+                    {
+                        continue;   // a card of the demo that is blocked, expired or enrolled in nothing
+                    }
+                    final long taken = takenByCard.getOrDefault(card, 0L);
+                    assertThat(taken).as("card %d: taken from program 2 by the journal's decisions", card)
+                        .isLessThanOrEqualTo(entry.quota());
+                    assertThat((long)entry.remaining()).as("card %d: remaining of program 2", card)
+                        .isEqualTo(entry.quota() - taken);
+                    cardsChecked++;
+                }
+            }
+            assertThat(cardsChecked).as("cards of SYSTEM_ERROR requests checked").isPositive();
             System.out.printf("JournalSyncFailureTest: %d SYSTEM_ERROR answers (slowest %d ms), %d of them found " +
                 "in the journal after the restart; %d results before the fault%n", systemErrors, slowest,
                 answeredFromTheJournal, terminals.stream().mapToInt((t) -> t.results.size()).sum());
@@ -155,6 +185,15 @@ class JournalSyncFailureTest
     }
 
     private static Map<Long, long[]> journal(final Path dataDir)
+    {
+        return journal(dataDir, new HashMap<>());
+    }
+
+    /**
+     * @param takenByCard filled with the quantity the journal's TAP records took from each card's program 2.
+     * @return the TAP records by terminal and correlation: receipt, decision, reason (one each, asserted).
+     */
+    private static Map<Long, long[]> journal(final Path dataDir, final Map<Long, Long> takenByCard)
     {
         final Map<Long, long[]> journaled = new HashMap<>();
         final long[] previous = {0};
@@ -170,8 +209,14 @@ class JournalSyncFailureTest
                 previous[0] = record.sequence();
                 if (record.type() == JournalRecord.TYPE_TAP)
                 {
-                    journaled.put(key(record.terminalId(), record.correlation()),
+                    final long[] before = journaled.put(key(record.terminalId(), record.correlation()),
                         new long[]{record.receipt(), record.decision(), record.reason()});
+                    assertThat(before).as("a second TAP record of terminal %d, correlation %d (receipt %d)",
+                        record.terminalId(), record.correlation(), record.receipt()).isNull();
+                    if (record.programId() == 2)
+                    {
+                        takenByCard.merge(record.cardId(), (long)record.taken(), Long::sum);
+                    }
                 }
             }, 10_000) > 0)
             {

@@ -1,4 +1,4 @@
-package io.tapswitch.admin;
+package io.tapswitch.bench.endtoend;
 
 import java.nio.file.Path;
 import java.util.HashMap;

@@ -1,10 +1,10 @@
-package io.tapswitch.admin.demo;
+package io.tapswitch.bench.endtoend;
 
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.tapswitch.admin.AdminHarness;
-import io.tapswitch.admin.RealSwitch;
+import io.tapswitch.admin.demo.AdminDemoLoader;
 import io.tapswitch.admin.TestPostgres;
 import io.tapswitch.protocol.Decision;
 import io.tapswitch.protocol.ReasonCode;

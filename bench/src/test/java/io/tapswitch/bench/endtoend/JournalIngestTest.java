@@ -1,4 +1,4 @@
-package io.tapswitch.admin;
+package io.tapswitch.bench.endtoend;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -6,6 +6,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.tapswitch.admin.AdminHarness;
+import io.tapswitch.admin.TestPostgres;
 import io.tapswitch.protocol.Decision;
 import io.tapswitch.protocol.ReasonCode;
 import io.tapswitch.protocol.client.TapResult;

@@ -1,9 +1,11 @@
-package io.tapswitch.admin;
+package io.tapswitch.bench.endtoend;
 
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.tapswitch.admin.AdminHarness;
+import io.tapswitch.admin.TestPostgres;
 import io.tapswitch.protocol.Decision;
 import io.tapswitch.protocol.ReasonCode;
 import io.tapswitch.protocol.client.BalanceResult;

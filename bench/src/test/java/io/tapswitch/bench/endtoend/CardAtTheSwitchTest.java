@@ -1,4 +1,4 @@
-package io.tapswitch.admin.workflow;
+package io.tapswitch.bench.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
 
+import io.tapswitch.admin.workflow.WorkflowHarness;
 import io.tapswitch.protocol.Decision;
 import io.tapswitch.protocol.ReasonCode;
 import io.tapswitch.protocol.client.TapResult;

@@ -1,4 +1,4 @@
-package io.tapswitch.admin.reliability;
+package io.tapswitch.bench.endtoend;
 
 import static io.tapswitch.admin.AdminHarness.ADMIN;
 import static io.tapswitch.admin.AdminHarness.DISTRICT;
@@ -23,7 +23,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import io.tapswitch.admin.AdminHarness;
-import io.tapswitch.admin.RealSwitch;
 import io.tapswitch.admin.TestPostgres;
 import io.tapswitch.protocol.Decision;
 import io.tapswitch.protocol.client.TapResult;

@@ -1,4 +1,4 @@
-package io.tapswitch.admin.reliability;
+package io.tapswitch.bench.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,7 +34,6 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.tapswitch.admin.RealSwitch;
 import io.tapswitch.admin.db.EmbeddedDatabase;
 import io.tapswitch.protocol.Decision;
 import io.tapswitch.protocol.client.BalanceResult;
