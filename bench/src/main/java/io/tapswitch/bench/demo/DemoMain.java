@@ -332,6 +332,11 @@ public final class DemoMain implements Callable<Integer>
     {
         out.println();
         out.println("=== where to look next ===");
+        if (!keepRunning)
+        {
+            out.println("(the switch and the admin stop as this run ends: the console, the API, the token and the metrics " +
+                "below answer only in a run with --keep-running)");
+        }
         out.println(consoleLine);
         out.printf(Locale.ROOT, "admin API     %s/api/v1   (contract: %s/api/v1/openapi.yaml)%n", admin.baseUrl(), admin.baseUrl());
         out.printf(Locale.ROOT, "demo token    %s   (center administrator, this run only)%n", adminToken);
