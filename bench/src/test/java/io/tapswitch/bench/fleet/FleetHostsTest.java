@@ -49,9 +49,14 @@ class FleetHostsTest
                     throw new IllegalStateException(ex);
                 }
             });
-            // half the terminals are on the first switch; it goes away a second into the run
-            Thread.sleep(1_500);
+            // half the terminals are on the first switch; it goes away once the load runs (200 taps answered)
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (fleet.counter(Fleet.COUNT_ANSWERED) < 200 && System.nanoTime() < deadlineNs && !run.isDone())
+            {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+            }
             assertThat(first.server().openConnections()).isEqualTo(4);
+            assertThat(second.server().openConnections()).isEqualTo(4);
             first.close();
             final FleetResult result = run.get(30, TimeUnit.SECONDS);
 
