@@ -1,46 +1,33 @@
 package io.tapswitch.bench.load;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
+import java.util.Map;
 import java.util.regex.Pattern;
 
-import io.tapswitch.bench.JvmFlags;
+import io.tapswitch.bench.soak.ChildService;
 
 /**
  * A server under test in its own JVM, started with this JVM's classpath and the Chronicle JVM flags, so its CPU time
  * is its own ({@code /proc} via {@link ProcessHandle.Info#totalCpuDuration()}) and its JIT, heap and GC are not
  * shared with the fleet. Its output goes to a log file; the port is read from its "listening on HOST:PORT" line.
+ * A {@link ChildService} (the soak's launcher) that knows its port and its CPU time.
  * <p>
  * Not thread-safe; start and close from the controlling thread.
  */
 public final class ServerProcess implements AutoCloseable
 {
     private static final Pattern LISTENING = Pattern.compile("listening on [^:\\s]+:(\\d+)");
-    private static final long STOP_TIMEOUT_MS = 60_000;
 
-    private final String name;
-    private final Process process;
+    private final ChildService child;
     private final int port;
-    private final Path log;
 
-    private ServerProcess(final String name, final Process process, final int port, final Path log)
+    private ServerProcess(final ChildService child, final int port)
     {
-        this.name = name;
-        this.process = process;
+        this.child = child;
         this.port = port;
-        this.log = log;
     }
 
     /**
@@ -62,64 +49,14 @@ public final class ServerProcess implements AutoCloseable
         final Path logDir,
         final long startTimeoutMs) throws IOException, InterruptedException
     {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(JvmFlags.flags());
-        command.addAll(jvmOptions);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(mainClass);
-        command.addAll(args);
-
-        Files.createDirectories(logDir);
-        final Path log = logDir.resolve(name + ".log");
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        final CompletableFuture<Integer> port = new CompletableFuture<>();
-        final Thread pump = new Thread(() -> pump(process, log, port), name + "-output");
-        pump.setDaemon(true);
-        pump.start();
-        try
-        {
-            return new ServerProcess(name, process, port.get(startTimeoutMs, TimeUnit.MILLISECONDS), log);
-        }
-        catch (final TimeoutException | java.util.concurrent.ExecutionException ex)
-        {
-            process.destroyForcibly();
-            throw new IllegalStateException(name + " did not report its port within " + startTimeoutMs + " ms (" +
-                "exit " + (process.isAlive() ? "none" : process.exitValue()) + "); see " + log, ex);
-        }
-    }
-
-    private static void pump(final Process process, final Path log, final CompletableFuture<Integer> port)
-    {
-        try (BufferedReader in = new BufferedReader(
-                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-            PrintWriter out = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8), true))
-        {
-            String line;
-            while (null != (line = in.readLine()))
-            {
-                out.println(line);
-                if (!port.isDone())
-                {
-                    final Matcher matcher = LISTENING.matcher(line);
-                    if (matcher.find())
-                    {
-                        port.complete(Integer.parseInt(matcher.group(1)));
-                    }
-                }
-            }
-            port.completeExceptionally(new IllegalStateException("server output ended"));
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            port.completeExceptionally(ex);
-        }
+        final ChildService child = ChildService.start(name, jvmOptions, mainClass, args, Map.of(), logDir, LISTENING,
+            startTimeoutMs);
+        return new ServerProcess(child, Integer.parseInt(child.readyValue()));
     }
 
     public String name()
     {
-        return name;
+        return child.name();
     }
 
     public int port()
@@ -129,12 +66,12 @@ public final class ServerProcess implements AutoCloseable
 
     public long pid()
     {
-        return process.pid();
+        return child.pid();
     }
 
     public Path log()
     {
-        return log;
+        return child.log();
     }
 
     /**
@@ -142,28 +79,17 @@ public final class ServerProcess implements AutoCloseable
      */
     public long cpuNs()
     {
-        return process.toHandle().info().totalCpuDuration().map(Duration::toNanos)
-            .orElseThrow(() -> new IllegalStateException("CPU time of " + name + " is not available"));
+        return child.handle().info().totalCpuDuration().map(Duration::toNanos)
+            .orElseThrow(() -> new IllegalStateException("CPU time of " + child.name() + " is not available"));
     }
 
     /**
      * Stops the server with SIGTERM (a clean shutdown: the switch drains, snapshots, closes its journal) and waits
      * for it, bounded; kills it when the bound passes.
      */
+    @Override
     public void close()
     {
-        process.destroy();
-        try
-        {
-            if (!process.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS))
-            {
-                process.destroyForcibly().waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            }
-        }
-        catch (final InterruptedException ex)
-        {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        child.close();
     }
 }
