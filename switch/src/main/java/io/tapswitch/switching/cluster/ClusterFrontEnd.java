@@ -61,7 +61,7 @@ public final class ClusterFrontEnd implements EngineSide, EgressListener
     static final long ANSWER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
     static final long SEND_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long KEEP_ALIVE_NS = TimeUnit.MILLISECONDS.toNanos(500);
-    private static final long RECONNECT_DELAY_NS = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final long RECONNECT_DELAY_NS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final int MAX_OUTSTANDING = 64;
     /** A batch message at most (ingress term length / 8 must exceed it). */
     static final int MAX_BATCH_BYTES = 128 * 1024;

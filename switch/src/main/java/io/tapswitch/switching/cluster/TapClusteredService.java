@@ -691,6 +691,16 @@ public final class TapClusteredService implements ClusteredService
     }
 
     @Override
+    public void onNewLeadershipTermEvent(
+        final long leadershipTermId, final long logPosition, final long timestamp, final long termBaseLogPosition,
+        final int leaderMemberId, final int logSessionId, final java.util.concurrent.TimeUnit timeUnit,
+        final int appVersion)
+    {
+        LOGGER.info("cluster member {}: leadership term {}, leader member {}, log position {}", memberId,
+            leadershipTermId, leaderMemberId, logPosition);
+    }
+
+    @Override
     public void onRoleChange(final Cluster.Role newRole)
     {
         leader = Cluster.Role.LEADER == newRole;
