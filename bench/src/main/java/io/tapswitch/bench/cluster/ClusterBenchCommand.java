@@ -58,7 +58,7 @@ public final class ClusterBenchCommand implements Callable<Integer>
     private long catchUpTaps = 10_000_000;
 
     @Option(names = "--port", paramLabel = "P",
-        description = "terminal port of member 0, member I on P + I; the single node on P + 10 (default: ${DEFAULT-VALUE})")
+        description = "terminal port of member 0, member I on P + I; the single node on P + 3 (default: ${DEFAULT-VALUE})")
     private int port = 17700;
 
     @Option(names = "--metrics-port", paramLabel = "M",
@@ -116,12 +116,12 @@ public final class ClusterBenchCommand implements Callable<Integer>
             cluster.awaitLeader(120_000);
             System.out.println("cluster serving after " + (System.currentTimeMillis() - clusterStartMs) + " ms");
             final List<String> singleArgs = new ArrayList<>(List.of("--host", "127.0.0.1",
-                "--port", Integer.toString(port + 10), "--metrics-port", "-1",
+                "--port", Integer.toString(port + 3), "--metrics-port", "-1",
                 "--data-dir", dataDir.resolve("single").toString()));
             singleArgs.addAll(switchArgs);
             single = ChildService.start("single-node", jvm, "io.tapswitch.switching.SwitchMain", singleArgs, Map.of(),
                 outDir.resolve("logs"), LISTENING, 20 * 60_000L);
-            final String singleHost = "127.0.0.1:" + (port + 10);
+            final String singleHost = "127.0.0.1:" + (port + 3);
 
             if (warmupSeconds > 0)
             {
