@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -56,9 +55,9 @@ public final class JournalRepair
     private static final Logger LOGGER = LoggerFactory.getLogger(JournalRepair.class);
 
     /** Sub-directory of the data directory holding damaged journal cycle files moved aside (never deleted). */
-    public static final String DAMAGED_DIR = "journal-damaged";
+    public static final String DAMAGED_DIR = Queues.DAMAGED_JOURNAL_DIR;
     /** Suffix of a damaged cycle file moved aside. */
-    public static final String DAMAGED_SUFFIX = ".damaged";
+    public static final String DAMAGED_SUFFIX = Queues.DAMAGED_SUFFIX;
     /** Excerpts before Chronicle's last index from which the newest cycle is read at open to check its tail. */
     public static final int SCAN_BACK_EXCERPTS = 2 * JournalReplay.MAX_TORN_TAIL_EXCERPTS;
 
@@ -405,22 +404,9 @@ public final class JournalRepair
     /**
      * @return damaged cycle files moved aside so far in the data directory ({@link #DAMAGED_DIR}).
      */
-    public static int damagedFiles(final Path dataDir) throws IOException
+    public static int damagedFiles(final Path dataDir)
     {
-        final Path asideDir = dataDir.resolve(DAMAGED_DIR);
-        if (!Files.isDirectory(asideDir))
-        {
-            return 0;
-        }
-        int n = 0;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(asideDir, "*" + DAMAGED_SUFFIX))
-        {
-            for (final Path ignored : files)
-            {
-                n++;
-            }
-        }
-        return n;
+        return Queues.damagedJournalFiles(dataDir);
     }
 
     private static void force(final Path file) throws IOException

@@ -194,6 +194,91 @@ class JournalHeaderDamageTest
         assertThat(JournalRepair.damagedFiles(dataDir)).isEqualTo(damage.repaired ? 1 : 0);
     }
 
+    /**
+     * The admin's ingester keeps its reader open while the switch is killed and restarted: after the repair moved
+     * the damaged file aside it must read the decisions the restarted switch answers (in the fresh file), resuming
+     * after the last excerpt it read, every sequence once.
+     */
+    @org.junit.jupiter.api.Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldLetARunningAdminReaderFollowTheRepairedJournal() throws Exception
+    {
+        final Path dataDir = dir.resolve("running-reader");
+        final EngineConfig config = new EngineConfig().dataDir(dataDir).snapshotIntervalMs(0).journalReserveBytes(0);
+        final List<Long> read = new ArrayList<>();
+        long nowMs = START;
+        try (JournalReader reader = new JournalReader(dataDir))
+        {
+            final long lastDurable;
+            final long lastTail;
+            final Harness h = new Harness(config).demo(100, 4);
+            try
+            {
+                for (int i = 0; i < 20; i++)
+                {
+                    nowMs += 1_000;
+                    h.tap(nowMs, 1, 1 + i, 1_000_001 + i % 8, PROGRAM, 1);
+                    h.engine.syncJournal();
+                }
+                lastDurable = h.engine.counters().lastReceipt();
+                int correlation = 10_000;
+                long receipt = 0;
+                for (int b = 0; b < 3; b++)
+                {
+                    h.engine.beginJournalBatch();
+                    for (int i = 0; i < 5; i++)
+                    {
+                        receipt = h.tap(nowMs, 2, correlation++, 1_000_001 + i, PROGRAM, 1).receipt();
+                    }
+                    h.engine.flushJournal();
+                }
+                lastTail = receipt;
+                // the reader has read everything up to the excerpt before the one whose header is damaged next
+                while (reader.poll((index, record) -> read.add(record.sequence()), 1) > 0 &&
+                    read.get(read.size() - 1) < lastDurable + 5)
+                {
+                    // read on
+                }
+            }
+            finally
+            {
+                h.abandonEngine();
+            }
+            damage(dataDir, Damage.INCOMPLETE_MIDDLE, lastDurable + 1, lastTail);
+            final long lastAnswered;
+            try (Harness again = new Harness(Engine.open(config), dataDir, config))
+            {
+                assertThat(again.engine.counters().journalHeaderRepairs()).isEqualTo(1);
+                for (int i = 0; i < 10; i++)
+                {
+                    nowMs += 1_000;
+                    again.tap(nowMs, 3, 100 + i, 1_000_001 + i % 8, PROGRAM, 1);
+                    again.engine.syncJournal();
+                }
+                lastAnswered = again.engine.counters().lastReceipt();
+            }
+            final long followStartNs = System.nanoTime();
+            final long deadline = followStartNs + TimeUnit.SECONDS.toNanos(10);
+            while (read.get(read.size() - 1) < lastAnswered && System.nanoTime() < deadline)
+            {
+                if (reader.poll((index, record) -> read.add(record.sequence()), 10_000) == 0)
+                {
+                    Thread.sleep(50);
+                }
+            }
+            System.out.printf("JournalHeaderDamageTest: the running reader reopened the journal %d time(s) and read " +
+                "to sequence %d in %d ms%n", reader.reopenedAfterRepair(), read.get(read.size() - 1),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - followStartNs));
+            assertThat(reader.reopenedAfterRepair()).as("reopened after the repair").isEqualTo(1);
+            for (int i = 0; i < read.size(); i++)
+            {
+                assertThat(read.get(i)).as("sequence read by the running reader").isEqualTo(i + 1L);
+            }
+            assertThat(read.get(read.size() - 1)).as("the running reader reached the last answered decision")
+                .isEqualTo(lastAnswered);
+        }
+    }
+
     private static long answer(
         final Map<Long, long[]> answered, final Harness h, final long nowMs, final long terminal, final int correlation,
         final long card)
