@@ -109,6 +109,10 @@ public final class SwitchLauncher implements AutoCloseable
             progressLog.scheduleAtFixedRate(() -> logProgress(progress), PROGRESS_LOG_INTERVAL_MS,
                 PROGRESS_LOG_INTERVAL_MS, TimeUnit.MILLISECONDS);
 
+            // a demo switch is sized for its demo cards, as an operator sizes a switch for its cards: the tables
+            // would otherwise double during provisioning (the user's demo and bench load run the same tables)
+            final int cardCapacity = config.demo() ? Math.max(config.cardCapacity(), config.demoCards())
+                : config.cardCapacity();
             final Timer appendTimer = metrics.journalAppendLatencyTimer();
             final java.util.function.Supplier<EngineConfig> engineConfig = () -> new EngineConfig()
                 .dataDir(config.dataDir())
@@ -116,9 +120,9 @@ public final class SwitchLauncher implements AutoCloseable
                 .journalSyncToDisk(config.journalSync())
                 .journalPretouchBytes(config.journalPretouchBytes())
                 .journalReserveBytes(config.journalReserveBytes())
-                .cardCapacity(config.cardCapacity())
-                .holderCapacity(config.cardCapacity())
-                .householdCapacity(Math.max(EngineConfig.DEFAULT_HOUSEHOLD_CAPACITY, config.cardCapacity() / 3 + 1))
+                .cardCapacity(cardCapacity)
+                .holderCapacity(cardCapacity)
+                .householdCapacity(Math.max(EngineConfig.DEFAULT_HOUSEHOLD_CAPACITY, cardCapacity / 3 + 1))
                 .idempotencyCapacity(config.idempotencyCapacity())
                 // periodic snapshots are scheduled by the EngineAgent (snapshot-interval-ms), not a second time by the engine
                 .snapshotIntervalMs(0)
