@@ -83,6 +83,10 @@ public enum Setting implements SettingKey
         "source addresses tracked at most; beyond it the expired, then the oldest, windows are evicted"),
     LOGON_THROTTLE_EXEMPT("logon-throttle-exempt", "", false,
         "comma-separated IP address literals never throttled (e.g. a trusted terminal gateway)"),
+    REPLAY("replay", "effects", false,
+        "how a start replays the journal after the newest snapshot: effects applies each journaled decision's effects " +
+        "(usage taken or given back, results remembered for retries); verify decides every TAP and REVERSAL again " +
+        "and logs how many differ from the journal (slower; both leave the same tables)"),
     DEMO("demo", "false", false,
         "provision the demo dataset (DEMO-DATA.md) into an empty data directory at start"),
     DEMO_CARDS("demo-cards", "100000", false,

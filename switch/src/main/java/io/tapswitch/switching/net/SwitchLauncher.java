@@ -124,6 +124,7 @@ public final class SwitchLauncher implements AutoCloseable
                 .holderCapacity(cardCapacity)
                 .householdCapacity(Math.max(EngineConfig.DEFAULT_HOUSEHOLD_CAPACITY, cardCapacity / 3 + 1))
                 .idempotencyCapacity(config.idempotencyCapacity())
+                .replayVerify(config.replayVerify())
                 // periodic snapshots are scheduled by the EngineAgent (snapshot-interval-ms), not a second time by the engine
                 .snapshotIntervalMs(0)
                 .replayProgress(progress)
@@ -145,8 +146,16 @@ public final class SwitchLauncher implements AutoCloseable
             }
             server.start();
             progressLog.shutdownNow();
-            LOGGER.info("recovered: {} journal records replayed in {} s", progress.recordsReplayed(),
+            LOGGER.info("recovered: {} journal records replayed ({}) in {} s", progress.recordsReplayed(),
+                config.replayVerify() ? "decided again and compared, replay=verify" : "effects applied",
                 String.format(Locale.ROOT, "%.1f", progress.elapsedSeconds()));
+            if (config.replayVerify() && server.replayMismatches() > 0)
+            {
+                LOGGER.warn("replay=verify: {} journal records decided differently from the journal at this start " +
+                    "(a rule or the data changed since they were decided; the tables follow the decisions made now, replay=effects " +
+                    "follows the journal)",
+                    server.replayMismatches());
+            }
             readiness.syncer(server.journalSyncer());
             readiness.journalWritable(server::journalWritable);
             readiness.serving(true);
