@@ -88,6 +88,7 @@ public final class ClusterNode implements AutoCloseable
             }
         });
         final long deadlineNs = System.nanoTime() + MARK_FILE_WAIT_NS;
+        boolean repaired = false;
         while (true)
         {
             try
@@ -98,6 +99,15 @@ public final class ClusterNode implements AutoCloseable
             catch (final RuntimeException ex)
             {
                 node.closeParts();
+                // A recording whose last fragment may be incomplete (the member stopped on a full disk or was killed
+                // in the middle of a write): Aeron refuses to start until `ArchiveTool verify` truncated it. The cut
+                // tail is this member's copy of the log past what it fully wrote; it catches up from the leader.
+                if (!repaired && String.valueOf(ex.getMessage()).contains("incomplete last fragment"))
+                {
+                    repaired = true;
+                    repairArchive(layout);
+                    continue;
+                }
                 // After a crash (kill -9, power loss) the archive's and the cluster's mark files look active until
                 // their heartbeat is older than the driver timeout: wait for that, as a supervisor's restart would.
                 final boolean markFile = String.valueOf(ex.getMessage()).contains("active mark file detected");
@@ -119,6 +129,30 @@ public final class ClusterNode implements AutoCloseable
                     throw ex;
                 }
             }
+        }
+    }
+
+    /**
+     * Runs Aeron's {@code ArchiveTool verify} on the member's archive, truncating a recording's incomplete last
+     * fragment (what the tool asks an operator to confirm), and logs what it did.
+     */
+    private static void repairArchive(final ClusterLayout layout)
+    {
+        LOGGER.error("cluster member {}: the archive's log recording in {} ends with a possibly incomplete fragment " +
+            "(a full disk or a crash in the middle of a write): verifying it and cutting that fragment (ArchiveTool " +
+            "verify); the member catches the log up from the leader", layout.memberId(), layout.archiveDir());
+        final java.io.ByteArrayOutputStream report = new java.io.ByteArrayOutputStream();
+        try (java.io.PrintStream out = new java.io.PrintStream(report, true, java.nio.charset.StandardCharsets.UTF_8))
+        {
+            final boolean valid = io.aeron.archive.ArchiveTool.verify(out, layout.archiveDir().toFile(),
+                java.util.EnumSet.noneOf(io.aeron.archive.ArchiveTool.VerifyOption.class), null, (file) ->
+                {
+                    LOGGER.warn("cluster member {}: cutting the incomplete last fragment of {}", layout.memberId(),
+                        file);
+                    return true;
+                });
+            LOGGER.info("cluster member {}: ArchiveTool verify: {}{}", layout.memberId(),
+                valid ? "valid" : "found invalid recordings", System.lineSeparator() + report);
         }
     }
 

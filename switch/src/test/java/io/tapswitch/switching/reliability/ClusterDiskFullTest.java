@@ -103,6 +103,9 @@ class ClusterDiskFullTest
             tmpfs.resize("512m");
             members.set(FULL, startMember(FULL, dataDirs[FULL]).awaitListening(90_000, true));
             ports.set(FULL, members.get(FULL).port());
+            // a fill that cut a log fragment in half makes the restart repair the archive first (ArchiveTool verify)
+            final String restart = members.get(FULL).output();
+            final boolean repaired = restart.contains("ArchiveTool verify:");
             awaitResults(terminals, totalResults(terminals) + 50, 60_000);
             for (final MovingTerminal terminal : terminals)
             {
@@ -132,8 +135,8 @@ class ClusterDiskFullTest
                 }
             }
             System.out.printf("ClusterDiskFullTest: filled %d bytes; member %d exited %d after %d ms; %d journal " +
-                "records identical on the 3 members, %d decisions answered%n", filled, FULL, status, stoppedMs,
-                reference.size(), totalResults(terminals));
+                "records identical on the 3 members, %d decisions answered; archive repaired at restart: %s%n", filled,
+                FULL, status, stoppedMs, reference.size(), totalResults(terminals), repaired);
         }
     }
 
