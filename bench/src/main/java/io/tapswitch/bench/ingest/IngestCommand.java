@@ -79,6 +79,9 @@ public final class IngestCommand implements Callable<Integer>
     @Option(names = "--batch", paramLabel = "N", description = "the admin's ingest-batch setting (default: the admin's default)")
     private Integer batch;
 
+    @Option(names = "--streams", paramLabel = "N", description = "the admin's ingest-streams setting: COPY streams at once (default: the admin's default)")
+    private Integer streams;
+
     @Option(names = "--without-rollups",
         description = "attribution only: disable the taps' rollup trigger for the run (the reports are then empty), " +
             "to measure what keeping the rollups costs the ingest")
@@ -174,11 +177,12 @@ public final class IngestCommand implements Callable<Integer>
                     throw new IllegalStateException("stored " + stored + " taps, the journal holds " + written[1]);
                 }
                 md.append("# Admin journal ingest\n\n")
-                    .append(String.format(Locale.ROOT, "Started %s; `./tapswitch bench ingest --taps %d --cards %d%s%s`; " +
-                            "ingest-batch %d; %d journal records in %d excerpts of %d, %d of them taps and reversals " +
+                    .append(String.format(Locale.ROOT, "Started %s; `./tapswitch bench ingest --taps %d --cards %d%s%s%s`; " +
+                            "ingest-batch %d, ingest-streams %d; %d journal records in %d excerpts of %d, %d of them taps and reversals " +
                             "spread over %s (city zone %s); %d demo cards in the registry; load average before %s, after %s.%n%n",
                         startedAt, taps, cards, batch == null ? "" : " --batch " + batch,
-                        withoutRollups ? " --without-rollups" : "", config.ingestBatch(), written[0],
+                        streams == null ? "" : " --streams " + streams, withoutRollups ? " --without-rollups" : "",
+                        config.ingestBatch(), config.ingestStreams(), written[0],
                         written[2], PER_EXCERPT, written[1], month, CITY, cards, loadBefore, loadAfter))
                     .append("| taps ingested after the service started | seconds (service started to last excerpt stored) | " +
                         "taps/s | CPU µs per tap: PostgreSQL | CPU µs per tap: admin JVM | admin start ms |\n")
@@ -321,11 +325,12 @@ public final class IngestCommand implements Callable<Integer>
             final long medianLag = sorted.isEmpty() ? 0 : sorted.get(sorted.size() / 2);
             final String loadAfter = LoadReport.loadAverage();
             final String report = "# Admin journal ingest at a sustained rate\n\n" + String.format(Locale.ROOT,
-                "Started %s; `./tapswitch bench ingest --rate %d --duration %d --cards %d%s`; ingest-batch %d; a writer " +
+                "Started %s; `./tapswitch bench ingest --rate %d --duration %d --cards %d%s%s`; ingest-batch %d, " +
+                    "ingest-streams %d; a writer " +
                     "thread appended %d taps in %.1f s (%.0f taps/s offered, 64 per excerpt, stamped with the time of " +
                     "writing) while the admin ingested them; lag sampled every 100 ms (%d samples); load average before " +
                     "%s, after %s.%n%n", startedAt, rate, durationSeconds, cards, batch == null ? "" : " --batch " + batch,
-                config.ingestBatch(), written.get(), writtenNs / 1e9, written.get() / (writtenNs / 1e9), lagSamples.size(),
+                streams == null ? "" : " --streams " + streams, config.ingestBatch(), config.ingestStreams(), written.get(), writtenNs / 1e9, written.get() / (writtenNs / 1e9), lagSamples.size(),
                 loadBefore, loadAfter) +
                 "| offered taps/s | ingested while writing, taps/s | lag median ms | lag p99 ms | lag max ms | " +
                 "lag when writing stopped ms | most excerpts waiting | caught up after writing stopped, ms |\n" +
@@ -343,6 +348,10 @@ public final class IngestCommand implements Callable<Integer>
         if (batch != null)
         {
             config.ingestBatch(batch);
+        }
+        if (streams != null)
+        {
+            config.ingestStreams(streams);
         }
         return config.conclude();
     }
