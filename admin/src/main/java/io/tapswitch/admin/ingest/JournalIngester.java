@@ -122,6 +122,8 @@ public final class JournalIngester implements AutoCloseable
     private long entries;
     private long lastTimeMs;
     private long batchLastTimeMs;
+    /** The UTC day (of journal time) of the last prune of closed days' rollup rows; the reader thread only. */
+    private long prunedDay = Long.MIN_VALUE;
     private volatile boolean running;
     private volatile String failing;
     private volatile Thread thread;
@@ -394,11 +396,51 @@ public final class JournalIngester implements AutoCloseable
         }
         entries = newEntries;
         lastTimeMs = batchLastTimeMs;
+        pruneClosedDays();
         IngestedPosition.write(switchDataDir, newIndex);
         // last: whoever sees the new index also sees the counters and the published position
         storedIndex = newIndex;
         updateLag();
         return read;
+    }
+
+    /**
+     * Once per UTC day of journal time (and at the first batch after start), removes the per-holder and per-household
+     * rollup rows of the city days no decision can reach any more ({@code V82__tap_rollups_prune.sql}: more than 31
+     * days before the newest decision stored). Its own transaction on stream 0's connection, between batches; a
+     * failure is logged and tried again with the next batch (the rows only wait longer).
+     */
+    private void pruneClosedDays()
+    {
+        final long day = Math.floorDiv(lastTimeMs, 86_400_000L);
+        if (lastTimeMs == 0 || day == prunedDay)
+        {
+            return;
+        }
+        try
+        {
+            final Connection c = streams[0].connection();
+            try (PreparedStatement prune = c.prepareStatement("SELECT tap_rollups_prune(?)"))
+            {
+                prune.setObject(1, Instant.ofEpochMilli(lastTimeMs).atOffset(ZoneOffset.UTC));
+                try (ResultSet rs = prune.executeQuery())
+                {
+                    rs.next();
+                    final long removed = rs.getLong(1);
+                    c.commit();
+                    if (removed > 0)
+                    {
+                        LOG.info("journal ingester: {} holder and household rollup rows of closed days removed", removed);
+                    }
+                }
+            }
+            prunedDay = day;
+        }
+        catch (final SQLException ex)
+        {
+            LOG.warn("journal ingester: pruning closed days' rollup rows failed, trying again later: {}", ex.toString());
+            streams[0].dropConnection();
+        }
     }
 
     private void onRecord(final long index, final JournalDecoder record)
