@@ -92,12 +92,6 @@ public final class AdminService
     private HttpServer metricsServer;
     private JvmGcMetrics gcMetrics;
     private CallerThrottle throttle;
-    /** How often each connection's {@link SlowHeaderGuard} looks at it. */
-    private static final long HEADER_CHECK_MS = 1_000;
-    private final java.util.concurrent.ConcurrentHashMap<io.vertx.core.http.HttpConnection, SlowHeaderGuard> headerGuards =
-        new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> connectionsByClient =
-        new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param config the configuration; {@link AdminConfig#conclude()} is called at start if needed.
@@ -270,7 +264,7 @@ public final class AdminService
             new io.tapswitch.admin.console.Console(context, accountModule.accounts(), this::httpPort,
                 config.tlsCertFile() != null).mount(root);
             root.get("/health").handler(rc -> Api.sendJson(rc, 200, new JsonObject().put("status", "up")));
-            root.get("/ready").handler(this::ready);
+            root.get("/ready").handler(new Readiness(vertx, pool, config, () -> publisher, () -> ingester)::handle);
             root.get(Contract.BASE_PATH + "/openapi.yaml").handler(rc -> rc.response()
                 .putHeader("Content-Type", "application/yaml; charset=utf-8").end(contract.yaml()));
             root.route().failureHandler(Problems::handleFailure);
@@ -452,107 +446,6 @@ public final class AdminService
         rc.next();
     }
 
-    /**
-     * Readiness: 200 when PostgreSQL answers, the switch's queues are there, and the outbox and the ingester keep up;
-     * otherwise 503 problem+json whose {@code reasons} say why (PostgreSQL unreachable, outbox or ingester failing or
-     * behind, a queue missing) and whose {@code checks} hold each check's state.
-     */
-    private void ready(final RoutingContext rc)
-    {
-        final Path commands = Queues.commandsDir(config.switchDataDir());
-        final Path journal = Queues.journalDir(config.switchDataDir());
-        final Promise<String> db = Promise.promise();
-        final long timer = vertx.setTimer(READY_DB_TIMEOUT_MS, id -> db.tryComplete("PostgreSQL did not answer within " +
-            READY_DB_TIMEOUT_MS + " ms"));
-        pool.query("SELECT 1").execute().onComplete(ar ->
-        {
-            vertx.cancelTimer(timer);
-            if (ar.succeeded())
-            {
-                db.tryComplete(null);
-            }
-            else
-            {
-                final String reason = Problems.unavailableReason(ar.cause());
-                db.tryComplete(reason != null ? reason : "PostgreSQL refused the check: " + ar.cause());
-            }
-        });
-        db.future().onComplete(ar ->
-        {
-            final String dbProblem = ar.result();
-            final List<String> reasons = new ArrayList<>();
-            final JsonObject checks = new JsonObject();
-            checks.put("database", dbProblem == null ? "up" : "down");
-            if (dbProblem != null)
-            {
-                reasons.add(dbProblem);
-            }
-            final boolean commandQueue = Files.isDirectory(commands) && Files.isWritable(commands);
-            final boolean journalQueue = Files.isDirectory(journal) && Files.isReadable(journal);
-            checks.put("commandQueue", commandQueue ? "up" : "down").put("journal", journalQueue ? "up" : "down");
-            if (!commandQueue)
-            {
-                reasons.add("the switch's command queue " + commands + " is not a writable directory");
-            }
-            if (!journalQueue)
-            {
-                reasons.add("the switch's journal " + journal + " is not a readable directory");
-            }
-            final OutboxPublisher p = publisher;
-            if (p != null && config.publisherEnabled())
-            {
-                final JsonObject outbox = new JsonObject().put("pending", p.depth()).put("oldestAgeMs", p.oldestAgeMs());
-                if (p.failing() != null)
-                {
-                    outbox.put("state", "failing").put("error", p.failing());
-                    reasons.add("the outbox publisher is failing: " + p.failing());
-                }
-                else if (p.oldestAgeMs() > READY_MAX_OUTBOX_AGE_MS)
-                {
-                    outbox.put("state", "behind");
-                    reasons.add("the outbox is behind: " + p.depth() + " commands, the oldest " + p.oldestAgeMs() + " ms old");
-                }
-                else
-                {
-                    outbox.put("state", "up");
-                }
-                checks.put("outbox", outbox);
-            }
-            final JournalIngester i = ingester;
-            if (i != null)
-            {
-                final JsonObject ingest = new JsonObject().put("lagEntries", i.lagEntries()).put("lagMs", i.lagMs());
-                if (i.failing() != null)
-                {
-                    ingest.put("state", "failing").put("error", i.failing());
-                    reasons.add("the journal ingester is failing: " + i.failing());
-                }
-                else if (i.lagMs() > READY_MAX_INGEST_LAG_MS)
-                {
-                    ingest.put("state", "behind");
-                    reasons.add("the journal ingester is behind: " + i.lagEntries() + " entries, " + i.lagMs() + " ms");
-                }
-                else
-                {
-                    ingest.put("state", "up");
-                }
-                checks.put("ingester", ingest);
-            }
-            if (reasons.isEmpty())
-            {
-                Api.sendJson(rc, 200, new JsonObject().put("status", "ready").put("checks", checks));
-            }
-            else
-            {
-                rc.response().setStatusCode(503).putHeader("Content-Type", Problems.CONTENT_TYPE)
-                    .putHeader("Cache-Control", "no-store")
-                    .end(new JsonObject().put("type", "/problems/not-ready").put("title", "Not ready").put("status", 503)
-                        .put("detail", String.join("; ", reasons)).put("reasons", new io.vertx.core.json.JsonArray(reasons))
-                        .put("checks", checks).encode());
-            }
-        });
-    }
-
     private Future<Void> listen(final Router router)
     {
         final HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port())
@@ -570,14 +463,11 @@ public final class AdminService
         }
         httpServer = vertx.createHttpServer(options);
         throttle = new CallerThrottle(config.requestsPerSecondPerCaller(), config.requestBurstPerCaller(), System::nanoTime);
-        httpServer.connectionHandler(this::limitConnections);
+        final ConnectionGuards guards = new ConnectionGuards(vertx, config, registry);
+        httpServer.connectionHandler(guards::accept);
         final Future<HttpServer> api = httpServer.requestHandler(request ->
         {
-            final SlowHeaderGuard guard = headerGuards.get(request.connection());
-            if (guard != null)
-            {
-                guard.onRequest(request);
-            }
+            guards.onRequest(request);
             router.handle(request);
         }).listen();
         if (config.metricsPort() < 0)
@@ -589,108 +479,6 @@ public final class AdminService
             .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(registry.scrape()));
         metricsServer = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.metricsPort()));
         return api.compose(s -> metricsServer.requestHandler(metrics).listen()).mapEmpty();
-    }
-
-    /**
-     * Closes a connection past {@link AdminConfig#maxConnectionsPerClient()} of its client address at once (counted in
-     * {@code tapswitch_admin_connections_rejected_total}), so one client cannot hold every connection the service has.
-     */
-    private void limitConnections(final io.vertx.core.http.HttpConnection connection)
-    {
-        final io.vertx.core.net.SocketAddress remote = connection.remoteAddress();
-        final String client = remote == null ? "unknown" : remote.hostAddress();
-        final java.util.concurrent.atomic.AtomicInteger open =
-            connectionsByClient.computeIfAbsent(client, k -> new java.util.concurrent.atomic.AtomicInteger());
-        final int now = open.incrementAndGet();
-        if (now > config.maxConnectionsPerClient())
-        {
-            connection.closeHandler(v ->
-            {
-                if (open.decrementAndGet() == 0)
-                {
-                    connectionsByClient.remove(client, open);
-                }
-            });
-            registry.counter("tapswitch_admin_connections_rejected_total").increment();
-            connection.close();
-            return;
-        }
-        final SlowHeaderGuard guard = new SlowHeaderGuard(connection);
-        headerGuards.put(connection, guard);
-        guard.timerId = vertx.setPeriodic(HEADER_CHECK_MS, id -> guard.check());
-        connection.closeHandler(v ->
-        {
-            vertx.cancelTimer(guard.timerId);
-            headerGuards.remove(connection);
-            if (open.decrementAndGet() == 0)
-            {
-                connectionsByClient.remove(client, open);
-            }
-        });
-    }
-
-    /**
-     * Closes a connection that does not deliver a whole request line and headers in time, however slowly its bytes
-     * trickle (each byte resets the HTTP idle timeout, so a slow-header client — slowloris — would hold its connection
-     * for ever): the first request within {@link AdminConfig#requestHeaderTimeoutMs()} of the connection, each later
-     * one within {@link #IDLE_TIMEOUT_SECONDS} of the previous answer, a body within {@link #IDLE_TIMEOUT_SECONDS} of
-     * its headers. Counted in
-     * {@code tapswitch_admin_slow_requests_closed_total}. Runs on the connection's event loop (its periodic check).
-     */
-    private final class SlowHeaderGuard
-    {
-        private final io.vertx.core.http.HttpConnection connection;
-        private final long openedNs = System.nanoTime();
-        private io.vertx.core.http.HttpServerRequest current;
-        private long answeredSeenNs;
-        long timerId;
-
-        SlowHeaderGuard(final io.vertx.core.http.HttpConnection connection)
-        {
-            this.connection = connection;
-        }
-
-        private long requestNs;
-
-        void onRequest(final io.vertx.core.http.HttpServerRequest request)
-        {
-            current = request;
-            requestNs = System.nanoTime();
-            answeredSeenNs = 0;
-        }
-
-        void check()
-        {
-            final long nowNs = System.nanoTime();
-            final boolean late;
-            if (current == null)
-            {
-                late = nowNs - openedNs > TimeUnit.MILLISECONDS.toNanos(config.requestHeaderTimeoutMs());
-            }
-            else if (current.response().ended() || current.response().closed())
-            {
-                if (answeredSeenNs == 0)
-                {
-                    answeredSeenNs = nowNs;
-                }
-                late = nowNs - answeredSeenNs > TimeUnit.SECONDS.toNanos(IDLE_TIMEOUT_SECONDS);
-            }
-            else if (!current.isEnded())
-            {
-                // a body trickling in: at most the idle time for the whole body (≤ 1 MiB)
-                late = nowNs - requestNs > TimeUnit.SECONDS.toNanos(IDLE_TIMEOUT_SECONDS);
-            }
-            else
-            {
-                late = false; // a request is being answered: its time is the handler's, not the client's
-            }
-            if (late)
-            {
-                registry.counter("tapswitch_admin_slow_requests_closed_total").increment();
-                vertx.cancelTimer(timerId);
-                connection.close();
-            }
-        }
     }
 
     /**

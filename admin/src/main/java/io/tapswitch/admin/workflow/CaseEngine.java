@@ -20,7 +20,8 @@ import io.tapswitch.admin.Role;
  * An action is allowed only where the stage the case is at lists it and only to the roles the stage names; case
  * actions (resume, close, checklist, attachments) are allowed to the roles of the current stage. Anything else is
  * refused with a {@link ResultCode} and a reason, and the case is unchanged. Each accepted action works on a copy,
- * increments the version and appends one history entry per case.
+ * increments the version and appends one history entry per case. How a case moves between the stages of its card
+ * (due dates, the main line, a refusal and its path, finishing) is {@link CaseStages}.
  * <p>
  * Immutable; thread-safe.
  */
@@ -30,11 +31,13 @@ public final class CaseEngine
 
     private final Catalogue catalogue;
     private final WorkingCalendar calendar;
+    private final CaseStages stages;
 
     public CaseEngine(final Catalogue catalogue, final WorkingCalendar calendar)
     {
         this.catalogue = catalogue;
         this.calendar = calendar;
+        this.stages = new CaseStages(calendar);
     }
 
     public Catalogue catalogue()
@@ -162,7 +165,7 @@ public final class CaseEngine
         {
             details.put("urgent", "ВПО — невідкладно");
         }
-        moveOnMain(card, c, now, calendar.dateOf(now), details);
+        stages.moveOnMain(card, c, now, calendar.dateOf(now), details);
         record(c, actor.userId(), registering, CaseAction.REGISTER, registration.no(), now, command.comment(), details);
         return CaseResult.ok(c, List.of());
     }
@@ -250,7 +253,7 @@ public final class CaseEngine
         details.put("groundsUk", deathGroundText(card));
         details.put("deceasedCase", deceasedCase);
         final String stageNo = c.stageNo;
-        finish(c, CaseStatus.CLOSED, now, details);
+        CaseStages.finish(c, CaseStatus.CLOSED, now, details);
         final Role role = actor.roles().iterator().next();
         record(c, actor.userId(), role, CaseAction.CLOSE, stageNo, now, "41-76: case " + deceasedCase, details);
         return CaseResult.ok(c, List.of());
@@ -331,7 +334,7 @@ public final class CaseEngine
             if (null != refusal)
             {
                 details.put("decision", "REFUSED");
-                final CaseResult invalid = refuse(card, stage, c, decide.path(), refusal.groundsCode(),
+                final CaseResult invalid = stages.refuse(card, stage, c, decide.path(), refusal.groundsCode(),
                     refusal.groundsText(), refusal.appealRoute(), committeeCode, now, sessionDate, details);
                 if (null != invalid)
                 {
@@ -341,7 +344,7 @@ public final class CaseEngine
             else
             {
                 details.put("decision", "APPROVED");
-                moveOnMain(card, c, now, sessionDate, details);
+                stages.moveOnMain(card, c, now, sessionDate, details);
             }
             record(c, actor.userId(), deciding, CaseAction.COMMITTEE_DECISION, stage.no(), now, "", details);
             decided.add(c);
@@ -394,7 +397,7 @@ public final class CaseEngine
         }
         for (final ServiceCard.Stage stage : ahead)
         {
-            previous = null == previous ? null : due(stage, previous);
+            previous = null == previous ? null : stages.due(stage, previous);
             plan.add(new PlannedStage(stage.no(), previous));
         }
         return plan;
@@ -442,11 +445,11 @@ public final class CaseEngine
             c.refusalPathRemaining.remove(0);
             if (c.refusalPathRemaining.isEmpty())
             {
-                finish(c, CaseStatus.REFUSED, now, details);
+                CaseStages.finish(c, CaseStatus.REFUSED, now, details);
             }
             else
             {
-                enter(card.stage(c.refusalPathRemaining.get(0)), c, now, calendar.dateOf(now), details);
+                stages.enter(card.stage(c.refusalPathRemaining.get(0)), c, now, calendar.dateOf(now), details);
             }
             return null;
         }
@@ -465,28 +468,28 @@ public final class CaseEngine
         {
             case ADVANCE:
             {
-                final CaseResult missing = missingDocuments(card, stage, c);
+                final CaseResult missing = CaseStages.missingDocuments(card, stage, c);
                 if (null != missing)
                 {
                     return missing;
                 }
-                moveOnMain(card, c, now, calendar.dateOf(now), details);
+                stages.moveOnMain(card, c, now, calendar.dateOf(now), details);
                 return null;
             }
             case SUSPEND:
             {
                 final CaseCommand.Suspend suspend = (CaseCommand.Suspend)command;
-                final CaseResult invalid = checkGrounds(card, card.suspensionGrounds(), "suspension",
+                final CaseResult invalid = CaseStages.checkGrounds(card, card.suspensionGrounds(), "suspension",
                     suspend.groundsCode(), suspend.groundsText());
                 if (null != invalid)
                 {
                     return invalid;
                 }
                 final LocalDate noticeDue = allowed.path().isEmpty() ? null :
-                    due(card.stage(allowed.path().get(0)), calendar.dateOf(now));
+                    stages.due(card.stage(allowed.path().get(0)), calendar.dateOf(now));
                 c.status = CaseStatus.SUSPENDED;
                 c.suspension = new CaseFile.Suspension(now, suspend.groundsCode(),
-                    groundsText(card.suspensionGrounds(), suspend.groundsCode(), suspend.groundsText()),
+                    CaseStages.groundsText(card.suspensionGrounds(), suspend.groundsCode(), suspend.groundsText()),
                     allowed.path(), noticeDue);
                 details.put("grounds", c.suspension.groundsText());
                 if (null != noticeDue)
@@ -498,7 +501,7 @@ public final class CaseEngine
             case REFUSE:
             {
                 final CaseCommand.Refuse refuse = (CaseCommand.Refuse)command;
-                return refuse(card, stage, c, allowed.path(), refuse.groundsCode(), refuse.groundsText(),
+                return stages.refuse(card, stage, c, allowed.path(), refuse.groundsCode(), refuse.groundsText(),
                     refuse.appealRoute(), null, now, calendar.dateOf(now), details);
             }
             case COMMITTEE_DECISION:
@@ -589,7 +592,7 @@ public final class CaseEngine
             default:
                 break;
         }
-        moveOnMain(card, c, now, calendar.dateOf(now), details);
+        stages.moveOnMain(card, c, now, calendar.dateOf(now), details);
         return null;
     }
 
@@ -632,7 +635,7 @@ public final class CaseEngine
                 }
                 c.closeReason = close.reasonCode();
                 details.put("reason", close.reasonCode());
-                finish(c, CaseStatus.CLOSED, now, details);
+                CaseStages.finish(c, CaseStatus.CLOSED, now, details);
                 return null;
             }
             case CHECK_DOCUMENT:
@@ -677,76 +680,6 @@ public final class CaseEngine
         }
     }
 
-    private CaseResult refuse(final ServiceCard card, final ServiceCard.Stage stage, final CaseFile c,
-        final List<String> path, final String groundsCode, final String groundsText, final String appealRoute,
-        final String committee, final Instant now, final LocalDate startDate, final Map<String, String> details)
-    {
-        final CaseResult invalid = checkGrounds(card, card.refusalGrounds(), "refusal", groundsCode, groundsText);
-        if (null != invalid)
-        {
-            return invalid;
-        }
-        if (null == appealRoute || appealRoute.isBlank())
-        {
-            return CaseResult.refused(ResultCode.INVALID_REQUEST, "a refusal must state the route of appeal");
-        }
-        c.refusal = new CaseFile.Refusal(now, stage.no(), groundsCode,
-            groundsText(card.refusalGrounds(), groundsCode, groundsText), appealRoute, committee);
-        details.put("grounds", c.refusal.groundsText());
-        details.put("appealRoute", appealRoute);
-        if (path.isEmpty())
-        {
-            finish(c, CaseStatus.REFUSED, now, details);
-        }
-        else
-        {
-            c.refusalTrack = true;
-            c.refusalPathRemaining = new ArrayList<>(path);
-            enter(card.stage(path.get(0)), c, now, startDate, details);
-        }
-        return null;
-    }
-
-    private static CaseResult checkGrounds(final ServiceCard card, final List<ServiceCard.Grounds> grounds,
-        final String what, final String code, final String text)
-    {
-        if (grounds.isEmpty())
-        {
-            if (null == text || text.isBlank())
-            {
-                return CaseResult.refused(ResultCode.INVALID_REQUEST, "card " + card.key() + " lists no " + what +
-                    " grounds: state them in groundsText");
-            }
-            return null;
-        }
-        for (final ServiceCard.Grounds g : grounds)
-        {
-            if (g.code().equals(code))
-            {
-                return null;
-            }
-        }
-        final List<String> codes = new ArrayList<>();
-        for (final ServiceCard.Grounds g : grounds)
-        {
-            codes.add(g.code());
-        }
-        return CaseResult.refused(ResultCode.UNKNOWN_GROUNDS, "card " + card.key() + " allows " + what +
-            " only on grounds " + codes + ", not " + code);
-    }
-
-    private static String groundsText(final List<ServiceCard.Grounds> grounds, final String code, final String text)
-    {
-        for (final ServiceCard.Grounds g : grounds)
-        {
-            if (g.code().equals(code))
-            {
-                return null == text || text.isBlank() ? g.textUk() : g.textUk() + " — " + text;
-            }
-        }
-        return text;
-    }
-
     private static Set<String> closingCodes(final ServiceCard card)
     {
         if (card.closingGrounds().isEmpty())
@@ -759,81 +692,6 @@ public final class CaseEngine
             codes.add(g.code());
         }
         return codes;
-    }
-
-    private static CaseResult missingDocuments(final ServiceCard card, final ServiceCard.Stage stage, final CaseFile c)
-    {
-        final List<String> missing = new ArrayList<>();
-        for (final String code : stage.requiresDocuments())
-        {
-            if (!c.documents.get(code).received())
-            {
-                missing.add(code);
-            }
-        }
-        if (stage.actions().containsKey(CaseAction.SUSPEND))
-        {
-            for (final ServiceCard.DocumentSpec doc : card.documents())
-            {
-                if (doc.required() && !doc.addedByOffice() && !c.documents.get(doc.code()).received())
-                {
-                    missing.add(doc.code());
-                }
-            }
-        }
-        if (missing.isEmpty())
-        {
-            return null;
-        }
-        return CaseResult.refused(ResultCode.MISSING_DOCUMENTS, "card " + card.key() + " stage " + stage.no() +
-            " needs documents " + missing + " checked as received (or leave the application without motion)");
-    }
-
-    private void moveOnMain(final ServiceCard card, final CaseFile c, final Instant now, final LocalDate startDate,
-        final Map<String, String> details)
-    {
-        final ServiceCard.Stage next = card.nextMainStage(c.stageNo, c.intakeBody);
-        if (null == next)
-        {
-            finish(c, CaseStatus.COMPLETED, now, details);
-        }
-        else
-        {
-            enter(next, c, now, startDate, details);
-        }
-    }
-
-    private void enter(final ServiceCard.Stage stage, final CaseFile c, final Instant now, final LocalDate startDate,
-        final Map<String, String> details)
-    {
-        c.stageNo = stage.no();
-        c.stageEnteredAt = now;
-        c.stageDue = due(stage, startDate);
-        if (c.urgent && null != c.stageDue && null != c.totalDue && c.stageDue.isAfter(c.totalDue))
-        {
-            c.stageDue = c.totalDue;
-        }
-        details.put("toStage", stage.no());
-        if (null != c.stageDue)
-        {
-            details.put("stageDue", c.stageDue.toString());
-        }
-    }
-
-    private LocalDate due(final ServiceCard.Stage stage, final LocalDate startDate)
-    {
-        return calendar.due(stage.deadline().kind(), stage.deadline().days(), startDate);
-    }
-
-    private static void finish(final CaseFile c, final CaseStatus status, final Instant now,
-        final Map<String, String> details)
-    {
-        c.status = status;
-        c.finishedAt = now;
-        c.stageDue = null;
-        c.refusalTrack = false;
-        c.refusalPathRemaining = new ArrayList<>();
-        details.put("finished", status.name());
     }
 
     private static void record(final CaseFile c, final String userId, final Role role, final CaseAction action,

@@ -32,20 +32,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Why this file is long: the duty cycle handles the journal's faults between its steps — a full journal, a failed
- * sync, a late sync (held answers released as SYSTEM_ERROR after {@code journal-sync-answer-ms}, deciding stopped
- * until the sync returns) and a stuck one (exit) — and each reads and changes the batch state of this one thread
- * (commit tokens, the decide flag, the held answers); moving the late-sync part out would hand that state across
- * classes on every duty cycle.
- * <p>
  * The engine thread: owns the {@link Engine} and the session table (which connection is logged on as which
  * terminal). Each duty cycle it decides a batch of requests from the request ring (copied out in chunks whose
  * table reads are warmed together, {@link Engine#warm()}) inside a journal batch
  * ({@link Engine#beginJournalBatch()}: the batch's records are written as one journal excerpt), flushes that
  * excerpt and hands it to the {@link CommitStage}; the batch's answers wait in the {@link HeldAnswers} stage until
- * it is committed, then go to the rings of their event loops, which are woken once per release; then it applies
- * admin commands (outside the batch, after it was flushed, so the journal keeps the decision order) and, when due,
- * writes a snapshot. The session table is a {@link SessionTable}.
+ * it is committed, then go to the rings of their event loops, which are woken once per release ({@link BatchCommits}:
+ * the batches from written to answered, and the journal's faults on the way — late, failed or stuck commits); then
+ * it applies admin commands (outside the batch, after it was flushed, so the journal keeps the decision order) and,
+ * when due, writes a snapshot. The session table is a {@link SessionTable}.
  * <p>
  * Invariant: a response is released only after the journal record of its decision was written (flushed) and, with
  * {@code syncJournal}, synced; a crash before that loses only decisions nobody was told about.
@@ -70,7 +65,6 @@ public final class EngineAgent implements EngineSide
      * rest of the second is left to the time a request waited to be decided and to its event loop).
      */
     static final long COMMIT_ANSWER_NS = TimeUnit.MILLISECONDS.toNanos(800);
-    private long commitAnswerNs = COMMIT_ANSWER_NS;
     /** A journal sync that neither succeeds nor fails for this long is given up: the switch exits. */
     static final long SYNC_STUCK_NS = TimeUnit.SECONDS.toNanos(10);
     /** Exit status of the switch after a journal fault it cannot heal while running (EX_IOERR). */
@@ -100,26 +94,10 @@ public final class EngineAgent implements EngineSide
     private int chunkCount;
     private int chunkBytes;
     private final boolean syncJournal;
-    private long nextToken;
-    /**
-     * The highest token whose answers were released as SYSTEM_ERROR because its commit did not come within
-     * {@link #commitAnswerBound}; nothing is decided while the commit stage is behind it ({@link #abandoned()}).
-     */
-    private long abandonedToken;
-    /** When the oldest batch answered SYSTEM_ERROR for a late commit asked for its commit (the exit bound). */
-    private long abandonedSinceNs;
-    private long syncRequestedJournalIndex = Long.MIN_VALUE;
-    private CommitStage commit = CommitStage.WRITTEN;
+    private final BatchCommits commits;
     private final UnsafeBuffer control = new UnsafeBuffer(ByteBuffer.allocateDirect(HandoffRecords.CONTROL_LENGTH));
     private final SessionTable sessions = new SessionTable();
     private final Set<String> loggedErrors = new HashSet<>();
-
-    /** Whether requests are decided now (false: answered SYSTEM_ERROR, PROTOCOL.md rule 14); read by metrics. */
-    private volatile boolean journalWritable = true;
-    /** A journal fault that cannot heal in this process: nothing is decided any more, the switch exits. */
-    private volatile boolean failed;
-    private volatile Runnable onFatal = () -> { };
-    private boolean decide = true;
     private final long commandHeadroomBytes;
     private volatile boolean paused;
     private long nowMs;
@@ -161,6 +139,7 @@ public final class EngineAgent implements EngineSide
         this.counters = counters;
         this.responseFullIdle = new BackoffIdleStrategy(10, 10, 1_000, 100_000);
         this.held = new HeldAnswers(responses, wakers, counters, responseFullIdle);
+        this.commits = new BatchCommits(held, requests, counters, responseFullIdle);
         this.commandHeadroomBytes = DECIDE_HEADROOM_BYTES + (long)commandPollLimit * JournalWriter.MAX_RECORD_BYTES;
     }
 
@@ -172,7 +151,7 @@ public final class EngineAgent implements EngineSide
      */
     public void onFatal(final Runnable onFatal)
     {
-        this.onFatal = onFatal;
+        commits.onFatal(onFatal);
     }
 
     /**
@@ -182,7 +161,7 @@ public final class EngineAgent implements EngineSide
      */
     public void commitAnswerBound(final long boundNs)
     {
-        this.commitAnswerNs = boundNs;
+        commits.commitAnswerBound(boundNs);
     }
 
     /**
@@ -193,7 +172,7 @@ public final class EngineAgent implements EngineSide
      */
     public boolean journalWritable()
     {
-        return journalWritable;
+        return commits.journalWritable();
     }
 
     /**
@@ -201,7 +180,7 @@ public final class EngineAgent implements EngineSide
      */
     public boolean failed()
     {
-        return failed;
+        return commits.failed();
     }
 
     public String roleName()
@@ -222,8 +201,9 @@ public final class EngineAgent implements EngineSide
                 applied += count;
             }
             nowMs = clock.time();
+            commits.now(nowMs);
             nextSnapshotMs = snapshotIntervalMs > 0 ? nowMs + snapshotIntervalMs : Long.MAX_VALUE;
-            commit = CommitStage.of(syncJournal, engine, Thread.currentThread());
+            commits.start(engine, CommitStage.of(syncJournal, engine, Thread.currentThread()));
             started.complete(applied);
         }
         catch (final RuntimeException | Error ex)
@@ -251,31 +231,31 @@ public final class EngineAgent implements EngineSide
 
     public int doWork()
     {
-        if (failed)
+        if (commits.failed())
         {
             return answerFailed();
         }
         if (paused)
         {
             // Deciding stops; answers already decided still leave once their batch is durable.
-            final int released = releaseDurable();
-            checkSync();
+            final int released = commits.releaseCommitted();
+            commits.checkSync();
             held.wakeTouchedLoops();
             return released;
         }
 
         nowMs = clock.time();
-        int workCount = releaseDurable();
-        if (checkSync())
+        commits.now(nowMs);
+        int workCount = commits.releaseCommitted();
+        if (commits.checkSync())
         {
             return workCount + 1;
         }
-        if (0 != held.pendingBatches() && System.nanoTime() - held.oldestSinceNs() > commitAnswerNs)
+        if (commits.abandonIfLate())
         {
-            abandonHeld();
             workCount++;
         }
-        decide = updateWritable();
+        commits.startCycle();
         int decided = 0;
         engine.beginJournalBatch();
         while (decided < batchSize)
@@ -290,7 +270,7 @@ public final class EngineAgent implements EngineSide
             {
                 break;
             }
-            if (decide)
+            if (commits.decides())
             {
                 engine.warm();
             }
@@ -301,19 +281,19 @@ public final class EngineAgent implements EngineSide
             decided += read;
         }
         // always: ends the journal batch, even when the ring held no request
-        commitBatch();
-        if (failed)
+        commits.commitBatch();
+        if (commits.failed())
         {
             return workCount + decided;
         }
         if (decided > 0)
         {
             workCount += decided;
-            workCount += releaseDurable();
+            workCount += commits.releaseCommitted();
         }
         held.wakeTouchedLoops();
 
-        final int commandLimit = decide ? commandLimit() : 0;
+        final int commandLimit = commits.decides() ? commandLimit() : 0;
         if (commandLimit > 0)
         {
             // commands journal too (up to the largest record each): applied only while their space is allocated
@@ -323,12 +303,12 @@ public final class EngineAgent implements EngineSide
             }
             catch (final Throwable ex)
             {
-                fatal("journal write of an admin command failed", ex);
+                commits.fatal("journal write of an admin command failed", ex);
                 return workCount + 1;
             }
         }
 
-        if (decide && nowMs - nextSnapshotMs >= 0)
+        if (commits.decides() && nowMs - nextSnapshotMs >= 0)
         {
             nextSnapshotMs = nowMs + snapshotIntervalMs;
             engine.snapshot();
@@ -354,134 +334,6 @@ public final class EngineAgent implements EngineSide
     }
 
     /**
-     * @return whether this duty cycle decides requests: the journal has space allocated ahead for a batch and no
-     * sync is failing. Logs and counts each change.
-     */
-    private boolean updateWritable()
-    {
-        final boolean writable = engine.journalHeadroom() >= DECIDE_HEADROOM_BYTES &&
-            !commit.failing() && !abandoned();
-        if (writable != journalWritable)
-        {
-            journalWritable = writable;
-            if (writable)
-            {
-                LOGGER.warn("journal writable again: deciding requests (answered SYSTEM_ERROR meanwhile: {})",
-                    counters.get(Counters.JOURNAL_UNWRITABLE_ANSWERS));
-            }
-            else
-            {
-                counters.increment(Counters.JOURNAL_FAULTS);
-                LOGGER.error("journal not writable (space allocated ahead: {} bytes, sync failing: {}, sync late: {}): " +
-                    "requests are answered ERROR SYSTEM_ERROR until it is; probing", Math.max(0, engine.journalHeadroom()),
-                    commit.failing(), abandoned());
-            }
-        }
-        return writable;
-    }
-
-    /**
-     * A failed sync (its batches can never be known durable) or one stuck past {@link #SYNC_STUCK_NS}: fatal.
-     *
-     * @return true when it was.
-     */
-    private boolean checkSync()
-    {
-        final boolean abandoned = abandoned();
-        if ((0 == held.pendingBatches() && !abandoned) || failed)
-        {
-            return false;
-        }
-        final long failedToken = commit.failedToken();
-        if (0 != failedToken)
-        {
-            fatal("journal sync failed (fdatasync); the records of the batches waiting for it may not be on the disk",
-                null);
-            return true;
-        }
-        final long sinceNs = abandoned ? abandonedSinceNs : held.oldestSinceNs();
-        if (System.nanoTime() - sinceNs > SYNC_STUCK_NS)
-        {
-            fatal("journal sync has not returned for " + TimeUnit.NANOSECONDS.toSeconds(SYNC_STUCK_NS) + " s", null);
-            return true;
-        }
-        return false;
-    }
-
-    /**
-     * @return true while the commit stage has not caught up with a batch whose answers were released as SYSTEM_ERROR
-     * for a late commit ({@link #abandonHeld()}): nothing is decided meanwhile.
-     */
-    private boolean abandoned()
-    {
-        return abandonedToken > commit.committedToken();
-    }
-
-    /**
-     * The oldest batch has waited {@link #commitAnswerBound} for its commit (a journal sync that has not returned):
-     * every answer held is released as ERROR SYSTEM_ERROR (LOGON_RESULT 18) at once (PROTOCOL.md rule 14), and nothing
-     * is decided — every request is answered SYSTEM_ERROR at once, no command applied, no snapshot written — until the
-     * commit stage has committed every batch written so far ({@link #abandoned()}); then the engine decides again by
-     * itself. A commit that fails meanwhile, or has not come {@link #SYNC_STUCK_NS} after the oldest of these batches
-     * asked for it, is fatal (exit {@link #EXIT_JOURNAL_FAULT}). The records of the batches answered SYSTEM_ERROR stay
-     * in the journal and in the tables: once the sync returns they are decisions like any other, and a terminal that
-     * retries the same request gets that decision and its receipt (idempotency, switch/JOURNAL.md "Faults").
-     */
-    private void abandonHeld()
-    {
-        final long journalIndex = engine.lastJournalIndex();
-        if (journalIndex != syncRequestedJournalIndex)
-        {
-            // records written but not handed to the commit stage yet (the batch being committed): covered too
-            syncRequestedJournalIndex = journalIndex;
-            commit.request(++nextToken);
-        }
-        if (!abandoned())
-        {
-            abandonedSinceNs = 0 == held.pendingBatches() ? System.nanoTime() : held.oldestSinceNs();
-            LOGGER.error("journal sync has not returned for {} ms: answering SYSTEM_ERROR to the {} batch(es) waiting " +
-                "for it and to every request until it does (exit after {} s)",
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - abandonedSinceNs), held.pendingBatches(),
-                TimeUnit.NANOSECONDS.toSeconds(SYNC_STUCK_NS));
-        }
-        abandonedToken = nextToken;
-        decide = false;
-        held.releaseAllAsSystemError(nowMs);
-        held.wakeTouchedLoops();
-        updateWritable();
-    }
-
-    /**
-     * A journal fault this process cannot heal: the engine's tables may hold decisions whose records are not (known
-     * to be) on the disk. Every answer not yet released becomes SYSTEM_ERROR (LOGON_RESULT 18), nothing more is
-     * decided, nothing more is journaled or snapshotted, and {@link #onFatal} stops the process (non-zero) so that
-     * its supervisor restarts it from what the journal holds.
-     */
-    private void fatal(final String what, final Throwable cause)
-    {
-        if (failed)
-        {
-            return;
-        }
-        failed = true;
-        journalWritable = false;
-        counters.increment(Counters.JOURNAL_FAULTS);
-        LOGGER.error("journal fault this process cannot heal: {}; answering SYSTEM_ERROR to every request not " +
-            "answered yet and exiting with status {} for the supervisor to restart the switch", what,
-            EXIT_JOURNAL_FAULT, cause);
-        held.releaseAllAsSystemError(nowMs);
-        held.wakeTouchedLoops();
-        try
-        {
-            onFatal.run();
-        }
-        catch (final RuntimeException ex)
-        {
-            LOGGER.error("stopping after the journal fault failed", ex);
-        }
-    }
-
-    /**
      * After a fatal journal fault: every request is answered SYSTEM_ERROR at once until the process exits.
      */
     private int answerFailed()
@@ -493,8 +345,7 @@ public final class EngineAgent implements EngineSide
         {
             onRecord(chunkTypes[i], chunk, chunkOffsets[i], chunkLengths[i]);
         }
-        held.releaseAllAsSystemError(nowMs);
-        held.wakeTouchedLoops();
+        commits.releaseAllAsSystemError();
         return read;
     }
 
@@ -505,14 +356,14 @@ public final class EngineAgent implements EngineSide
             held.stopWaiting();
             return;
         }
-        if (failed)
+        if (commits.failed())
         {
             // After a journal fault nothing more is written: no flush of a pending batch, no snapshot of tables that
             // may hold decisions the journal does not.
             held.stopWaiting();
             try
             {
-                commit.close();
+                commits.stage().close();
             }
             finally
             {
@@ -523,22 +374,19 @@ public final class EngineAgent implements EngineSide
         try
         {
             // Answers decided before the stop leave once durable (bounded: a dead disk must not hang the stop).
-            commitBatch();
-            awaitDurable(nextToken, TimeUnit.SECONDS.toNanos(10));
-            releaseDurable();
-            held.wakeTouchedLoops();
+            final boolean snapshot = commits.finish(TimeUnit.SECONDS.toNanos(10));
             held.stopWaiting();
-            if (!failed && !abandoned())
+            if (snapshot)
             {
-                // (not while batches answered SYSTEM_ERROR for a late sync are still not durable)
+                // (not after a fault, nor while batches answered SYSTEM_ERROR for a late sync are still not durable)
                 engine.snapshot();
             }
         }
         finally
         {
             held.stopWaiting();
-            commit.close();
-            if (failed)
+            commits.stage().close();
+            if (commits.failed())
             {
                 engine.closeWithoutFlush();
             }
@@ -554,7 +402,7 @@ public final class EngineAgent implements EngineSide
      */
     public JournalSyncer syncer()
     {
-        return commit instanceof LocalGroupCommit ? ((LocalGroupCommit)commit).syncer() : null;
+        return commits.stage() instanceof LocalGroupCommit local ? local.syncer() : null;
     }
 
     /**
@@ -562,7 +410,7 @@ public final class EngineAgent implements EngineSide
      */
     public CommitStage commitStage()
     {
-        return commit;
+        return commits.stage();
     }
 
     /**
@@ -632,7 +480,7 @@ public final class EngineAgent implements EngineSide
             responseLength = localAnswers.error(out, outOffset, FrameHeader.correlation(buffer, frameOffset),
                 ReasonCode.NOT_LOGGED_ON);
         }
-        else if ((!decide || failed) && MessageType.BALANCE != type)
+        else if ((!commits.decides() || commits.failed()) && MessageType.BALANCE != type)
         {
             // PROTOCOL.md rule 14: the journal cannot make a decision durable now; nothing is decided or recorded,
             // the terminal may retry the same request later. A BALANCE journals nothing and is still answered.
@@ -722,158 +570,14 @@ public final class EngineAgent implements EngineSide
         boolean abandonedMeanwhile = false;
         if (!held.fits(length))
         {
-            final long abandonedBefore = abandonedToken;
-            makeRoom(length);
+            abandonedMeanwhile = commits.makeRoom(length);
             engine.beginJournalBatch();
-            abandonedMeanwhile = abandonedToken != abandonedBefore;
         }
         held.hold(msgTypeId, loopIndex, buffer, length);
         if (abandonedMeanwhile)
         {
             // decided (and flushed by makeRoom) before the late commit was given up: answered like the held ones
-            held.releaseAllAsSystemError(nowMs);
-            held.wakeTouchedLoops();
-        }
-    }
-
-    /**
-     * Ends the current batch: writes its journal records as one excerpt and closes the journal batch, then hands it
-     * to the {@link CommitStage}. When the stage counts a written batch as committed ({@code journal-sync=none}) its
-     * responses are released at once (the records are in the memory-mapped journal: they survive a crash of the
-     * process). Otherwise the batch asks the stage to commit it ({@code journal-sync=batch}: a sync by the
-     * {@link JournalSyncer}) and its responses wait in the {@link HeldAnswers}, in decision order, until its token is
-     * committed ({@link #releaseDurable()}): the engine thread decides the next batch meanwhile (group commit off the
-     * engine thread), and no response leaves before the journal records of its batch are committed. A failed flush
-     * is a fatal journal fault: everything held is answered SYSTEM_ERROR.
-     */
-    private void commitBatch()
-    {
-        if (failed)
-        {
-            held.releaseAllAsSystemError(nowMs);
-            return;
-        }
-        try
-        {
-            engine.flushJournal();
-        }
-        catch (final Throwable ex)
-        {
-            // The space was allocated ahead, so this is no full disk we can wait out: an I/O error, or a SIGBUS on a
-            // mapped page (InternalError) that may have left the excerpt half written.
-            fatal("journal write failed", ex);
-            return;
-        }
-        if (held.batchEmpty())
-        {
-            return;
-        }
-        if (commit.committedOnWrite())
-        {
-            held.releaseAll();
-            return;
-        }
-        if (held.pendingBatches() == HeldAnswers.MAX_PENDING_BATCHES)
-        {
-            awaitDurable(held.oldestToken(), Long.MAX_VALUE);
-            if (failed)
-            {
-                held.releaseAllAsSystemError(nowMs);
-                return;
-            }
-            releaseDurable();
-        }
-        // A batch that journaled nothing (BALANCEs, BUSY-free errors) needs no sync of its own: its answers leave
-        // with those of the batch before it (order kept), or at once when that one is durable already.
-        final long journalIndex = engine.lastJournalIndex();
-        final boolean journaled = journalIndex != syncRequestedJournalIndex;
-        if (0 == held.pendingBatches() && (!journaled || (0 == requests.size() && commit.mayCommitOnEngineThread())))
-        {
-            // Nothing waits for a sync and no request waits to be decided: syncing here costs the engine nothing
-            // (it would idle), and spares a light load two thread hand-offs per answer (to the sync thread and back).
-            if (journaled)
-            {
-                try
-                {
-                    commit.commitOnEngineThread();
-                }
-                catch (final Throwable ex)
-                {
-                    fatal("journal sync failed (msync)", ex);
-                    return;
-                }
-                syncRequestedJournalIndex = journalIndex;
-                counters.increment(Counters.INLINE_SYNCS);
-            }
-            held.releaseAll();
-            return;
-        }
-        final long token = journaled ? ++nextToken : nextToken;
-        held.holdUntil(token);
-        if (journaled)
-        {
-            syncRequestedJournalIndex = journalIndex;
-            commit.request(token);
-        }
-    }
-
-    /**
-     * Releases the responses of every batch whose journal sync is durable.
-     *
-     * @return batches released.
-     */
-    private int releaseDurable()
-    {
-        if (0 == held.pendingBatches())
-        {
-            return 0;
-        }
-        return held.releaseCommitted(commit.committedToken());
-    }
-
-    private void awaitDurable(final long token, final long timeoutNs)
-    {
-        if (commit.committedOnWrite())
-        {
-            return;
-        }
-        final long startNs = System.nanoTime();
-        responseFullIdle.reset();
-        while (commit.committedToken() < token && held.running() && !failed && System.nanoTime() - startNs < timeoutNs)
-        {
-            if (0 != held.pendingBatches() && System.nanoTime() - held.oldestSinceNs() > commitAnswerNs &&
-                0 == commit.failedToken())
-            {
-                // the engine thread must not wait longer than the answers may: they leave as SYSTEM_ERROR now
-                abandonHeld();
-                return;
-            }
-            if (0 != commit.failedToken() || System.nanoTime() - startNs > SYNC_STUCK_NS)
-            {
-                checkSync();
-                if (!failed)
-                {
-                    fatal("journal sync has not returned for " + TimeUnit.NANOSECONDS.toSeconds(SYNC_STUCK_NS) +
-                        " s", null);
-                }
-                return;
-            }
-            responseFullIdle.idle();
-        }
-    }
-
-    /**
-     * The stage is full: ends the current batch and waits for the oldest waiting batches to become durable until
-     * there is room (the request ring fills meanwhile and sheds BUSY).
-     */
-    private void makeRoom(final int length)
-    {
-        commitBatch();
-        held.compact();
-        while (!held.fits(length) && held.pendingBatches() > 0 && held.running() && !failed)
-        {
-            awaitDurable(held.oldestToken(), Long.MAX_VALUE);
-            releaseDurable();
+            commits.releaseAllAsSystemError();
         }
     }
 
