@@ -1,132 +1,70 @@
 package io.tapswitch.switching.pipeline;
 
+import java.util.concurrent.CompletableFuture;
+
 import io.tapswitch.switching.engine.Engine;
+import io.tapswitch.switching.journal.JournalSyncer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 /**
- * The commit stage of the pipeline: what must happen to a batch of journal records, once the engine thread wrote
- * them ({@link Engine#flushJournal()}), before the answers of that batch may leave. The engine thread asks for each
- * written batch to be committed with a token that grows by one per batch ({@link #request}) and releases a batch's
- * answers once {@link #committedToken()} reached its token, in decision order; it decides the next batches
- * meanwhile. The answers wait in the pipeline's held-answer stage ({@link HeldAnswers}); a commit stage never sees
- * them, only tokens.
- * <p>
- * Implementations, selected by the {@code journal-sync} setting ({@link #of}):
- * <ul>
- *   <li>{@code none} — {@link #WRITTEN}: a written batch counts as committed (the records are in the memory-mapped
- *       journal: they survive a crash of the process, not a power loss);</li>
- *   <li>{@code batch} (the default) — {@link LocalGroupCommit}: group commit on this machine, {@code fdatasync} of
- *       the journal on a thread of its own ({@link io.tapswitch.switching.journal.JournalSyncer});</li>
- *   <li>a replicated commit stage (the batch acknowledged by a quorum of replicas, e.g. Aeron Cluster) plugs in
- *       here too: it needs nothing more from the pipeline than these methods.</li>
- * </ul>
- * Threads: {@link #request}, {@link #mayCommitOnEngineThread()}, {@link #commitOnEngineThread()} and
- * {@link #close()} on the engine thread; {@link #committedToken()} from any thread.
+ * What the network layer hands its requests to and takes its answers from: the agent that reads the request ring
+ * ({@link HandoffRecords}) and writes each event loop's response ring. The single-node switch runs the
+ * {@link EngineAgent} (the engine on this thread); the replicated switch runs a cluster front end
+ * ({@code io.tapswitch.switching.cluster.ClusterFrontEnd}: the requests go to the cluster, the answers come back).
+ * Runs on one thread under an {@link org.agrona.concurrent.AgentRunner}; the other methods from any thread.
  */
-public interface CommitStage extends AutoCloseable
+public interface EngineSide extends Agent
 {
-    /** {@code journal-sync=none}: nothing beyond the write. */
-    CommitStage WRITTEN = new CommitStage()
-    {
-        @Override
-        public boolean committedOnWrite()
-        {
-            return true;
-        }
-
-        @Override
-        public boolean mayCommitOnEngineThread()
-        {
-            return false;
-        }
-
-        @Override
-        public void commitOnEngineThread()
-        {
-        }
-
-        @Override
-        public void request(final long token)
-        {
-        }
-
-        @Override
-        public long committedToken()
-        {
-            return Long.MAX_VALUE;
-        }
-
-        @Override
-        public boolean failing()
-        {
-            return false;
-        }
-
-        @Override
-        public long failedToken()
-        {
-            return 0;
-        }
-
-        @Override
-        public void close()
-        {
-        }
-    };
-
     /**
-     * The commit stage the {@code journal-sync} setting names.
-     *
-     * @param journalSync  {@code journal-sync=batch}.
-     * @param engine       the open engine (engine thread).
-     * @param engineThread unparked whenever new tokens are committed.
-     * @return the commit stage; the caller closes it.
+     * Creates the engine side once the rings exist.
      */
-    static CommitStage of(final boolean journalSync, final Engine engine, final Thread engineThread)
+    @FunctionalInterface
+    interface Factory
     {
-        return journalSync ? new LocalGroupCommit(engine, engineThread) : WRITTEN;
+        /**
+         * @param requests  the ring the event loops write requests to.
+         * @param responses one response ring per event loop, by loop index.
+         * @param wakers    one task per event loop that schedules its response drain (idempotent).
+         * @param counters  the counters the network metrics read.
+         * @return the agent, not started.
+         */
+        EngineSide create(ManyToOneRingBuffer requests, OneToOneRingBuffer[] responses, Runnable[] wakers,
+            io.tapswitch.switching.metrics.Counters counters);
     }
 
     /**
-     * @return true when a written batch is committed already: its answers may leave at once, no token is requested.
+     * @return completes once requests are served (the engine open, the queued commands applied: their count).
      */
-    boolean committedOnWrite();
+    CompletableFuture<Long> started();
 
     /**
-     * @return true when the engine thread may commit a batch itself ({@link #commitOnEngineThread()}) instead of
-     * handing it over, when nothing waits and nothing else is to be decided (a light load saves two thread
-     * hand-offs per answer).
+     * @return the engine whose counters the metrics read, once started (null when the engine runs elsewhere).
      */
-    boolean mayCommitOnEngineThread();
+    Engine engine();
 
     /**
-     * Commits everything written so far on the engine thread; returns once it is committed.
+     * @return false while requests are answered SYSTEM_ERROR because nothing can be made durable.
      */
-    void commitOnEngineThread();
+    boolean journalWritable();
 
     /**
-     * Asks for everything written so far to be committed.
-     *
-     * @param token greater than every token requested before.
+     * @return the local journal syncer, or null.
      */
-    void request(long token);
+    JournalSyncer syncer();
 
     /**
-     * @return the highest token whose batch, and every batch before it, is committed.
+     * @param onFatal run once after a fault this process cannot heal; it should stop the process.
      */
-    long committedToken();
+    void onFatal(Runnable onFatal);
+
+    void pause();
+
+    void resume();
 
     /**
-     * @return true while the last attempt to commit failed (the answers waiting for it are held; the engine thread
-     * stops deciding and gives up on them after a bound).
+     * Lets a response offer that waits for a full response ring give up (at shutdown).
      */
-    boolean failing();
-
-    /**
-     * @return the largest token a failed commit covered, 0 while none failed: it and every later token never become
-     * committed (the switch answers their requests SYSTEM_ERROR and exits for its supervisor).
-     */
-    long failedToken();
-
-    @Override
-    void close();
+    void stopWaiting();
 }
