@@ -3,29 +3,30 @@ package io.tapswitch.switching.pipeline;
 import io.tapswitch.switching.engine.Engine;
 
 /**
- * The commit stage of the pipeline: what must happen to a batch of journal records, once the engine thread wrote
- * them ({@link Engine#flushJournal()}), before the answers of that batch may leave. The engine thread asks for each
- * written batch to be committed with a token that grows by one per batch ({@link #request}) and releases a batch's
- * answers once {@link #committedToken()} reached its token, in decision order; it decides the next batches
- * meanwhile. The answers wait in the pipeline's held-answer stage ({@link HeldAnswers}); a commit stage never sees
- * them, only tokens.
+ * The local commit of the single-node {@link CommitStage} ({@link EngineAgent}): what must happen to a batch of
+ * journal records, once the engine thread wrote them ({@link Engine#flushJournal()}), before the answers of that
+ * batch may leave. The engine thread asks for each written batch to be committed with a token that grows by one per
+ * batch ({@link #request}) and releases a batch's answers once {@link #committedToken()} reached its token, in
+ * decision order; it decides the next batches meanwhile ({@link BatchCommits}). The answers wait in the pipeline's
+ * held-answer stage ({@link HeldAnswers}); a local commit never sees them, only tokens.
  * <p>
  * Implementations, selected by the {@code journal-sync} setting ({@link #of}):
  * <ul>
  *   <li>{@code none} — {@link #WRITTEN}: a written batch counts as committed (the records are in the memory-mapped
  *       journal: they survive a crash of the process, not a power loss);</li>
  *   <li>{@code batch} (the default) — {@link LocalGroupCommit}: group commit on this machine, {@code fdatasync} of
- *       the journal on a thread of its own ({@link io.tapswitch.switching.journal.JournalSyncer});</li>
- *   <li>a replicated commit stage (the batch acknowledged by a quorum of replicas, e.g. Aeron Cluster) plugs in
- *       here too: it needs nothing more from the pipeline than these methods.</li>
+ *       the journal on a thread of its own ({@link io.tapswitch.switching.journal.JournalSyncer}).</li>
  * </ul>
+ * The replicated switch does not commit decided batches: it commits the requests before they are decided (a
+ * {@link CommitStage} of its own, {@code cluster.ClusterFrontEnd}).
+ * <p>
  * Threads: {@link #request}, {@link #mayCommitOnEngineThread()}, {@link #commitOnEngineThread()} and
  * {@link #close()} on the engine thread; {@link #committedToken()} from any thread.
  */
-public interface CommitStage extends AutoCloseable
+interface LocalCommit extends AutoCloseable
 {
     /** {@code journal-sync=none}: nothing beyond the write. */
-    CommitStage WRITTEN = new CommitStage()
+    LocalCommit WRITTEN = new LocalCommit()
     {
         @Override
         public boolean committedOnWrite()
@@ -74,14 +75,14 @@ public interface CommitStage extends AutoCloseable
     };
 
     /**
-     * The commit stage the {@code journal-sync} setting names.
+     * The local commit the {@code journal-sync} setting names.
      *
      * @param journalSync  {@code journal-sync=batch}.
      * @param engine       the open engine (engine thread).
      * @param engineThread unparked whenever new tokens are committed.
-     * @return the commit stage; the caller closes it.
+     * @return the local commit; the caller closes it.
      */
-    static CommitStage of(final boolean journalSync, final Engine engine, final Thread engineThread)
+    static LocalCommit of(final boolean journalSync, final Engine engine, final Thread engineThread)
     {
         return journalSync ? new LocalGroupCommit(engine, engineThread) : WRITTEN;
     }
