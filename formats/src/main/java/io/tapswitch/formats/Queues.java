@@ -29,6 +29,15 @@ public final class Queues
     /** Sub-directory of the data directory holding the snapshots. */
     public static final String SNAPSHOTS_DIR = "snapshots";
 
+    /**
+     * Sub-directory of the data directory where the switch keeps a journal cycle file it repaired at open (damaged
+     * Chronicle excerpt headers past the last readable excerpt), outside the queue directory so that no reader,
+     * writer or retention sees it. Never deleted by the switch.
+     */
+    public static final String DAMAGED_JOURNAL_DIR = "journal-damaged";
+    /** Suffix of a damaged journal cycle file kept in {@link #DAMAGED_JOURNAL_DIR}, once it is complete there. */
+    public static final String DAMAGED_SUFFIX = ".damaged";
+
     /** The roll cycle of both queues. */
     public static final RollCycle ROLL_CYCLE = LargeRollCycles.LARGE_DAILY;
     /** Suffix of Chronicle Queue cycle files (one per roll cycle; names sort in cycle order). */
@@ -114,6 +123,33 @@ public final class Queues
             builder.syncMode(SyncMode.SYNC);
         }
         return builder.build();
+    }
+
+    /**
+     * @param dataDir the switch data directory.
+     * @return journal cycle files the switch repaired and kept aside in {@link #DAMAGED_JOURNAL_DIR} (0 when none):
+     * a reader that holds the journal open reopens it when this grows, since a repair replaces the newest cycle file.
+     */
+    public static int damagedJournalFiles(final Path dataDir)
+    {
+        final Path dir = dataDir.resolve(DAMAGED_JOURNAL_DIR);
+        if (!Files.isDirectory(dir))
+        {
+            return 0;
+        }
+        int n = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + DAMAGED_SUFFIX))
+        {
+            for (final Path ignored : files)
+            {
+                n++;
+            }
+        }
+        catch (final IOException ex)
+        {
+            return 0;
+        }
+        return n;
     }
 
     /**

@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 import io.tapswitch.bench.fleet.Fleet;
 import io.tapswitch.bench.fleet.FleetOptions;
 import io.tapswitch.bench.fleet.FleetResult;
+import io.tapswitch.switching.config.Setting;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -57,8 +58,9 @@ public final class LoadCommand implements Callable<Integer>
     private Path outDir = Path.of("bench", "results", "load");
 
     @Option(names = "--cards", paramLabel = "N",
-        description = "demo cards provisioned into the switch and tapped at random (default: ${DEFAULT-VALUE})")
-    private int cards = 10_000_000;
+        description = "demo cards provisioned into the switch (its --demo-cards) and tapped at random (default: " +
+            "${DEFAULT-VALUE}, the demo's, as ./tapswitch switch --demo)")
+    private int cards = Integer.parseInt(Setting.DEMO_CARDS.defaultValue());
 
     @Option(names = "--server-io-threads", paramLabel = "N",
         description = "Netty event loops of both servers (default: ${DEFAULT-VALUE})")
@@ -69,8 +71,9 @@ public final class LoadCommand implements Callable<Integer>
     private int fleetIoThreads = 1;
 
     @Option(names = "--server-jvm", paramLabel = "OPT", split = " ",
-        description = "JVM options of both server JVMs (default: ${DEFAULT-VALUE})")
-    private List<String> serverJvmOptions = new ArrayList<>(List.of("-Xms4g", "-Xmx4g", "-XX:+AlwaysPreTouch"));
+        description = "JVM options added to every server's JAVA_OPTS, after the launcher's switch defaults " +
+            "(heap, pre-touch, GC: ./tapswitch); none by default: the servers run as ./tapswitch switch does")
+    private List<String> serverJvmOptions = new ArrayList<>();
 
     @Option(names = "--jfr",
         description = "record a JFR profile (settings=profile) of the switch during each shape of the run into " +
@@ -118,6 +121,8 @@ public final class LoadCommand implements Callable<Integer>
             " s, warm-up " + warmupSeconds + " s per server, servers " + String.join(", ", servers) + "; load " +
             LoadReport.loadAverage());
         final Map<String, ServerProcess> running = new LinkedHashMap<>();
+        // the JVM options the switch (else the first server) really got from the launcher, for the report
+        List<String> serverJvm = List.of();
         final Map<String, Map<Shape, ShapeResult>> results = new LinkedHashMap<>();
         try
         {
@@ -127,7 +132,12 @@ public final class LoadCommand implements Callable<Integer>
                 {
                     final Path dir = Files.createTempDirectory("tapswitch-load-" + name + "-");
                     tempDirs.add(dir);
-                    running.put(name, start(name, dir));
+                    final ServerProcess server = start(name, dir);
+                    running.put(name, server);
+                    if (serverJvm.isEmpty() || SWITCH.equals(name))
+                    {
+                        serverJvm = server.jvmOptions();
+                    }
                     results.put(name, new EnumMap<>(Shape.class));
                 }
             }
@@ -164,7 +174,7 @@ public final class LoadCommand implements Callable<Integer>
         }
 
         final LoadReport report = new LoadReport(startedAt, durationSeconds, cards, serverIoThreads, fleetIoThreads,
-            serverJvmOptions, switchSettings, shapes, switchJournalSync(), results);
+            serverJvm, switchSettings, shapes, switchJournalSync(), results);
         final String markdown = report.markdown();
         Files.writeString(outDir.resolve("load.md"), markdown, StandardCharsets.UTF_8);
         Files.writeString(outDir.resolve("load.json"), report.json(), StandardCharsets.UTF_8);
@@ -173,6 +183,19 @@ public final class LoadCommand implements Callable<Integer>
         System.out.println("written: " + outDir.resolve("load.md") + ", " + outDir.resolve("load.json") +
             ", HdrHistogram logs in " + hdrDir + " (./tapswitch bench plot " + outDir + " draws them)");
         return report.allAnswered() ? 0 : 1;
+    }
+
+    /** The servers' JAVA_OPTS: this JVM's (as the launcher would give a ./tapswitch switch), then --server-jvm. */
+    private String javaOpts()
+    {
+        final String inherited = System.getenv("JAVA_OPTS");
+        final List<String> opts = new ArrayList<>();
+        if (null != inherited && !inherited.isBlank())
+        {
+            opts.add(inherited.trim());
+        }
+        opts.addAll(serverJvmOptions);
+        return String.join(" ", opts);
     }
 
     /** The switch's journal-sync as the run sets it (the last --switch-set wins, as in the switch). */
@@ -200,18 +223,17 @@ public final class LoadCommand implements Callable<Integer>
                 args.add(dir.resolve("bare-durable.log").toString());
                 args.add(Integer.toString(durableLogMib));
             }
-            server = ServerProcess.start(name, serverJvmOptions, BareTapServer.class.getName(), args, outDir, 120_000);
-            System.out.println(name + " server pid " + server.pid() + " on port " + server.port());
+            server = ServerProcess.launch(name, "bare", javaOpts(), args, outDir, 120_000);
+            System.out.println(name + " server pid " + server.pid() + " on port " + server.port() + ", JVM " +
+                String.join(" ", server.jvmOptions()));
             return server;
         }
         final long startMs = System.currentTimeMillis();
-        final List<String> switchArgs = new ArrayList<>(List.of("--port", "0", "--metrics-port", "-1",
+        final List<String> switchArgs = new ArrayList<>(List.of("--port", "0", "--metrics-port", "0",
             "--data-dir", dir.toString(), "--demo", "--demo-cards", Integer.toString(cards),
-            "--demo-terminals", "2000", "--set", "io-threads=" + serverIoThreads,
-            // the card tables sized for the run's cards, as an operator sizes a switch for its cards (they would
-            // double during provisioning, before any load); the idempotency table at its default: it grows under
-            // load without a pause, as in the user's switch
-            "--set", "card-capacity=" + cards));
+            "--demo-terminals", "2000", "--set", "io-threads=" + serverIoThreads));
+        // every other setting at its default, as ./tapswitch switch --demo: a demo switch sizes its card tables for
+        // its demo cards itself, the idempotency table grows under load without a pause
         for (final String setting : switchSettings)
         {
             switchArgs.add("--set");
@@ -222,10 +244,10 @@ public final class LoadCommand implements Callable<Integer>
             switchArgs.add("--set");
             switchArgs.add("journal-sync=none");
         }
-        server = ServerProcess.start(name, serverJvmOptions, "io.tapswitch.switching.SwitchMain", switchArgs, outDir,
-            20 * 60_000);
+        server = ServerProcess.launch(name, "switch", javaOpts(), switchArgs, outDir, 20 * 60_000);
         System.out.println(name + " pid " + server.pid() + " on port " + server.port() + " (" + cards +
-            " demo cards provisioned and applied in " + (System.currentTimeMillis() - startMs) + " ms)");
+            " demo cards provisioned and applied in " + (System.currentTimeMillis() - startMs) + " ms), JVM " +
+            String.join(" ", server.jvmOptions()));
         return server;
     }
 

@@ -99,7 +99,7 @@ public final class LoadReport
         sb.append("## Load comparison: switch vs bare Tap Protocol server (same run)\n\n");
         sb.append(String.format(Locale.ROOT, "Started %s; %d s per shape and server; switch with %d demo cards, " +
             "2000 demo terminals, journaling on, switch settings: %s; %d server io thread(s), %d fleet io thread(s); " +
-            "server JVMs: %s.%n%n",
+            "server JVMs (as ./tapswitch switch starts them): %s.%n%n",
             startedAt, durationSeconds, cards, switchSettings.isEmpty() ? "defaults" : String.join(" ", switchSettings),
             serverIoThreads, fleetIoThreads, String.join(" ", serverJvmOptions)));
         sb.append("| shape | server | req/s | p50 ms | p99 ms | p99.9 ms | max ms | server CPU µs/req | " +

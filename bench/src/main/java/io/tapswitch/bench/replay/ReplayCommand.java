@@ -74,17 +74,22 @@ public final class ReplayCommand implements Callable<Integer>
         System.out.println("restart from the newest snapshot: " + fromSnapshot);
 
         final Map<String, String> snapshotAndReplay;
+        final Map<String, String> snapshotAndVerify;
         final Path hidden = newest.resolveSibling(newest.getFileName() + ".hidden");
         Files.move(newest, hidden);
         try
         {
             snapshotAndReplay = probe("restart-snapshot-replay", restartArgs(data, true));
+            final List<String> verifyArgs = new java.util.ArrayList<>(restartArgs(data, true));
+            verifyArgs.add("verify");
+            snapshotAndVerify = probe("restart-snapshot-replay-verify", verifyArgs);
         }
         finally
         {
             Files.move(hidden, newest);
         }
         System.out.println("restart from the snapshot before the taps + replay: " + snapshotAndReplay);
+        System.out.println("the same, replay=verify (every TAP decided again and compared): " + snapshotAndVerify);
 
         final Map<String, String> fullReplay = probe("restart-full-replay", restartArgs(data, false));
         System.out.println("restart replaying the whole journal: " + fullReplay);
@@ -97,14 +102,15 @@ public final class ReplayCommand implements Callable<Integer>
         fromSnapshot.put("memoryDirectAfterBytes", memory.get("directAfterBytes"));
 
         final String markdown = markdown(startedAt, build, journalBytes, snapshotBytes, fromSnapshot,
-            snapshotAndReplay, fullReplay, loadFull);
+            snapshotAndReplay, snapshotAndVerify, fullReplay, loadFull);
         Files.writeString(outDir.resolve("replay.md"), markdown, StandardCharsets.UTF_8);
         Files.writeString(outDir.resolve("replay.json"), json(startedAt, build, journalBytes, snapshotBytes,
-            fromSnapshot, snapshotAndReplay, fullReplay), StandardCharsets.UTF_8);
+            fromSnapshot, snapshotAndReplay, snapshotAndVerify, fullReplay), StandardCharsets.UTF_8);
         System.out.println();
         System.out.println(markdown);
         return Long.parseLong(fullReplay.get("replayMismatches")) == 0 &&
-            Long.parseLong(snapshotAndReplay.get("replayMismatches")) == 0 ? 0 : 1;
+            Long.parseLong(snapshotAndReplay.get("replayMismatches")) == 0 &&
+            Long.parseLong(snapshotAndVerify.get("replayMismatches")) == 0 ? 0 : 1;
     }
 
     private List<String> restartArgs(final Path data, final boolean loadSnapshot)
@@ -119,6 +125,7 @@ public final class ReplayCommand implements Callable<Integer>
         final long snapshotBytes,
         final Map<String, String> fromSnapshot,
         final Map<String, String> snapshotAndReplay,
+        final Map<String, String> snapshotAndVerify,
         final Map<String, String> fullReplay,
         final String load)
     {
@@ -138,7 +145,8 @@ public final class ReplayCommand implements Callable<Integer>
             "JVM start to ready ms |\n");
         sb.append("|---|---:|---:|---:|---:|---:|\n");
         row(sb, "newest snapshot (covers everything)", fromSnapshot);
-        row(sb, "snapshot before the taps + replay of the taps", snapshotAndReplay);
+        row(sb, "snapshot before the taps + replay of the taps (effects applied, the default)", snapshotAndReplay);
+        row(sb, "the same with replay=verify (every TAP decided again and compared)", snapshotAndVerify);
         row(sb, "no snapshot: the whole journal (commands + taps)", fullReplay);
         sb.append("\nReplay: the time Engine.open spent reading and replaying the journal after the snapshot load " +
             "(Engine.replayNanos); without a snapshot it includes applying the provisioning commands (building every " +
@@ -182,12 +190,14 @@ public final class ReplayCommand implements Callable<Integer>
         final long snapshotBytes,
         final Map<String, String> fromSnapshot,
         final Map<String, String> snapshotAndReplay,
+        final Map<String, String> snapshotAndVerify,
         final Map<String, String> fullReplay)
     {
         return "{\n  \"startedAt\": \"" + startedAt + "\",\n  \"cards\": " + cards + ",\n  \"taps\": " + taps +
             ",\n  \"journalBytes\": " + journalBytes + ",\n  \"snapshotBytes\": " + snapshotBytes +
             ",\n  \"build\": " + json(build) + ",\n  \"restartFromSnapshot\": " + json(fromSnapshot) +
             ",\n  \"restartFromSnapshotAndReplay\": " + json(snapshotAndReplay) +
+            ",\n  \"restartFromSnapshotAndReplayVerify\": " + json(snapshotAndVerify) +
             ",\n  \"restartFullReplay\": " + json(fullReplay) + "\n}\n";
     }
 

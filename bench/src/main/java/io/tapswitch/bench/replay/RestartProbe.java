@@ -37,9 +37,9 @@ public final class RestartProbe
         {
             memory(Integer.parseInt(args[1]));
         }
-        if (args.length != 4 || !"restart".equals(args[0]))
+        if ((args.length != 4 && args.length != 5) || !"restart".equals(args[0]))
         {
-            System.err.println("usage: RestartProbe build CARDS TAPS | restart DATA_DIR CARDS LOAD_SNAPSHOT | " +
+            System.err.println("usage: RestartProbe build CARDS TAPS | restart DATA_DIR CARDS LOAD_SNAPSHOT [verify] | " +
                 "memory CARDS");
             System.exit(2);
         }
@@ -50,7 +50,9 @@ public final class RestartProbe
         final long heapBefore = usedHeapAfterGc();
         final long directBefore = directBytes();
         final long startNs = System.nanoTime();
-        final Engine engine = Engine.open(DemoFixture.engineConfig(dataDir, cards).loadSnapshot(loadSnapshot));
+        final boolean verify = args.length == 5 && "verify".equals(args[4]);
+        final Engine engine = Engine.open(DemoFixture.engineConfig(dataDir, cards).loadSnapshot(loadSnapshot)
+            .replayVerify(verify));
         final long openNs = System.nanoTime() - startNs;
         final long heapAfter = usedHeapAfterGc();
         final long directAfter = directBytes();

@@ -71,6 +71,28 @@ public final class ChildService implements AutoCloseable
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass);
         command.addAll(args);
+        return run(name, command, environment, logDir, ready, startTimeoutMs);
+    }
+
+    /**
+     * Starts any command that ends in the service's JVM (e.g. the {@code ./tapswitch} launcher, which {@code exec}s
+     * its JVM: the process, its pid and its CPU time are the JVM's).
+     *
+     * @param name           for messages and the log file.
+     * @param command        the command and its arguments.
+     * @param environment    extra environment variables, or an empty map.
+     * @param logDir         where {@code <name>.log} goes.
+     * @param ready          a line of the service's output that says it serves.
+     * @param startTimeoutMs how long the start may take.
+     */
+    public static ChildService run(
+        final String name,
+        final List<String> command,
+        final Map<String, String> environment,
+        final Path logDir,
+        final Pattern ready,
+        final long startTimeoutMs) throws IOException, InterruptedException
+    {
         Files.createDirectories(logDir);
         final Path log = logDir.resolve(name + ".log");
         final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);

@@ -26,9 +26,16 @@ public final class JournalReader implements AutoCloseable
     /** Most excerpts a torn tail the switch cut off can span (as {@code JournalReplay}). */
     public static final int MAX_TORN_TAIL_EXCERPTS = 4097;
 
-    private final SingleChronicleQueue queue;
+    /** How often a reader that owns its queue looks for a repair of the journal by the switch. */
+    static final long REPAIR_CHECK_INTERVAL_NS = 500_000_000L;
+
+    private final Path dataDir;
+    private SingleChronicleQueue queue;
     private final boolean ownsQueue;
-    private final ExcerptTailer tailer;
+    private ExcerptTailer tailer;
+    private int repairsSeen;
+    private long lastRepairCheckNs;
+    private long reopened;
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[JournalRecord.MAX_RECORD_BYTES]);
     private final JournalDecoder decoder = new JournalDecoder();
     private long lastReadIndex = NO_INDEX;
@@ -43,7 +50,15 @@ public final class JournalReader implements AutoCloseable
      */
     public JournalReader(final Path dataDir)
     {
-        this(Queues.open(Queues.journalDir(dataDir)), true);
+        // counted before the queue is opened: a repair finished later is seen by the next check
+        this(dataDir, Queues.damagedJournalFiles(dataDir));
+    }
+
+    private JournalReader(final Path dataDir, final int repairsSeen)
+    {
+        this(Queues.open(Queues.journalDir(dataDir)), true, dataDir);
+        this.repairsSeen = repairsSeen;
+        this.lastRepairCheckNs = System.nanoTime();
     }
 
     /**
@@ -51,13 +66,14 @@ public final class JournalReader implements AutoCloseable
      */
     public JournalReader(final SingleChronicleQueue queue)
     {
-        this(queue, false);
+        this(queue, false, null);
     }
 
-    private JournalReader(final SingleChronicleQueue queue, final boolean ownsQueue)
+    private JournalReader(final SingleChronicleQueue queue, final boolean ownsQueue, final Path dataDir)
     {
         this.queue = queue;
         this.ownsQueue = ownsQueue;
+        this.dataDir = dataDir;
         this.tailer = queue.createTailer();
         // a reader may be created on one thread and handed to the thread that polls it (one thread at a time)
         tailer.singleThreadedCheckDisabled(true);
@@ -166,6 +182,7 @@ public final class JournalReader implements AutoCloseable
      */
     public int poll(final JournalHandler handler, final int limit)
     {
+        reopenAfterRepair();
         int count = 0;
         int skipped = 0;
         while (count < limit)
@@ -239,6 +256,59 @@ public final class JournalReader implements AutoCloseable
             lastSequence = lastSequenceOf(length);
         }
         return count;
+    }
+
+    /**
+     * The switch repairs a journal whose newest cycle file has damaged Chronicle excerpt headers by renaming a fresh
+     * copy over it (the same indexes) and keeping the damaged one in {@link Queues#DAMAGED_JOURNAL_DIR}: a reader
+     * that opened the journal before that still maps the damaged file and would never see what the switch appends
+     * next. So, at most every {@link #REPAIR_CHECK_INTERVAL_NS}, a reader that opened the journal itself counts the
+     * damaged files kept; when there are more than when it opened, it reopens the journal and resumes after the last
+     * excerpt it read (the repair keeps that index).
+     */
+    private void reopenAfterRepair()
+    {
+        if (null == dataDir)
+        {
+            return;
+        }
+        final long nowNs = System.nanoTime();
+        if (nowNs - lastRepairCheckNs < REPAIR_CHECK_INTERVAL_NS)
+        {
+            return;
+        }
+        lastRepairCheckNs = nowNs;
+        final int repairs = Queues.damagedJournalFiles(dataDir);
+        if (repairs == repairsSeen)
+        {
+            return;
+        }
+        repairsSeen = repairs;
+        final long sequence = lastSequence;
+        tailer.close();
+        queue.close();
+        queue = Queues.open(Queues.journalDir(dataDir));
+        tailer = queue.createTailer();
+        tailer.singleThreadedCheckDisabled(true);
+        reopened++;
+        if (lastReadIndex == NO_INDEX || !positionAfter(lastReadIndex))
+        {
+            tailer.toStart();
+            lastReadIndex = NO_INDEX;
+            lastSequence = -1;
+        }
+        else if (lastSequence < 0)
+        {
+            lastSequence = sequence;
+        }
+    }
+
+    /**
+     * @return how often this reader reopened the journal after the switch repaired it.
+     */
+    public long reopenedAfterRepair()
+    {
+        return reopened;
     }
 
     private void restorePosition()

@@ -59,7 +59,7 @@ public enum Setting implements SettingKey
         "filesystem is met there, and the switch answers SYSTEM_ERROR once the space allocated is used (min 2 MiB)"),
     CARD_CAPACITY("card-capacity", String.valueOf(EngineConfig.DEFAULT_CARD_CAPACITY), false,
         "cards (and card holders) the tables are sized for at start; beyond it they double, a pause on the " +
-        "command path: set it to the expected card count"),
+        "command path: set it to the expected card count (with --demo, at least demo-cards)"),
     IDEMPOTENCY_CAPACITY("idempotency-capacity", String.valueOf(EngineConfig.DEFAULT_IDEMPOTENCY_CAPACITY), false,
         "TAP/REVERSAL results the idempotency table holds at start (a power of two); it doubles without a pause " +
         "(chunks of 65,536 added as needed, its index moved a few buckets per decision) up to " +
@@ -83,6 +83,10 @@ public enum Setting implements SettingKey
         "source addresses tracked at most; beyond it the expired, then the oldest, windows are evicted"),
     LOGON_THROTTLE_EXEMPT("logon-throttle-exempt", "", false,
         "comma-separated IP address literals never throttled (e.g. a trusted terminal gateway)"),
+    REPLAY("replay", "effects", false,
+        "how a start replays the journal after the newest snapshot: effects applies each journaled decision's effects " +
+        "(usage taken or given back, results remembered for retries); verify decides every TAP and REVERSAL again " +
+        "and logs how many differ from the journal (slower; both leave the same tables)"),
     DEMO("demo", "false", false,
         "provision the demo dataset (DEMO-DATA.md) into an empty data directory at start"),
     DEMO_CARDS("demo-cards", "100000", false,

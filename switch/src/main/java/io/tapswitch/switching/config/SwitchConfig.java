@@ -58,6 +58,7 @@ public final class SwitchConfig
     private final Path tlsKeyFile;
     private final String tlsKeyPassword;
     private final boolean demo;
+    private final boolean replayVerify;
     private final int demoCards;
     private final int demoTerminals;
     private final int logonThrottleFailures;
@@ -107,6 +108,7 @@ public final class SwitchConfig
                 + describe(Setting.TLS_CERT_FILE) + ", key-file=" + describe(Setting.TLS_KEY_FILE) + ")");
         }
         demo = bool(Setting.DEMO);
+        replayVerify = "verify".equals(oneOf(Setting.REPLAY, List.of("effects", "verify")));
         demoCards = intIn(Setting.DEMO_CARDS, 1, 50_000_000);
         demoTerminals = intIn(Setting.DEMO_TERMINALS, 1, 1_000_000);
         logonThrottleFailures = intIn(Setting.LOGON_THROTTLE_FAILURES, 0, 1_000_000);
@@ -440,6 +442,12 @@ public final class SwitchConfig
     public String tlsKeyPassword()
     {
         return tlsKeyPassword.isEmpty() ? null : tlsKeyPassword;
+    }
+
+    /** @return true when the start decides the journal's TAPs and REVERSALs again (replay=verify). */
+    public boolean replayVerify()
+    {
+        return replayVerify;
     }
 
     public boolean demo()

@@ -89,6 +89,7 @@ public final class Engine implements AutoCloseable
         final CityClock judgeClock = new CityClock(config.zoneId());
         this.journalWriter = JournalWriter.open(config.dataDir(), config.journalSyncToDisk(),
             config.journalAppendObserver());
+        counters.journalHeaderRepairs = null == journalWriter.repair() ? 0 : 1;
         this.pretoucher = config.journalPretouchBytes() > 0 ?
             new JournalPretoucher(Queues.journalDir(config.dataDir()), config.journalPretouchBytes()) : null;
         journalWriter.pretoucher(pretoucher);

@@ -66,6 +66,7 @@ public final class EngineConfig
     private long snapshotIntervalMs = DEFAULT_SNAPSHOT_INTERVAL_MS;
     private int snapshotsRetained = DEFAULT_SNAPSHOTS_RETAINED;
     private boolean loadSnapshot = true;
+    private boolean replayVerify;
     private boolean retentionEnabled = true;
     private boolean journalSyncToDisk = true;
     private long journalPretouchBytes;
@@ -353,6 +354,22 @@ public final class EngineConfig
     public long journalReserveBytes()
     {
         return journalReserveBytes;
+    }
+
+    /**
+     * Whether {@link Engine#open} replays the journal by deciding every TAP and REVERSAL again and comparing each
+     * result with the journaled one ({@link Engine#replayMismatches()}), instead of applying the journaled effects
+     * (default false: effects, several times faster; both leave the same tables).
+     */
+    public EngineConfig replayVerify(final boolean replayVerify)
+    {
+        this.replayVerify = replayVerify;
+        return this;
+    }
+
+    public boolean replayVerify()
+    {
+        return replayVerify;
     }
 
     /** Whether {@link Engine#open} starts from the latest snapshot (default) or replays the whole journal. */

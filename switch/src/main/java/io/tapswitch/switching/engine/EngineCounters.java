@@ -27,6 +27,7 @@ public final class EngineCounters
     long commandsDuplicate;
     long commandErrors;
     long journalTornExcerpts;
+    long journalHeaderRepairs;
     long lastReceipt;
     long journalBytes;
     long journalRecords;
@@ -110,6 +111,15 @@ public final class EngineCounters
     public long journalTornExcerpts()
     {
         return journalTornExcerpts;
+    }
+
+    /**
+     * @return journal cycle files whose Chronicle excerpt headers were damaged past the last readable excerpt and
+     * that were repaired at the last start (0 or 1; {@code journal.JournalRepair}).
+     */
+    public long journalHeaderRepairs()
+    {
+        return journalHeaderRepairs;
     }
 
     public long commandErrors()

@@ -12,9 +12,13 @@ import io.tapswitch.switching.snapshot.SnapshotInput;
 
 /**
  * Recovery at {@link Engine#open}: loads the newest snapshot whose checksum holds (a damaged one is skipped for the
- * next, down to empty tables), then decides every journal record after it again with the same rules, in chunks
- * warmed together ({@link CacheWarmer}), comparing each result with the journaled one
- * ({@link DecisionJournal#replayMismatches}). The journal is read by {@link JournalReplay} (which cuts a torn tail);
+ * next, down to empty tables), then replays every journal record after it, in chunks warmed together
+ * ({@link CacheWarmer}): by default it applies each journaled TAP and REVERSAL decision's effects to the tables
+ * (the usage taken or given back, the result remembered for retries and reversals: {@link TapRule#apply},
+ * {@link ReversalRule#apply}) without running the rules again; with {@link EngineConfig#replayVerify} it decides
+ * each of them again with the same rules and compares the result with the journaled one
+ * ({@link DecisionJournal#replayMismatches}: a changed rule or a damaged table shows there). Both leave the same
+ * tables. LOGONs restore their nonces from the record and commands are applied again in both modes. The journal is read by {@link JournalReplay} (which cuts a torn tail);
  * this class feeds what it reads to the rules. Runs once, on the thread that opens the engine.
  */
 final class EngineRecovery
@@ -30,6 +34,8 @@ final class EngineRecovery
     private final LogonRule logon;
     private final EngineCounters counters;
 
+    /** Decide every journaled TAP and REVERSAL again and compare (verify), instead of applying their effects. */
+    private final boolean verify;
     private long replayedRecords;
     private long replayExcerpts;
     private long replayExcerptIndex = -1;
@@ -50,6 +56,7 @@ final class EngineRecovery
         this.reversal = reversal;
         this.logon = logon;
         this.counters = counters;
+        this.verify = config.replayVerify();
     }
 
     /** Journal records decided again (after the snapshot, if one was loaded). */
@@ -173,12 +180,26 @@ final class EngineRecovery
         switch (record.type())
         {
             case JournalRecord.TYPE_TAP:
-                tap.decide(nowMs, record.terminalId(), record.correlation(), record.cardId(),
-                    record.requestedProgramId(), record.quantity(), record.flags(), record.terminalTimeMs());
+                if (verify)
+                {
+                    tap.decide(nowMs, record.terminalId(), record.correlation(), record.cardId(),
+                        record.requestedProgramId(), record.quantity(), record.flags(), record.terminalTimeMs());
+                }
+                else
+                {
+                    tap.apply(record);
+                }
                 break;
             case JournalRecord.TYPE_REVERSAL:
-                reversal.decide(nowMs, record.terminalId(), record.correlation(), record.originalCorrelation(),
-                    record.cardId());
+                if (verify)
+                {
+                    reversal.decide(nowMs, record.terminalId(), record.correlation(), record.originalCorrelation(),
+                        record.cardId());
+                }
+                else
+                {
+                    reversal.apply(record);
+                }
                 break;
             case JournalRecord.TYPE_LOGON:
                 logon.replay(record);

@@ -146,4 +146,55 @@ final class ReversalRule
         }
         journal.countDecision(EngineCounters.TYPE_REVERSAL, r, idempotency);
     }
+
+    /**
+     * Replay by effects: applies a journaled REVERSAL decision without deciding it again — the usage given back to
+     * the original TAP's counter, the original marked reversed, the result remembered for retries — exactly as
+     * {@link #decide} left them. A DUPLICATE_CORRELATION decided nothing and changes nothing.
+     */
+    void apply(final io.tapswitch.formats.journal.JournalDecoder j)
+    {
+        final Tables t = state.tables;
+        final IdempotencyTable idempotency = state.idempotency;
+        final long nowMs = j.timeMs();
+        final long cutoffMs = nowMs - config.idempotencyWindowMs();
+        idempotency.expire(cutoffMs);
+        r.reset();
+        r.receipt = journal.nextSequence();
+        r.decision = j.decision();
+        r.reason = j.reason();
+        r.remaining = j.remaining();
+        final long terminalId = j.terminalId();
+        final int terminal = terminalId == 0 ? LongIndex.MISSING : t.terminals.get(terminalId);
+        if (r.reason != ReasonCode.DUPLICATE_CORRELATION)
+        {
+            final int programId = j.programId();
+            r.programSlot = programId == 0 ? 0 : t.programSlot(programId & UNSIGNED_INT_MASK);
+            if (r.reason == ReasonCode.OK && terminal != LongIndex.MISSING)
+            {
+                final int original = idempotency.find(IdempotencyTable.key(terminal, j.originalCorrelation()), cutoffMs);
+                if (original >= 0)
+                {
+                    final int restored = j.restored();
+                    if (restored > 0)
+                    {
+                        t.restore(r.programSlot, idempotency.takenUnit(original), idempotency.takenPeriod(original),
+                            restored);
+                    }
+                    idempotency.markReversed(original);
+                }
+                else
+                {
+                    journal.replayMismatches++;
+                }
+            }
+            if (terminal != LongIndex.MISSING)
+            {
+                idempotency.add(IdempotencyTable.key(terminal, j.correlation()), nowMs, r.receipt,
+                    IdempotencyTable.TYPE_REVERSAL, j.cardId(), j.originalCorrelation() & UNSIGNED_INT_MASK, 0,
+                    r.decision, r.reason, r.programSlot, r.remaining, 0, -1, 0);
+            }
+        }
+        journal.countDecision(EngineCounters.TYPE_REVERSAL, r, idempotency);
+    }
 }

@@ -85,6 +85,63 @@ final class TapRule
         journal.countDecision(EngineCounters.TYPE_TAP, r, idempotency);
     }
 
+    /**
+     * Replay by effects: applies a journaled TAP decision to the tables without deciding it again — the usage it took
+     * and the result remembered for retries and reversals, exactly as {@link #decide} left them (the usage unit and
+     * period, which the record does not hold, are looked up as the decision did). A retry was never journaled; a
+     * DUPLICATE_CORRELATION decided nothing and changes nothing.
+     */
+    void apply(final io.tapswitch.formats.journal.JournalDecoder j)
+    {
+        final Tables tables = state.tables;
+        final IdempotencyTable idempotency = state.idempotency;
+        final long nowMs = j.timeMs();
+        final long cutoffMs = nowMs - config.idempotencyWindowMs();
+        idempotency.expire(cutoffMs);
+        r.reset();
+        r.receipt = journal.nextSequence();
+        r.decision = j.decision();
+        r.reason = j.reason();
+        r.remaining = j.remaining();
+        r.taken = j.taken();
+        final long terminalId = j.terminalId();
+        final int terminal = terminalId == 0 ? LongIndex.MISSING : tables.terminals.get(terminalId);
+        if (r.reason != ReasonCode.DUPLICATE_CORRELATION)
+        {
+            final int programId = j.programId();
+            final int slot = programId == 0 ? 0 : tables.programSlot(programId & UNSIGNED_INT_MASK);
+            r.programSlot = slot;
+            if (r.reason != ReasonCode.INVALID_REQUEST)
+            {
+                // decide() read the unit and period of an enrolled card's holder (even when nothing was taken)
+                final int card = tables.cards.get(j.cardId());
+                if (card != LongIndex.MISSING)
+                {
+                    final int holder = tables.cardHolder(card);
+                    if (Tables.isEnrolled(tables.holderEnrol(holder), slot))
+                    {
+                        r.unit = tables.unitOf(holder, slot);
+                        nowClock.select(nowMs);
+                        r.period = Eligibility.periodOf(tables, slot, nowClock);
+                    }
+                }
+            }
+            if (r.taken > 0)
+            {
+                tables.take(slot, r.unit, r.period, r.taken);
+            }
+            if (terminal != LongIndex.MISSING)
+            {
+                final long b1 = (j.requestedProgramId() & UNSIGNED_INT_MASK) | ((long)j.quantity() << 32) |
+                    ((long)j.flags() << 48);
+                idempotency.add(IdempotencyTable.key(terminal, j.correlation()), nowMs, r.receipt,
+                    IdempotencyTable.TYPE_TAP, j.cardId(), b1, j.terminalTimeMs(), r.decision, r.reason, slot,
+                    r.remaining, r.taken, r.unit, r.period);
+            }
+        }
+        journal.countDecision(EngineCounters.TYPE_TAP, r, idempotency);
+    }
+
     private void evaluate(
         final Tables t, final long nowMs, final int terminal, final long cardId, final int requestedProgramId,
         final int quantity, final int flags, final long terminalTimeMs)

@@ -59,6 +59,7 @@ public final class JournalWriter implements AutoCloseable
     private JournalReserver reserver;
     private boolean ownsQueue;
     private long lastWritePosition;
+    private JournalRepair.Repair repair;
 
     public JournalWriter(final SingleChronicleQueue queue)
     {
@@ -355,16 +356,28 @@ public final class JournalWriter implements AutoCloseable
     }
 
     /**
+     * @return the repair of a damaged newest cycle file done by {@link #open} before the journal was opened, or null
+     * when it was sound.
+     */
+    public JournalRepair.Repair repair()
+    {
+        return repair;
+    }
+
+    /**
      * Opens the journal of a data directory ({@link Queues#openJournal}) with a writer that owns it: {@link #close()}
-     * closes the queue too.
+     * closes the queue too. First repairs a newest cycle file whose Chronicle excerpt headers are damaged past its
+     * last readable excerpt ({@link JournalRepair}), so that what this writer appends can be read.
      *
      * @param syncToDisk whether {@link #sync()} waits for the disk.
      * @param observer   told of each excerpt written, or null.
      */
     public static JournalWriter open(final Path dataDir, final boolean syncToDisk, final JournalAppendObserver observer)
     {
+        final JournalRepair.Repair repair = JournalRepair.repairNewestCycle(dataDir);
         final JournalWriter writer = new JournalWriter(Queues.openJournal(dataDir, syncToDisk), observer);
         writer.ownsQueue = true;
+        writer.repair = repair;
         return writer;
     }
 

@@ -37,6 +37,10 @@ public final class EngineMetrics
         gauge(registry, "tapswitch.journal.torn.tail.excerpts", "journal excerpts of a torn tail (a crash or power " +
             "loss while they were written, never answered) cut off at the last start", counters,
             EngineCounters::journalTornExcerpts);
+        gauge(registry, "tapswitch.journal.header.repairs", "journal cycle files with Chronicle excerpt headers " +
+            "damaged past the last readable excerpt (a kill -9 or power loss mid-write) repaired at the last start: " +
+            "readable excerpts copied with their indexes, the damaged file kept in <data-dir>/journal-damaged",
+            counters, EngineCounters::journalHeaderRepairs);
         gauge(registry, "tapswitch.snapshot.bytes", "size of the last snapshot written or loaded", counters,
             EngineCounters::snapshotBytes);
         gauge(registry, "tapswitch.journal.receipt", "receipt of the last decision journaled", counters,

@@ -109,6 +109,10 @@ public final class SwitchLauncher implements AutoCloseable
             progressLog.scheduleAtFixedRate(() -> logProgress(progress), PROGRESS_LOG_INTERVAL_MS,
                 PROGRESS_LOG_INTERVAL_MS, TimeUnit.MILLISECONDS);
 
+            // a demo switch is sized for its demo cards, as an operator sizes a switch for its cards: the tables
+            // would otherwise double during provisioning (the user's demo and bench load run the same tables)
+            final int cardCapacity = config.demo() ? Math.max(config.cardCapacity(), config.demoCards())
+                : config.cardCapacity();
             final Timer appendTimer = metrics.journalAppendLatencyTimer();
             final java.util.function.Supplier<EngineConfig> engineConfig = () -> new EngineConfig()
                 .dataDir(config.dataDir())
@@ -116,10 +120,11 @@ public final class SwitchLauncher implements AutoCloseable
                 .journalSyncToDisk(config.journalSync())
                 .journalPretouchBytes(config.journalPretouchBytes())
                 .journalReserveBytes(config.journalReserveBytes())
-                .cardCapacity(config.cardCapacity())
-                .holderCapacity(config.cardCapacity())
-                .householdCapacity(Math.max(EngineConfig.DEFAULT_HOUSEHOLD_CAPACITY, config.cardCapacity() / 3 + 1))
+                .cardCapacity(cardCapacity)
+                .holderCapacity(cardCapacity)
+                .householdCapacity(Math.max(EngineConfig.DEFAULT_HOUSEHOLD_CAPACITY, cardCapacity / 3 + 1))
                 .idempotencyCapacity(config.idempotencyCapacity())
+                .replayVerify(config.replayVerify())
                 // periodic snapshots are scheduled by the EngineAgent (snapshot-interval-ms), not a second time by the engine
                 .snapshotIntervalMs(0)
                 .replayProgress(progress)
@@ -141,8 +146,16 @@ public final class SwitchLauncher implements AutoCloseable
             }
             server.start();
             progressLog.shutdownNow();
-            LOGGER.info("recovered: {} journal records replayed in {} s", progress.recordsReplayed(),
+            LOGGER.info("recovered: {} journal records replayed ({}) in {} s", progress.recordsReplayed(),
+                config.replayVerify() ? "decided again and compared, replay=verify" : "effects applied",
                 String.format(Locale.ROOT, "%.1f", progress.elapsedSeconds()));
+            if (config.replayVerify() && server.replayMismatches() > 0)
+            {
+                LOGGER.warn("replay=verify: {} journal records decided differently from the journal at this start " +
+                    "(a rule or the data changed since they were decided; the tables follow the decisions made now, replay=effects " +
+                    "follows the journal)",
+                    server.replayMismatches());
+            }
             readiness.syncer(server.journalSyncer());
             readiness.journalWritable(server::journalWritable);
             readiness.serving(true);

@@ -102,6 +102,7 @@ public final class SwitchServer implements AutoCloseable
     private SslContext sslContext;
     private int boundPort;
     private long startupCommandsApplied;
+    private long replayMismatches;
     private boolean closed;
 
     /**
@@ -210,6 +211,7 @@ public final class SwitchServer implements AutoCloseable
             agent.getClass().getSimpleName(), agent.durability().survives());
         if (null != agent.engine())
         {
+            replayMismatches = agent.engine().replayMismatches();
             EngineMetrics.bind(metrics, agent.engine());
             EngineMetrics.bindJournalState(metrics, agent.engine(), agent::journalWritable);
         }
@@ -303,6 +305,15 @@ public final class SwitchServer implements AutoCloseable
     /**
      * Test and operations hook: the engine thread stops deciding (requests queue up, then shed BUSY).
      */
+    /**
+     * @return journal records whose decision, decided again at this start (replay=verify), differed from the
+     * journaled one (0 with replay=effects, and on the replicated switch).
+     */
+    public long replayMismatches()
+    {
+        return replayMismatches;
+    }
+
     public void pauseEngine()
     {
         agent.pause();
