@@ -42,9 +42,18 @@ public final class JournalPretoucher implements AutoCloseable
     private static final int POSITION_BITS = 40;
     private static final long POSITION_MASK = (1L << POSITION_BITS) - 1;
     private static final long NONE = -1;
-    private static final long IDLE_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    /**
+     * The longest park: the thread is woken by the writer whenever it has written {@link #NUDGE_BYTES} more (or
+     * moved to another cycle), so it needs no polling; this bound is a safety net only (issue 14: the 1 ms polling of
+     * this thread, the sync and the other helper thread was 3,000 wake-ups a second on an idle switch).
+     */
+    private static final long IDLE_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Bytes the writer writes between two wake-ups of this thread (a small part of the bytes kept ahead). */
+    static final long NUDGE_BYTES = 256L << 10;
     private static final long RETRY_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final Logger LOGGER = LoggerFactory.getLogger(JournalPretoucher.class);
+    /** The position value of the last wake-up ({@link #onWritten}); the writer thread's only. */
+    private long nudgedAt = Long.MIN_VALUE / 2;
 
     private final Path journalDir;
     private final long aheadBytes;
@@ -88,7 +97,14 @@ public final class JournalPretoucher implements AutoCloseable
      */
     public void onWritten(final int cycle, final long position)
     {
-        published.lazySet(((long)cycle << POSITION_BITS) | (position & POSITION_MASK));
+        final long value = ((long)cycle << POSITION_BITS) | (position & POSITION_MASK);
+        published.lazySet(value);
+        if (value - nudgedAt >= NUDGE_BYTES || value < nudgedAt)
+        {
+            // once per NUDGE_BYTES written (or a new cycle): one unpark, not one per append
+            nudgedAt = value;
+            LockSupport.unpark(thread);
+        }
     }
 
     /**

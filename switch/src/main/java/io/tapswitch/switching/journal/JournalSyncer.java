@@ -32,7 +32,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class JournalSyncer implements AutoCloseable
 {
-    private static final long IDLE_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    /**
+     * The longest idle park: {@link #request}, {@link #resume()} and {@link #close()} unpark this thread, so it needs
+     * no polling (issue 14: it woke every millisecond, a thousand futex calls a second on an idle switch).
+     */
+    private static final long IDLE_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long RETRY_NS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long SLOW_SYNC_NS = TimeUnit.SECONDS.toNanos(1);
     private static final Logger LOGGER = LoggerFactory.getLogger(JournalSyncer.class);
