@@ -35,6 +35,8 @@ public final class AdminConfig
     public static final long DEFAULT_POLL_INTERVAL_MS = 100;
     /** Journal entries the ingester writes per database transaction. */
     public static final int DEFAULT_INGEST_BATCH = 1000;
+    /** COPY streams of the journal ingester (issue 14: two keep both cores of a small machine busy). */
+    public static final int DEFAULT_INGEST_STREAMS = 2;
     /** How long a rotated terminal key stays valid for LOGON by default (ROTATE_KEY_WITH_GRACE): 24 h. */
     public static final long DEFAULT_KEY_ROTATION_GRACE_SECONDS = 24 * 3600;
     /** The longest grace a key rotation may give: 7 days. */
@@ -71,6 +73,7 @@ public final class AdminConfig
     private long requestHeaderTimeoutMs = DEFAULT_REQUEST_HEADER_TIMEOUT_MS;
     private long pollIntervalMs = DEFAULT_POLL_INTERVAL_MS;
     private int ingestBatch = DEFAULT_INGEST_BATCH;
+    private int ingestStreams = DEFAULT_INGEST_STREAMS;
     private long keyRotationGraceSeconds = DEFAULT_KEY_ROTATION_GRACE_SECONDS;
     private boolean publisherEnabled = true;
     private boolean ingesterEnabled = true;
@@ -143,6 +146,7 @@ public final class AdminConfig
                 case POOL_SIZE -> poolSize = (int)longIn(s, setting, 1, 64);
                 case POLL_INTERVAL_MS -> pollIntervalMs = longIn(s, setting, 1, 60_000);
                 case INGEST_BATCH -> ingestBatch = (int)longIn(s, setting, 1, 100_000);
+                case INGEST_STREAMS -> ingestStreams = (int)longIn(s, setting, 1, 16);
                 case KEY_ROTATION_GRACE_SECONDS ->
                     keyRotationGraceSeconds = longIn(s, setting, 0, MAX_KEY_ROTATION_GRACE_SECONDS);
                 case MAX_CONNECTIONS_PER_CLIENT -> maxConnectionsPerClient = (int)longIn(s, setting, 1, 100_000);
@@ -282,6 +286,10 @@ public final class AdminConfig
         if (ingestBatch < 1 || ingestBatch > 100_000)
         {
             throw new ConfigException("ingest-batch must be 1..100000: " + ingestBatch);
+        }
+        if (ingestStreams < 1 || ingestStreams > 16)
+        {
+            throw new ConfigException("ingest-streams must be 1..16: " + ingestStreams);
         }
         if (dbUrl != null && !(dbUrl.startsWith("postgresql://") || dbUrl.startsWith("postgres://") ||
             dbUrl.startsWith("jdbc:postgresql://")))
@@ -492,6 +500,17 @@ public final class AdminConfig
     public AdminConfig ingestBatch(final int ingestBatch)
     {
         this.ingestBatch = ingestBatch;
+        return this;
+    }
+
+    public int ingestStreams()
+    {
+        return ingestStreams;
+    }
+
+    public AdminConfig ingestStreams(final int ingestStreams)
+    {
+        this.ingestStreams = ingestStreams;
         return this;
     }
 

@@ -170,7 +170,7 @@ public final class AdminService
                     if (config.ingesterEnabled())
                     {
                         ingester = new JournalIngester(database::jdbcConnection, switchDir, config.clock(), config.ingestBatch(),
-                            config.pollIntervalMs(), registry);
+                            config.ingestStreams(), config.pollIntervalMs(), registry);
                         ingester.start();
                     }
                     return null;

@@ -79,10 +79,19 @@ public final class IngestCommand implements Callable<Integer>
     @Option(names = "--batch", paramLabel = "N", description = "the admin's ingest-batch setting (default: the admin's default)")
     private Integer batch;
 
+    @Option(names = "--streams", paramLabel = "N", description = "the admin's ingest-streams setting: COPY streams at once (default: the admin's default)")
+    private Integer streams;
+
     @Option(names = "--without-rollups",
         description = "attribution only: disable the taps' rollup trigger for the run (the reports are then empty), " +
             "to measure what keeping the rollups costs the ingest")
     private boolean withoutRollups;
+
+    @Option(names = "--bulk",
+        description = "build the month inside PostgreSQL instead of through the ingester: INSERT ... SELECT of generated " +
+            "taps (the same mix as the journal's), the rollup trigger off, then the rollups rebuilt from the taps; for timing " +
+            "the reports over a month of --taps when ingesting that many would take hours (implies --reports)")
+    private boolean bulk;
 
     @Option(names = "--reports", description = "after the ingest, time the month's aid and meals reports (REST API)")
     private boolean reports;
@@ -120,6 +129,15 @@ public final class IngestCommand implements Callable<Integer>
                 final String report = sustained(work, startedAt);
                 Files.createDirectories(outDir);
                 Files.writeString(outDir.resolve("ingest-sustained.md"), report, StandardCharsets.UTF_8);
+                System.out.println();
+                System.out.println(report);
+                return 0;
+            }
+            if (bulk)
+            {
+                final String report = bulk(work, startedAt);
+                Files.createDirectories(outDir);
+                Files.writeString(outDir.resolve("ingest-bulk.md"), report, StandardCharsets.UTF_8);
                 System.out.println();
                 System.out.println(report);
                 return 0;
@@ -174,11 +192,12 @@ public final class IngestCommand implements Callable<Integer>
                     throw new IllegalStateException("stored " + stored + " taps, the journal holds " + written[1]);
                 }
                 md.append("# Admin journal ingest\n\n")
-                    .append(String.format(Locale.ROOT, "Started %s; `./tapswitch bench ingest --taps %d --cards %d%s%s`; " +
-                            "ingest-batch %d; %d journal records in %d excerpts of %d, %d of them taps and reversals " +
+                    .append(String.format(Locale.ROOT, "Started %s; `./tapswitch bench ingest --taps %d --cards %d%s%s%s`; " +
+                            "ingest-batch %d, ingest-streams %d; %d journal records in %d excerpts of %d, %d of them taps and reversals " +
                             "spread over %s (city zone %s); %d demo cards in the registry; load average before %s, after %s.%n%n",
                         startedAt, taps, cards, batch == null ? "" : " --batch " + batch,
-                        withoutRollups ? " --without-rollups" : "", config.ingestBatch(), written[0],
+                        streams == null ? "" : " --streams " + streams, withoutRollups ? " --without-rollups" : "",
+                        config.ingestBatch(), config.ingestStreams(), written[0],
                         written[2], PER_EXCERPT, written[1], month, CITY, cards, loadBefore, loadAfter))
                     .append("| taps ingested after the service started | seconds (service started to last excerpt stored) | " +
                         "taps/s | CPU µs per tap: PostgreSQL | CPU µs per tap: admin JVM | admin start ms |\n")
@@ -321,11 +340,12 @@ public final class IngestCommand implements Callable<Integer>
             final long medianLag = sorted.isEmpty() ? 0 : sorted.get(sorted.size() / 2);
             final String loadAfter = LoadReport.loadAverage();
             final String report = "# Admin journal ingest at a sustained rate\n\n" + String.format(Locale.ROOT,
-                "Started %s; `./tapswitch bench ingest --rate %d --duration %d --cards %d%s`; ingest-batch %d; a writer " +
+                "Started %s; `./tapswitch bench ingest --rate %d --duration %d --cards %d%s%s`; ingest-batch %d, " +
+                    "ingest-streams %d; a writer " +
                     "thread appended %d taps in %.1f s (%.0f taps/s offered, 64 per excerpt, stamped with the time of " +
                     "writing) while the admin ingested them; lag sampled every 100 ms (%d samples); load average before " +
                     "%s, after %s.%n%n", startedAt, rate, durationSeconds, cards, batch == null ? "" : " --batch " + batch,
-                config.ingestBatch(), written.get(), writtenNs / 1e9, written.get() / (writtenNs / 1e9), lagSamples.size(),
+                streams == null ? "" : " --streams " + streams, config.ingestBatch(), config.ingestStreams(), written.get(), writtenNs / 1e9, written.get() / (writtenNs / 1e9), lagSamples.size(),
                 loadBefore, loadAfter) +
                 "| offered taps/s | ingested while writing, taps/s | lag median ms | lag p99 ms | lag max ms | " +
                 "lag when writing stopped ms | most excerpts waiting | caught up after writing stopped, ms |\n" +
@@ -336,6 +356,83 @@ public final class IngestCommand implements Callable<Integer>
         }
     }
 
+    /**
+     * The bulk mode: the month's taps generated inside PostgreSQL ({@code generate_series}, a hash of the receipt for
+     * card, outlet, program and decision in the journal generator's proportions; every 50th row a reversal of the tap
+     * 7 receipts before), inserted 1 000 000 per statement with the rollup trigger off (as the runbook loads taps by
+     * hand), then the rollups rebuilt from the taps by {@code tap_rollups_rebuild}; then the reports as in the ingest
+     * mode ({@code --scan} compares them with the scans of the taps). Not the ingester's path: it measures how the
+     * reports behave over a month of {@code --taps}, not the ingest rate.
+     */
+    private String bulk(final Path work, final String startedAt) throws Exception
+    {
+        final Path switchDir = work.resolve("switch");
+        final Path adminDir = work.resolve("admin");
+        loadRegistry(adminDir, switchDir);
+        final AdminConfig config = config(adminDir, switchDir, false);
+        final long monthStartMs = month.atDay(1).atStartOfDay(CITY).toInstant().toEpochMilli();
+        final int days = month.lengthOfMonth();
+        final long perDay = (taps + days - 1) / days;
+        final String loadBefore = LoadReport.loadAverage();
+        final StringBuilder md = new StringBuilder("# A month of taps built in bulk, and its reports\n\n");
+        try (Admin admin = Admin.start(config); Connection conn = admin.service.database().jdbcConnection();
+            Statement statement = conn.createStatement())
+        {
+            final long startNs = System.nanoTime();
+            final long chunk = 1_000_000;
+            // the taps as loaded by hand (RUNBOOK "Report rollups"): triggers off for this session, then one rebuild
+            statement.execute("SET session_replication_role = replica");
+            for (long from = 1; from <= taps; from += chunk)
+            {
+                final long to = Math.min(taps, from + chunk - 1);
+                statement.execute(bulkInsert(from, to, monthStartMs, perDay));
+                System.out.printf(Locale.ROOT, "  bulk: %d taps in %.1f s%n", to, (System.nanoTime() - startNs) / 1e9);
+            }
+            statement.execute("SET session_replication_role = DEFAULT");
+            final double seconds = (System.nanoTime() - startNs) / 1e9;
+            final long rebuildStartNs = System.nanoTime();
+            statement.execute("SELECT tap_rollups_rebuild('" + CITY.getId() + "')");
+            final double rebuildSeconds = (System.nanoTime() - rebuildStartNs) / 1e9;
+            System.out.printf(Locale.ROOT, "  rollups rebuilt from the taps in %.1f s%n", rebuildSeconds);
+            final String loadAfter = LoadReport.loadAverage();
+            statement.execute("ANALYZE taps");
+            final long size;
+            try (ResultSet rs = statement.executeQuery("SELECT pg_database_size(current_database())"))
+            {
+                rs.next();
+                size = rs.getLong(1);
+            }
+            md.append(String.format(Locale.ROOT, "Started %s; `./tapswitch bench ingest --bulk --taps %d --cards %d`; " +
+                    "%d taps of %s (%d per city day, 07:00-19:00) inserted in %.0f s (%.0f taps/s, 1 000 000 per " +
+                    "statement, the rollup trigger off), then the rollups rebuilt from them by `tap_rollups_rebuild` in " +
+                    "%.0f s; database %.1f GB; load average before %s, after %s.%n%n",
+                startedAt, taps, cards, taps, month, perDay, seconds, taps / seconds, rebuildSeconds, size / 1e9,
+                loadBefore, loadAfter));
+            md.append(reports(admin, config));
+        }
+        return md.toString();
+    }
+
+    private String bulkInsert(final long from, final long to, final long monthStartMs, final long perDay)
+    {
+        // k: the receipt whose card, outlet and program the row has (a reversal: the tap 7 receipts before)
+        return String.format(Locale.ROOT, "INSERT INTO taps (receipt, type, decided_at, terminal_id, outlet_id, correlation, " +
+            "card_id, holder_id, program_id, quantity, offline, terminal_time, decision, reason, remaining, journal_index) " +
+            "SELECT s, CASE WHEN rev THEN 'REVERSAL' ELSE 'TAP' END, at, outlet, outlet, s, card, card, program, 1, " +
+            "NOT rev AND roll = 19, CASE WHEN NOT rev AND roll = 19 THEN at - interval '1 hour' END, " +
+            "CASE WHEN rev THEN 'APPROVED' WHEN roll = 19 THEN 'RECORDED' WHEN roll < 12 THEN 'APPROVED' ELSE 'DECLINED' END, " +
+            "CASE WHEN NOT rev AND roll BETWEEN 12 AND 18 THEN 'QUOTA_EXHAUSTED' ELSE 'OK' END, 0, s " +
+            "FROM (SELECT s, rev, at, 1000001 + h %% %d AS card, " +
+            "CASE WHEN meal THEN 6 + (h >> 20) %% 5 ELSE 1 + (h >> 20) %% 5 END AS outlet, " +
+            "CASE WHEN meal THEN 3 + (h >> 24) %% 2 ELSE 1 + (h >> 24) %% 2 END AS program, (h >> 28) %% 20 AS roll " +
+            "FROM (SELECT s, rev, at, h, (h >> 16) %% 3 = 0 AS meal " +
+            "FROM (SELECT s, s %% 50 = 0 AS rev, " +
+            "to_timestamp((%d + ((s - 1) / %d) * 86400000 + 25200000 + ((s - 1) %% %d) * 43200000 / %d) / 1000.0) AS at, " +
+            "(hashint8extended(CASE WHEN s %% 50 = 0 THEN s - 7 ELSE s END, 0) & 9223372036854775807) AS h " +
+            "FROM generate_series(%d::bigint, %d::bigint) s) a) b) c",
+            cards, monthStartMs, perDay, perDay, perDay, from, to);
+    }
+
     private AdminConfig config(final Path adminDir, final Path switchDir, final boolean ingest)
     {
         final AdminConfig config = new AdminConfig().host("127.0.0.1").port(0).metricsPort(-1).dataDir(adminDir)
@@ -343,6 +440,10 @@ public final class IngestCommand implements Callable<Integer>
         if (batch != null)
         {
             config.ingestBatch(batch);
+        }
+        if (streams != null)
+        {
+            config.ingestStreams(streams);
         }
         return config.conclude();
     }

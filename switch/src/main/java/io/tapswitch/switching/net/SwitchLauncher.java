@@ -141,7 +141,7 @@ public final class SwitchLauncher implements AutoCloseable
                     ClusterTiming.ofMillis(config.clusterLeaderTimeoutMs(), config.clusterElectionTimeoutMs()),
                     () -> Engine.openReplica(engineConfig.get()),
                     SwitchLauncher::exitAfterMemberFault);
-                server.engineSide(cluster.frontEnd(config.engineBatchSize()));
+                server.commitStage(cluster.frontEnd(config.engineBatchSize()));
                 cluster.snapshotEvery(config.snapshotIntervalMs());
                 final ClusterNode node = cluster;
                 metrics.gauge("tapswitch_cluster_leader", "1 on the replicated switch's leader, 0 on the other members",
