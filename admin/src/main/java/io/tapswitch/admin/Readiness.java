@@ -94,42 +94,16 @@ final class Readiness
             final OutboxPublisher p = publisher.get();
             if (p != null && config.publisherEnabled())
             {
-                final JsonObject outbox = new JsonObject().put("pending", p.depth()).put("oldestAgeMs", p.oldestAgeMs());
-                if (p.failing() != null)
-                {
-                    outbox.put("state", "failing").put("error", p.failing());
-                    reasons.add("the outbox publisher is failing: " + p.failing());
-                }
-                else if (p.oldestAgeMs() > AdminService.READY_MAX_OUTBOX_AGE_MS)
-                {
-                    outbox.put("state", "behind");
-                    reasons.add("the outbox is behind: " + p.depth() + " commands, the oldest " + p.oldestAgeMs() + " ms old");
-                }
-                else
-                {
-                    outbox.put("state", "up");
-                }
-                checks.put("outbox", outbox);
+                checks.put("outbox", worker(new JsonObject().put("pending", p.depth()).put("oldestAgeMs", p.oldestAgeMs()),
+                    p.failing(), "the outbox publisher is failing: ", p.oldestAgeMs() > AdminService.READY_MAX_OUTBOX_AGE_MS,
+                    "the outbox is behind: " + p.depth() + " commands, the oldest " + p.oldestAgeMs() + " ms old", reasons));
             }
             final JournalIngester i = ingester.get();
             if (i != null)
             {
-                final JsonObject ingest = new JsonObject().put("lagEntries", i.lagEntries()).put("lagMs", i.lagMs());
-                if (i.failing() != null)
-                {
-                    ingest.put("state", "failing").put("error", i.failing());
-                    reasons.add("the journal ingester is failing: " + i.failing());
-                }
-                else if (i.lagMs() > AdminService.READY_MAX_INGEST_LAG_MS)
-                {
-                    ingest.put("state", "behind");
-                    reasons.add("the journal ingester is behind: " + i.lagEntries() + " entries, " + i.lagMs() + " ms");
-                }
-                else
-                {
-                    ingest.put("state", "up");
-                }
-                checks.put("ingester", ingest);
+                checks.put("ingester", worker(new JsonObject().put("lagEntries", i.lagEntries()).put("lagMs", i.lagMs()),
+                    i.failing(), "the journal ingester is failing: ", i.lagMs() > AdminService.READY_MAX_INGEST_LAG_MS,
+                    "the journal ingester is behind: " + i.lagEntries() + " entries, " + i.lagMs() + " ms", reasons));
             }
             if (reasons.isEmpty())
             {
@@ -144,5 +118,27 @@ final class Readiness
                         .put("checks", checks).encode());
             }
         });
+    }
+
+    /**
+     * The check of a background worker (the outbox publisher, the journal ingester): its state is {@code failing}
+     * (with the error), {@code behind} or {@code up}; a failing or late worker adds its reason.
+     *
+     * @return {@code check} with its state.
+     */
+    private static JsonObject worker(final JsonObject check, final String failing, final String failingReason,
+        final boolean behind, final String behindReason, final List<String> reasons)
+    {
+        if (failing != null)
+        {
+            reasons.add(failingReason + failing);
+            return check.put("state", "failing").put("error", failing);
+        }
+        if (behind)
+        {
+            reasons.add(behindReason);
+            return check.put("state", "behind");
+        }
+        return check.put("state", "up");
     }
 }

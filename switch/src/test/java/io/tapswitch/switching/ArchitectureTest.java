@@ -1,5 +1,6 @@
 package io.tapswitch.switching;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,8 +24,10 @@ import org.junit.jupiter.api.Test;
  * engine thread) → {@code pipeline} (the engine thread's duty cycle, batches, the commit stage, release
  * to the event loops) → {@code engine} (decisions and tables) → {@code journal} / {@code snapshot} — with
  * {@code metrics} beside the pipeline; no package depends on one above it, no two packages depend on each other,
- * and the shared {@code formats} module knows nothing of the switch. Also: no main source file over 800 lines
- * without the reason written at its top.
+ * and the shared {@code formats} module knows nothing of the switch. One seam decides when an answer is durable: the
+ * {@code pipeline.CommitStage}, implemented by the single node's {@code EngineAgent} (with a {@code LocalCommit}:
+ * written, or group commit with {@code fdatasync}) and the replicated switch's {@code ClusterFrontEnd}. Also: no main
+ * source file over 800 lines without the reason written at its top.
  */
 class ArchitectureTest
 {
@@ -63,6 +66,23 @@ class ArchitectureTest
             .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".cluster..", "io.aeron..")
             .because("the single-node switch and the engine know nothing of the cluster")
             .check(SWITCH);
+    }
+
+    @Test
+    void shouldDecideWhenAnAnswerIsDurableBehindTheOneCommitStage()
+    {
+        classes().that().implement(ROOT + ".pipeline.CommitStage")
+            .should().haveFullyQualifiedName(ROOT + ".pipeline.EngineAgent")
+            .orShould().haveFullyQualifiedName(ROOT + ".cluster.ClusterFrontEnd")
+            .because("the commit stages are the ones switch/JOURNAL.md names (\"The commit path\")")
+            .check(SWITCH);
+        classes().that().implement(ROOT + ".pipeline.LocalCommit")
+            .should().haveFullyQualifiedName(ROOT + ".pipeline.LocalGroupCommit")
+            .orShould().beAnonymousClasses()
+            .because("a local commit is none (LocalCommit.WRITTEN) or fdatasync (LocalGroupCommit)")
+            .check(SWITCH);
+        assertThat(SWITCH.get(ROOT + ".pipeline.CommitStage").getAllSubclasses()).as("commit stages")
+            .extracting(c -> c.getSimpleName()).containsExactlyInAnyOrder("EngineAgent", "ClusterFrontEnd");
     }
 
     @Test

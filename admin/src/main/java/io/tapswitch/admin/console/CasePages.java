@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.tapswitch.admin.AdminContext;
 import io.tapswitch.admin.Role;
 import io.tapswitch.admin.console.Console.ApiFailure;
 import io.tapswitch.admin.console.Console.Req;
@@ -29,17 +28,11 @@ import io.vertx.core.json.JsonObject;
  * <p>
  * Thread-safe: handlers share immutable state.
  */
-final class CasePages
+final class CasePages extends ConsolePages
 {
-    private final Console console;
-    private final AdminContext ctx;
-    private final Messages messages;
-
-    CasePages(final Console console, final AdminContext ctx, final Messages messages)
+    CasePages(final Console console)
     {
-        this.console = console;
-        this.ctx = ctx;
-        this.messages = messages;
+        super(console);
     }
 
     // ---------------------------------------------------------------------------------------------------------------

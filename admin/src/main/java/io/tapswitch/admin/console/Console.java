@@ -85,13 +85,13 @@ public final class Console
     private static final Set<Role> REPORT_ROLES = Set.of(Role.CENTER_ADMIN, Role.DISTRICT_SPECIALIST, Role.DEPARTMENT_SPECIALIST,
         Role.AUDITOR, Role.DONOR, Role.EDUCATION_DEPARTMENT);
 
-    private final AdminContext ctx;
+    final AdminContext ctx;
     private final Accounts accounts;
     private final IntSupplier apiPort;
     private final boolean tls;
     private final WebClient client;
     private final TemplateEngine templates;
-    private final Messages messages = new Messages();
+    final Messages messages = new Messages();
     private final byte[] csrfKey = new byte[32];
 
     /**
@@ -128,9 +128,9 @@ public final class Console
      */
     public void mount(final Router root)
     {
-        final PeoplePages people = new PeoplePages(this, ctx, messages);
-        final CasePages cases = new CasePages(this, ctx, messages);
-        final ReportPages reports = new ReportPages(this, ctx, messages);
+        final PeoplePages people = new PeoplePages(this);
+        final CasePages cases = new CasePages(this);
+        final ReportPages reports = new ReportPages(this);
         root.route("/static/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars").setCachingEnabled(true)
             .setMaxAgeSeconds(86400));
         root.route("/static/console/*").handler(StaticHandler.create("console/static").setCachingEnabled(true).setMaxAgeSeconds(3600));

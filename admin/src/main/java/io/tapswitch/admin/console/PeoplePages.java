@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.tapswitch.admin.AdminContext;
 import io.tapswitch.admin.api.Page;
 import io.tapswitch.admin.console.Console.Req;
 import io.tapswitch.admin.search.SearchModule;
@@ -25,17 +24,11 @@ import io.vertx.core.json.JsonObject;
  * <p>
  * Thread-safe: handlers share immutable state.
  */
-final class PeoplePages
+final class PeoplePages extends ConsolePages
 {
-    private final Console console;
-    private final AdminContext ctx;
-    private final Messages messages;
-
-    PeoplePages(final Console console, final AdminContext ctx, final Messages messages)
+    PeoplePages(final Console console)
     {
-        this.console = console;
-        this.ctx = ctx;
-        this.messages = messages;
+        super(console);
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.tapswitch.admin.AdminContext;
 import io.tapswitch.admin.console.Console.ApiFailure;
 import io.tapswitch.admin.console.Console.Req;
 import io.vertx.core.Future;
@@ -25,17 +24,11 @@ import io.vertx.sqlclient.Row;
  * <p>
  * Thread-safe: handlers share immutable state.
  */
-final class ReportPages
+final class ReportPages extends ConsolePages
 {
-    private final Console console;
-    private final AdminContext ctx;
-    private final Messages messages;
-
-    ReportPages(final Console console, final AdminContext ctx, final Messages messages)
+    ReportPages(final Console console)
     {
-        this.console = console;
-        this.ctx = ctx;
-        this.messages = messages;
+        super(console);
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import io.tapswitch.switching.engine.Engine;
 import io.tapswitch.switching.journal.CommandQueueTailer;
 import io.tapswitch.switching.journal.JournalSyncer;
 import io.tapswitch.switching.metrics.Counters;
-import io.tapswitch.switching.pipeline.EngineSide;
+import io.tapswitch.switching.pipeline.CommitStage;
 import io.tapswitch.switching.pipeline.HandoffRecords;
 import io.tapswitch.switching.pipeline.LocalAnswers;
 import io.tapswitch.formats.command.Commands;
@@ -37,12 +37,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A member's front end to the cluster, in place of the single-node engine thread: reads the requests the event loops
- * queue ({@link HandoffRecords}), sends them to the cluster as ingress in batches (one message carries up to
- * {@code batchSize} request records with this member's id and their connection ids), and writes the answers that come
- * back as egress to the response rings of the event loops, which release them in per-connection order. It also
- * forwards the admin commands queued in this member's {@code <data-dir>/commands} (the service skips a command id it
- * applied already, whichever member forwarded it).
+ * The replicated switch's {@link CommitStage} ({@link Durability#QUORUM}: commit, then decide), a member's front end
+ * to the cluster in place of the single-node engine thread: reads the requests the event loops queue
+ * ({@link HandoffRecords}), sends them to the cluster as ingress in batches (one message carries up to {@code batchSize}
+ * request records with this member's id and their connection ids), and writes the answers that come back as egress to
+ * the response rings of the event loops, which release them in per-connection order. It also forwards the admin
+ * commands queued in this member's {@code <data-dir>/commands} (the service skips a command id it applied already).
  * <p>
  * Every batch sent waits for its answer. Batches are committed and answered in the order they were sent, so an
  * answer to a batch means every batch sent before it that is still unanswered was lost (sent to a leader that died
@@ -55,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Not thread-safe: one thread under an {@link org.agrona.concurrent.AgentRunner}; the other methods from any thread.
  */
-public final class ClusterFrontEnd implements EngineSide, EgressListener
+public final class ClusterFrontEnd implements CommitStage, EgressListener
 {
     private static final Logger LOGGER = LoggerFactory.getLogger(ClusterFrontEnd.class);
     static final long ANSWER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
@@ -714,7 +714,13 @@ public final class ClusterFrontEnd implements EngineSide, EgressListener
         CloseHelper.quietClose(commands);
     }
 
-    // ------------------------------------------------------------------------------------------------ EngineSide
+    // ----------------------------------------------------------------------------------------------- CommitStage
+
+    @Override
+    public Durability durability()
+    {
+        return Durability.QUORUM;
+    }
 
     @Override
     public CompletableFuture<Long> started()

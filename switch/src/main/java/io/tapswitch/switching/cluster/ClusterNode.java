@@ -15,7 +15,7 @@ import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.tapswitch.switching.engine.Engine;
-import io.tapswitch.switching.pipeline.EngineSide;
+import io.tapswitch.switching.pipeline.CommitStage;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -195,9 +195,9 @@ public final class ClusterNode implements AutoCloseable
 
     /**
      * @param batchSize requests per ingress message at most.
-     * @return what the network layer runs in place of the engine thread.
+     * @return the commit stage the network layer runs in place of the engine thread (this member's front end).
      */
-    public EngineSide.Factory frontEnd(final int batchSize)
+    public CommitStage.Factory frontEnd(final int batchSize)
     {
         return (requests, responses, wakers, counters) -> new ClusterFrontEnd(layout.memberId(), this::clientContext,
             service, layout.dataDir(), requests, responses, wakers, counters, batchSize);

@@ -48,6 +48,13 @@ import org.slf4j.LoggerFactory;
  * aside first, the fresh file then renamed over it, and the aside name gets its {@code .damaged} suffix last; a crash
  * in between leaves the damaged file in place and the repair runs again at the next open.
  * <p>
+ * <p>
+ * The common case is cheaper: Chronicle (2026.4) writes an excerpt's header only once the excerpt is complete, so a
+ * kill -9 in the middle of a write leaves a zero header with part of the excerpt's bytes behind it, while Chronicle's
+ * write position and every reader still agree on the last excerpt. Then only those bytes are in the way; they are
+ * copied to {@code <data-dir>/journal-damaged/<cycle file>-<UTC time>-bytes-<from>-<to>.damaged} and zeroed in place
+ * (logged at WARN), with no copy of the cycle file.
+ * <p>
  * Used once by {@link JournalWriter#open}, before the journal is opened for writing. Not thread-safe.
  */
 public final class JournalRepair
@@ -72,14 +79,14 @@ public final class JournalRepair
     /** What a repair did. */
     public record Repair(
         Path cycleFile, Path movedAside, long excerptsKept, long lastKeptIndex, long claimedLastIndex,
-        long damagePosition, int damageHeader)
+        long damagePosition, int damageHeader, boolean copied)
     {
     }
 
     /** What {@link #inspect} found in the newest cycle. */
     record Inspection(
         Path file, int cycle, long lastReadIndex, long claimedLastIndex, long endOfReadable, long damagePosition,
-        int damageHeader)
+        int damageHeader, long appendAt, long damageEnd, boolean tailOnly)
     {
         boolean damaged()
         {
@@ -115,11 +122,26 @@ public final class JournalRepair
             {
                 return null;
             }
+            if (found.tailOnly())
+            {
+                // what a kill -9 in the middle of an excerpt's write leaves: Chronicle writes the header only once
+                // the excerpt is complete, so it is still 0, with part of the excerpt's bytes behind it. Chronicle's
+                // write position and every reader agree on the last excerpt; only the bytes behind the zero header
+                // are in the way (the next excerpt is written over their start and may leave the rest where the
+                // following ones would go): they are saved aside and zeroed in place, no copy of the file needed
+                final Repair repair = clearTail(dataDir, found);
+                LOGGER.warn("journal cycle file {}: {} bytes of an excerpt never completed (a crash in the middle " +
+                    "of its write) lay behind the last readable excerpt {} at byte {}; zeroed in place (nothing " +
+                    "answered was in them), the bytes are kept as {}", found.file(),
+                    found.damageEnd() - found.damagePosition(), hex(found.lastReadIndex()), found.damagePosition(),
+                    repair.movedAside());
+                return repair;
+            }
             LOGGER.error("journal cycle file {} is damaged past its last readable excerpt: Chronicle header {} at " +
                 "byte {}, last readable excerpt {}, Chronicle's last index {}; decisions appended behind it would be " +
                 "unreadable. Copying its readable excerpts into a fresh file with the same indexes",
-                found.file(), Integer.toHexString(found.damageHeader()), found.damagePosition(), hex(found.lastReadIndex()),
-                hex(found.claimedLastIndex()));
+                found.file(), Integer.toHexString(found.damageHeader()), found.damagePosition(),
+                hex(found.lastReadIndex()), hex(found.claimedLastIndex()));
             final Repair repair = repair(dataDir, journalDir, found);
             LOGGER.error("journal cycle file {} repaired: {} excerpts kept (last {}), everything after byte {} cut " +
                 "(Chronicle's last index was {}); the damaged file is kept as {}", repair.cycleFile(),
@@ -175,13 +197,19 @@ public final class JournalRepair
                 final long[] damage = trailingDamage(channel, end >= 0 ? end : 0);
                 long damagePosition = damage[0];
                 int damageHeader = (int)damage[1];
-                if (damagePosition < 0 && claimed >= 0 && rollCycle.toCycle(claimed) == cycle && claimed > lastRead)
+                final long appendAt = damage[2];
+                final boolean claimedHere = claimed >= 0 && rollCycle.toCycle(claimed) == cycle;
+                // Chronicle's write position is the last excerpt a reader reads: the appender writes at appendAt
+                final boolean agree = claimedHere ? claimed == lastRead : lastRead < 0;
+                if (damagePosition < 0 && claimedHere && claimed > lastRead)
                 {
                     // Chronicle counts excerpts no tailer reaches (a zeroed header with excerpts after it)
                     damagePosition = end >= 0 ? end : 0;
                     damageHeader = readInt(channel, damagePosition);
                 }
-                return new Inspection(file, cycle, lastRead, claimed, end, damagePosition, damageHeader);
+                final boolean tailOnly = damagePosition > appendAt && agree && readInt(channel, appendAt) == 0;
+                return new Inspection(file, cycle, lastRead, claimed, end, damagePosition, damageHeader, appendAt,
+                    damage[3], tailOnly);
             }
         }
     }
@@ -244,7 +272,9 @@ public final class JournalRepair
 
     /**
      * @return {position of the first byte that is neither a complete metadata document nor zero at or after
-     * {@code from}, or -1; the 4 bytes (little-endian) of the header there}.
+     * {@code from}, or -1; the 4 bytes (little-endian) of the header there; the position after the complete metadata
+     * documents at {@code from} (where Chronicle's appender writes next); the position just past the last non-zero
+     * byte of the file}.
      */
     private static long[] trailingDamage(final FileChannel channel, final long from) throws IOException
     {
@@ -261,11 +291,13 @@ public final class JournalRepair
             final long next = position + HEADER_BYTES + (header & LENGTH_MASK);
             if (next > size)
             {
-                return new long[]{position, header};
+                return new long[]{position, header, position, size};
             }
             position = next;
         }
         final ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        long first = -1;
+        long lastEnd = -1;
         long at = position;
         while (at < size)
         {
@@ -277,24 +309,32 @@ public final class JournalRepair
             }
             buffer.flip();
             int i = 0;
-            while (i + Long.BYTES <= n && buffer.getLong(i) == 0)
+            while (i < n)
             {
-                i += Long.BYTES;
-            }
-            while (i < n && buffer.get(i) == 0)
-            {
+                if (i + Long.BYTES <= n && buffer.getLong(i) == 0)
+                {
+                    i += Long.BYTES;
+                    continue;
+                }
+                if (buffer.get(i) != 0)
+                {
+                    if (first < 0)
+                    {
+                        first = at + i;
+                    }
+                    lastEnd = at + i + 1;
+                }
                 i++;
-            }
-            if (i < n)
-            {
-                final long damage = at + i;
-                // the 4-byte-aligned word holding the first non-zero byte: where a header would be
-                final long word = Math.max(position, damage - ((damage - position) % HEADER_BYTES));
-                return new long[]{word, readInt(channel, word)};
             }
             at += n;
         }
-        return new long[]{-1, 0};
+        if (first < 0)
+        {
+            return new long[]{-1, 0, position, -1};
+        }
+        // the 4-byte-aligned word holding the first non-zero byte: where a header would be
+        final long word = Math.max(position, first - ((first - position) % HEADER_BYTES));
+        return new long[]{word, readInt(channel, word), position, lastEnd};
     }
 
     private static int readInt(final FileChannel channel, final long position) throws IOException
@@ -391,7 +431,47 @@ public final class JournalRepair
         forceDirectory(asideDir);
         deleteRecursively(repairDir);
         return new Repair(found.file(), aside, read[2], read[0], found.claimedLastIndex(), found.damagePosition(),
-            found.damageHeader());
+            found.damageHeader(), true);
+    }
+
+    /**
+     * Saves the bytes from the damage to the last non-zero byte aside, then zeroes them in place (see
+     * {@link #repairNewestCycle}); crash-safe: a crash leaves some of them, found and cleared at the next open.
+     */
+    private static Repair clearTail(final Path dataDir, final Inspection found) throws IOException
+    {
+        final Path asideDir = dataDir.resolve(DAMAGED_DIR);
+        Files.createDirectories(asideDir);
+        final String name = found.file().getFileName() + "-" + STAMP.format(Instant.now()) + "-bytes-" +
+            found.damagePosition() + "-" + found.damageEnd();
+        final Path partial = asideDir.resolve(name + ".partial");
+        final Path aside = asideDir.resolve(name + DAMAGED_SUFFIX);
+        final long length = found.damageEnd() - found.damagePosition();
+        try (FileChannel in = FileChannel.open(found.file(), StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING))
+        {
+            long copied = 0;
+            while (copied < length)
+            {
+                copied += in.transferTo(found.damagePosition() + copied, length - copied, out);
+            }
+            out.force(true);
+            final ByteBuffer zeros = ByteBuffer.allocate((int)Math.min(length, 1 << 20));
+            long zeroed = 0;
+            while (zeroed < length)
+            {
+                zeros.clear();
+                zeros.limit((int)Math.min(zeros.capacity(), length - zeroed));
+                zeroed += in.write(zeros, found.damagePosition() + zeroed);
+            }
+            in.force(true);
+        }
+        forceDirectory(asideDir);
+        Files.move(partial, aside, StandardCopyOption.ATOMIC_MOVE);
+        forceDirectory(asideDir);
+        return new Repair(found.file(), aside, -1, found.lastReadIndex(), found.claimedLastIndex(),
+            found.damagePosition(), found.damageHeader(), false);
     }
 
     /** Appends one excerpt read from the damaged file to the fresh one. */

@@ -138,7 +138,7 @@ public final class SwitchLauncher implements AutoCloseable
                     config.clusterBasePort(), config.dataDir());
                 cluster = ClusterNode.start(layout, () -> Engine.openReplica(engineConfig.get()),
                     SwitchLauncher::exitAfterMemberFault);
-                server.engineSide(cluster.frontEnd(config.engineBatchSize()));
+                server.commitStage(cluster.frontEnd(config.engineBatchSize()));
                 cluster.snapshotEvery(config.snapshotIntervalMs());
                 final ClusterNode node = cluster;
                 metrics.gauge("tapswitch_cluster_leader", "1 on the replicated switch's leader, 0 on the other members",

@@ -48,7 +48,7 @@ import io.tapswitch.switching.metrics.Counters;
 import io.tapswitch.switching.metrics.EngineMetrics;
 import io.tapswitch.switching.metrics.SwitchMetrics;
 import io.tapswitch.switching.pipeline.EngineAgent;
-import io.tapswitch.switching.pipeline.EngineSide;
+import io.tapswitch.switching.pipeline.CommitStage;
 import io.tapswitch.switching.pipeline.EngineWaker;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
@@ -94,8 +94,8 @@ public final class SwitchServer implements AutoCloseable
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel serverChannel;
-    private EngineSide agent;
-    private EngineSide.Factory engineSideFactory;
+    private CommitStage agent;
+    private CommitStage.Factory commitStageFactory;
     private EngineWaker engineWaker;
     private AgentRunner agentRunner;
     private ManyToOneRingBuffer requests;
@@ -168,9 +168,9 @@ public final class SwitchServer implements AutoCloseable
         }
         metrics.bindNetwork(engineCounters, loopCounters, openConnections::get);
 
-        if (null != engineSideFactory)
+        if (null != commitStageFactory)
         {
-            agent = engineSideFactory.create(requests, responseRings.toArray(new OneToOneRingBuffer[0]), wakers,
+            agent = commitStageFactory.create(requests, responseRings.toArray(new OneToOneRingBuffer[0]), wakers,
                 engineCounters);
         }
         else
@@ -207,6 +207,8 @@ public final class SwitchServer implements AutoCloseable
             shutdownGroups();
             throw new IllegalStateException("engine failed to open: " + ex.getCause(), ex.getCause());
         }
+        LOGGER.info("commit stage {} ({}): an answer leaves once it survives {}", agent.durability(),
+            agent.getClass().getSimpleName(), agent.durability().survives());
         if (null != agent.engine())
         {
             replayMismatches = agent.engine().replayMismatches();
@@ -265,20 +267,20 @@ public final class SwitchServer implements AutoCloseable
     }
 
     /**
-     * @return the port the terminal listener is bound to.
-     */
-    /**
-     * Replaces the engine thread of the single-node switch by another engine side (the replicated switch's cluster
-     * front end). Before {@link #start()}.
+     * Replaces the single-node commit stage (the {@link EngineAgent}, chosen by {@code journal-sync}) by another one
+     * (the replicated switch's cluster front end). Before {@link #start()}.
      *
      * @return this.
      */
-    public SwitchServer engineSide(final EngineSide.Factory factory)
+    public SwitchServer commitStage(final CommitStage.Factory factory)
     {
-        this.engineSideFactory = factory;
+        this.commitStageFactory = factory;
         return this;
     }
 
+    /**
+     * @return the port the terminal listener is bound to.
+     */
     public int port()
     {
         return boundPort;
@@ -355,7 +357,7 @@ public final class SwitchServer implements AutoCloseable
      */
     public boolean journalWritable()
     {
-        final EngineSide agent = this.agent;
+        final CommitStage agent = this.agent;
         return null != agent && agent.journalWritable();
     }
 

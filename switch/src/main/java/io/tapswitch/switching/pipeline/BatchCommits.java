@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The engine thread's batches from written to answered, and the journal's faults on the way: each written batch is
- * handed to the {@link CommitStage} with a token, its answers wait in the {@link HeldAnswers} and are released once
+ * handed to the {@link LocalCommit} with a token, its answers wait in the {@link HeldAnswers} and are released once
  * the token is committed; a commit that is late (answers held longer than {@code journal-sync-answer-ms}), failed or
  * stuck is handled here — held answers released as SYSTEM_ERROR, deciding stopped until the commit catches up, or a
  * fatal fault (exit {@link EngineAgent#EXIT_JOURNAL_FAULT}). The {@link EngineAgent}'s duty cycle asks it, between
@@ -33,7 +33,7 @@ final class BatchCommits
     private final Counters counters;
     private final IdleStrategy waitIdle;
     private Engine engine;
-    private CommitStage commit = CommitStage.WRITTEN;
+    private LocalCommit commit = LocalCommit.WRITTEN;
     private long commitAnswerNs = EngineAgent.COMMIT_ANSWER_NS;
     private long nowMs;
     private long nextToken;
@@ -71,7 +71,7 @@ final class BatchCommits
     /**
      * Starts committing the batches of the open engine through the given stage (engine thread).
      */
-    void start(final Engine engine, final CommitStage commit)
+    void start(final Engine engine, final LocalCommit commit)
     {
         this.engine = engine;
         this.commit = commit;
@@ -95,7 +95,7 @@ final class BatchCommits
         this.nowMs = nowMs;
     }
 
-    CommitStage stage()
+    LocalCommit stage()
     {
         return commit;
     }
@@ -236,7 +236,7 @@ final class BatchCommits
 
     /**
      * Ends the current batch: writes its journal records as one excerpt and closes the journal batch, then hands it
-     * to the {@link CommitStage}. When the stage counts a written batch as committed ({@code journal-sync=none}) its
+     * to the {@link LocalCommit}. When the stage counts a written batch as committed ({@code journal-sync=none}) its
      * responses are released at once (the records are in the memory-mapped journal: they survive a crash of the
      * process). Otherwise the batch asks the stage to commit it ({@code journal-sync=batch}: a sync by the
      * {@link JournalSyncer}) and its responses wait in the {@link HeldAnswers}, in decision order, until its token is

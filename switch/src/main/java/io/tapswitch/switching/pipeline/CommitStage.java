@@ -1,132 +1,122 @@
 package io.tapswitch.switching.pipeline;
 
+import java.util.concurrent.CompletableFuture;
+
 import io.tapswitch.switching.engine.Engine;
+import io.tapswitch.switching.journal.JournalSyncer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 /**
- * The commit stage of the pipeline: what must happen to a batch of journal records, once the engine thread wrote
- * them ({@link Engine#flushJournal()}), before the answers of that batch may leave. The engine thread asks for each
- * written batch to be committed with a token that grows by one per batch ({@link #request}) and releases a batch's
- * answers once {@link #committedToken()} reached its token, in decision order; it decides the next batches
- * meanwhile. The answers wait in the pipeline's held-answer stage ({@link HeldAnswers}); a commit stage never sees
- * them, only tokens.
+ * The commit stage: the one place where the switch decides when an answer is durable, and so when it may leave. It
+ * is the agent between the network layer's rings: it reads the requests the event loops queue ({@link HandoffRecords})
+ * and writes an answer to its event loop's response ring only once the outcome is as durable as its
+ * {@link #durability()} says; an answer it cannot make durable in time is ERROR SYSTEM_ERROR (PROTOCOL.md rule 14,
+ * the terminal may retry the same request), one it never decided may be BUSY. The network layer knows nothing else of
+ * it; which one runs is chosen once at start. The three implementations:
+ * <table>
+ *   <caption>commit stages</caption>
+ *   <tr><th>setting</th><th>stage</th><th>an answer leaves once</th><th>it survives</th></tr>
+ *   <tr><td>{@code journal-sync=none}</td><td>{@link EngineAgent} with {@link LocalCommit#WRITTEN}</td>
+ *       <td>decided here and its record written to the memory-mapped journal</td><td>a process crash</td></tr>
+ *   <tr><td>{@code journal-sync=batch} (default)</td><td>{@link EngineAgent} with {@link LocalGroupCommit}</td>
+ *       <td>decided here and the journal forced to the disk ({@code fdatasync}, group commit on the
+ *       {@link JournalSyncer} thread)</td><td>a power loss</td></tr>
+ *   <tr><td>{@code cluster-member} set</td><td>{@code io.tapswitch.switching.cluster.ClusterFrontEnd}</td>
+ *       <td>the request committed to the replicated log (held by a majority of members), then decided by the
+ *       replicated engine of every member in log order</td><td>the loss of a minority of the machines (one of three)</td></tr>
+ * </table>
+ * Two shapes: <em>decide, then commit</em> on a single node (the engine decides on this thread, each written batch
+ * is committed by a {@link LocalCommit} while the next one is decided, its answers held in {@link HeldAnswers} until
+ * then) and <em>commit, then decide</em> when replicated (the requests are committed first, the cluster's service
+ * decides them and the answers come back). Either way an answer never leaves before what it reports is durable.
  * <p>
- * Implementations, selected by the {@code journal-sync} setting ({@link #of}):
- * <ul>
- *   <li>{@code none} — {@link #WRITTEN}: a written batch counts as committed (the records are in the memory-mapped
- *       journal: they survive a crash of the process, not a power loss);</li>
- *   <li>{@code batch} (the default) — {@link LocalGroupCommit}: group commit on this machine, {@code fdatasync} of
- *       the journal on a thread of its own ({@link io.tapswitch.switching.journal.JournalSyncer});</li>
- *   <li>a replicated commit stage (the batch acknowledged by a quorum of replicas, e.g. Aeron Cluster) plugs in
- *       here too: it needs nothing more from the pipeline than these methods.</li>
- * </ul>
- * Threads: {@link #request}, {@link #mayCommitOnEngineThread()}, {@link #commitOnEngineThread()} and
- * {@link #close()} on the engine thread; {@link #committedToken()} from any thread.
+ * Runs on one thread under an {@link org.agrona.concurrent.AgentRunner}; the other methods from any thread.
  */
-public interface CommitStage extends AutoCloseable
+public interface CommitStage extends Agent
 {
-    /** {@code journal-sync=none}: nothing beyond the write. */
-    CommitStage WRITTEN = new CommitStage()
-    {
-        @Override
-        public boolean committedOnWrite()
-        {
-            return true;
-        }
-
-        @Override
-        public boolean mayCommitOnEngineThread()
-        {
-            return false;
-        }
-
-        @Override
-        public void commitOnEngineThread()
-        {
-        }
-
-        @Override
-        public void request(final long token)
-        {
-        }
-
-        @Override
-        public long committedToken()
-        {
-            return Long.MAX_VALUE;
-        }
-
-        @Override
-        public boolean failing()
-        {
-            return false;
-        }
-
-        @Override
-        public long failedToken()
-        {
-            return 0;
-        }
-
-        @Override
-        public void close()
-        {
-        }
-    };
-
     /**
-     * The commit stage the {@code journal-sync} setting names.
-     *
-     * @param journalSync  {@code journal-sync=batch}.
-     * @param engine       the open engine (engine thread).
-     * @param engineThread unparked whenever new tokens are committed.
-     * @return the commit stage; the caller closes it.
+     * What an answered decision survives, by commit stage.
      */
-    static CommitStage of(final boolean journalSync, final Engine engine, final Thread engineThread)
+    enum Durability
     {
-        return journalSync ? new LocalGroupCommit(engine, engineThread) : WRITTEN;
+        /** Written to the memory-mapped journal ({@code journal-sync=none}). */
+        WRITTEN("a process crash"),
+        /** Forced to this machine's disk ({@code journal-sync=batch}). */
+        LOCAL_SYNC("a power loss"),
+        /** Held by a majority of the cluster's members (the replicated switch). */
+        QUORUM("the loss of a minority of the cluster's machines (one of three)");
+
+        private final String survives;
+
+        Durability(final String survives)
+        {
+            this.survives = survives;
+        }
+
+        /**
+         * @return what an answered decision survives, in words (for the start log).
+         */
+        public String survives()
+        {
+            return survives;
+        }
     }
 
     /**
-     * @return true when a written batch is committed already: its answers may leave at once, no token is requested.
+     * Creates the commit stage once the rings exist.
      */
-    boolean committedOnWrite();
+    @FunctionalInterface
+    interface Factory
+    {
+        /**
+         * @param requests  the ring the event loops write requests to.
+         * @param responses one response ring per event loop, by loop index.
+         * @param wakers    one task per event loop that schedules its response drain (idempotent).
+         * @param counters  the counters the network metrics read.
+         * @return the agent, not started.
+         */
+        CommitStage create(ManyToOneRingBuffer requests, OneToOneRingBuffer[] responses, Runnable[] wakers,
+            io.tapswitch.switching.metrics.Counters counters);
+    }
 
     /**
-     * @return true when the engine thread may commit a batch itself ({@link #commitOnEngineThread()}) instead of
-     * handing it over, when nothing waits and nothing else is to be decided (a light load saves two thread
-     * hand-offs per answer).
+     * @return when an answer of this stage leaves: what it survives.
      */
-    boolean mayCommitOnEngineThread();
+    Durability durability();
 
     /**
-     * Commits everything written so far on the engine thread; returns once it is committed.
+     * @return completes once requests are served (the engine open, the queued commands applied: their count).
      */
-    void commitOnEngineThread();
+    CompletableFuture<Long> started();
 
     /**
-     * Asks for everything written so far to be committed.
-     *
-     * @param token greater than every token requested before.
+     * @return the engine whose counters the metrics read, once started (null when the engine runs elsewhere).
      */
-    void request(long token);
+    Engine engine();
 
     /**
-     * @return the highest token whose batch, and every batch before it, is committed.
+     * @return false while requests are answered SYSTEM_ERROR because nothing can be made durable.
      */
-    long committedToken();
+    boolean journalWritable();
 
     /**
-     * @return true while the last attempt to commit failed (the answers waiting for it are held; the engine thread
-     * stops deciding and gives up on them after a bound).
+     * @return the local journal syncer, or null.
      */
-    boolean failing();
+    JournalSyncer syncer();
 
     /**
-     * @return the largest token a failed commit covered, 0 while none failed: it and every later token never become
-     * committed (the switch answers their requests SYSTEM_ERROR and exits for its supervisor).
+     * @param onFatal run once after a fault this process cannot heal; it should stop the process.
      */
-    long failedToken();
+    void onFatal(Runnable onFatal);
 
-    @Override
-    void close();
+    void pause();
+
+    void resume();
+
+    /**
+     * Lets a response offer that waits for a full response ring give up (at shutdown).
+     */
+    void stopWaiting();
 }

@@ -32,11 +32,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
+ * The single-node {@link CommitStage}, decide then commit: {@link Durability#WRITTEN} or {@link Durability#LOCAL_SYNC}
+ * by {@code journal-sync}.
+ * <p>
  * The engine thread: owns the {@link Engine} and the session table (which connection is logged on as which
  * terminal). Each duty cycle it decides a batch of requests from the request ring (copied out in chunks whose
  * table reads are warmed together, {@link Engine#warm()}) inside a journal batch
  * ({@link Engine#beginJournalBatch()}: the batch's records are written as one journal excerpt), flushes that
- * excerpt and hands it to the {@link CommitStage}; the batch's answers wait in the {@link HeldAnswers} stage until
+ * excerpt and hands it to its {@link LocalCommit}; the batch's answers wait in the {@link HeldAnswers} stage until
  * it is committed, then go to the rings of their event loops, which are woken once per release ({@link BatchCommits}:
  * the batches from written to answered, and the journal's faults on the way — late, failed or stuck commits); then
  * it applies admin commands (outside the batch, after it was flushed, so the journal keeps the decision order) and,
@@ -48,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * Not thread-safe; runs on one thread under an {@link AgentRunner}. {@link #pause}
  * and {@link #resume} may be called from any thread (operations and tests).
  */
-public final class EngineAgent implements EngineSide
+public final class EngineAgent implements CommitStage
 {
     private static final int OUT_CAPACITY = 8192;
     private static final long NO_SESSION = SessionTable.NONE;
@@ -183,6 +186,11 @@ public final class EngineAgent implements EngineSide
         return commits.failed();
     }
 
+    public Durability durability()
+    {
+        return syncJournal ? Durability.LOCAL_SYNC : Durability.WRITTEN;
+    }
+
     public String roleName()
     {
         return "tapswitch-engine";
@@ -203,7 +211,7 @@ public final class EngineAgent implements EngineSide
             nowMs = clock.time();
             commits.now(nowMs);
             nextSnapshotMs = snapshotIntervalMs > 0 ? nowMs + snapshotIntervalMs : Long.MAX_VALUE;
-            commits.start(engine, CommitStage.of(syncJournal, engine, Thread.currentThread()));
+            commits.start(engine, LocalCommit.of(syncJournal, engine, Thread.currentThread()));
             started.complete(applied);
         }
         catch (final RuntimeException | Error ex)
@@ -403,14 +411,6 @@ public final class EngineAgent implements EngineSide
     public JournalSyncer syncer()
     {
         return commits.stage() instanceof LocalGroupCommit local ? local.syncer() : null;
-    }
-
-    /**
-     * @return the commit stage ({@link CommitStage#WRITTEN} until started).
-     */
-    public CommitStage commitStage()
-    {
-        return commits.stage();
     }
 
     /**

@@ -14,7 +14,7 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 /**
  * The held-answer stage of the pipeline: the answers (and session control records) the engine thread produced,
- * held in decision order until the {@link CommitStage} says the journal records of their batch are durable, then
+ * held in decision order until the {@link LocalCommit} says the journal records of their batch are durable, then
  * released to the response rings of their event loops, whose loops are woken once per release.
  * <p>
  * Layout: one buffer of entries {@code [type, loop, length, frame]}; {@code [0, releasedTo)} released,

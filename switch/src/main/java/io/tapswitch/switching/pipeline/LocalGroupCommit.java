@@ -11,7 +11,7 @@ import io.tapswitch.switching.journal.JournalSyncer;
  * a light load the engine thread syncs itself ({@link Engine#syncJournal()}), except while the syncer is paused
  * (tests hold answers that way).
  */
-public final class LocalGroupCommit implements CommitStage
+final class LocalGroupCommit implements LocalCommit
 {
     private final Engine engine;
     private final JournalSyncer syncer;
@@ -22,7 +22,7 @@ public final class LocalGroupCommit implements CommitStage
      * @param engine       the open engine (its journal directory and current cycle).
      * @param engineThread unparked after each sync that committed new tokens.
      */
-    public LocalGroupCommit(final Engine engine, final Thread engineThread)
+    LocalGroupCommit(final Engine engine, final Thread engineThread)
     {
         this.engine = engine;
         this.syncer = new JournalSyncer(engine.journalDir(), () -> LockSupport.unpark(engineThread));

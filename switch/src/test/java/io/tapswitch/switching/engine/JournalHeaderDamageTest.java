@@ -51,7 +51,10 @@ class JournalHeaderDamageTest
     {
         /** Nothing damaged. */
         CONTROL(-1, 0, false),
-        /** The last tail excerpt's header left incomplete, as by a kill -9 inside Chronicle's header write. */
+        /**
+         * The last tail excerpt's header marked incomplete (what Chronicle versions that claim a header before writing
+         * an excerpt leave at a kill; 2026.4 writes the header only once complete, see the kill test).
+         */
         INCOMPLETE_LAST(10, 0x80000000 | 5 * 88, true),
         /** A middle tail excerpt's header incomplete. */
         INCOMPLETE_MIDDLE(5, 0x80000000 | 5 * 88, true),
@@ -67,7 +70,10 @@ class JournalHeaderDamageTest
         END_OF_DATA(5, 0xC0000000, true),
         /** A middle header with a short garbage length. */
         SHORT_LENGTH(5, 0xFFFF, true),
-        /** Bytes behind the last excerpt with no header (a rolled-back excerpt, or a page of a lost one). */
+        /**
+         * Bytes behind the last excerpt with no header (a kill in the middle of a write, a rolled-back excerpt):
+         * cleared in place.
+         */
         BYTES_AFTER_THE_LAST_EXCERPT(-2, 0x5A5A5A5A, true);
 
         final int tailRecord;

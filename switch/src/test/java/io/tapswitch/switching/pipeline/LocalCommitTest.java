@@ -13,11 +13,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The commit stage the {@code journal-sync} setting selects, on a real engine and journal: {@code none} counts a
- * written batch as committed; {@code batch} commits a batch only once the sync thread forced it to the disk (and
+ * The local commit of the single-node commit stage ({@link EngineAgent}) that the {@code journal-sync} setting
+ * selects, on a real engine and journal: {@code none} counts a written batch as committed; {@code batch} commits a batch only once the sync thread forced it to the disk (and
  * not while that thread is paused), or when the engine thread syncs it itself.
  */
-class CommitStageTest
+class LocalCommitTest
 {
     @TempDir
     Path dir;
@@ -27,8 +27,8 @@ class CommitStageTest
     {
         try (Engine engine = openWithCommands())
         {
-            final CommitStage stage = CommitStage.of(false, engine, Thread.currentThread());
-            assertThat(stage).isSameAs(CommitStage.WRITTEN);
+            final LocalCommit stage = LocalCommit.of(false, engine, Thread.currentThread());
+            assertThat(stage).isSameAs(LocalCommit.WRITTEN);
             assertThat(stage.committedOnWrite()).isTrue();
             assertThat(stage.mayCommitOnEngineThread()).isFalse();
         }
@@ -38,7 +38,7 @@ class CommitStageTest
     void shouldCommitABatchOnlyOnceTheSyncThreadForcedItWithJournalSyncBatch() throws Exception
     {
         try (Engine engine = openWithCommands();
-            CommitStage stage = CommitStage.of(true, engine, Thread.currentThread()))
+            LocalCommit stage = LocalCommit.of(true, engine, Thread.currentThread()))
         {
             assertThat(stage).isInstanceOf(LocalGroupCommit.class);
             assertThat(stage.committedOnWrite()).isFalse();
