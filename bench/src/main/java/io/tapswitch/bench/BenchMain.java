@@ -1,5 +1,7 @@
 package io.tapswitch.bench;
 
+import io.tapswitch.bench.cluster.ClusterBenchCommand;
+import io.tapswitch.bench.cluster.FailoverCommand;
 import io.tapswitch.bench.ingest.IngestCommand;
 import io.tapswitch.bench.jmh.JmhCommand;
 import io.tapswitch.bench.load.JfrCommand;
@@ -21,7 +23,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     description = "Benchmarks of tapswitch: JMH micro-benchmarks, the fleet load comparison, restart and memory.",
     subcommands = {JmhCommand.class, LoadCommand.class, ReplayCommand.class, JfrCommand.class, IngestCommand.class,
-        PlotCommand.class, SoakCommand.class, StormCommand.class})
+        PlotCommand.class, SoakCommand.class, StormCommand.class, FailoverCommand.class,
+        ClusterBenchCommand.class})
 public final class BenchMain implements Runnable
 {
     @CommandLine.Spec

@@ -235,6 +235,19 @@ public final class Fleet
     }
 
     /**
+     * Ends a running load early, from another thread (a cluster bench drives load until a condition): nothing is
+     * scheduled after this; {@link #run} then drains and returns as at the end of its duration. No effect before the
+     * load started.
+     */
+    public void endNow()
+    {
+        if (running)
+        {
+            endNs = System.nanoTime();
+        }
+    }
+
+    /**
      * For a caller sampling a long run from another thread (the soak): the tap latencies (microseconds, from each
      * request's scheduled time) recorded since the previous call, a second at a time.
      *

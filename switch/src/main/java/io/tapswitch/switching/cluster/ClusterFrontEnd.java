@@ -54,6 +54,10 @@ import org.slf4j.LoggerFactory;
  * answered BUSY: it was never decided. Meanwhile the request ring fills and the event loops answer BUSY.
  * <p>
  * Not thread-safe: one thread under an {@link org.agrona.concurrent.AgentRunner}; the other methods from any thread.
+ * <p>
+ * Why this file is long: the connection (and its leader checks), the sending of batches, the answers that come back
+ * and the local BUSY/SYSTEM_ERROR answers all work on one ring of outstanding batches (slots, head, count) owned by
+ * this thread; split into classes they would share that mutable state across objects, which is harder to follow.
  */
 public final class ClusterFrontEnd implements CommitStage, EgressListener
 {
@@ -61,7 +65,9 @@ public final class ClusterFrontEnd implements CommitStage, EgressListener
     static final long ANSWER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
     static final long SEND_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long KEEP_ALIVE_NS = TimeUnit.MILLISECONDS.toNanos(500);
-    private static final long RECONNECT_DELAY_NS = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final long RECONNECT_DELAY_NS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** How long the client may miss a new leader this member's own log already shows before it starts over. */
+    private static final long STALE_LEADER_NS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final int MAX_OUTSTANDING = 64;
     /** A batch message at most (ingress term length / 8 must exceed it). */
     static final int MAX_BATCH_BYTES = 128 * 1024;
@@ -114,6 +120,8 @@ public final class ClusterFrontEnd implements CommitStage, EgressListener
     private volatile boolean paused;
     private volatile boolean running = true;
     private Runnable onFatal = () -> { };
+    private long staleLeaderSinceNs;
+    private boolean staleLeader;
     private long nowNs;
 
     private final AtomicLong lostBatches = new AtomicLong();
@@ -190,6 +198,7 @@ public final class ClusterFrontEnd implements CommitStage, EgressListener
         else
         {
             work += client.pollEgress();
+            work += checkLeader();
         }
         work += expire();
         if (!paused)
@@ -241,6 +250,42 @@ public final class ClusterFrontEnd implements CommitStage, EgressListener
             nextConnectNs = nowNs + RECONNECT_DELAY_NS;
             return 0;
         }
+    }
+
+    /**
+     * This member's own log shows a newer leadership term with another leader than the one the cluster client sends
+     * to, and no new-leader event reached the client within {@link #STALE_LEADER_NS} (seen when the old leader was
+     * paused, not killed: the client kept sending to it until its publication timed out, 5 s): start over with the
+     * new leader. A member catching up applies old terms, never newer ones than the client knows, so it never
+     * triggers this.
+     */
+    private int checkLeader()
+    {
+        final long term = service.termSeen();
+        final int leader = service.termLeader();
+        if (term > client.leadershipTermId() && leader >= 0 && leader != client.leaderMemberId())
+        {
+            if (!staleLeader)
+            {
+                staleLeader = true;
+                staleLeaderSinceNs = nowNs;
+            }
+            else if (nowNs - staleLeaderSinceNs > STALE_LEADER_NS)
+            {
+                staleLeader = false;
+                LOGGER.warn("cluster member {}: the log has leader member {} in term {}, the cluster client still " +
+                    "sends to member {} (term {}): reconnecting", memberId, leader, term, client.leaderMemberId(),
+                    client.leadershipTermId());
+                onClientLost();
+                nextConnectNs = nowNs;
+                return 1;
+            }
+        }
+        else
+        {
+            staleLeader = false;
+        }
+        return 0;
     }
 
     private void onClientLost()

@@ -85,6 +85,9 @@ public final class TapClusteredService implements ClusteredService
     private volatile Engine engine;
     private volatile boolean leader;
     private volatile long decided;
+    /** Leadership term and leader of the last new-term event this member's service applied (-1: none yet). */
+    private volatile long termSeen = -1;
+    private volatile int termLeader = -1;
     private boolean fatal;
 
     /**
@@ -122,6 +125,22 @@ public final class TapClusteredService implements ClusteredService
     public boolean isLeader()
     {
         return leader;
+    }
+
+    /**
+     * @return the leadership term of the last new-term event this member's service applied, -1 before the first.
+     */
+    public long termSeen()
+    {
+        return termSeen;
+    }
+
+    /**
+     * @return the leader of {@link #termSeen()} (read the term first).
+     */
+    public int termLeader()
+    {
+        return termLeader;
     }
 
     /**
@@ -688,6 +707,18 @@ public final class TapClusteredService implements ClusteredService
         }
         LOGGER.info("cluster member {}: snapshot loaded, sequence {}, {} sessions", memberId,
             engine.lastSequence(), count);
+    }
+
+    @Override
+    public void onNewLeadershipTermEvent(
+        final long leadershipTermId, final long logPosition, final long timestamp, final long termBaseLogPosition,
+        final int leaderMemberId, final int logSessionId, final java.util.concurrent.TimeUnit timeUnit,
+        final int appVersion)
+    {
+        termLeader = leaderMemberId;
+        termSeen = leadershipTermId;
+        LOGGER.info("cluster member {}: leadership term {}, leader member {}, log position {}", memberId,
+            leadershipTermId, leaderMemberId, logPosition);
     }
 
     @Override

@@ -100,7 +100,12 @@ public enum Setting implements SettingKey
         "comma-separated host of every cluster member, by member id (3 for a cluster that survives one failure)"),
     CLUSTER_BASE_PORT("cluster-base-port", "9100", false,
         "member I uses the UDP ports cluster-base-port + 10 x I + 0 (ingress), 1 (consensus), 2 (log), 3 (catch-up), " +
-        "4 (archive), 5 (egress to its front end)");
+        "4 (archive), 5 (egress to its front end)"),
+    CLUSTER_LEADER_TIMEOUT_MS("cluster-leader-timeout-ms", "500", false,
+        "a cluster leader silent this long is replaced by an election (it sends heartbeats every tenth of it); the " +
+        "main part of the failover time: lower fails over faster, too low elects spuriously on a starved machine"),
+    CLUSTER_ELECTION_TIMEOUT_MS("cluster-election-timeout-ms", "150", false,
+        "how long a cluster election's ballot waits for votes (a candidate waits it in full when a member is down)");
 
     private final String key;
     private final String defaultValue;

@@ -68,6 +68,8 @@ public final class SwitchConfig
     private final int clusterMember;
     private final List<String> clusterHosts;
     private final int clusterBasePort;
+    private final long clusterLeaderTimeoutMs;
+    private final long clusterElectionTimeoutMs;
 
     private SwitchConfig(final EnumMap<Setting, String> values, final EnumMap<Setting, String> sources)
     {
@@ -119,6 +121,8 @@ public final class SwitchConfig
         final String hosts = values.get(Setting.CLUSTER_HOSTS).trim();
         clusterHosts = hosts.isEmpty() ? List.of() : List.of(hosts.split("\\s*,\\s*"));
         clusterMember = intIn(Setting.CLUSTER_MEMBER, -1, Math.max(-1, clusterHosts.size() - 1));
+        clusterLeaderTimeoutMs = longIn(Setting.CLUSTER_LEADER_TIMEOUT_MS, 50, 600_000);
+        clusterElectionTimeoutMs = longIn(Setting.CLUSTER_ELECTION_TIMEOUT_MS, 10, 600_000);
         if (clusterMember >= 0 && clusterBasePort + 10 * clusterHosts.size() > 65535)
         {
             throw invalid(Setting.CLUSTER_BASE_PORT, "the ports of " + clusterHosts.size() + " members must fit below 65536");
@@ -474,6 +478,22 @@ public final class SwitchConfig
     public int clusterBasePort()
     {
         return clusterBasePort;
+    }
+
+    /**
+     * @return how long a silent cluster leader is tolerated before an election, in ms.
+     */
+    public long clusterLeaderTimeoutMs()
+    {
+        return clusterLeaderTimeoutMs;
+    }
+
+    /**
+     * @return how long a cluster election's ballot waits for votes, in ms.
+     */
+    public long clusterElectionTimeoutMs()
+    {
+        return clusterElectionTimeoutMs;
     }
 
     public int demoCards()

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import io.tapswitch.switching.cluster.ClusterLayout;
 import io.tapswitch.switching.cluster.ClusterNode;
+import io.tapswitch.switching.cluster.ClusterTiming;
 import io.tapswitch.switching.config.SwitchConfig;
 import io.tapswitch.switching.engine.Engine;
 import io.tapswitch.switching.engine.EngineConfig;
@@ -136,13 +137,20 @@ public final class SwitchLauncher implements AutoCloseable
                 // the network layer hands its requests to the cluster front end instead of an engine thread.
                 final ClusterLayout layout = new ClusterLayout(config.clusterMember(), config.clusterHosts(),
                     config.clusterBasePort(), config.dataDir());
-                cluster = ClusterNode.start(layout, () -> Engine.openReplica(engineConfig.get()),
+                cluster = ClusterNode.start(layout,
+                    ClusterTiming.ofMillis(config.clusterLeaderTimeoutMs(), config.clusterElectionTimeoutMs()),
+                    () -> Engine.openReplica(engineConfig.get()),
                     SwitchLauncher::exitAfterMemberFault);
                 server.commitStage(cluster.frontEnd(config.engineBatchSize()));
                 cluster.snapshotEvery(config.snapshotIntervalMs());
                 final ClusterNode node = cluster;
                 metrics.gauge("tapswitch_cluster_leader", "1 on the replicated switch's leader, 0 on the other members",
                     node, (n) -> n.isLeader() ? 1 : 0);
+                metrics.gauge("tapswitch_cluster_elections", "elections this member took part in since it started " +
+                    "(its first included; one more with every member alive is a spurious election)", node,
+                    ClusterNode::elections);
+                metrics.gauge("tapswitch_cluster_leadership_term", "the cluster's leadership term (one more per " +
+                    "election, the same on every member)", node, ClusterNode::leadershipTerm);
             }
             server.start();
             progressLog.shutdownNow();
