@@ -50,8 +50,9 @@ public final class ClusterMain implements Callable<Integer>
     @Option(names = "--data-dir", paramLabel = "DIR", description = "member I keeps its data in DIR/member-I (default ./data/cluster)")
     private Path dataDir = Paths.get("data", "cluster");
 
-    @Option(names = "--member-heap", paramLabel = "SIZE", description = "-Xmx of each member (default 1g)")
-    private String memberHeap = "1g";
+    @Option(names = "--member-heap", paramLabel = "SIZE", description = "heap of each member, fixed (-Xms = -Xmx; default 2g: "
+        + "a 1g heap runs out under a long full-speed fleet, when the idempotency table reaches millions of entries)")
+    private String memberHeap = "2g";
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "a switch setting for every member")
     private List<String> settings = new ArrayList<>();
@@ -98,11 +99,12 @@ public final class ClusterMain implements Callable<Integer>
             command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
             for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
             {
-                if (!argument.startsWith("-Xmx") && !argument.startsWith("-agentlib"))
+                if (!argument.startsWith("-Xmx") && !argument.startsWith("-Xms") && !argument.startsWith("-agentlib"))
                 {
                     command.add(argument);
                 }
             }
+            command.add("-Xms" + memberHeap);
             command.add("-Xmx" + memberHeap);
             command.add("-cp");
             command.add(System.getProperty("java.class.path"));
