@@ -4,6 +4,7 @@ import static io.tapswitch.switching.engine.Harness.kyiv;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 
 import io.tapswitch.formats.command.CardKind;
 import io.tapswitch.formats.command.CardStatus;
@@ -108,6 +109,16 @@ class CommandRulesTest
         assertThat(program(53, ProgramUnit.PERSON, PeriodRule.DAY, 1, 0, OPEN, CLOSE, 0, 1440, new int[] {77}))
             .isEqualTo("UNKNOWN_OUTLET");
         assertThat(h.engine.counters().programs()).isEqualTo(5 + 4);
+    }
+
+    @Test
+    void shouldTakeAProgramAtAnyOfTheMostOutletsAProgramMayName()
+    {
+        // a district's meal programme names every canteen: the layout's limit of outlets is itself allowed
+        final int[] most = new int[Commands.DefineProgram.MAX_OUTLETS];
+        Arrays.fill(most, OUTLET_1[0]);
+        assertThat(program(70, ProgramUnit.PERSON, PeriodRule.DAY, 1, 0, OPEN, CLOSE, 0, 1440, most))
+            .isEqualTo("APPLIED");
     }
 
     @Test
