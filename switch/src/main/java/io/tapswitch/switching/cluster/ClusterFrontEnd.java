@@ -1,3 +1,5 @@
+// Why this file is long (845 lines): see the class comment; the connection, the batches sent, the answers back and the
+// local BUSY/SYSTEM_ERROR answers share one ring of outstanding batches owned by this thread. A split by role is next.
 package io.tapswitch.switching.cluster;
 
 import java.nio.ByteBuffer;
