@@ -53,8 +53,9 @@ class ReplayByEffectsTest
         {
             h.abandonEngine();
         }
-        // the traffic exercised what replay must reproduce (else the comparison below proves little)
-        assertThat(outcomes[0]).as("approved").isGreaterThan(500);
+        // the traffic exercised what replay must reproduce (else the comparison below proves little); a floor well
+        // below what a random seed gives (about 500 of 6,000 approved: a seed gave 499 against a floor of 500)
+        assertThat(outcomes[0]).as("approved").isGreaterThan(250);
         assertThat(outcomes[1]).as("quota exhausted").isGreaterThan(50);
         assertThat(outcomes[2]).as("reversals approved").isGreaterThan(30);
         assertThat(outcomes[3]).as("duplicate correlations").isGreaterThan(20);
