@@ -87,7 +87,7 @@ public final class ReportsCommand implements Callable<Integer>
         }
         quietLogs();
         final Path adminDir = dir.resolve("admin");
-        final StringBuilder md = new StringBuilder("# Reports over a month of taps\n\n");
+        final StringBuilder md = doc;
         if (build)
         {
             if (Files.exists(adminDir.resolve("pg")))
@@ -95,17 +95,26 @@ public final class ReportsCommand implements Callable<Integer>
                 throw new IllegalArgumentException(adminDir.resolve("pg") + " already holds a database: --build needs a new --dir");
             }
             md.append(build(adminDir));
+            flush();
         }
         else if (!Files.exists(adminDir.resolve("pg")))
         {
             throw new IllegalArgumentException("no database in " + adminDir + ": build one with --build");
         }
-        md.append(measure(adminDir));
-        Files.createDirectories(outDir);
-        Files.writeString(outDir.resolve("reports.md"), md.toString(), StandardCharsets.UTF_8);
+        measure(adminDir);
+        flush();
         System.out.println();
         System.out.println(md);
         return 0;
+    }
+
+    /** What reports.md says so far: written out after each step, so a run stopped early leaves its figures. */
+    private final StringBuilder doc = new StringBuilder("# Reports over a month of taps\n\n");
+
+    private void flush() throws java.io.IOException
+    {
+        Files.createDirectories(outDir);
+        Files.writeString(outDir.resolve("reports.md"), doc.toString(), StandardCharsets.UTF_8);
     }
 
     private AdminConfig config(final Path adminDir)
@@ -191,11 +200,11 @@ public final class ReportsCommand implements Callable<Integer>
         return md.toString();
     }
 
-    private String measure(final Path adminDir) throws Exception
+    private void measure(final Path adminDir) throws Exception
     {
         final LocalDate from = month.atDay(1);
         final LocalDate to = month.atEndOfMonth();
-        final StringBuilder md = new StringBuilder("## The reports through the REST API\n\n");
+        final StringBuilder md = doc.append("## The reports through the REST API\n\n");
         final long t0 = System.nanoTime();
         try (Admin admin = Admin.start(config(adminDir)))
         {
@@ -254,6 +263,7 @@ public final class ReportsCommand implements Callable<Integer>
                 md.append(String.format(Locale.ROOT, "| `GET %s` | %d | %d | **%d** | %s |%n", path, rows, ms[0], median,
                     java.util.Arrays.toString(ms)));
                 log("%s: %d rows, first %d ms, median %d ms (load %s)", path, rows, ms[0], median, LoadReport.loadAverage());
+                flush();
             }
             if (scan)
             {
@@ -283,10 +293,9 @@ public final class ReportsCommand implements Callable<Integer>
                 }
             }
         }
-        return md.toString();
     }
 
-    private static void check(final StringBuilder md, final Connection conn, final String name, final String reportSql,
+    private void check(final StringBuilder md, final Connection conn, final String name, final String reportSql,
         final String scanSql) throws Exception
     {
         long t = System.nanoTime();
@@ -300,6 +309,7 @@ public final class ReportsCommand implements Callable<Integer>
             same ? "yes" : "**NO** (scan " + scanRows.size() + " rows)"));
         log("check %s: %d rows, report SQL %d ms, scan %d ms, same: %s (load %s)", name, report.size(), reportMs, scanMs,
             same, LoadReport.loadAverage());
+        flush();
         if (!same)
         {
             throw new IllegalStateException("the " + name + " report differs from the scan of the taps");
