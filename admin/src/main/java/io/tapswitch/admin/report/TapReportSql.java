@@ -120,22 +120,25 @@ public final class TapReportSql
         "GROUP BY 1, p.kind, p.id, p.name, p.funding, p.donor, t.outlet_id, t.holder_id, h.household_id " +
         "HAVING sum(CASE WHEN t.type = 'TAP' THEN t.quantity ELSE -t.quantity END) > 0) " + REACH_TAIL;
 
+    // the whole city months of a range: [WHOLE_FROM, WHOLE_TO); the days before and after them: [$1, LOW_END) and
+    // [HIGH_START, $2 + 1) (all days when the range holds no whole month). Written out, not in a CTE: with the dates
+    // bound the planner folds them to constants and knows how many month rows it reads.
+    private static final String WHOLE_FROM = "(CASE WHEN $1::date = date_trunc('month', $1::date::timestamp)::date " +
+        "THEN $1::date ELSE (date_trunc('month', $1::date::timestamp) + interval '1 month')::date END)";
+    private static final String WHOLE_TO = "date_trunc('month', ($2::date + 1)::timestamp)::date";
+    private static final String LOW_END = "(CASE WHEN " + WHOLE_FROM + " < " + WHOLE_TO + " THEN " + WHOLE_FROM +
+        " ELSE $2::date + 1 END)";
+    private static final String HIGH_START = "(CASE WHEN " + WHOLE_FROM + " < " + WHOLE_TO + " THEN " + WHOLE_TO +
+        " ELSE $2::date + 1 END)";
+
     /**
      * People reached, what the service runs: the range's whole city months from {@code tap_month_holder} (V87), the
      * days at its ends that make no whole month from the taps of those days ({@link #servedOn}); the same rows as
      * {@link #PEOPLE_REACHED_SCAN}.
      */
-    public static final String PEOPLE_REACHED = "WITH b AS (SELECT " +
-        // whole months: [whole_from, whole_to)
-        "CASE WHEN $1::date = date_trunc('month', $1::date::timestamp)::date THEN $1::date " +
-        "ELSE (date_trunc('month', $1::date::timestamp) + interval '1 month')::date END " +
-        "AS whole_from, date_trunc('month', ($2::date + 1)::timestamp)::date AS whole_to), " +
-        "e AS (SELECT CASE WHEN whole_from < whole_to THEN whole_from ELSE $2::date + 1 END AS low_end, " +
-        "CASE WHEN whole_from < whole_to THEN whole_to ELSE $2::date + 1 END AS high_start, whole_from, whole_to FROM b), " +
-        "part AS (SELECT m.month, m.program_id, m.outlet_id, m.holder_id, m.quantity FROM tap_month_holder m, e " +
-        "WHERE m.month >= e.whole_from AND m.month < e.whole_to " +
-        "UNION ALL " + reachedOn("$1::date", "(SELECT low_end FROM e)") +
-        " UNION ALL " + reachedOn("(SELECT high_start FROM e)", "$2::date + 1") + "), " +
+    public static final String PEOPLE_REACHED = "WITH part AS (SELECT m.month, m.program_id, m.outlet_id, m.holder_id, " +
+        "m.quantity FROM tap_month_holder m WHERE m.month >= " + WHOLE_FROM + " AND m.month < " + WHOLE_TO +
+        " UNION ALL " + reachedOn("$1::date", LOW_END) + " UNION ALL " + reachedOn(HIGH_START, "$2::date + 1") + "), " +
         "served AS (SELECT to_char(x.month, 'YYYY-MM') AS month, p.kind, p.id AS program_id, p.name AS program_name, " +
         "p.funding, p.donor, x.outlet_id, x.holder_id, COALESCE(h.household_id, -x.holder_id) AS household, " +
         "sum(x.quantity) AS quantity " +
