@@ -218,6 +218,8 @@ public final class ReplayCommand implements Callable<Integer>
         command.add("-Xms" + heap);
         command.add("-Xmx" + heap);
         command.add("-XX:+UseParallelGC");
+        // the fixture cache and the copies live where this JVM's were told to (JAVA_OPTS=-Djava.io.tmpdir=…)
+        command.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(RestartProbe.class.getName());

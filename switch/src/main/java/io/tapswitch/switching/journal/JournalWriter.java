@@ -230,13 +230,17 @@ public final class JournalWriter implements AutoCloseable
     }
 
     /**
-     * Makes the record in {@link #buffer()} a checksummed one ({@link JournalChecksum}: version 2, CRC-32C folded to
+     * Makes the record in {@link #buffer()} a checksummed one ({@link JournalChecksum}: version 2, or 3 when the
+     * encoder wrote a version 3 TAP, CRC-32C folded to
      * 16 bits in the header), so that a reader tells damaged bytes from a record. The intrinsic CRC-32C of the JDK
      * on the record's bytes: no allocation.
      */
     private void seal(final int lengthBytes)
     {
-        buffer.putByte(JournalRecord.VERSION_OFFSET, (byte)JournalRecord.VERSION_CHECKSUMMED);
+        if (buffer.getByte(JournalRecord.VERSION_OFFSET) != JournalRecord.VERSION_USAGE)
+        {
+            buffer.putByte(JournalRecord.VERSION_OFFSET, (byte)JournalRecord.VERSION_CHECKSUMMED);
+        }
         buffer.putShort(JournalRecord.CHECKSUM_OFFSET, (short)0, ByteOrder.LITTLE_ENDIAN);
         crc.reset();
         crc.update(buffer.byteArray(), 0, lengthBytes);
