@@ -140,6 +140,10 @@ final class CacheWarmer
         {
             sink += idempotency.touch(warmKeys[i]);
         }
+        for (int i = 0; i < warmKeyCount; i++)
+        {
+            sink += idempotency.touchFirst(warmKeys[i]);
+        }
         warmSink += sink;
         warmCount = 0;
         warmKeyCount = 0;
