@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * <b>Batches and streams.</b> The reader thread polls about {@code batch × streams} records (whole excerpts: a poll
  * never stops inside one) and splits their rows over {@code streams} streams by holder ({@code holder_id mod streams}:
  * no two streams ever write the same holder's rollup row). Each stream has its own JDBC connection and writes its rows
- * by one {@code COPY ... FROM STDIN} (PgJDBC's {@code CopyManager}) and <em>its own</em> position row in
+ * by one {@code COPY ... FROM STDIN (FORMAT binary)} (PgJDBC's {@code CopyManager}; {@link CopyBinary}) and <em>its own</em> position row in
  * {@code ingest_position} (source {@code switch-journal} for stream 0, {@code switch-journal#k} for stream k), in one
  * transaction; the streams of a batch run at once (stream 0 on the reader thread), and the next batch starts when all
  * of them committed. The rollups of the aid and meals reports are updated in each stream's transaction by the taps'
@@ -504,7 +504,7 @@ public final class JournalIngester implements AutoCloseable
     private final class Stream
     {
         final String source;
-        final CopyText copy = new CopyText();
+        final CopyBinary copy = new CopyBinary();
         final BatchRows rows = new BatchRows();
         Connection conn;
         /** The position this stream committed last (all its rows at or below it are stored). */
@@ -610,7 +610,7 @@ public final class JournalIngester implements AutoCloseable
             final long lastReceipt = rows.size == 0 ? 0 : rows.receipt[rows.size - 1];
             try
             {
-                inserted = rows.size == 0 ? 0 : (int)copyIn(c, "COPY taps " + COLUMNS + " FROM STDIN");
+                inserted = rows.size == 0 ? 0 : (int)copyIn(c, "COPY taps " + COLUMNS + " FROM STDIN (FORMAT binary)");
                 writePosition(c, source, newIndex, newEntries, lastReceipt, batchLastTimeMs);
                 c.commit();
                 rows.markAllInserted();
@@ -649,6 +649,7 @@ public final class JournalIngester implements AutoCloseable
             final CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
             try
             {
+                copy.finish();
                 in.writeToCopy(copy.bytes(), 0, copy.length());
                 return in.endCopy();
             }
@@ -667,7 +668,7 @@ public final class JournalIngester implements AutoCloseable
             {
                 statement.execute("CREATE TEMP TABLE IF NOT EXISTS taps_incoming (LIKE taps) ON COMMIT DELETE ROWS");
             }
-            copyIn(c, "COPY taps_incoming " + COLUMNS + " FROM STDIN");
+            copyIn(c, "COPY taps_incoming " + COLUMNS + " FROM STDIN (FORMAT binary)");
             final Set<Long> insertedReceipts = new HashSet<>();
             try (Statement statement = c.createStatement();
                 ResultSet rs = statement.executeQuery("INSERT INTO taps SELECT * FROM taps_incoming " +

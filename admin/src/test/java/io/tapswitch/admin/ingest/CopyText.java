@@ -9,7 +9,8 @@ import io.tapswitch.formats.journal.JournalDecoder;
  * written straight into a reusable byte buffer: numbers and timestamps are formatted without allocating, so the
  * ingester's cost per row is the bytes it sends. Timestamps are UTC, {@code YYYY-MM-DD HH:MM:SS.mmm+00}.
  * <p>
- * Not thread-safe: the ingester's thread only.
+ * The text format the ingester wrote before COPY BINARY ({@link CopyBinary}); kept in the tests as the reference
+ * {@code CopyBinaryTest} compares the binary rows with. Not thread-safe.
  */
 final class CopyText
 {
