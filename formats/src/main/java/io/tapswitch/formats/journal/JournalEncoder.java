@@ -36,7 +36,7 @@ public final class JournalEncoder
      *
      * @return {@link JournalRecord#TAP_USAGE_LENGTH}.
      */
-    public static int tap(
+    public static int tapWithUsage(
         final MutableDirectBuffer b, final long receipt, final long timeMs, final long terminalId,
         final int correlation, final int outletId, final long cardId, final long holderId,
         final int requestedProgramId, final int programId, final int quantity, final int flags, final int decision,
@@ -66,12 +66,13 @@ public final class JournalEncoder
     }
 
     /**
-     * A TAP decision of version 2 (88 bytes, no usage counter): what the switch wrote before version 3, kept
-     * for tools and for the tests that old records still replay.
+     * A TAP decision of version 2 (88 bytes, no usage counter; sealed as version 2 by the writer): what the switch
+     * wrote before version 3 ({@link #tapWithUsage}); for tools, and for the tests that such records are still read
+     * and replayed.
      *
      * @return {@link JournalRecord#TAP_LENGTH}.
      */
-    public static int tapVersion2(
+    public static int tap(
         final MutableDirectBuffer b, final long receipt, final long timeMs, final long terminalId,
         final int correlation, final int outletId, final long cardId, final long holderId,
         final int requestedProgramId, final int programId, final int quantity, final int flags, final int decision,

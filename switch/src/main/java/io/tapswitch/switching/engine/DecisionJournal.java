@@ -72,7 +72,7 @@ final class DecisionJournal
             checkReplayed(r);
             return;
         }
-        append(JournalEncoder.tap(writer.buffer(), r.receipt, nowMs, terminalId, correlation, r.outletId, cardId,
+        append(JournalEncoder.tapWithUsage(writer.buffer(), r.receipt, nowMs, terminalId, correlation, r.outletId, cardId,
             r.holderId, requestedProgramId, r.programId, quantity, flags, r.decision, r.reason, r.remaining, r.taken,
             terminalTimeMs, r.unit, r.period));
     }

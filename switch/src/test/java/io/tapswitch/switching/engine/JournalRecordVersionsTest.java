@@ -112,7 +112,7 @@ class JournalRecordVersionsTest
     void shouldRefuseAVersion3TapShorterThanItsLayout()
     {
         final UnsafeBuffer b = new UnsafeBuffer(new byte[JournalRecord.TAP_USAGE_LENGTH]);
-        io.tapswitch.formats.journal.JournalEncoder.tap(b, 7, 1_000, 3, 4, 5, 6, 7, 0, 9, 1, 0, 0, 0, 4, 1, 1_000,
+        io.tapswitch.formats.journal.JournalEncoder.tapWithUsage(b, 7, 1_000, 3, 4, 5, 6, 7, 0, 9, 1, 0, 0, 0, 4, 1, 1_000,
             12, 20_000);
         JournalChecksum.seal(b, 0, JournalRecord.TAP_USAGE_LENGTH);
         assertThat(JournalExcerpt.recordLength(b, 0, JournalRecord.TAP_USAGE_LENGTH))
