@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The user's switch against bench load, as ratios to a bare server measured beside each (issue 14; a noisy machine
 # moves absolute figures between two runs, much less a ratio to a limit measured in the same minute):
-#   A) the user's path: ./tapswitch switch --demo --demo-terminals 2000 (every setting and JVM option at its
+#   A) the user's path: ./tapswitch switch --demo --demo-terminals 10000 (as bench load since fleet-10k; every setting and JVM option at its
 #      default) and ./tapswitch bare (the do-nothing server, started by the launcher with the same JVM defaults),
 #      each driven by ./tapswitch fleet in the four shapes, alternating bare / switch per shape, after a 5 s
 #      pipelined warm-up of each (as bench load warms its servers);
@@ -22,13 +22,14 @@ shape_args() {
     pipelined) echo "--terminals 64 --in-flight 16 --rate max" ;;
     many-terminals) echo "--terminals 2000 --in-flight 1 --rate max" ;;
     fixed-rate) echo "--terminals 2000 --rate 10000" ;;
+    fleet-10k) echo "--terminals 10000 --rate 5000" ;;
   esac
 }
 user_round() {
   local dir="$1" data
   mkdir -p "$dir"
   data="$(mktemp -d /tmp/e-user-switch-XXXXXX)"
-  ./tapswitch switch --demo --demo-terminals 2000 --port "$PORT" --metrics-port 25011 --data-dir "$data" \
+  ./tapswitch switch --demo --demo-terminals 10000 --port "$PORT" --metrics-port 25011 --data-dir "$data" \
     >"$dir/user-switch.log" 2>&1 &
   local spid=$!
   ./tapswitch bare "$BARE_PORT" 1 >"$dir/user-bare.log" 2>&1 &
@@ -38,7 +39,7 @@ user_round() {
   for p in "$BARE_PORT" "$PORT"; do
     ./tapswitch fleet --port "$p" --duration 5 --terminals 64 --in-flight 16 --rate max >"$dir/warmup-$p.txt" 2>&1
   done
-  for shape in round-trip pipelined many-terminals fixed-rate; do
+  for shape in round-trip pipelined many-terminals fixed-rate fleet-10k; do
     for server in bare switch; do
       local p="$PORT"; [ "$server" = bare ] && p="$BARE_PORT"
       echo "$shape $server: $(uptime)" >>"$dir/load.txt"
@@ -57,14 +58,19 @@ done
 python3 - "$OUT" "$ROUNDS" <<'PY'
 import json, sys, os
 out, rounds = sys.argv[1], int(sys.argv[2])
-print("| round | shape | user: switch req/s / bare req/s | bench load: switch / bare | user ratio / bench ratio | switch req/s user / bench |")
-print("|---|---|---|---|---:|---:|")
+print("| round | shape | user: switch req/s / bare req/s | bench load: switch / bare | user ratio / bench ratio | switch req/s user / bench | switch p99 ms user / bench | switch p99.9 ms user / bench |")
+print("|---|---|---|---|---:|---:|---|---|")
 for r in range(1, rounds + 1):
     bench = {s["shape"]: s for s in json.load(open(os.path.join(out, "bench-%d" % r, "load.json")))["shapes"]}
-    for shape in ["round-trip", "pipelined", "many-terminals", "fixed-rate"]:
+    for shape in ["round-trip", "pipelined", "many-terminals", "fixed-rate", "fleet-10k"]:
+        if shape not in bench:
+            continue
         u = {k: json.load(open(os.path.join(out, "user-%d" % r, "%s-%s.json" % (k, shape)))) for k in ("bare", "switch")}
         us, ub = u["switch"]["answeredPerSecond"], u["bare"]["answeredPerSecond"]
         bs, bb = bench[shape]["switch"]["requestsPerSecond"], bench[shape]["bare"]["requestsPerSecond"]
-        print("| %d | %s | %.0f / %.0f = %.3f | %.0f / %.0f = %.3f | %.2f | %.2f |" % (r, shape, us, ub, us / ub, bs, bb, bs / bb,
-            (us / ub) / (bs / bb), us / bs))
+        up99, up999 = u["switch"]["latencyMs"]["p99"], u["switch"]["latencyMs"]["p999"]
+        bp99, bp999 = bench[shape]["switch"]["p99Us"] / 1000.0, bench[shape]["switch"]["p999Us"] / 1000.0
+        print("| %d | %s | %.0f / %.0f = %.3f | %.0f / %.0f = %.3f | %.2f | %.2f | %.2f / %.2f = %.2f | %.2f / %.2f = %.2f |" % (
+            r, shape, us, ub, us / ub, bs, bb, bs / bb, (us / ub) / (bs / bb), us / bs,
+            up99, bp99, up99 / bp99, up999, bp999, up999 / bp999))
 PY

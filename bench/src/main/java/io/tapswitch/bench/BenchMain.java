@@ -8,6 +8,7 @@ import io.tapswitch.bench.load.JfrCommand;
 import io.tapswitch.bench.load.LoadCommand;
 import io.tapswitch.bench.load.PlotCommand;
 import io.tapswitch.bench.replay.ReplayCommand;
+import io.tapswitch.bench.reports.ReportsCommand;
 import io.tapswitch.bench.soak.SoakCommand;
 import io.tapswitch.bench.storm.StormCommand;
 import picocli.CommandLine;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Command;
     description = "Benchmarks of tapswitch: JMH micro-benchmarks, the fleet load comparison, restart and memory.",
     subcommands = {JmhCommand.class, LoadCommand.class, ReplayCommand.class, JfrCommand.class, IngestCommand.class,
         PlotCommand.class, SoakCommand.class, StormCommand.class, FailoverCommand.class,
-        ClusterBenchCommand.class})
+        ClusterBenchCommand.class, ReportsCommand.class})
 public final class BenchMain implements Runnable
 {
     @CommandLine.Spec

@@ -23,10 +23,6 @@ import io.vertx.sqlclient.Tuple;
  */
 public final class PeopleReachedModule implements ApiModule
 {
-    private static final String SERVED_DAY = "((CASE WHEN t.offline AND t.terminal_time IS NOT NULL THEN t.terminal_time " +
-        "ELSE t.decided_at END) AT TIME ZONE $3)::date";
-    private static final String HANDED_OUT = "((t.type = 'TAP' AND t.decision IN ('APPROVED', 'RECORDED')) OR " +
-        "(t.type = 'REVERSAL' AND t.decision = 'APPROVED'))";
     static final List<String> COLUMNS = List.of("month", "level", "kind", "programId", "programName", "funding", "donor",
         "outletId", "outletName", "persons", "households", "quantity");
 
@@ -75,23 +71,9 @@ public final class PeopleReachedModule implements ApiModule
             rc.fail(ex);
             return;
         }
-        ctx.pool().preparedQuery("WITH served AS (SELECT to_char(" + SERVED_DAY + ", 'YYYY-MM') AS month, p.kind, " +
-                "p.id AS program_id, p.name AS program_name, p.funding, p.donor, t.outlet_id, t.holder_id, " +
-                "COALESCE(h.household_id, -t.holder_id) AS household, " +
-                "sum(CASE WHEN t.type = 'TAP' THEN t.quantity ELSE -t.quantity END) AS quantity " +
-                "FROM taps t JOIN programs p ON p.id = t.program_id LEFT JOIN cardholders h ON h.id = t.holder_id " +
-                "WHERE " + HANDED_OUT + " AND " + SERVED_DAY + " BETWEEN $1 AND $2 " +
-                "GROUP BY 1, p.kind, p.id, p.name, p.funding, p.donor, t.outlet_id, t.holder_id, h.household_id " +
-                "HAVING sum(CASE WHEN t.type = 'TAP' THEN t.quantity ELSE -t.quantity END) > 0) " +
-                "SELECT s.month, s.kind, s.program_id, s.program_name, s.funding, s.donor, s.outlet_id, o.name AS outlet_name, " +
-                "count(DISTINCT s.holder_id) AS persons, count(DISTINCT s.household) AS households, " +
-                "sum(s.quantity) AS quantity, GROUPING(s.program_id, s.outlet_id, s.donor) AS grouping " +
-                "FROM served s LEFT JOIN outlets o ON o.id = s.outlet_id " +
-                "GROUP BY GROUPING SETS ((s.month, s.kind, s.program_id, s.program_name, s.funding, s.donor, s.outlet_id, o.name), " +
-                "(s.month, s.kind, s.program_id, s.program_name, s.funding, s.donor), (s.month, s.kind, s.donor), " +
-                "(s.month, s.kind)) " +
-                "ORDER BY s.month, s.kind, grouping DESC, s.program_id NULLS FIRST, s.donor NULLS FIRST, " +
-                "s.outlet_id NULLS FIRST")
+        // whole city months from tap_month_holder (V87), the days of the range that make no whole month from their
+        // taps: the rows of TapReportSql.PEOPLE_REACHED_SCAN (PeopleReachedRollupTest)
+        ctx.pool().preparedQuery(TapReportSql.PEOPLE_REACHED)
             .execute(Tuple.of(from, to, ctx.config().cityZone().getId()))
             .map(rows ->
             {

@@ -34,10 +34,6 @@ import io.vertx.sqlclient.Tuple;
  */
 public final class ReportModule implements ApiModule
 {
-    /** A tap's city date: an offline tap counts on the day it was served. */
-    private static final String TAP_DAY = "((CASE WHEN t.offline AND t.terminal_time IS NOT NULL THEN t.terminal_time " +
-        "ELSE t.decided_at END) AT TIME ZONE $3)::date";
-
     private volatile AdminContext ctx;
     private volatile Catalogue catalogue;
 
@@ -180,10 +176,8 @@ public final class ReportModule implements ApiModule
         final LocalDate[] range = range(rc);
         final List<String> columns = List.of("receipt", "day", "servedAt", "decidedAt", "terminalId", "outletId",
             "cardId", "holderId", "programId", "quantity", "reason");
-        return query("SELECT t.receipt, " + TAP_DAY + " AS day, t.terminal_time, t.decided_at, t.terminal_id, " +
-                "t.outlet_id, t.card_id, t.holder_id, t.program_id, t.quantity, t.reason FROM taps t " +
-                "WHERE t.type = 'TAP' AND t.offline AND t.decision = 'RECORDED' AND " + TAP_DAY + " BETWEEN $1 AND $2 " +
-                "ORDER BY t.receipt",
+        // through the offline taps' served-time index (V87): the rows of TapReportSql.OFFLINE_EXCEPTIONS_SCAN
+        return query(TapReportSql.OFFLINE_EXCEPTIONS,
             Tuple.of(range[0], range[1], ctx.config().cityZone().getId()),
             row -> new JsonObject().put("receipt", row.getLong("receipt")).put("day", row.getLocalDate("day").toString())
                 .put("servedAt", null == row.getOffsetDateTime("terminal_time") ? null :

@@ -464,8 +464,9 @@ public final class Fleet
             }
         }
         sb.append(']');
-        sb.append(String.format(Locale.ROOT, " p50=%.3fms p99=%.3fms",
-            interval.getValueAtPercentile(50) / 1000.0, interval.getValueAtPercentile(99) / 1000.0));
+        sb.append(String.format(Locale.ROOT, " p50=%.3fms p99=%.3fms max=%.3fms",
+            interval.getValueAtPercentile(50) / 1000.0, interval.getValueAtPercentile(99) / 1000.0,
+            interval.getMaxValue() / 1000.0));
         if (sum(ERRORS) > 0)
         {
             sb.append(" errors=").append(sum(ERRORS));

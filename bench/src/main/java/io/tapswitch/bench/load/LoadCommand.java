@@ -42,7 +42,7 @@ public final class LoadCommand implements Callable<Integer>
     static final List<String> SERVERS = List.of(BARE, BARE_DURABLE, SWITCH, SWITCH_NOSYNC);
 
     @Option(names = "--scenario", paramLabel = "NAME",
-        description = "one shape: round-trip, pipelined, many-terminals, fixed-rate (default: all)")
+        description = "one shape: round-trip, pipelined, many-terminals, fixed-rate, fleet-10k (default: all)")
     private String scenario;
 
     @Option(names = "--duration", paramLabel = "S",
@@ -132,7 +132,7 @@ public final class LoadCommand implements Callable<Integer>
                 {
                     final Path dir = Files.createTempDirectory("tapswitch-load-" + name + "-");
                     tempDirs.add(dir);
-                    final ServerProcess server = start(name, dir);
+                    final ServerProcess server = start(name, dir, demoTerminals(shapes));
                     running.put(name, server);
                     if (serverJvm.isEmpty() || SWITCH.equals(name))
                     {
@@ -212,7 +212,17 @@ public final class LoadCommand implements Callable<Integer>
         return sync;
     }
 
-    private ServerProcess start(final String name, final Path dir) throws IOException, InterruptedException
+    /**
+     * @return the switch's demo terminals: the user's default (2 000), or more when a shape opens more connections
+     * (the 10 000 terminals of {@code fleet-10k}).
+     */
+    static int demoTerminals(final List<Shape> shapes)
+    {
+        return Math.max(Integer.parseInt(Setting.DEMO_TERMINALS.defaultValue()), Shape.maxConnections(shapes));
+    }
+
+    private ServerProcess start(final String name, final Path dir, final int demoTerminals)
+        throws IOException, InterruptedException
     {
         final ServerProcess server;
         if (BARE.equals(name) || BARE_DURABLE.equals(name))
@@ -231,7 +241,7 @@ public final class LoadCommand implements Callable<Integer>
         final long startMs = System.currentTimeMillis();
         final List<String> switchArgs = new ArrayList<>(List.of("--port", "0", "--metrics-port", "0",
             "--data-dir", dir.toString(), "--demo", "--demo-cards", Integer.toString(cards),
-            "--demo-terminals", "2000", "--set", "io-threads=" + serverIoThreads));
+            "--demo-terminals", Integer.toString(demoTerminals), "--set", "io-threads=" + serverIoThreads));
         // every other setting at its default, as ./tapswitch switch --demo: a demo switch sizes its card tables for
         // its demo cards itself, the idempotency table grows under load without a pause
         for (final String setting : switchSettings)

@@ -98,9 +98,9 @@ public final class LoadReport
         final StringBuilder sb = new StringBuilder(4096);
         sb.append("## Load comparison: switch vs bare Tap Protocol server (same run)\n\n");
         sb.append(String.format(Locale.ROOT, "Started %s; %d s per shape and server; switch with %d demo cards, " +
-            "2000 demo terminals, journaling on, switch settings: %s; %d server io thread(s), %d fleet io thread(s); " +
+            "%d demo terminals, journaling on, switch settings: %s; %d server io thread(s), %d fleet io thread(s); " +
             "server JVMs (as ./tapswitch switch starts them): %s.%n%n",
-            startedAt, durationSeconds, cards, switchSettings.isEmpty() ? "defaults" : String.join(" ", switchSettings),
+            startedAt, durationSeconds, cards, LoadCommand.demoTerminals(shapes), switchSettings.isEmpty() ? "defaults" : String.join(" ", switchSettings),
             serverIoThreads, fleetIoThreads, String.join(" ", serverJvmOptions)));
         sb.append("| shape | server | req/s | p50 ms | p99 ms | p99.9 ms | max ms | server CPU µs/req | " +
             "server cores | fleet CPU µs/req | answered / sent | approved / declined | load avg before |\n");
@@ -130,7 +130,7 @@ public final class LoadReport
         }
         limits(sb);
         sb.append('\n');
-        sb.append("Latency: closed-loop shapes from each request's send; the fixed-rate shape from each request's " +
+        sb.append("Latency: closed-loop shapes from each request's send; the fixed-rate shapes from each request's " +
             "scheduled send time (no coordinated omission). CPU: user+system time of the server process over the " +
             "whole fleet run (logons included) / answered requests.\n");
         return sb.toString();

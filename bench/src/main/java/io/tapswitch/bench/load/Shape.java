@@ -15,7 +15,12 @@ public enum Shape
     /** 2 000 connections, 1 request in flight each: many terminals. */
     MANY_TERMINALS("many-terminals", "2000 conn x 1 in flight", 2_000, 1, FleetOptions.RATE_MAX),
     /** 2 000 terminals at a fixed offered rate of 10 000 taps/s, latency from each scheduled send time. */
-    FIXED_RATE("fixed-rate", "2000 terminals at 10 000 taps/s", 2_000, 1, 10_000);
+    FIXED_RATE("fixed-rate", "2000 terminals at 10 000 taps/s", 2_000, 1, 10_000),
+    /**
+     * 10 000 terminals, each its own connection, at a fixed offered rate of 5 000 taps/s (a city's fleet at a busy
+     * hour: one tap every 2 s per terminal); latency from each scheduled send time. Issue 14's p99.9 target.
+     */
+    FLEET_10K("fleet-10k", "10000 terminals at 5 000 taps/s", 10_000, 1, 5_000);
 
     private final String scenarioName;
     private final String description;
@@ -57,6 +62,19 @@ public enum Shape
     public double ratePerSecond()
     {
         return ratePerSecond;
+    }
+
+    /**
+     * @return the most connections any of the shapes opens (the demo terminals a switch under them needs).
+     */
+    public static int maxConnections(final Iterable<Shape> shapes)
+    {
+        int max = 0;
+        for (final Shape shape : shapes)
+        {
+            max = Math.max(max, shape.connections);
+        }
+        return max;
     }
 
     public boolean isFixedRate()

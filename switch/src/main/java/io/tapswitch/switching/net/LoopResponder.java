@@ -6,11 +6,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.micrometer.core.instrument.Timer;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.tapswitch.protocol.FrameHeader;
 import io.tapswitch.switching.metrics.Counters;
+import io.tapswitch.switching.metrics.LatencyHistogram;
 import io.tapswitch.switching.pipeline.EngineWaker;
 import io.tapswitch.switching.pipeline.HandoffRecords;
 import io.tapswitch.switching.pipeline.LocalAnswers;
@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Latency ({@code tapswitch_authorization_latency_seconds}): a response's answer time is the time of the drain
  * that releases it (one clock read per drain, not per response; read again for a request received during the
- * drain itself).
+ * drain itself), recorded into this loop's own {@link LatencyHistogram} (no clock read, CAS or lock per response).
  * <p>
  * Not thread-safe: owned by its event loop, except {@link #wake()} which the engine thread calls.
  */
@@ -49,7 +49,7 @@ public final class LoopResponder
     private final ManyToOneRingBuffer requests;
     private final OneToOneRingBuffer responses;
     private final Counters counters = new Counters();
-    private final Timer latencyTimer;
+    private final LatencyHistogram latency = LatencyHistogram.authorization();
     private final EngineWaker engineWaker;
     private final AtomicBoolean wakeScheduled = new AtomicBoolean();
     /** Ring position up to which the engine thread's responses were followed by a {@link #wake()} call. */
@@ -79,7 +79,6 @@ public final class LoopResponder
         final EventLoop eventLoop,
         final ManyToOneRingBuffer requests,
         final OneToOneRingBuffer responses,
-        final Timer latencyTimer,
         final EngineWaker engineWaker)
     {
         this.engineWaker = engineWaker;
@@ -87,7 +86,6 @@ public final class LoopResponder
         this.eventLoop = eventLoop;
         this.requests = requests;
         this.responses = responses;
-        this.latencyTimer = latencyTimer;
     }
 
     public int index()
@@ -103,6 +101,14 @@ public final class LoopResponder
     public Counters counters()
     {
         return counters;
+    }
+
+    /**
+     * @return this loop's part of {@code tapswitch_authorization_latency_seconds} (written by this loop only).
+     */
+    public LatencyHistogram latency()
+    {
+        return latency;
     }
 
     /**
@@ -230,7 +236,7 @@ public final class LoopResponder
 
     void recordLatency(final long receivedNs, final long nowNs)
     {
-        latencyTimer.record(nowNs - receivedNs, TimeUnit.NANOSECONDS);
+        latency.record(nowNs - receivedNs, nowNs);
     }
 
     /**

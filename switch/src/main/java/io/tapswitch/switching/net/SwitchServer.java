@@ -14,7 +14,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 
-import io.micrometer.core.instrument.Timer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -144,15 +143,13 @@ public final class SwitchServer implements AutoCloseable
             config.engineQueueBytes() + RingBufferDescriptor.TRAILER_LENGTH)));
         final ManyToOneRingBuffer requestRing = requests;
         engineWaker = new EngineWaker(EngineWaker.defaultMaxParkNs()).hasWork(() -> requestRing.size() > 0);
-        final Timer latencyTimer = metrics.authorizationLatencyTimer();
         final List<OneToOneRingBuffer> responseRings = new ArrayList<>();
         int index = 0;
         for (final EventExecutor executor : workerGroup)
         {
             final OneToOneRingBuffer ring = new OneToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
                 config.responseQueueBytes() + RingBufferDescriptor.TRAILER_LENGTH)));
-            final LoopResponder responder = new LoopResponder(index++, (EventLoop)executor, requests, ring, latencyTimer,
-                engineWaker);
+            final LoopResponder responder = new LoopResponder(index++, (EventLoop)executor, requests, ring, engineWaker);
             responders.add(responder);
             responder.startRescue();
             respondersByLoop.put((EventLoop)executor, responder);
@@ -161,12 +158,15 @@ public final class SwitchServer implements AutoCloseable
 
         final Runnable[] wakers = new Runnable[responders.size()];
         final List<Counters> loopCounters = new ArrayList<>();
+        final List<io.tapswitch.switching.metrics.LatencyHistogram> loopLatencies = new ArrayList<>();
         for (final LoopResponder responder : responders)
         {
             wakers[responder.index()] = responder::wake;
             loopCounters.add(responder.counters());
+            loopLatencies.add(responder.latency());
         }
         metrics.bindNetwork(engineCounters, loopCounters, openConnections::get);
+        metrics.bindAuthorizationLatency(loopLatencies);
 
         if (null != commitStageFactory)
         {

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
-import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.DefaultEventLoop;
 import io.tapswitch.switching.pipeline.EngineWaker;
 import io.tapswitch.switching.pipeline.HandoffRecords;
@@ -40,7 +38,7 @@ class ResponseRingWrapTest
             final ManyToOneRingBuffer requests = new ManyToOneRingBuffer(new UnsafeBuffer(
                 ByteBuffer.allocateDirect(RING_BYTES + RingBufferDescriptor.TRAILER_LENGTH)));
             final LoopResponder responder = new LoopResponder(0, loop, requests, ring,
-                Timer.builder("t").register(new SimpleMeterRegistry()), new EngineWaker(1_000_000));
+                new EngineWaker(1_000_000));
             final UnsafeBuffer record = new UnsafeBuffer(new byte[RECORD_BYTES]);
 
             for (int round = 0; round < 20; round++)
