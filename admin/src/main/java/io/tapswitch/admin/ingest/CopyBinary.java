@@ -78,6 +78,19 @@ final class CopyBinary
     void row(final long index, final JournalDecoder r, final boolean tap, final int quantity, final String decision,
         final String reason)
     {
+        row(index, r.receipt(), tap, r.timeMs(), r.terminalId(), r.outletId(), r.correlation(), r.cardId(), r.holderId(),
+            r.programId(), quantity, tap && (r.flags() & 1) != 0, tap ? r.terminalTimeMs() : 0, decision, reason,
+            r.remaining());
+    }
+
+    /**
+     * Appends one taps row from its fields ({@code terminalTimeMs} 0: NULL).
+     */
+    void row(final long index, final long receipt, final boolean tap, final long timeMs, final long terminalId,
+        final int outletId, final int correlation, final long cardId, final long holderId, final int programId,
+        final int quantity, final boolean offline, final long terminalTimeMs, final String decision, final String reason,
+        final int remaining)
+    {
         if (finished)
         {
             throw new IllegalStateException("rows after finish()");
@@ -88,19 +101,18 @@ final class CopyBinary
         }
         ensure(256 + 4 * (decision.length() + reason.length()));
         putShort(FIELDS);
-        int8(r.receipt());
+        int8(receipt);
         text(tap ? "TAP" : "REVERSAL");
-        timestamp(r.timeMs());
-        int8(r.terminalId());
-        int4(r.outletId());
-        int8(Integer.toUnsignedLong(r.correlation()));
-        int8(r.cardId());
-        int8(r.holderId());
-        int4(r.programId());
+        timestamp(timeMs);
+        int8(terminalId);
+        int4(outletId);
+        int8(Integer.toUnsignedLong(correlation));
+        int8(cardId);
+        int8(holderId);
+        int4(programId);
         int4(quantity);
         putInt(1);
-        bytes[length++] = (byte)(tap && (r.flags() & 1) != 0 ? 1 : 0);
-        final long terminalTimeMs = tap ? r.terminalTimeMs() : 0;
+        bytes[length++] = (byte)(offline ? 1 : 0);
         if (terminalTimeMs == 0)
         {
             putInt(-1);
@@ -111,7 +123,7 @@ final class CopyBinary
         }
         text(decision);
         text(reason);
-        int4(r.remaining());
+        int4(remaining);
         int8(index);
         rows++;
     }

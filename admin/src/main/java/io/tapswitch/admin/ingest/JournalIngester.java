@@ -8,7 +8,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.Set;
@@ -36,24 +38,38 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
+ * Why this file is long: exactly-once ingest is one argument across the reader thread, the COPY streams, their
+ * positions, retries and (since V83) the rollup bookkeeping of the batch in hand, which share the batch's state; it is
+ * kept in one class so the argument reads in one place (the records, the memory and the COPY format are their own
+ * classes: {@link Staged}, {@link RollupMemory}, {@link CopyBinary}).
+ * <p>
  * Tails the switch's journal ({@code <switch-data-dir>/journal}) with the switch's own {@link JournalReader} and
  * writes every TAP and REVERSAL decision into {@code taps}, exactly once, with one or more COPY streams.
  * <p>
  * <b>Batches and streams.</b> The reader thread polls about {@code batch × streams} records (whole excerpts: a poll
- * never stops inside one) and splits their rows over {@code streams} streams by holder ({@code holder_id mod streams}:
- * no two streams ever write the same holder's rollup row). Each stream has its own JDBC connection and writes its rows
- * by one {@code COPY ... FROM STDIN (FORMAT binary)} (PgJDBC's {@code CopyManager}; {@link CopyBinary}) and <em>its own</em> position row in
+ * never stops inside one) and splits their rows over {@code streams} streams (see Rollups). Each stream has its own
+ * JDBC connection and writes its rows by one {@code COPY ... FROM STDIN (FORMAT binary)} (PgJDBC's
+ * {@code CopyManager}; {@link CopyBinary}), their rollup changes, and <em>its own</em> position row in
  * {@code ingest_position} (source {@code switch-journal} for stream 0, {@code switch-journal#k} for stream k), in one
  * transaction; the streams of a batch run at once (stream 0 on the reader thread), and the next batch starts when all
- * of them committed. The rollups of the aid and meals reports are updated in each stream's transaction by the taps'
- * statement trigger ({@code V75__tap_rollups.sql}; {@code V81} makes it lock shared rollup rows in key order, so two
- * streams wait for each other instead of deadlocking; a batch PostgreSQL aborts as a deadlock anyway is written again).
+ * of them committed. Each rollup upsert takes its rows in key order, so two streams wait for each other instead of
+ * deadlocking (a batch PostgreSQL aborts as a deadlock anyway is written again).
+ * <p>
+ * <b>Rollups (V83).</b> The streams' sessions set {@code tapswitch.rollups = 'ingester'}, and the taps' rollup trigger
+ * leaves their taps alone: the ingester writes what a stream's inserted taps change in {@code tap_day_rollup} itself,
+ * one upsert per (day, program, outlet) row, in the stream's transaction, after the COPY and before the position. The
+ * persons and households columns come from {@link RollupMemory}, its per-holder and per-household bookkeeping of the
+ * open days, built from the committed taps before the first batch and again after any failed batch, and changed only
+ * once every stream of a batch committed. The taps the rollups count go to the stream of their household (the row's:
+ * from the memory, or the registry's for a holder's first tap of the row, one lookup per batch), the others by holder:
+ * no holder's or household's bookkeeping is ever shared by two streams, so a stream that fails leaves no committed
+ * count of another stream depending on it. With the trigger disabled (a bulk load) no rollups are kept.
  * <p>
  * <b>Exactly once, with a crash between streams.</b> Two rules make it so:
  * <ol>
  * <li>Rows are keyed by receipt ({@code taps} primary key). A stream whose COPY meets a receipt already stored rolls
  * back and writes its rows again through a temporary table with {@code INSERT ... ON CONFLICT (receipt) DO NOTHING}:
- * only the new rows go in, and only they reach the rollup trigger (its transition table holds the rows inserted). So
+ * only the new rows go in (RETURNING their receipts), and only their rollup changes are written. So
  * reading part of the journal twice cannot apply a tap twice.</li>
  * <li>A stream's position row says: every row of this stream with a journal index at or below it is stored. The
  * ingester resumes after the <em>lowest</em> position of all streams, which no stream has passed without its rows: a
@@ -88,6 +104,19 @@ public final class JournalIngester implements AutoCloseable
     /** Deadlock detected and serialization failure: PostgreSQL aborted the transaction, writing it again may succeed. */
     private static final Set<String> RETRY_AT_ONCE = Set.of("40P01", "40001");
     private static final int RETRIES_AT_ONCE = 5;
+    /** Days before the newest decision whose rollup bookkeeping is kept: an offline advice is at most 30 × 24 h old. */
+    private static final long OPEN_DAYS_MS = 31 * 86_400_000L;
+    private static final String ROLLUP_UPSERT = "INSERT INTO tap_day_rollup AS r (day, program_id, outlet_id, taps, " +
+        "reversals, quantity, persons, households) SELECT date '1970-01-01' + u.d, u.p, u.o, u.t, u.rv, u.q, u.pe, u.hh " +
+        "FROM unnest(?::int[], ?::int[], ?::int[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[]) " +
+        "AS u(d, p, o, t, rv, q, pe, hh) ORDER BY 1, 2, 3 ON CONFLICT (day, program_id, outlet_id) DO UPDATE SET " +
+        "taps = r.taps + EXCLUDED.taps, reversals = r.reversals + EXCLUDED.reversals, quantity = r.quantity + " +
+        "EXCLUDED.quantity, persons = r.persons + EXCLUDED.persons, households = r.households + EXCLUDED.households";
+
+    /** A (holder or household, packed day/program/outlet) key of the batch in hand. */
+    private record RowKey(long id, long key)
+    {
+    }
     private static final String COLUMNS = "(receipt, type, decided_at, terminal_id, outlet_id, correlation, card_id, " +
         "holder_id, program_id, quantity, offline, terminal_time, decision, reason, remaining, journal_index)";
     private static final String POSITION = "INSERT INTO ingest_position (source, queue_index, entries, last_receipt, " +
@@ -118,6 +147,20 @@ public final class JournalIngester implements AutoCloseable
     private final Stream[] streams;
     private final ExecutorService streamThreads;
     private JournalReader reader;
+    /** The records of the batch in hand (reader thread fills, stream threads read during the batch). */
+    private final Staged staged = new Staged();
+    /** Per-holder and per-household rollup bookkeeping of the open days (reader thread writes between batches). */
+    private final RollupMemory memory = new RollupMemory();
+    /** False until built from the committed taps, and again after a failed batch (reader thread). */
+    private boolean memoryBuilt;
+    /** Whether the rollups are kept (the taps' rollup trigger enabled: off during a bulk load); set with the memory. */
+    private volatile boolean keepRollups;
+    private ZoneId cityZone = ZoneId.of("Europe/Kyiv");
+    private long cachedDayStartMs = Long.MAX_VALUE;
+    private long cachedDayEndMs = Long.MIN_VALUE;
+    private int cachedDay;
+    private volatile long openHolderRows;
+    private volatile long openHouseholdRows;
     private volatile long storedIndex = JournalReader.NO_INDEX;
     private long entries;
     private long lastTimeMs;
@@ -344,10 +387,15 @@ public final class JournalIngester implements AutoCloseable
      */
     public int ingestBatch() throws Exception
     {
+        if (!memoryBuilt)
+        {
+            buildMemory();
+        }
         for (final Stream stream : streams)
         {
             stream.clear();
         }
+        staged.clear();
         batchLastTimeMs = lastTimeMs;
         final int read = reader.poll(this::onRecord, batch * streams.length);
         if (read == 0)
@@ -355,6 +403,7 @@ public final class JournalIngester implements AutoCloseable
             updateLag();
             return 0;
         }
+        route();
         final long newIndex = reader.lastReadIndex();
         final long newEntries = entries + read;
         final java.util.List<Future<?>> others = new java.util.ArrayList<>(streams.length - 1);
@@ -392,8 +441,16 @@ public final class JournalIngester implements AutoCloseable
         }
         if (failed != null)
         {
+            // the streams that committed changed the rollups in PostgreSQL but not the memory: built again from the taps
+            memoryBuilt = false;
             throw failed;
         }
+        for (final Stream stream : streams)
+        {
+            stream.applyToMemory();
+        }
+        openHolderRows = memory.holders.size();
+        openHouseholdRows = memory.households.size();
         entries = newEntries;
         lastTimeMs = batchLastTimeMs;
         pruneClosedDays();
@@ -416,6 +473,17 @@ public final class JournalIngester implements AutoCloseable
         if (lastTimeMs == 0 || day == prunedDay)
         {
             return;
+        }
+        if (memoryBuilt)
+        {
+            final long removed = memory.prune(cityDay(lastTimeMs - OPEN_DAYS_MS));
+            openHolderRows = memory.holders.size();
+            openHouseholdRows = memory.households.size();
+            if (removed > 0)
+            {
+                LOG.info("journal ingester: {} holder and household rows of closed days removed from the rollup " +
+                    "bookkeeping ({} holder rows open)", removed, memory.holders.size());
+            }
         }
         try
         {
@@ -448,13 +516,196 @@ public final class JournalIngester implements AutoCloseable
         batchLastTimeMs = record.timeMs();
         if (record.type() == JournalRecord.TYPE_TAP || record.type() == JournalRecord.TYPE_REVERSAL)
         {
-            final boolean tap = record.type() == JournalRecord.TYPE_TAP;
-            final int quantity = tap ? record.quantity() : record.restored();
-            final String decision = Decision.name(record.decision());
-            final Stream stream = streams[(int)Math.floorMod(record.holderId(), (long)streams.length)];
-            stream.rows.add(record.receipt(), record.programId(), record.outletId(), quantity,
-                tap && !"DECLINED".equals(decision));
-            stream.copy.row(index, record, tap, quantity, decision, ReasonCode.name(record.reason()));
+            staged.add(index, record);
+        }
+    }
+
+    /**
+     * Gives each staged record its rollup key and, for the taps the rollups count, the household the holder counts in
+     * (the row's, from the memory; for a row new to the memory, the holder's household now, one query per batch), then
+     * hands every record to its stream: taps the rollups count by household (so no two streams ever change one
+     * holder's or one household's bookkeeping: a stream that fails leaves no other stream's counts depending on it),
+     * the others by holder.
+     */
+    private void route() throws SQLException
+    {
+        final boolean rollups = keepRollups;
+        java.util.Map<Long, Long> lookedUp = java.util.Map.of();
+        if (rollups)
+        {
+            final java.util.Set<Long> unknown = new HashSet<>();
+            for (int i = 0; i < staged.size; i++)
+            {
+                final boolean tap = staged.tap[i];
+                final int decision = staged.decision[i];
+                final boolean counted = tap ? decision == Decision.APPROVED || decision == Decision.RECORDED
+                    : decision == Decision.APPROVED;
+                staged.counted[i] = counted;
+                if (!counted)
+                {
+                    continue;
+                }
+                final long servedMs = staged.offline[i] && staged.terminalTimeMs[i] != 0 ? staged.terminalTimeMs[i]
+                    : staged.timeMs[i];
+                final long key = RollupMemory.packed(cityDay(servedMs), staged.program[i], staged.outlet[i]);
+                staged.key[i] = key;
+                final int slot = memory.holders.find(staged.holder[i], key);
+                if (slot >= 0)
+                {
+                    staged.household[i] = memory.holders.value2(slot);
+                }
+                else
+                {
+                    staged.household[i] = Long.MIN_VALUE;
+                    unknown.add(staged.holder[i]);
+                }
+            }
+            if (!unknown.isEmpty())
+            {
+                lookedUp = households(unknown);
+            }
+        }
+        // a row new to the memory counts in the household of its first tap: later taps of the row in this batch too
+        final java.util.Map<RowKey, Long> newRows = new java.util.HashMap<>();
+        for (int i = 0; i < staged.size; i++)
+        {
+            final Stream stream;
+            if (rollups && staged.counted[i])
+            {
+                if (staged.household[i] == Long.MIN_VALUE)
+                {
+                    final long holder = staged.holder[i];
+                    final Long household = lookedUp.get(holder);
+                    staged.household[i] = newRows.computeIfAbsent(new RowKey(holder, staged.key[i]),
+                        k -> household == null ? -holder : household);
+                }
+                stream = streams[(int)Math.floorMod(staged.household[i], (long)streams.length)];
+            }
+            else
+            {
+                staged.counted[i] = false;
+                stream = streams[(int)Math.floorMod(staged.holder[i], (long)streams.length)];
+            }
+            stream.add(i);
+        }
+    }
+
+    /** The registered households of these holders (a holder without one, or not registered, is absent). */
+    private java.util.Map<Long, Long> households(final java.util.Set<Long> holders) throws SQLException
+    {
+        final java.util.Map<Long, Long> found = new java.util.HashMap<>();
+        final Connection c = streams[0].connection();
+        try (PreparedStatement select = c.prepareStatement(
+            "SELECT id, household_id FROM cardholders WHERE id = ANY(?) AND household_id IS NOT NULL"))
+        {
+            select.setArray(1, c.createArrayOf("int8", holders.toArray(new Long[0])));
+            try (ResultSet rs = select.executeQuery())
+            {
+                while (rs.next())
+                {
+                    found.put(rs.getLong(1), rs.getLong(2));
+                }
+            }
+            c.commit();
+        }
+        catch (final SQLException ex)
+        {
+            streams[0].dropConnection();
+            throw ex;
+        }
+        return found;
+    }
+
+    /** The city day (days since 1970-01-01) of an instant, in the rollups' city zone. */
+    private int cityDay(final long epochMs)
+    {
+        if (epochMs < cachedDayStartMs || epochMs >= cachedDayEndMs)
+        {
+            final LocalDate day = LocalDate.ofInstant(Instant.ofEpochMilli(epochMs), cityZone);
+            cachedDay = (int)day.toEpochDay();
+            cachedDayStartMs = day.atStartOfDay(cityZone).toInstant().toEpochMilli();
+            cachedDayEndMs = day.plusDays(1).atStartOfDay(cityZone).toInstant().toEpochMilli();
+        }
+        return cachedDay;
+    }
+
+    /**
+     * Builds the rollup memory from the committed taps of the open days (the city days from 31 days before the newest
+     * tap stored): each (day, program, outlet, holder) row's net quantity and the holder's household now, and each
+     * household's holders reached. Reads the city zone and whether the rollups are kept (the taps' trigger enabled).
+     */
+    private void buildMemory() throws SQLException
+    {
+        final long started = System.nanoTime();
+        memory.clear();
+        final Connection c = streams[0].connection();
+        try
+        {
+            try (Statement statement = c.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT (SELECT city_zone FROM tap_rollup_settings), " +
+                    "(SELECT tgenabled <> 'D' FROM pg_trigger WHERE tgrelid = 'taps'::regclass AND tgname = 'taps_rollups'), " +
+                    "(SELECT decided_at FROM taps ORDER BY receipt DESC LIMIT 1)"))
+            {
+                rs.next();
+                cityZone = ZoneId.of(rs.getString(1));
+                cachedDayStartMs = Long.MAX_VALUE;
+                cachedDayEndMs = Long.MIN_VALUE;
+                keepRollups = rs.getBoolean(2);
+                final java.sql.Timestamp newest = rs.getTimestamp(3);
+                if (keepRollups && newest != null)
+                {
+                    final int firstOpenDay = cityDay(newest.getTime() - OPEN_DAYS_MS);
+                    final long fromMs = LocalDate.ofEpochDay(firstOpenDay).atStartOfDay(cityZone).toInstant()
+                        .toEpochMilli() - 86_400_000L;
+                    loadOpenDays(c, firstOpenDay, fromMs);
+                }
+            }
+            c.commit();
+        }
+        catch (final SQLException | RuntimeException ex)
+        {
+            streams[0].dropConnection();
+            throw ex;
+        }
+        memoryBuilt = true;
+        openHolderRows = memory.holders.size();
+        openHouseholdRows = memory.households.size();
+        LOG.info("journal ingester: rollup bookkeeping {} from the taps: {} holder rows, {} household rows of the open " +
+                "days in {} ms", keepRollups ? "built" : "off (the taps' rollup trigger is disabled)",
+            memory.holders.size(), memory.households.size(), (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private void loadOpenDays(final Connection c, final int firstOpenDay, final long fromMs) throws SQLException
+    {
+        try (PreparedStatement select = c.prepareStatement(
+            "SELECT t.day - date '1970-01-01', t.program_id, t.outlet_id, t.holder_id, " +
+                "COALESCE(h.household_id, -t.holder_id), t.quantity " +
+                "FROM (SELECT ((CASE WHEN offline AND terminal_time IS NOT NULL THEN terminal_time ELSE decided_at END) " +
+                "AT TIME ZONE ?)::date AS day, program_id, outlet_id, holder_id, " +
+                "sum(CASE WHEN type = 'TAP' THEN quantity ELSE -quantity END)::bigint AS quantity " +
+                "FROM taps WHERE decided_at >= ? AND ((type = 'TAP' AND decision IN ('APPROVED', 'RECORDED')) OR " +
+                "(type = 'REVERSAL' AND decision = 'APPROVED')) GROUP BY 1, 2, 3, 4) t " +
+                "LEFT JOIN cardholders h ON h.id = t.holder_id WHERE t.day >= date '1970-01-01' + ?"))
+        {
+            select.setFetchSize(10_000);
+            select.setString(1, cityZone.getId());
+            select.setObject(2, Instant.ofEpochMilli(fromMs).atOffset(ZoneOffset.UTC));
+            select.setInt(3, firstOpenDay);
+            try (ResultSet rs = select.executeQuery())
+            {
+                while (rs.next())
+                {
+                    final long key = RollupMemory.packed(rs.getInt(1), rs.getInt(2), rs.getInt(3));
+                    final long quantity = rs.getLong(6);
+                    final long household = rs.getLong(5);
+                    memory.holders.put(rs.getLong(4), key, quantity, household);
+                    if (quantity > 0)
+                    {
+                        final int slot = memory.households.find(household, key);
+                        memory.households.put(household, key, (slot < 0 ? 0 : memory.households.value1(slot)) + 1, 0);
+                    }
+                }
+            }
         }
     }
 
@@ -511,6 +762,13 @@ public final class JournalIngester implements AutoCloseable
         volatile long committedIndex = JournalReader.NO_INDEX;
         /** Rows of the batch in hand actually inserted (receipts already stored are not). */
         int inserted;
+        /** The staged records of the batch in hand that fall to this stream. */
+        int[] members = new int[1024];
+        int memberCount;
+        /** The memory's new values after this stream's commit: holder rows (holder, key, quantity, household). */
+        final LongList pendingHolders = new LongList(4);
+        /** … and household rows (household, key, persons). */
+        final LongList pendingHouseholds = new LongList(3);
 
         Stream(final int number)
         {
@@ -522,6 +780,137 @@ public final class JournalIngester implements AutoCloseable
             rows.clear();
             copy.clear();
             inserted = 0;
+            memberCount = 0;
+            pendingHolders.clear();
+            pendingHouseholds.clear();
+        }
+
+        void add(final int i)
+        {
+            if (memberCount == members.length)
+            {
+                members = java.util.Arrays.copyOf(members, memberCount * 2);
+            }
+            members[memberCount++] = i;
+            final Staged r = staged;
+            final boolean tap = r.tap[i];
+            rows.add(r.receipt[i], r.program[i], r.outlet[i], r.quantity[i], tap && r.decision[i] != Decision.DECLINED);
+            copy.row(r.index[i], r.receipt[i], tap, r.timeMs[i], r.terminal[i], r.outlet[i], r.correlation[i], r.card[i],
+                r.holder[i], r.program[i], r.quantity[i], r.offline[i], r.terminalTimeMs[i], Decision.name(r.decision[i]),
+                ReasonCode.name(r.reason[i]), r.remaining[i]);
+        }
+
+        /** After every stream of the batch committed: the memory takes this stream's new values (reader thread). */
+        void applyToMemory()
+        {
+            for (int j = 0; j < pendingHolders.size; j++)
+            {
+                memory.holders.put(pendingHolders.get(j, 0), pendingHolders.get(j, 1), pendingHolders.get(j, 2),
+                    pendingHolders.get(j, 3));
+            }
+            for (int j = 0; j < pendingHouseholds.size; j++)
+            {
+                memory.households.put(pendingHouseholds.get(j, 0), pendingHouseholds.get(j, 1),
+                    pendingHouseholds.get(j, 2), 0);
+            }
+        }
+
+        /**
+         * Writes what this stream's inserted taps change in {@code tap_day_rollup} (one upsert, a row per day, program
+         * and outlet, in key order), in the transaction in hand, and keeps the memory's new values for after the
+         * commit. The memory is only read here: no other stream reads or writes the holders and households of these
+         * taps.
+         *
+         * @param insertedReceipts the receipts inserted, or null when all were.
+         */
+        private void writeRollups(final Connection c, final Set<Long> insertedReceipts) throws SQLException
+        {
+            pendingHolders.clear();
+            pendingHouseholds.clear();
+            if (!keepRollups)
+            {
+                return;
+            }
+            final Staged r = staged;
+            // per holder row: taps, reversals, quantity, household
+            final java.util.Map<RowKey, long[]> holderRows = new java.util.HashMap<>();
+            for (int m = 0; m < memberCount; m++)
+            {
+                final int i = members[m];
+                if (!r.counted[i] || insertedReceipts != null && !insertedReceipts.contains(r.receipt[i]))
+                {
+                    continue;
+                }
+                final long[] row = holderRows.computeIfAbsent(new RowKey(r.holder[i], r.key[i]), k -> new long[4]);
+                row[r.tap[i] ? 0 : 1]++;
+                row[2] += r.tap[i] ? r.quantity[i] : -r.quantity[i];
+                row[3] = r.household[i];
+            }
+            if (holderRows.isEmpty())
+            {
+                return;
+            }
+            // per rollup row: taps, reversals, quantity, persons, households
+            final java.util.TreeMap<Long, long[]> rollup = new java.util.TreeMap<>();
+            final java.util.Map<RowKey, long[]> householdRows = new java.util.HashMap<>();
+            for (final java.util.Map.Entry<RowKey, long[]> e : holderRows.entrySet())
+            {
+                final long holder = e.getKey().id();
+                final long key = e.getKey().key();
+                final long[] row = e.getValue();
+                final int slot = memory.holders.find(holder, key);
+                final long before = slot < 0 ? 0 : memory.holders.value1(slot);
+                final long after = before + row[2];
+                final int persons = (after > 0 ? 1 : 0) - (before > 0 ? 1 : 0);
+                pendingHolders.add(holder, key, after, row[3]);
+                final long[] sums = rollup.computeIfAbsent(key, k -> new long[5]);
+                sums[0] += row[0];
+                sums[1] += row[1];
+                sums[2] += row[2];
+                sums[3] += persons;
+                if (persons != 0)
+                {
+                    householdRows.computeIfAbsent(new RowKey(row[3], key), k -> new long[1])[0] += persons;
+                }
+            }
+            for (final java.util.Map.Entry<RowKey, long[]> e : householdRows.entrySet())
+            {
+                final long household = e.getKey().id();
+                final long key = e.getKey().key();
+                final int slot = memory.households.find(household, key);
+                final long before = slot < 0 ? 0 : memory.households.value1(slot);
+                final long after = before + e.getValue()[0];
+                pendingHouseholds.add(household, key, after);
+                rollup.get(key)[4] += (after > 0 ? 1 : 0) - (before > 0 ? 1 : 0);
+            }
+            final int n = rollup.size();
+            final Integer[] day = new Integer[n];
+            final Integer[] program = new Integer[n];
+            final Integer[] outlet = new Integer[n];
+            final Long[][] sums = new Long[5][n];
+            int j = 0;
+            for (final java.util.Map.Entry<Long, long[]> e : rollup.entrySet())
+            {
+                day[j] = RollupMemory.day(e.getKey());
+                program[j] = RollupMemory.program(e.getKey());
+                outlet[j] = RollupMemory.outlet(e.getKey());
+                for (int k = 0; k < 5; k++)
+                {
+                    sums[k][j] = e.getValue()[k];
+                }
+                j++;
+            }
+            try (PreparedStatement upsert = c.prepareStatement(ROLLUP_UPSERT))
+            {
+                upsert.setArray(1, c.createArrayOf("int4", day));
+                upsert.setArray(2, c.createArrayOf("int4", program));
+                upsert.setArray(3, c.createArrayOf("int4", outlet));
+                for (int k = 0; k < 5; k++)
+                {
+                    upsert.setArray(4 + k, c.createArrayOf("int8", sums[k]));
+                }
+                upsert.executeUpdate();
+            }
         }
 
         Connection connection() throws SQLException
@@ -533,6 +922,12 @@ public final class JournalIngester implements AutoCloseable
                 {
                     c.setAutoCommit(false);
                     c.setNetworkTimeout(Runnable::run, DB_TIMEOUT_MS);
+                    try (Statement statement = c.createStatement())
+                    {
+                        // the rollup trigger leaves this session's taps to the ingester (V83)
+                        statement.execute("SET tapswitch.rollups = 'ingester'");
+                    }
+                    c.commit();
                 }
                 catch (final SQLException ex)
                 {
@@ -611,6 +1006,7 @@ public final class JournalIngester implements AutoCloseable
             try
             {
                 inserted = rows.size == 0 ? 0 : (int)copyIn(c, "COPY taps " + COLUMNS + " FROM STDIN (FORMAT binary)");
+                writeRollups(c, null);
                 writePosition(c, source, newIndex, newEntries, lastReceipt, batchLastTimeMs);
                 c.commit();
                 rows.markAllInserted();
@@ -623,7 +1019,9 @@ public final class JournalIngester implements AutoCloseable
                 }
                 // receipts already stored (the journal read again from an earlier point): only the new ones go in
                 c.rollback();
-                inserted = insertNewOnly(c);
+                final Set<Long> insertedReceipts = insertNewOnly(c);
+                inserted = insertedReceipts.size();
+                writeRollups(c, insertedReceipts);
                 writePosition(c, source, newIndex, newEntries, lastReceipt, batchLastTimeMs);
                 c.commit();
             }
@@ -662,7 +1060,7 @@ public final class JournalIngester implements AutoCloseable
             }
         }
 
-        private int insertNewOnly(final Connection c) throws SQLException
+        private Set<Long> insertNewOnly(final Connection c) throws SQLException
         {
             try (Statement statement = c.createStatement())
             {
@@ -680,7 +1078,7 @@ public final class JournalIngester implements AutoCloseable
                 }
             }
             rows.markInserted(insertedReceipts);
-            return insertedReceipts.size();
+            return insertedReceipts;
         }
     }
 
@@ -716,6 +1114,23 @@ public final class JournalIngester implements AutoCloseable
     public long lagEntries()
     {
         return lagEntries.get();
+    }
+
+    /**
+     * @return the (city day, program, outlet, holder) rows of the open days in the ingester's rollup bookkeeping, as of
+     * the last batch.
+     */
+    public long rollupHolderRows()
+    {
+        return openHolderRows;
+    }
+
+    /**
+     * @return the (city day, program, outlet, household) rows of the open days in the ingester's rollup bookkeeping.
+     */
+    public long rollupHouseholdRows()
+    {
+        return openHouseholdRows;
     }
 
     /**

@@ -11,7 +11,9 @@ import org.agrona.MutableDirectBuffer;
  * {@code switch/JOURNAL.md}, "Header"): the 16 bits at {@link JournalRecord#CHECKSUM_OFFSET} (the header's former
  * pad) hold CRC-32C (Castagnoli, as {@link java.util.zip.CRC32C}) of the whole record computed with those two bytes
  * zero, folded to 16 bits ({@code crc ^ crc >>> 16}). Random damage to a record passes with a chance of 1 in 65 536.
- * Records of version {@link JournalRecord#VERSION} (written before) carry no checksum and are not checked.
+ * Version {@link JournalRecord#VERSION_USAGE} records are checksummed the same way (a version 3 TAP shorter than
+ * {@link JournalRecord#TAP_USAGE_LENGTH} is not valid). Records of version {@link JournalRecord#VERSION} (written
+ * before) carry no checksum and are not checked.
  * <p>
  * Static and thread-safe (a CRC-32C and a scratch copy per thread); allocation-free after a thread's first use.
  */
@@ -83,12 +85,16 @@ public final class JournalChecksum
     }
 
     /**
-     * Marks the complete record at {@code offset} as version {@link JournalRecord#VERSION_CHECKSUMMED} and writes
+     * Marks the complete record at {@code offset} as version {@link JournalRecord#VERSION_CHECKSUMMED} (unless the
+     * encoder made it version {@link JournalRecord#VERSION_USAGE}, which keeps its version) and writes
      * its checksum: the last step before the record is appended (nothing may change it afterwards).
      */
     public static void seal(final MutableDirectBuffer buffer, final int offset, final int length)
     {
-        buffer.putByte(offset + JournalRecord.VERSION_OFFSET, (byte)JournalRecord.VERSION_CHECKSUMMED);
+        if (buffer.getByte(offset + JournalRecord.VERSION_OFFSET) != JournalRecord.VERSION_USAGE)
+        {
+            buffer.putByte(offset + JournalRecord.VERSION_OFFSET, (byte)JournalRecord.VERSION_CHECKSUMMED);
+        }
         buffer.putShort(offset + JournalRecord.CHECKSUM_OFFSET, (short)of(buffer, offset, length),
             ByteOrder.LITTLE_ENDIAN);
     }
@@ -104,7 +110,12 @@ public final class JournalChecksum
         {
             return true;
         }
-        return JournalRecord.VERSION_CHECKSUMMED == version &&
+        if (JournalRecord.VERSION_USAGE == version && JournalRecord.TYPE_TAP == buffer.getByte(
+            offset + JournalRecord.TYPE_OFFSET) && length < JournalRecord.TAP_USAGE_LENGTH)
+        {
+            return false;
+        }
+        return (JournalRecord.VERSION_CHECKSUMMED == version || JournalRecord.VERSION_USAGE == version) &&
             (buffer.getShort(offset + JournalRecord.CHECKSUM_OFFSET, ByteOrder.LITTLE_ENDIAN) & 0xFFFF) ==
                 of(buffer, offset, length);
     }

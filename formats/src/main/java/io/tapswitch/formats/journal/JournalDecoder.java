@@ -155,6 +155,33 @@ public final class JournalDecoder
         return buffer.getInt(offset + JournalRecord.TAP_TAKEN_OFFSET, LE);
     }
 
+    /**
+     * @return true for a TAP that holds the usage counter its decision read ({@link JournalRecord#VERSION_USAGE}):
+     * {@link #usageUnit()} and {@link #usagePeriod()} apply.
+     */
+    public boolean hasUsage()
+    {
+        return version() == JournalRecord.VERSION_USAGE && type() == JournalRecord.TYPE_TAP &&
+            recordLength() >= JournalRecord.TAP_USAGE_LENGTH;
+    }
+
+    /**
+     * @return TAP of version 3: the switch's row of the usage counter the decision read (see
+     * {@link JournalRecord#TAP_USAGE_UNIT_OFFSET}); check {@link #hasUsage()} first.
+     */
+    public int usageUnit()
+    {
+        return buffer.getInt(offset + JournalRecord.TAP_USAGE_UNIT_OFFSET, LE);
+    }
+
+    /**
+     * @return TAP of version 3: the period key of that counter at the decision; check {@link #hasUsage()} first.
+     */
+    public int usagePeriod()
+    {
+        return buffer.getInt(offset + JournalRecord.TAP_USAGE_PERIOD_OFFSET, LE);
+    }
+
     public long terminalTimeMs()
     {
         return buffer.getLong(offset + JournalRecord.TAP_TERMINAL_TIME_MS_OFFSET, LE);

@@ -91,9 +91,35 @@ public final class JournalExcerpt
                 return false;
             }
             expected++;
-            at += recordLength(buffer, at, end);
+            // framing and checksums were checked by countRecords above: not again
+            at += checkedLength(buffer, at);
         }
         return true;
+    }
+
+    /**
+     * @return the {@code recordLength} of the record at {@code offset} of an excerpt whose framing was checked
+     * before ({@link #follows}, {@link #countRecords}): read, not checked again.
+     */
+    public static int checkedLength(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getInt(offset + JournalRecord.RECORD_LENGTH_OFFSET, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * @return the sequence of the last record of an excerpt whose framing was checked before.
+     */
+    public static long lastSequence(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int end = offset + length;
+        int at = offset;
+        int last = offset;
+        while (at < end)
+        {
+            last = at;
+            at += checkedLength(buffer, at);
+        }
+        return buffer.getLong(last + JournalRecord.SEQUENCE_OFFSET, ByteOrder.LITTLE_ENDIAN);
     }
 
     /**

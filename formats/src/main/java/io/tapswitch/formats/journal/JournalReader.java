@@ -153,7 +153,7 @@ public final class JournalReader implements AutoCloseable
         while (offset < length)
         {
             sequence = buffer.getLong(offset + JournalRecord.SEQUENCE_OFFSET, java.nio.ByteOrder.LITTLE_ENDIAN);
-            offset += JournalExcerpt.recordLength(buffer, offset, length);
+            offset += JournalExcerpt.checkedLength(buffer, offset);
         }
         return sequence;
     }
@@ -253,7 +253,7 @@ public final class JournalReader implements AutoCloseable
             }
             count += handExcerpt(handler, index, length);
             lastReadIndex = index;
-            lastSequence = lastSequenceOf(length);
+            lastSequence = JournalExcerpt.lastSequence(buffer, 0, length);
         }
         return count;
     }
@@ -330,7 +330,8 @@ public final class JournalReader implements AutoCloseable
         {
             while (offset < length)
             {
-                final int recordLength = JournalExcerpt.recordLength(buffer, offset, length);
+                // the excerpt's framing and checksums were checked before it is handed out: not again
+                final int recordLength = JournalExcerpt.checkedLength(buffer, offset);
                 decoder.wrap(buffer, offset, recordLength);
                 handler.onRecord(index, decoder);
                 offset += recordLength;

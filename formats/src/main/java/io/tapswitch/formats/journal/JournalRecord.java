@@ -6,8 +6,9 @@ package io.tapswitch.formats.journal;
  * <pre>
  *   0:4  recordLength  bytes of the whole record
  *   4:1  type          {@link #TYPE_TAP}, {@link #TYPE_REVERSAL}, {@link #TYPE_LOGON}, {@link #TYPE_COMMAND}
- *   5:1  version       {@link #VERSION_CHECKSUMMED} (the switch writes), or {@link #VERSION} (no checksum)
- *   6:2  checksum      version 2: {@link JournalChecksum} of the record; version 1: 0
+ *   5:1  version       {@link #VERSION_USAGE} (a TAP the switch writes), {@link #VERSION_CHECKSUMMED} (the other
+ *                      records it writes), or {@link #VERSION} (no checksum: written before, or by a tool)
+ *   6:2  checksum      versions 2 and 3: {@link JournalChecksum} of the record; version 1: 0
  *   8:8  sequence      1, 2, 3 … over all records, across restarts; the receipt of a TAP / REVERSAL
  *   16:8 timeMs        the time the input was stamped with on entry (epoch ms, UTC)
  * </pre>
@@ -24,6 +25,13 @@ public final class JournalRecord
     public static final int VERSION = 1;
     /** Records whose header holds a {@link JournalChecksum} at {@link #CHECKSUM_OFFSET}. */
     public static final int VERSION_CHECKSUMMED = 2;
+    /**
+     * Checksummed as {@link #VERSION_CHECKSUMMED}; a TAP of this version is {@link #TAP_USAGE_LENGTH} bytes: the
+     * version 2 layout followed by the usage counter the decision read and took from ({@link #TAP_USAGE_UNIT_OFFSET},
+     * {@link #TAP_USAGE_PERIOD_OFFSET}), so that a replay applies it without looking up the card and its holder
+     * (issue 14). Readers of version 2 records read a version 3 TAP as before: the first 88 bytes are the same.
+     */
+    public static final int VERSION_USAGE = 3;
     public static final int CHECKSUM_OFFSET = 6;
 
     public static final int TYPE_TAP = 1;
@@ -64,7 +72,21 @@ public final class JournalRecord
     public static final int TAP_TERMINAL_TIME_MS_OFFSET = 80;
     /** REVERSAL: the receipt of the original tap, 0 when not found. */
     public static final int REVERSAL_ORIGINAL_RECEIPT_OFFSET = 80;
+    /** A TAP of version 1 or 2 (and what tools write through {@link JournalEncoder#header}). */
     public static final int TAP_LENGTH = 88;
+    /**
+     * TAP, version 3: the switch's row of the usage counter the decision read (the holder's index for a person
+     * program, the household's for a household program, in the switch's tables: an index, not an id, meaningful to the
+     * switch's replay only); −1 when the card's holder is not enrolled in the program (no counter read).
+     */
+    public static final int TAP_USAGE_UNIT_OFFSET = 88;
+    /**
+     * TAP, version 3: the period key of that counter at the decision (day, week, month or cycle number, by the
+     * program's period rule; see the engine's CityClock); 0 when no counter was read.
+     */
+    public static final int TAP_USAGE_PERIOD_OFFSET = 92;
+    /** A TAP of version 3 ({@link #VERSION_USAGE}). */
+    public static final int TAP_USAGE_LENGTH = 96;
     public static final int REVERSAL_LENGTH = 88;
 
     /** LOGON: timestampMillis of the request. */

@@ -24,8 +24,11 @@ final class CacheWarmer
     private final int[] warmProgramSlots = new int[Engine.WARM_CAPACITY];
     private final long[] warmKeys = new long[Engine.WARM_CAPACITY];
     private final int[] warmScratch = new int[Engine.WARM_CAPACITY];
+    private final int[] warmUsageSlots = new int[Engine.WARM_CAPACITY];
+    private final int[] warmUsageUnits = new int[Engine.WARM_CAPACITY];
     private int warmCount;
     private int warmKeyCount;
+    private int warmUsageCount;
     private long warmSink;
 
     CacheWarmer(final EngineState state)
@@ -92,17 +95,58 @@ final class CacheWarmer
         warmCount++;
     }
 
+    /**
+     * Stages, at recovery, a journaled TAP whose effects are applied from its record (version 3: it holds its usage
+     * counter): only what applying it reads — its idempotency entry and its usage counter, not the card and its
+     * holder. Up to {@link Engine#WARM_CAPACITY} between two {@link #warm()}s; more are ignored.
+     */
+    void stageApplied(final long terminalId, final int correlation, final int programId, final int unit)
+    {
+        if (warmKeyCount == Engine.WARM_CAPACITY || warmUsageCount == Engine.WARM_CAPACITY)
+        {
+            return;
+        }
+        final Tables t = state.tables;
+        final int terminal = terminalId == 0 ? LongIndex.MISSING : t.terminals.get(terminalId);
+        if (terminal != LongIndex.MISSING)
+        {
+            warmKeys[warmKeyCount++] = IdempotencyTable.key(terminal, correlation);
+        }
+        final int slot = programId == 0 ? 0 : t.programSlot(programId & UNSIGNED_INT_MASK);
+        if (slot > 0 && unit >= 0)
+        {
+            warmUsageSlots[warmUsageCount] = slot;
+            warmUsageUnits[warmUsageCount] = unit;
+            warmUsageCount++;
+        }
+    }
+
     /** See {@link Engine#warm()}. */
     void warm()
     {
-        long sink = state.tables.warm(warmCardIds, warmProgramSlots, warmCount, warmScratch);
+        long sink = warmCount == 0 ? 0 : state.tables.warm(warmCardIds, warmProgramSlots, warmCount, warmScratch);
+        final long[][] usage = state.tables.usage;
+        for (int i = 0; i < warmUsageCount; i++)
+        {
+            final long[] counters = usage[warmUsageSlots[i]];
+            final int unit = warmUsageUnits[i];
+            if (null != counters && unit < counters.length)
+            {
+                sink += counters[unit];
+            }
+        }
         final IdempotencyTable idempotency = state.idempotency;
         for (int i = 0; i < warmKeyCount; i++)
         {
             sink += idempotency.touch(warmKeys[i]);
         }
+        for (int i = 0; i < warmKeyCount; i++)
+        {
+            sink += idempotency.touchFirst(warmKeys[i]);
+        }
         warmSink += sink;
         warmCount = 0;
         warmKeyCount = 0;
+        warmUsageCount = 0;
     }
 }

@@ -72,9 +72,9 @@ final class DecisionJournal
             checkReplayed(r);
             return;
         }
-        append(JournalEncoder.tap(writer.buffer(), r.receipt, nowMs, terminalId, correlation, r.outletId, cardId,
+        append(JournalEncoder.tapWithUsage(writer.buffer(), r.receipt, nowMs, terminalId, correlation, r.outletId, cardId,
             r.holderId, requestedProgramId, r.programId, quantity, flags, r.decision, r.reason, r.remaining, r.taken,
-            terminalTimeMs));
+            terminalTimeMs, r.unit, r.period));
     }
 
     /** Journals a REVERSAL decision (live), or checks it against the replayed record. */
@@ -121,7 +121,8 @@ final class DecisionJournal
     private void checkReplayed(final Outcome r)
     {
         final JournalDecoder j = replayed;
-        if (j.decision() != r.decision || j.reason() != r.reason || j.remaining() != r.remaining)
+        if (j.decision() != r.decision || j.reason() != r.reason || j.remaining() != r.remaining ||
+            (j.hasUsage() && (j.usageUnit() != r.unit || j.usagePeriod() != r.period)))
         {
             replayMismatches++;
         }

@@ -5,10 +5,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import io.tapswitch.formats.journal.JournalDecoder;
+import io.tapswitch.formats.journal.JournalExcerpt;
 import io.tapswitch.formats.journal.JournalRecord;
 import io.tapswitch.switching.journal.JournalReplay;
 import io.tapswitch.switching.journal.JournalWriter;
 import io.tapswitch.switching.snapshot.SnapshotInput;
+import org.agrona.DirectBuffer;
 
 /**
  * Recovery at {@link Engine#open}: loads the newest snapshot whose checksum holds (a damaged one is skipped for the
@@ -23,6 +25,9 @@ import io.tapswitch.switching.snapshot.SnapshotInput;
  */
 final class EngineRecovery
 {
+    /** An excerpt of at least this many records (a batch) is replayed in place; smaller ones join a chunk. */
+    static final int IN_PLACE_MIN_RECORDS = 16;
+
     private final EngineConfig config;
     private final EngineState state;
     private final DecisionJournal journal;
@@ -38,7 +43,6 @@ final class EngineRecovery
     private final boolean verify;
     private long replayedRecords;
     private long replayExcerpts;
-    private long replayExcerptIndex = -1;
     private long replayNanos;
 
     EngineRecovery(
@@ -106,24 +110,35 @@ final class EngineRecovery
         journal.replaying = true;
         try
         {
-            counters.journalTornExcerpts = JournalReplay.read(journal.writer(), fromIndex,
-                (index, buffer, offset, length) ->
+            counters.journalTornExcerpts = JournalReplay.readExcerpts(journal.writer(), fromIndex,
+                (index, buffer, length) ->
                 {
-                    if (index != replayExcerptIndex)
+                    replayExcerpts++;
+                    int records = 0;
+                    for (int at = 0; at < length; at += JournalExcerpt.checkedLength(buffer, at))
                     {
-                        // the records of one excerpt (a whole batch) share its index
-                        replayExcerptIndex = index;
-                        replayExcerpts++;
+                        records++;
                     }
-                    record.wrap(buffer, offset, length);
-                    if (record.sequence() > afterSequence)
+                    if (records >= IN_PLACE_MIN_RECORDS)
                     {
-                        if (!chunk.add(buffer, offset, length, index))
+                        // a batch excerpt: replayed where it lies in the journal's mapped memory, no copy
+                        replayChunk(chunk, chunkRecord);
+                        replayInPlace(buffer, length, index, afterSequence, record);
+                        return;
+                    }
+                    // small excerpts (single records) gathered into a chunk, so that their cache misses overlap
+                    for (int at = 0; at < length; at += JournalExcerpt.checkedLength(buffer, at))
+                    {
+                        record.wrap(buffer, at, JournalExcerpt.checkedLength(buffer, at));
+                        if (record.sequence() > afterSequence)
                         {
-                            replayChunk(chunk, chunkRecord);
-                            chunk.add(buffer, offset, length, index);
+                            if (!chunk.add(buffer, at, record.recordLength(), index))
+                            {
+                                replayChunk(chunk, chunkRecord);
+                                chunk.add(buffer, at, record.recordLength(), index);
+                            }
+                            stageReplayed(record);
                         }
-                        stageReplayed(record);
                     }
                 });
             replayChunk(chunk, chunkRecord);
@@ -139,11 +154,53 @@ final class EngineRecovery
         counters.lastReceipt = journal.sequence;
     }
 
+    /**
+     * Replays the records of one excerpt (after {@code afterSequence}) in place, {@link Engine#WARM_CAPACITY} at a
+     * time: staged and warmed together, then replayed.
+     */
+    private void replayInPlace(
+        final DirectBuffer buffer, final int length, final long index, final long afterSequence,
+        final JournalDecoder record)
+    {
+        int at = 0;
+        while (at < length)
+        {
+            final int groupStart = at;
+            int staged = 0;
+            while (at < length && staged < Engine.WARM_CAPACITY)
+            {
+                record.wrap(buffer, at, JournalExcerpt.checkedLength(buffer, at));
+                if (record.sequence() > afterSequence)
+                {
+                    stageReplayed(record);
+                    staged++;
+                }
+                at += record.recordLength();
+            }
+            warmer.warm();
+            for (int p = groupStart; p < at; p += record.recordLength())
+            {
+                record.wrap(buffer, p, JournalExcerpt.checkedLength(buffer, p));
+                if (record.sequence() > afterSequence)
+                {
+                    replay(record);
+                    journal.lastJournalIndex = index;
+                    replayedRecords++;
+                }
+            }
+            config.replayProgress().progress(replayExcerpts, replayedRecords);
+        }
+    }
+
     /** Stages a journaled TAP or REVERSAL for the warming of its chunk, as a live request is staged. */
     private void stageReplayed(final JournalDecoder record)
     {
         final int type = record.type();
-        if (type == JournalRecord.TYPE_TAP)
+        if (type == JournalRecord.TYPE_TAP && !verify && record.hasUsage())
+        {
+            warmer.stageApplied(record.terminalId(), record.correlation(), record.programId(), record.usageUnit());
+        }
+        else if (type == JournalRecord.TYPE_TAP)
         {
             warmer.stage(record.terminalId(), true, record.correlation(), record.cardId(), record.requestedProgramId());
         }

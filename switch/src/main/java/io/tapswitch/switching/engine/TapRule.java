@@ -87,8 +87,9 @@ final class TapRule
 
     /**
      * Replay by effects: applies a journaled TAP decision to the tables without deciding it again — the usage it took
-     * and the result remembered for retries and reversals, exactly as {@link #decide} left them (the usage unit and
-     * period, which the record does not hold, are looked up as the decision did). A retry was never journaled; a
+     * and the result remembered for retries and reversals, exactly as {@link #decide} left them: the usage unit and
+     * period from the record (version 3), or, for a record of an earlier version that does not hold them, looked up as
+     * the decision did (the card, its holder's enrolment, the period of the time). A retry was never journaled; a
      * DUPLICATE_CORRELATION decided nothing and changes nothing.
      */
     void apply(final io.tapswitch.formats.journal.JournalDecoder j)
@@ -111,7 +112,13 @@ final class TapRule
             final int programId = j.programId();
             final int slot = programId == 0 ? 0 : tables.programSlot(programId & UNSIGNED_INT_MASK);
             r.programSlot = slot;
-            if (r.reason != ReasonCode.INVALID_REQUEST)
+            if (j.hasUsage())
+            {
+                // version 3: the record holds the counter the decision read; the card and its holder stay untouched
+                r.unit = j.usageUnit();
+                r.period = j.usagePeriod();
+            }
+            else if (r.reason != ReasonCode.INVALID_REQUEST)
             {
                 // decide() read the unit and period of an enrolled card's holder (even when nothing was taken)
                 final int card = tables.cards.get(j.cardId());

@@ -35,6 +35,17 @@ public final class JournalReplay
         void onRecord(long excerptIndex, DirectBuffer buffer, int offset, int length);
     }
 
+    /**
+     * Receives the excerpts, each a well-framed sequence of records following the record before it
+     * ({@link JournalExcerpt#follows}); the buffer is valid during the call only: it is the journal's mapped memory
+     * itself whenever the excerpt lies in one mapping (no copy), else a copy.
+     */
+    @FunctionalInterface
+    public interface Excerpts
+    {
+        void onExcerpt(long excerptIndex, DirectBuffer buffer, int length);
+    }
+
     private JournalReplay()
     {
     }
@@ -88,6 +99,38 @@ public final class JournalReplay
      */
     public static int read(final SingleChronicleQueue journalQueue, final long fromIndex, final Records records)
     {
+        return readExcerpts(journalQueue, fromIndex, (index, buffer, length) ->
+        {
+            // every record of an excerpt (one, or a whole batch) has the excerpt's index
+            int offset = 0;
+            while (offset < length)
+            {
+                final int recordLength = JournalExcerpt.checkedLength(buffer, offset);
+                records.onRecord(index, buffer, offset, recordLength);
+                offset += recordLength;
+            }
+        });
+    }
+
+    /**
+     * As {@link #read(SingleChronicleQueue, long, Records)}, an excerpt at a time, read in place in the journal's
+     * mapped memory (issue 14: the replay read each excerpt into a heap buffer, then copied each record again).
+     *
+     * @return excerpts of a torn tail cut off.
+     */
+    public static int readExcerpts(final JournalWriter journal, final long fromIndex, final Excerpts excerpts)
+    {
+        return readExcerpts(journal.queue(), fromIndex, excerpts);
+    }
+
+    /**
+     * As {@link #readExcerpts(JournalWriter, long, Excerpts)}, on an open journal queue.
+     *
+     * @return excerpts of a torn tail cut off.
+     */
+    public static int readExcerpts(
+        final SingleChronicleQueue journalQueue, final long fromIndex, final Excerpts excerpts)
+    {
         try (ExcerptTailer tailer = journalQueue.createTailer())
         {
             if (fromIndex >= 0)
@@ -102,7 +145,8 @@ public final class JournalReplay
             {
                 tailer.toStart();
             }
-            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[JournalWriter.MAX_EXCERPT_BYTES]);
+            final UnsafeBuffer copy = new UnsafeBuffer(new byte[JournalWriter.MAX_EXCERPT_BYTES]);
+            final UnsafeBuffer mapped = new UnsafeBuffer(0, 0);
             long lastSequence = -1;
             long badIndex = -1;
             long badSequence = -1;
@@ -118,9 +162,13 @@ public final class JournalReplay
                     }
                     final Bytes<?> bytes = dc.wire().bytes();
                     final long available = bytes.readRemaining();
-                    final int length = (int)Math.min(available, buffer.capacity());
-                    bytes.read(buffer.byteArray(), 0, length);
-                    final boolean wellFormed = available <= buffer.capacity() &&
+                    final int length = (int)Math.min(available, copy.capacity());
+                    final UnsafeBuffer buffer = inPlace(bytes, length, mapped) ? mapped : copy;
+                    if (buffer == copy)
+                    {
+                        bytes.read(copy.byteArray(), 0, length);
+                    }
+                    final boolean wellFormed = available <= copy.capacity() &&
                         JournalExcerpt.follows(buffer, 0, length, badIndex >= 0 ? -1 : lastSequence);
                     if (badIndex >= 0)
                     {
@@ -151,15 +199,8 @@ public final class JournalReplay
                             Long.toHexString(badIndex), available, lastSequence);
                         continue;
                     }
-                    // every record of an excerpt (one, or a whole batch) has the excerpt's index
-                    int offset = 0;
-                    while (offset < length)
-                    {
-                        final int recordLength = JournalExcerpt.recordLength(buffer, offset, length);
-                        records.onRecord(dc.index(), buffer, offset, recordLength);
-                        lastSequence = buffer.getLong(offset + JournalRecord.SEQUENCE_OFFSET, ByteOrder.LITTLE_ENDIAN);
-                        offset += recordLength;
-                    }
+                    excerpts.onExcerpt(dc.index(), buffer, length);
+                    lastSequence = JournalExcerpt.lastSequence(buffer, 0, length);
                 }
             }
             if (skipped > 0)
@@ -170,5 +211,26 @@ public final class JournalReplay
             }
             return skipped;
         }
+    }
+
+    /**
+     * Points {@code view} at the excerpt's bytes in the journal's mapped memory when they lie in one mapping.
+     *
+     * @return false when they do not (or the bytes are not in native memory): the caller copies them.
+     */
+    private static boolean inPlace(final Bytes<?> bytes, final int length, final UnsafeBuffer view)
+    {
+        if (length <= 0 || !bytes.isDirectMemory())
+        {
+            return false;
+        }
+        final long position = bytes.readPosition();
+        final long address = bytes.addressForRead(position, length);
+        if (!bytes.bytesStore().inside(position, length))
+        {
+            return false;
+        }
+        view.wrap(address, length);
+        return true;
     }
 }

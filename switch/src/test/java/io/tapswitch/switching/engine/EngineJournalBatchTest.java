@@ -67,7 +67,7 @@ class EngineJournalBatchTest
             assertThat(h.engine.lastJournalIndex()).as("nothing written before the flush").isEqualTo(before);
             final long batchIndex = h.engine.flushJournal();
             assertThat(batchIndex).isGreaterThan(before).isEqualTo(h.engine.lastJournalIndex());
-            assertThat(excerptBytes).as("one excerpt observed for the batch").containsExactly(5 * JournalRecord.TAP_LENGTH);
+            assertThat(excerptBytes).as("one excerpt observed for the batch").containsExactly(5 * JournalRecord.TAP_USAGE_LENGTH);
             assertThat(h.engine.counters().journalExcerpts()).isEqualTo(excerptsBefore + 1);
             assertThat(h.engine.counters().journalRecords()).isEqualTo(h.engine.lastSequence());
             assertThat(journal()).filteredOn(r -> r.index() == batchIndex).extracting(Read::sequence)

@@ -227,7 +227,7 @@ class EngineTornTailTest
         for (long sequence = first; sequence <= last; sequence++)
         {
             final long end = endOfRecord(file, sequence);
-            ranges.add(new long[]{end - 88, end});
+            ranges.add(new long[]{end - JournalRecord.TAP_USAGE_LENGTH, end});
         }
         return ranges;
     }
@@ -242,13 +242,15 @@ class EngineTornTailTest
             final ByteBuffer bytes = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size())
                 .order(ByteOrder.LITTLE_ENDIAN);
             long found = -1;
-            for (int at = 0; at + 88 <= bytes.limit(); at += 4)
+            final int tap = JournalRecord.TAP_USAGE_LENGTH;
+            for (int at = 0; at + tap <= bytes.limit(); at += 4)
             {
-                // a TAP record's header: recordLength 88, type 1, version 2 (checksummed), then the sequence
-                if (bytes.getInt(at) == 88 && bytes.get(at + 4) == 1 &&
-                    bytes.get(at + 5) == JournalRecord.VERSION_CHECKSUMMED && bytes.getLong(at + 8) == sequence)
+                // a TAP record's header as the engine writes it: recordLength 96, type 1, version 3 (checksummed,
+                // with the usage counter), then the sequence
+                if (bytes.getInt(at) == tap && bytes.get(at + 4) == 1 &&
+                    bytes.get(at + 5) == JournalRecord.VERSION_USAGE && bytes.getLong(at + 8) == sequence)
                 {
-                    found = at + 88;
+                    found = at + tap;
                 }
             }
             if (found >= 0)

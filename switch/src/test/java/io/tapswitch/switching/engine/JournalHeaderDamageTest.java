@@ -47,6 +47,9 @@ class JournalHeaderDamageTest
     Path dir;
 
     /** Where the damage is written and what it is. */
+    /** A TAP record as the engine journals it (version 3). */
+    static final int TAP = io.tapswitch.formats.journal.JournalRecord.TAP_USAGE_LENGTH;
+
     enum Damage
     {
         /** Nothing damaged. */
@@ -55,9 +58,9 @@ class JournalHeaderDamageTest
          * The last tail excerpt's header marked incomplete (what Chronicle versions that claim a header before writing
          * an excerpt leave at a kill; 2026.4 writes the header only once complete, see the kill test).
          */
-        INCOMPLETE_LAST(10, 0x80000000 | 5 * 88, true),
+        INCOMPLETE_LAST(10, 0x80000000 | 5 * TAP, true),
         /** A middle tail excerpt's header incomplete. */
-        INCOMPLETE_MIDDLE(5, 0x80000000 | 5 * 88, true),
+        INCOMPLETE_MIDDLE(5, 0x80000000 | 5 * TAP, true),
         /** A middle header zeroed (a page that never reached the disk) with complete excerpts after it. */
         ZEROED_FOLLOWED_BY_DATA(5, 0, true),
         /** A middle header garbled. */
@@ -65,7 +68,7 @@ class JournalHeaderDamageTest
         /** A middle header of a complete excerpt whose length runs past the end of the file. */
         LENGTH_PAST_END_OF_FILE(5, 0x3FFFFFF0, true),
         /** A middle header turned into a metadata header. */
-        METADATA(5, 0x40000000 | 5 * 88, true),
+        METADATA(5, 0x40000000 | 5 * TAP, true),
         /** A middle header turned into Chronicle's end-of-data mark. */
         END_OF_DATA(5, 0xC0000000, true),
         /** A middle header with a short garbage length. */
@@ -402,7 +405,7 @@ class JournalHeaderDamageTest
             final long at = tail.get(damage.tailRecord)[0] - 4;
             raf.seek(at);
             final int before = Integer.reverseBytes(raf.readInt());
-            assertThat(before).as("the excerpt header of 5 TAP records").isEqualTo(5 * 88);
+            assertThat(before).as("the excerpt header of 5 TAP records").isEqualTo(5 * TAP);
             raf.seek(at);
             raf.writeInt(Integer.reverseBytes(damage.header));
         }

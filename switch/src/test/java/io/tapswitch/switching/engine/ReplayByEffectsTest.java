@@ -158,10 +158,22 @@ class ReplayByEffectsTest
      * @return counts of: approved TAPs, QUOTA_EXHAUSTED, approved REVERSALs, DUPLICATE_CORRELATION, offline advices
      * approved or recorded; then a running hash of every answer.
      */
-    private static int[] drive(final Harness h, final SplittableRandom random, final int requests,
+    static int[] drive(final Harness h, final SplittableRandom random, final int requests,
         final boolean snapshotHalfWay)
     {
+        return drive(h, random, requests, snapshotHalfWay, false);
+    }
+
+    /**
+     * As {@link #drive(Harness, SplittableRandom, int, boolean)}; with {@code batched} the requests are decided in
+     * journal batches of 1 to 150 requests (one excerpt each, as the switch's engine thread writes them), the last
+     * one flushed before returning.
+     */
+    static int[] drive(final Harness h, final SplittableRandom random, final int requests,
+        final boolean snapshotHalfWay, final boolean batched)
+    {
         final int[] counts = new int[6];
+        int batchLeft = 0;
         final List<long[]> recent = new ArrayList<>();
         long nowMs = kyiv(2026, 11, 23, 6, 0);
         int correlation = 1_000;
@@ -170,6 +182,12 @@ class ReplayByEffectsTest
             if (snapshotHalfWay && i == requests / 2)
             {
                 h.engine.snapshot();
+            }
+            if (batched && batchLeft-- == 0)
+            {
+                h.engine.flushJournal();
+                h.engine.beginJournalBatch();
+                batchLeft = random.nextInt(150);
             }
             nowMs += random.nextInt(60_000);
             final long terminal = 1 + random.nextInt(10);
@@ -238,6 +256,10 @@ class ReplayByEffectsTest
                 }
                 counts[5] = 31 * counts[5] + result.hashCode();
             }
+        }
+        if (batched)
+        {
+            h.engine.flushJournal();
         }
         return counts;
     }
