@@ -50,7 +50,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * MALFORMED_FRAME and a close. Nothing is decided, stored or journaled.
  * <p>
  * <b>Bare durable</b> (a log file given): the same server, except that each socket read's TAP, REVERSAL and LOGON
- * requests are appended to a file as records of the journal's size ({@link JournalRecord#TAP_LENGTH},
+ * requests are appended to a file as records of the journal's size (a TAP as the switch writes it since record
+ * version 3, {@link JournalRecord#TAP_USAGE_LENGTH}; {@link JournalRecord#REVERSAL_LENGTH};
  * {@link JournalRecord#LOGON_LENGTH}) and the read's answers leave only after a group-commit {@code fdatasync}
  * covering them ({@link DurableLog}): the disk's own limit for a durable answer, which the switch with
  * {@code journal-sync=batch} is judged against.
@@ -256,9 +257,13 @@ public final class BareTapServer implements AutoCloseable
                 final int length = answer(type, correlation, frame, start);
                 if (null != waiters && length > 0)
                 {
-                    if (type == MessageType.TAP || type == MessageType.REVERSAL)
+                    if (type == MessageType.TAP)
                     {
-                        waiters.stage(frame, JournalRecord.TAP_LENGTH);
+                        waiters.stage(frame, JournalRecord.TAP_USAGE_LENGTH);
+                    }
+                    else if (type == MessageType.REVERSAL)
+                    {
+                        waiters.stage(frame, JournalRecord.REVERSAL_LENGTH);
                     }
                     else if (type == MessageType.LOGON)
                     {

@@ -44,7 +44,7 @@ class BareDurableServerTest
             assertThat(result.answered()).isEqualTo(result.sent());
             assertThat(result.count(Decision.APPROVED)).isEqualTo(result.answered());
             // the log wraps around its 4 MiB: positions count every byte appended
-            assertThat(log.appended()).isEqualTo(server.answered() * JournalRecord.TAP_LENGTH +
+            assertThat(log.appended()).isEqualTo(server.answered() * JournalRecord.TAP_USAGE_LENGTH +
                 (long)TERMINALS * JournalRecord.LOGON_LENGTH);
             assertThat(log.synced()).isEqualTo(log.appended());
             assertThat(log.syncs()).isPositive().isLessThanOrEqualTo(result.answered() + TERMINALS);
@@ -61,7 +61,7 @@ class BareDurableServerTest
             final long syncsBefore = log.syncs();
             log.syncsPaused = true;
             final CompletableFuture<TapResult> answer = CompletableFuture.supplyAsync(() -> terminal.tap(1_000_001L, 1, 1));
-            AwaitAppended.until(log, log.synced() + JournalRecord.TAP_LENGTH);
+            AwaitAppended.until(log, log.synced() + JournalRecord.TAP_USAGE_LENGTH);
             Thread.sleep(200);
             assertThat(answer).as("no answer before a sync covers the request").isNotDone();
             assertThat(log.syncs()).isEqualTo(syncsBefore);

@@ -190,9 +190,11 @@ public final class LoopResponder
         // and no drain would follow (a lost wake-up: with one request in flight the connection waits forever).
         // A full fence orders the response before the flag is read; drain() clears the flag before reading.
         VarHandle.fullFence();
-        // one writer (the engine thread): every response before this ring position was followed by a wake-up call
-        wokenUpTo.lazySet(responses.producerPosition());
         scheduleDrain();
+        // one writer (the engine thread): every response before this ring position was followed by a scheduled drain.
+        // Set after scheduleDrain(), not before: an engine thread descheduled between the two (a busy machine) must
+        // not make the periodic check count a response whose drain it had not yet scheduled as a lost wake-up.
+        wokenUpTo.lazySet(responses.producerPosition());
     }
 
     private void scheduleDrain()
