@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# the lead's quiet measurements, fourth session; from /work/main
+# the lead's quiet measurements after the fourth session (BENCHMARKS.md, "the lead's quiet run after the fourth session")
 set -u
-cd /work/main
-L=/work/notes/s4/quiet-log.txt
+cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
+L=bench/results/issue14-net/quiet-s4-log.txt
 step() { echo "=== $(date -u +%H:%M:%S) $1 | $(uptime)" >> $L; }
 step "bench load 10m"
 ./tapswitch bench load --cards 10000000 --out bench/results/issue14-net/load-quiet-10m > bench/results/issue14-net/load-quiet-10m-stdout.txt 2>&1
