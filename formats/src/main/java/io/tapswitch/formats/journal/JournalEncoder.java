@@ -43,23 +43,9 @@ public final class JournalEncoder
         final int reason, final int remaining, final int taken, final long terminalTimeMs, final int usageUnit,
         final int usagePeriod)
     {
-        header(b, JournalRecord.TYPE_TAP, JournalRecord.TAP_USAGE_LENGTH, receipt, timeMs);
+        tapFields(b, JournalRecord.TAP_USAGE_LENGTH, receipt, timeMs, terminalId, correlation, outletId, cardId,
+            holderId, requestedProgramId, programId, quantity, flags, decision, reason, remaining, taken, terminalTimeMs);
         b.putByte(JournalRecord.VERSION_OFFSET, (byte)JournalRecord.VERSION_USAGE);
-        b.putLong(JournalRecord.TERMINAL_ID_OFFSET, terminalId, LITTLE_ENDIAN);
-        b.putInt(JournalRecord.CORRELATION_OFFSET, correlation, LITTLE_ENDIAN);
-        b.putInt(JournalRecord.OUTLET_ID_OFFSET, outletId, LITTLE_ENDIAN);
-        b.putLong(JournalRecord.CARD_ID_OFFSET, cardId, LITTLE_ENDIAN);
-        b.putLong(JournalRecord.HOLDER_ID_OFFSET, holderId, LITTLE_ENDIAN);
-        b.putInt(JournalRecord.TAP_REQUESTED_PROGRAM_ID_OFFSET, requestedProgramId, LITTLE_ENDIAN);
-        b.putInt(JournalRecord.PROGRAM_ID_OFFSET, programId, LITTLE_ENDIAN);
-        b.putShort(JournalRecord.TAP_QUANTITY_OFFSET, (short)quantity, LITTLE_ENDIAN);
-        b.putShort(JournalRecord.TAP_FLAGS_OFFSET, (short)flags, LITTLE_ENDIAN);
-        b.putByte(JournalRecord.DECISION_OFFSET, (byte)decision);
-        b.putByte(JournalRecord.REASON_OFFSET, (byte)reason);
-        b.putShort(JournalRecord.REASON_OFFSET + 1, (short)0, LITTLE_ENDIAN);
-        b.putInt(JournalRecord.REMAINING_OFFSET, remaining, LITTLE_ENDIAN);
-        b.putInt(JournalRecord.TAP_TAKEN_OFFSET, taken, LITTLE_ENDIAN);
-        b.putLong(JournalRecord.TAP_TERMINAL_TIME_MS_OFFSET, terminalTimeMs, LITTLE_ENDIAN);
         b.putInt(JournalRecord.TAP_USAGE_UNIT_OFFSET, usageUnit, LITTLE_ENDIAN);
         b.putInt(JournalRecord.TAP_USAGE_PERIOD_OFFSET, usagePeriod, LITTLE_ENDIAN);
         return JournalRecord.TAP_USAGE_LENGTH;
@@ -78,7 +64,19 @@ public final class JournalEncoder
         final int requestedProgramId, final int programId, final int quantity, final int flags, final int decision,
         final int reason, final int remaining, final int taken, final long terminalTimeMs)
     {
-        header(b, JournalRecord.TYPE_TAP, JournalRecord.TAP_LENGTH, receipt, timeMs);
+        tapFields(b, JournalRecord.TAP_LENGTH, receipt, timeMs, terminalId, correlation, outletId, cardId, holderId,
+            requestedProgramId, programId, quantity, flags, decision, reason, remaining, taken, terminalTimeMs);
+        return JournalRecord.TAP_LENGTH;
+    }
+
+    /** The header and the fields versions 2 and 3 of a TAP share (the first 88 bytes). */
+    private static void tapFields(
+        final MutableDirectBuffer b, final int length, final long receipt, final long timeMs, final long terminalId,
+        final int correlation, final int outletId, final long cardId, final long holderId,
+        final int requestedProgramId, final int programId, final int quantity, final int flags, final int decision,
+        final int reason, final int remaining, final int taken, final long terminalTimeMs)
+    {
+        header(b, JournalRecord.TYPE_TAP, length, receipt, timeMs);
         b.putLong(JournalRecord.TERMINAL_ID_OFFSET, terminalId, LITTLE_ENDIAN);
         b.putInt(JournalRecord.CORRELATION_OFFSET, correlation, LITTLE_ENDIAN);
         b.putInt(JournalRecord.OUTLET_ID_OFFSET, outletId, LITTLE_ENDIAN);
@@ -94,7 +92,6 @@ public final class JournalEncoder
         b.putInt(JournalRecord.REMAINING_OFFSET, remaining, LITTLE_ENDIAN);
         b.putInt(JournalRecord.TAP_TAKEN_OFFSET, taken, LITTLE_ENDIAN);
         b.putLong(JournalRecord.TAP_TERMINAL_TIME_MS_OFFSET, terminalTimeMs, LITTLE_ENDIAN);
-        return JournalRecord.TAP_LENGTH;
     }
 
     /**
