@@ -644,7 +644,10 @@ public final class IngestCommand implements Callable<Integer>
             .getProcessCpuTime();
     }
 
-    private static List<String> rows(final Connection conn, final String sql) throws Exception
+    /**
+     * @return each row of a query as its columns joined by {@code |} (for comparing two queries' results row for row).
+     */
+    public static List<String> rows(final Connection conn, final String sql) throws Exception
     {
         final List<String> rows = new ArrayList<>();
         try (Statement statement = conn.createStatement(); ResultSet rs = statement.executeQuery(sql))
@@ -663,7 +666,10 @@ public final class IngestCommand implements Callable<Integer>
         return rows;
     }
 
-    private static long median(final long[] ms)
+    /**
+     * @return the median of the timings after the first (the first request is reported on its own).
+     */
+    public static long median(final long[] ms)
     {
         final long[] rest = java.util.Arrays.copyOfRange(ms, 1, ms.length);
         java.util.Arrays.sort(rest);

@@ -9,14 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -28,6 +26,7 @@ import io.tapswitch.admin.AdminConfig;
 import io.tapswitch.admin.AdminService;
 import io.tapswitch.admin.demo.AdminDemoLoader;
 import io.tapswitch.admin.report.TapReportSql;
+import io.tapswitch.bench.ingest.IngestCommand;
 import io.tapswitch.bench.load.LoadReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -212,7 +211,7 @@ public final class ReportsCommand implements Callable<Integer>
             final String sizes;
             try (Connection conn = admin.service.database().jdbcConnection())
             {
-                sizes = String.join("; ", rows(conn, "SELECT 'taps ' || (SELECT count(*) FROM taps) || ', database ' || " +
+                sizes = String.join("; ", IngestCommand.rows(conn, "SELECT 'taps ' || (SELECT count(*) FROM taps) || ', database ' || " +
                     "pg_size_pretty(pg_database_size(current_database())) || ', taps table with indexes ' || " +
                     "pg_size_pretty(pg_total_relation_size('taps')) || ', tap_day_rollup rows ' || " +
                     "(SELECT count(*) FROM tap_day_rollup)"));
@@ -259,7 +258,7 @@ public final class ReportsCommand implements Callable<Integer>
                     final io.vertx.core.json.JsonObject body = new io.vertx.core.json.JsonObject(response.body());
                     rows = body.containsKey("rows") ? body.getJsonArray("rows").size() : body.getJsonArray("items").size();
                 }
-                final long median = median(ms);
+                final long median = IngestCommand.median(ms);
                 md.append(String.format(Locale.ROOT, "| `GET %s` | %d | %d | **%d** | %s |%n", path, rows, ms[0], median,
                     java.util.Arrays.toString(ms)));
                 log("%s: %d rows, first %d ms, median %d ms (load %s)", path, rows, ms[0], median, LoadReport.loadAverage());
@@ -299,10 +298,10 @@ public final class ReportsCommand implements Callable<Integer>
         final String scanSql) throws Exception
     {
         long t = System.nanoTime();
-        final List<String> report = rows(conn, reportSql);
+        final List<String> report = IngestCommand.rows(conn, reportSql);
         final long reportMs = ms(t);
         t = System.nanoTime();
-        final List<String> scanRows = rows(conn, scanSql);
+        final List<String> scanRows = IngestCommand.rows(conn, scanSql);
         final long scanMs = ms(t);
         final boolean same = report.equals(scanRows);
         md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %s |%n", name, report.size(), reportMs, scanMs,
@@ -332,32 +331,6 @@ public final class ReportsCommand implements Callable<Integer>
         all[0] = first;
         System.arraycopy(rest, 0, all, 1, rest.length);
         return all;
-    }
-
-    static List<String> rows(final Connection conn, final String sql) throws Exception
-    {
-        final List<String> rows = new ArrayList<>();
-        try (Statement statement = conn.createStatement(); ResultSet rs = statement.executeQuery(sql))
-        {
-            final ResultSetMetaData meta = rs.getMetaData();
-            while (rs.next())
-            {
-                final StringBuilder row = new StringBuilder();
-                for (int i = 1; i <= meta.getColumnCount(); i++)
-                {
-                    row.append(rs.getString(i)).append('|');
-                }
-                rows.add(row.toString());
-            }
-        }
-        return rows;
-    }
-
-    private static long median(final long[] ms)
-    {
-        final long[] rest = java.util.Arrays.copyOfRange(ms, 1, ms.length);
-        java.util.Arrays.sort(rest);
-        return rest[rest.length / 2];
     }
 
     private static void quietLogs()
