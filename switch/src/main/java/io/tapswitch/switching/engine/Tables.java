@@ -12,10 +12,11 @@ import io.tapswitch.switching.snapshot.SnapshotOutput;
  * households, programs, outlets, terminals, and the usage counters per beneficiary unit × program.
  * <p>
  * Memory per card with the demo's shape (one holder per card, a household per three holders, 3 person and 2
- * household programs): card 16 B (key + packed record) + 5.3 B of index slots, holder 24 B (key + enrolment bits +
- * household) + 5.3 B, household 4.4 B, usage 3 × 8 B + 2 × 8 B / 3 — about 84 bytes. A decision reads the card's
- * slot, key and record, the holder's key and record, one usage counter: six cache lines, each packed record being
- * one line where four (card) and two (holder) columns were.
+ * household programs): card 8 B (id in insertion order) + 21.3 B of slots (id + packed record, {@link CardTable}),
+ * holder 8 B (id) + 5.3 B of index slots + 32 B (a row: enrolment bits, household, id), household 4.4 B, usage 3 × 8 B
+ * + 2 × 8 B / 3 — about 109 bytes. A decision reads three cache lines of them: the card's slot (id and record
+ * together), its holder's row (enrolment, household and id together), one usage counter; it read six before issue
+ * 14's fifth session (the card index slot, the card's id, its record, the holder's id, its record, the counter).
  * <p>
  * Usage of a unit in a program is one long: the period key in the high 32 bits and the quantity used in that period in
  * the low 32 bits; a stored key other than the current one means nothing was used in the current period.
@@ -27,17 +28,21 @@ final class Tables
     static final int MAX_PROGRAMS = EngineConfig.MAX_PROGRAMS;
     static final int KEY_BYTES = 32;
 
-    final LongIndex cards;
     /**
-     * Everything a decision reads of a card in one long (one cache line, one page, instead of four): holder index
-     * (bits 0-31), expiry day (bits 32-55, 24-bit two's complement, saturated: exact within ±8 million days of
+     * The cards with, in the same slot, everything a decision reads of one in one long ({@link #packCard}): holder
+     * index (bits 0-31), expiry day (bits 32-55, 24-bit two's complement, saturated: exact within ±8 million days of
      * 1970), status (bits 56-59), kind (bits 60-63).
      */
-    long[] cardInfo;
+    final CardTable cards;
 
     final LongIndex holders;
-    /** Per holder, side by side: enrolment bits at [2h], household index at [2h + 1]. */
+    /**
+     * Per holder a row of four longs, 32 bytes on a 32-byte boundary (so in one cache line, see {@link CardTable} on
+     * alignment), from {@link #HOLDER_PAD}: enrolment bits, household index, holder id, unused.
+     */
     long[] holderRecords;
+    static final int HOLDER_ROW = 4;
+    static final int HOLDER_PAD = ((32 - sun.misc.Unsafe.ARRAY_LONG_BASE_OFFSET % 32) % 32) / 8;
 
     final LongIndex households;
 
@@ -71,10 +76,9 @@ final class Tables
 
     Tables(final EngineConfig config)
     {
-        cards = new LongIndex(config.cardCapacity());
-        cardInfo = new long[cards.capacity()];
+        cards = new CardTable(config.cardCapacity());
         holders = new LongIndex(config.holderCapacity());
-        holderRecords = new long[2 * holders.capacity()];
+        holderRecords = new long[HOLDER_PAD + HOLDER_ROW * holders.capacity()];
         households = new LongIndex(config.householdCapacity());
         programs = new LongIndex(MAX_PROGRAMS);
         outlets = new LongIndex(config.outletCapacity());
@@ -90,14 +94,14 @@ final class Tables
 
     // ----------------------------------------------------------------------------------------------------- cards
 
+    /**
+     * Adds a card known to be absent (its record empty until {@link #setCard}).
+     *
+     * @return its handle (valid until the next add), or MISSING when the table is at its largest.
+     */
     int addCard(final long cardId)
     {
-        final int index = cards.add(cardId);
-        if (index >= cardInfo.length)
-        {
-            cardInfo = Arrays.copyOf(cardInfo, cards.capacity());
-        }
-        return index;
+        return cards.add(cardId);
     }
 
     static final int EXPIRY_DAY_MIN = -(1 << 23);
@@ -111,12 +115,12 @@ final class Tables
 
     void setCard(final int card, final int holder, final int expiryDay, final int kind, final int status)
     {
-        cardInfo[card] = packCard(holder, expiryDay, kind, status);
+        cards.info(card, packCard(holder, expiryDay, kind, status));
     }
 
     void setCardStatus(final int card, final int status)
     {
-        cardInfo[card] = (cardInfo[card] & ~(0xFL << 56)) | ((status & 0xFL) << 56);
+        cards.info(card, (cards.info(card) & ~(0xFL << 56)) | ((status & 0xFL) << 56));
     }
 
     static int holderOf(final long info)
@@ -141,37 +145,48 @@ final class Tables
 
     int cardHolder(final int card)
     {
-        return holderOf(cardInfo[card]);
+        return holderOf(cards.info(card));
     }
 
     int cardStatus(final int card)
     {
-        return statusOf(cardInfo[card]);
+        return statusOf(cards.info(card));
     }
 
     int cardExpiryDay(final int card)
     {
-        return expiryDayOf(cardInfo[card]);
+        return expiryDayOf(cards.info(card));
     }
 
     int cardKind(final int card)
     {
-        return kindOf(cardInfo[card]);
+        return kindOf(cards.info(card));
+    }
+
+    static int rowOf(final int holder)
+    {
+        return HOLDER_PAD + HOLDER_ROW * holder;
     }
 
     long holderEnrol(final int holder)
     {
-        return holderRecords[holder << 1];
+        return holderRecords[rowOf(holder)];
     }
 
     int holderHousehold(final int holder)
     {
-        return (int)holderRecords[(holder << 1) + 1];
+        return (int)holderRecords[rowOf(holder) + 1];
+    }
+
+    /** @return the holder's id (from its row: the line a decision reads anyway). */
+    long holderKey(final int holder)
+    {
+        return holderRecords[rowOf(holder) + 2];
     }
 
     void setHolderHousehold(final int holder, final int household)
     {
-        holderRecords[(holder << 1) + 1] = household;
+        holderRecords[rowOf(holder) + 1] = household;
     }
 
     // --------------------------------------------------------------------------------------------------- holders
@@ -205,10 +220,10 @@ final class Tables
         {
             return LongIndex.MISSING;
         }
-        if (2 * index >= holderRecords.length)
+        if (rowOf(index) + HOLDER_ROW > holderRecords.length)
         {
             final int capacity = holders.capacity();
-            holderRecords = Arrays.copyOf(holderRecords, 2 * capacity);
+            holderRecords = Arrays.copyOf(holderRecords, HOLDER_PAD + HOLDER_ROW * capacity);
             for (int slot = 1; slot <= MAX_PROGRAMS; slot++)
             {
                 if (usage[slot] != null && programUnit[slot] == ProgramUnit.PERSON)
@@ -218,6 +233,7 @@ final class Tables
             }
         }
         setHolderHousehold(index, household);
+        holderRecords[rowOf(index) + 2] = holderId;
         return index;
     }
 
@@ -276,9 +292,9 @@ final class Tables
     void enrol(final int holder, final int slot)
     {
         final long bit = 1L << (slot - 1);
-        if ((holderRecords[holder << 1] & bit) == 0)
+        if ((holderRecords[rowOf(holder)] & bit) == 0)
         {
-            holderRecords[holder << 1] |= bit;
+            holderRecords[rowOf(holder)] |= bit;
             entitlements++;
         }
     }
@@ -286,9 +302,9 @@ final class Tables
     void unenrol(final int holder, final int slot)
     {
         final long bit = 1L << (slot - 1);
-        if ((holderRecords[holder << 1] & bit) != 0)
+        if ((holderRecords[rowOf(holder)] & bit) != 0)
         {
-            holderRecords[holder << 1] &= ~bit;
+            holderRecords[rowOf(holder)] &= ~bit;
             entitlements--;
         }
     }
@@ -345,10 +361,12 @@ final class Tables
     // -------------------------------------------------------------------------------------------------- programs
 
     /**
-     * Brings into the cache what deciding a request on each of the given cards will read: the card index slot and
-     * key, the card's columns, its holder's columns and, for a program slot &gt; 0, the usage counter of the card's
-     * unit in that program. Level by level over all the cards, so the cache and TLB misses of one level overlap
-     * (memory-level parallelism) instead of costing one after the other in each decision. Changes nothing.
+     * Brings into the cache what deciding a request on each of the given cards will read: the card's slot (its id and
+     * record), its holder's row and, for a program slot &gt; 0, the usage counter of the card's unit in that program.
+     * Stage by stage over all the cards — every card slot, then every holder row, then every counter — so the cache
+     * and TLB misses of one stage overlap (memory-level parallelism) instead of costing one after the other in each
+     * decision; each stage's loads depend only on lines the stage before brought in, so no branch waits on a miss.
+     * Changes nothing.
      *
      * @param cardIds      the cards, {@code count} of them.
      * @param programSlots the program slot per card (0: none known).
@@ -358,31 +376,24 @@ final class Tables
     long warm(final long[] cardIds, final int[] programSlots, final int count, final int[] scratch)
     {
         long sink = 0;
-        final LongIndex cards = this.cards;
+        final CardTable cards = this.cards;
         for (int i = 0; i < count; i++)
         {
             sink += cards.touch(cardIds[i]);
         }
-        final long[] cardInfo = this.cardInfo;
-        for (int i = 0; i < count; i++)
-        {
-            final int card = cards.get(cardIds[i]);
-            scratch[i] = card;
-            if (card != LongIndex.MISSING)
-            {
-                sink += cardInfo[card];
-            }
-        }
-        final long[] holderKeys = holders.keys();
         final long[] holderRecords = this.holderRecords;
         for (int i = 0; i < count; i++)
         {
-            final int card = scratch[i];
-            if (card != LongIndex.MISSING)
+            final int card = cards.get(cardIds[i]);
+            if (card == CardTable.MISSING)
             {
-                final int holder = holderOf(cardInfo[card]);
+                scratch[i] = LongIndex.MISSING;
+            }
+            else
+            {
+                final int holder = holderOf(cards.info(card));
                 scratch[i] = holder;
-                sink += holderKeys[holder] + holderRecords[holder << 1] + holderRecords[(holder << 1) + 1];
+                sink += holderRecords[rowOf(holder)];
             }
         }
         for (int i = 0; i < count; i++)
@@ -471,7 +482,9 @@ final class Tables
         final Digest d = new Digest().add(cards.size());
         for (int i = 0; i < cards.size(); i++)
         {
-            d.add(cards.key(i)).add(cardStatus(i)).add(cardKind(i)).add(cardExpiryDay(i)).add(cardHolder(i));
+            final long key = cards.key(i);
+            final long info = cards.info(cards.get(key));
+            d.add(key).add(statusOf(info)).add(kindOf(info)).add(expiryDayOf(info)).add(holderOf(info));
         }
         return d.value();
     }
@@ -555,13 +568,21 @@ final class Tables
 
     void save(final SnapshotOutput out) throws IOException
     {
-        final int cardCount = cards.size();
-        saveIndex(out, cards);
-        out.writeLongs(cardInfo, cardCount);
+        // version 4: the card table's capacity, its ids in insertion order, its lines and its slots as they are
+        out.writeInt(cards.capacity());
+        out.writeLongs(cards.keys(), cards.size());
+        out.writeInt(cards.lines());
+        out.writeLongs(cards.slots(), CardTable.PAD, cards.slotLongs());
 
         final int holderCount = holders.size();
         saveIndex(out, holders);
-        out.writeLongs(holderRecords, 2 * holderCount);
+        // enrolment bits and household per holder, as version 3 (the id in each row is the index's key)
+        out.writeInt(2 * holderCount);
+        for (int i = 0; i < holderCount; i++)
+        {
+            out.writeLong(holderEnrol(i));
+            out.writeLong(holderHousehold(i));
+        }
         out.writeLong(entitlements);
 
         saveIndex(out, households);
@@ -630,46 +651,99 @@ final class Tables
     }
 
     /**
-     * @param version the snapshot's version: 1 has no previous keys (no grace), 2 has them, 3 has the packed card and
-     * holder records (1 and 2 hold a column per field) and the slots of the card, holder and household indexes.
+     * Version 4 and later: the card table's capacity, ids and lines, and its slots (id and packed record) as they are.
      */
-    void load(final SnapshotInput in, final int version) throws IOException
+    private void loadCards(final SnapshotInput in) throws IOException
     {
-        final int cardCount = loadIndex(in, version, cards);
-        final int cardCapacity = cards.capacity();
-        if (version >= 3)
+        final int savedCapacity = in.readInt();
+        final long[] keys = in.readLongs(Math.max(savedCapacity, cards.capacity()));
+        final int count = in.lastCount();
+        final int savedLines = in.readInt();
+        final long[] slots = in.readLongs(0, CardTable.PAD);
+        cards.load(keys, count, slots, savedLines, savedCapacity);
+    }
+
+    /**
+     * Versions 1 to 3: an index of the cards, then their records by insertion index (3: packed; 1 and 2: a column per
+     * field); the cards are inserted into the table again.
+     */
+    private void loadCardColumns(final SnapshotInput in, final int version) throws IOException
+    {
+        final long[] keys;
+        final int cardCount;
+        if (version < 3)
         {
-            cardInfo = in.readLongs(cardCapacity);
+            keys = in.readLongs(cards.capacity());
+            cardCount = in.lastCount();
         }
         else
         {
-            final byte[] status = in.readBytes(cardCapacity);
-            final byte[] kind = in.readBytes(cardCapacity);
-            final int[] expiryDay = in.readInts(cardCapacity);
-            final int[] holder = in.readInts(cardCapacity);
-            cardInfo = new long[cardCapacity];
+            final int savedCapacity = in.readInt();
+            keys = in.readLongs(Math.max(savedCapacity, cards.capacity()));
+            cardCount = in.lastCount();
+            in.readInts(0); // the index's slots: the table is built again
+        }
+        final long[] infos;
+        if (version >= 3)
+        {
+            infos = in.readLongs(cardCount);
+        }
+        else
+        {
+            final byte[] status = in.readBytes(cardCount);
+            final byte[] kind = in.readBytes(cardCount);
+            final int[] expiryDay = in.readInts(cardCount);
+            final int[] holder = in.readInts(cardCount);
+            infos = new long[cardCount];
             for (int i = 0; i < cardCount; i++)
             {
-                cardInfo[i] = packCard(holder[i], expiryDay[i], kind[i], status[i]);
+                infos[i] = packCard(holder[i], expiryDay[i], kind[i], status[i]);
             }
+        }
+        cards.load(keys, cardCount, infos);
+    }
+
+    /**
+     * @param version the snapshot's version: 1 has no previous keys (no grace), 2 has them, 3 has the packed card and
+     * holder records (1 and 2 hold a column per field) and the slots of the card, holder and household indexes, 4 has
+     * the card table (ids and records in its slots, {@link CardTable}) instead of the card index and records.
+     */
+    void load(final SnapshotInput in, final int version) throws IOException
+    {
+        if (version >= 4)
+        {
+            loadCards(in);
+        }
+        else
+        {
+            loadCardColumns(in, version);
         }
 
         final int holderCount = loadIndex(in, version, holders);
         final int holderCapacity = holders.capacity();
+        holderRecords = new long[HOLDER_PAD + HOLDER_ROW * holderCapacity];
         if (version >= 3)
         {
-            holderRecords = in.readLongs(2 * holderCapacity);
+            final long[] records = in.readLongs(0);
+            for (int i = 0; i < holderCount; i++)
+            {
+                holderRecords[rowOf(i)] = records[2 * i];
+                holderRecords[rowOf(i) + 1] = records[2 * i + 1];
+            }
         }
         else
         {
-            final int[] household = in.readInts(holderCapacity);
-            final long[] enrol = in.readLongs(holderCapacity);
-            holderRecords = new long[2 * holderCapacity];
+            final int[] households = in.readInts(holderCapacity);
+            final long[] enrolments = in.readLongs(holderCapacity);
             for (int i = 0; i < holderCount; i++)
             {
-                holderRecords[i << 1] = enrol[i];
-                holderRecords[(i << 1) + 1] = household[i];
+                holderRecords[rowOf(i)] = enrolments[i];
+                holderRecords[rowOf(i) + 1] = households[i];
             }
+        }
+        for (int i = 0; i < holderCount; i++)
+        {
+            holderRecords[rowOf(i) + 2] = holders.key(i);
         }
         entitlements = in.readLong();
 
