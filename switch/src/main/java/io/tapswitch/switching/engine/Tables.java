@@ -13,10 +13,12 @@ import io.tapswitch.switching.snapshot.SnapshotOutput;
  * <p>
  * Memory per card with the demo's shape (one holder per card, a household per three holders, 3 person and 2
  * household programs): card 8 B (id in insertion order) + 21.3 B of slots (id + packed record, {@link CardTable}),
- * holder 8 B (id) + 5.3 B of index slots + 32 B (a row: enrolment bits, household, id), household 4.4 B, usage 3 × 8 B
- * + 2 × 8 B / 3 — about 109 bytes. A decision reads three cache lines of them: the card's slot (id and record
- * together), its holder's row (enrolment, household and id together), one usage counter; it read six before issue
- * 14's fifth session (the card index slot, the card's id, its record, the holder's id, its record, the counter).
+ * holder 8 B (id) + 5.3 B of index slots + a 64 B row (enrolment bits, household, id and the usage counters of up to
+ * four person programs), household 4.4 B, household programs' usage 2 × 8 B / 3 — about 116 bytes (84 before issue
+ * 14's fifth session). A TAP on a person program reads two cache lines of them — the card's slot (id and record
+ * together) and its holder's row (enrolment, household, id and the counter together) —, on a household program one
+ * more (the household's counter); it read six before (the card index slot, the card's id, its record, the holder's
+ * id, its record, the counter).
  * <p>
  * Usage of a unit in a program is one long: the period key in the high 32 bits and the quantity used in that period in
  * the low 32 bits; a stored key other than the current one means nothing was used in the current period.
@@ -37,12 +39,23 @@ final class Tables
 
     final LongIndex holders;
     /**
-     * Per holder a row of four longs, 32 bytes on a 32-byte boundary (so in one cache line, see {@link CardTable} on
-     * alignment), from {@link #HOLDER_PAD}: enrolment bits, household index, holder id, unused.
+     * Per holder a row of eight longs, one 64-byte cache line (on a line boundary, see {@link CardTable} on
+     * alignment), from {@link #HOLDER_PAD}: enrolment bits, household index, holder id, unused, then the usage
+     * counters of the first {@link #ROW_COUNTERS} person programs ({@link #programInRow}): what a decision on a person
+     * program reads of its holder, in one line.
      */
     long[] holderRecords;
-    static final int HOLDER_ROW = 4;
-    static final int HOLDER_PAD = ((32 - sun.misc.Unsafe.ARRAY_LONG_BASE_OFFSET % 32) % 32) / 8;
+    static final int HOLDER_ROW = 8;
+    static final int HOLDER_PAD = ((64 - sun.misc.Unsafe.ARRAY_LONG_BASE_OFFSET % 64) % 64) / 8;
+    /** Where a holder row's usage counters start, and how many it holds. */
+    static final int ROW_COUNTER_OFFSET = 4;
+    static final int ROW_COUNTERS = HOLDER_ROW - ROW_COUNTER_OFFSET;
+    /**
+     * Per program slot: the offset in a holder row of its usage counter (a person program among the first
+     * {@link #ROW_COUNTERS} in slot order), or -1 when its counters are in {@link #usage}.
+     */
+    final int[] programInRow = new int[MAX_PROGRAMS + 1];
+    private int programsInRows;
 
     final LongIndex households;
 
@@ -58,6 +71,7 @@ final class Tables
     final int[] programWindowStart = new int[MAX_PROGRAMS + 1];
     final int[] programWindowEnd = new int[MAX_PROGRAMS + 1];
     final int[][] programOutlets = new int[MAX_PROGRAMS + 1][];
+    /** Usage counters by program slot and unit, for the programs whose counters are not in the holder rows. */
     final long[][] usage = new long[MAX_PROGRAMS + 1][];
 
     final LongIndex outlets;
@@ -76,6 +90,7 @@ final class Tables
 
     Tables(final EngineConfig config)
     {
+        Arrays.fill(programInRow, -1);
         cards = new CardTable(config.cardCapacity());
         holders = new LongIndex(config.holderCapacity());
         holderRecords = new long[HOLDER_PAD + HOLDER_ROW * holders.capacity()];
@@ -328,16 +343,52 @@ final class Tables
      */
     int used(final int slot, final int unit, final int periodKey)
     {
-        final long value = usage[slot][unit];
+        final long value = counter(slot, unit);
         return (int)(value >>> 32) == periodKey ? (int)value : 0;
+    }
+
+    /** @return the usage counter of a unit in a program (period key in the high 32 bits, quantity in the low). */
+    long counter(final int slot, final int unit)
+    {
+        final int inRow = programInRow[slot];
+        return inRow >= 0 ? holderRecords[rowOf(unit) + inRow] : usage[slot][unit];
+    }
+
+    private void counter(final int slot, final int unit, final long value)
+    {
+        final int inRow = programInRow[slot];
+        if (inRow >= 0)
+        {
+            holderRecords[rowOf(unit) + inRow] = value;
+        }
+        else
+        {
+            usage[slot][unit] = value;
+        }
+    }
+
+    /**
+     * Loads a usage counter into the cache (see {@link #warm}); a unit outside the table is ignored.
+     *
+     * @return the value loaded.
+     */
+    long touchCounter(final int slot, final int unit)
+    {
+        final int inRow = programInRow[slot];
+        if (inRow >= 0)
+        {
+            return unit >= 0 && rowOf(unit) + HOLDER_ROW <= holderRecords.length ? holderRecords[rowOf(unit) + inRow] : 0;
+        }
+        final long[] counters = usage[slot];
+        return null != counters && unit >= 0 && unit < counters.length ? counters[unit] : 0;
     }
 
     void take(final int slot, final int unit, final int periodKey, final int quantity)
     {
-        final long value = usage[slot][unit];
+        final long value = counter(slot, unit);
         final long used = (int)(value >>> 32) == periodKey ? (int)value : 0;
         final long total = Math.min(Integer.MAX_VALUE, used + quantity);
-        usage[slot][unit] = ((long)periodKey << 32) | (total & 0xFFFF_FFFFL);
+        counter(slot, unit, ((long)periodKey << 32) | (total & 0xFFFF_FFFFL));
     }
 
     /**
@@ -347,14 +398,14 @@ final class Tables
      */
     int restore(final int slot, final int unit, final int periodKey, final int quantity)
     {
-        final long value = usage[slot][unit];
+        final long value = counter(slot, unit);
         if ((int)(value >>> 32) != periodKey)
         {
             return 0;
         }
         final int used = (int)value;
         final int restored = Math.min(used, quantity);
-        usage[slot][unit] = ((long)periodKey << 32) | ((used - restored) & 0xFFFF_FFFFL);
+        counter(slot, unit, ((long)periodKey << 32) | ((used - restored) & 0xFFFF_FFFFL));
         return restored;
     }
 
@@ -399,7 +450,8 @@ final class Tables
         for (int i = 0; i < count; i++)
         {
             final int slot = programSlots[i];
-            if (scratch[i] != LongIndex.MISSING && slot > 0 && usage[slot] != null)
+            // a counter in the holder row came with it
+            if (scratch[i] != LongIndex.MISSING && slot > 0 && programInRow[slot] < 0 && usage[slot] != null)
             {
                 sink += usage[slot][unitOf(scratch[i], slot)];
             }
@@ -425,9 +477,27 @@ final class Tables
         final int index = programs.add(programId);
         final int slot = index + 1;
         programUnit[slot] = unit;
-        usage[slot] = new long[unit == ProgramUnit.HOUSEHOLD ?
-            usageLengthOfHouseholds() : holders.capacity()];
+        if (!placeInRow(slot))
+        {
+            usage[slot] = new long[unit == ProgramUnit.HOUSEHOLD ?
+                usageLengthOfHouseholds() : holders.capacity()];
+        }
         return slot;
+    }
+
+    /**
+     * Gives a person program among the first {@link #ROW_COUNTERS} (in slot order) its counter in the holder rows.
+     *
+     * @return whether it got one.
+     */
+    private boolean placeInRow(final int slot)
+    {
+        if (programUnit[slot] != ProgramUnit.PERSON || programsInRows == ROW_COUNTERS)
+        {
+            return false;
+        }
+        programInRow[slot] = ROW_COUNTER_OFFSET + programsInRows++;
+        return true;
     }
 
     void setProgramOutlets(final int slot, final int[] outletIds)
@@ -517,10 +587,9 @@ final class Tables
             final int units = programUnit[slot] == ProgramUnit.HOUSEHOLD ?
                 households.size() : holders.size();
             d.add(slot).add(units);
-            final long[] values = usage[slot];
             for (int u = 0; u < units; u++)
             {
-                d.add(values[u]);
+                d.add(counter(slot, u));
             }
         }
         return d.value();
@@ -603,7 +672,19 @@ final class Tables
             out.writeInts(programOutlets[slot], programOutlets[slot].length);
             final int units = programUnit[slot] == ProgramUnit.HOUSEHOLD ?
                 households.size() : holderCount;
-            out.writeLongs(usage[slot], units);
+            if (programInRow[slot] >= 0)
+            {
+                // the same bytes as writeLongs of a column
+                out.writeInt(units);
+                for (int u = 0; u < units; u++)
+                {
+                    out.writeLong(counter(slot, u));
+                }
+            }
+            else
+            {
+                out.writeLongs(usage[slot], units);
+            }
         }
 
         final int outletCount = outlets.size();
@@ -753,6 +834,8 @@ final class Tables
         final long[] programKeys = in.readLongs(programs.capacity());
         final int programCount = in.lastCount();
         programs.load(programKeys, programCount);
+        Arrays.fill(programInRow, -1);
+        programsInRows = 0;
         for (int slot = 1; slot <= programCount; slot++)
         {
             programKind[slot] = in.readInt();
@@ -766,8 +849,20 @@ final class Tables
             programWindowEnd[slot] = in.readInt();
             final int[] outletIds = in.readInts(0);
             programOutlets[slot] = outletIds;
-            usage[slot] = in.readLongs(programUnit[slot] == ProgramUnit.HOUSEHOLD ?
+            final long[] counters = in.readLongs(programUnit[slot] == ProgramUnit.HOUSEHOLD ?
                 householdUsageLength : holderCapacity);
+            if (placeInRow(slot))
+            {
+                for (int u = 0; u < in.lastCount(); u++)
+                {
+                    holderRecords[rowOf(u) + programInRow[slot]] = counters[u];
+                }
+                usage[slot] = null;
+            }
+            else
+            {
+                usage[slot] = counters;
+            }
         }
 
         final long[] outletKeys = in.readLongs(outlets.capacity());

@@ -97,7 +97,7 @@ class CardTableTest
     void slotsStartOnACacheLineOfARegionAlignedArray()
     {
         assertThat((sun.misc.Unsafe.ARRAY_LONG_BASE_OFFSET + 8 * CardTable.PAD) % 64).isZero();
-        assertThat((sun.misc.Unsafe.ARRAY_LONG_BASE_OFFSET + 8 * Tables.HOLDER_PAD) % 32).isZero();
+        assertThat((sun.misc.Unsafe.ARRAY_LONG_BASE_OFFSET + 8 * Tables.HOLDER_PAD) % 64).isZero();
     }
 
     @Test

@@ -17,6 +17,13 @@ import java.util.zip.GZIPInputStream;
 import io.tapswitch.formats.Queues;
 import io.tapswitch.formats.command.CardStatus;
 import io.tapswitch.formats.command.CommandEncoder;
+import io.tapswitch.formats.command.Commands;
+import io.tapswitch.formats.command.PeriodRule;
+import io.tapswitch.formats.command.ProgramKind;
+import io.tapswitch.formats.command.ProgramUnit;
+import io.tapswitch.formats.demo.DemoDataset;
+import io.tapswitch.protocol.Decision;
+import io.tapswitch.protocol.ReasonCode;
 import io.tapswitch.switching.snapshot.SnapshotFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -212,6 +219,70 @@ class SnapshotVersionsTest
         finally
         {
             bigger.close();
+        }
+    }
+
+    @Test
+    void personProgramsBeyondTheHolderRowsCountersKeepTheirOwnCountersAcrossARestart() throws IOException
+    {
+        // the demo defines 3 person programs (their counters in the holder rows) and 2 household ones; 101 takes the
+        // row's fourth counter, 102-104 have counters of their own, 105 is a household program
+        final int outlet = 900;
+        final int[] programs = {DemoDataset.PROGRAM_SCHOOL_LUNCH, 101, 102, 103, 104, 105};
+        final Harness h = new Harness(config(dir)).demo(300, 2);
+        try
+        {
+            h.command(CommandEncoder.defineOutlet(h.commandBuffer, 0, h.nextCommandId(), outlet, 101));
+            for (int p = 101; p <= 105; p++)
+            {
+                h.command(CommandEncoder.defineProgram(h.commandBuffer, 0, h.nextCommandId(), p, ProgramKind.MEAL,
+                    p == 105 ? ProgramUnit.HOUSEHOLD : ProgramUnit.PERSON, PeriodRule.DAY, 2, 0, Commands.OPEN_FROM_DAY,
+                    Commands.OPEN_TO_DAY, 0, 1440, new int[] {outlet}));
+            }
+            h.command(CommandEncoder.defineProgram(h.commandBuffer, 0, h.nextCommandId(),
+                DemoDataset.PROGRAM_SCHOOL_LUNCH, ProgramKind.MEAL, ProgramUnit.PERSON, PeriodRule.DAY, 2, 0,
+                Commands.OPEN_FROM_DAY, Commands.OPEN_TO_DAY, 0, 1440, new int[] {outlet}));
+            h.command(CommandEncoder.registerTerminal(h.commandBuffer, 0, h.nextCommandId(), 900, outlet, true,
+                DemoDataset.terminalKey(900)));
+            for (final long holder : new long[] {1000001, 1000004})
+            {
+                for (final int p : programs)
+                {
+                    h.command(CommandEncoder.grantEntitlement(h.commandBuffer, 0, h.nextCommandId(), holder, p));
+                }
+            }
+            int correlation = 1;
+            // interleaved: a counter shared by two programs or two holders would show as an early QUOTA_EXHAUSTED
+            for (int round = 0; round < 2; round++)
+            {
+                for (final int p : programs)
+                {
+                    final Harness.Result r = h.tap(NOW, 900, correlation++, 1000001, p, 1);
+                    assertThat(r.decision()).as("program %d round %d", p, round).isEqualTo(Decision.APPROVED);
+                    assertThat(r.remaining()).as("program %d round %d", p, round).isEqualTo(1 - round);
+                }
+            }
+            for (final int p : programs)
+            {
+                final Harness.Result r = h.tap(NOW, 900, correlation++, 1000004, p, 1);
+                assertThat(r.remaining()).as("other holder, program %d", p).isEqualTo(1);
+            }
+            final TableDigest before = h.engine.digest();
+            h.restart();
+            assertThat(h.engine.replayedRecords()).isZero();
+            assertThat(h.engine.digest()).isEqualTo(before);
+            for (final int p : programs)
+            {
+                assertThat(h.tap(NOW, 900, correlation++, 1000001, p, 1).reason()).as("program %d", p)
+                    .isEqualTo(ReasonCode.QUOTA_EXHAUSTED);
+                final Harness.Result r = h.tap(NOW, 900, correlation++, 1000004, p, 1);
+                assertThat(r.decision()).as("other holder, program %d", p).isEqualTo(Decision.APPROVED);
+                assertThat(r.remaining()).as("other holder, program %d", p).isZero();
+            }
+        }
+        finally
+        {
+            h.close();
         }
     }
 }
