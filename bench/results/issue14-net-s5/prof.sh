@@ -20,11 +20,13 @@ case "$SHAPE" in
 esac
 ./tapswitch fleet --port "$PORT" --duration 5 --terminals 64 --in-flight 16 --rate max --cards "$CARDS" >"$OUT/warmup.txt" 2>&1
 threads() { for t in /proc/"$pid"/task/*; do printf '%s/%s\t%s\n' "$(cat "$t"/comm)" "${t##*/}" "$(sed 's/.*) //' "$t"/stat | awk '{print $12+$13}')"; done | sort; }
+# minor page faults per thread (field 10 of stat): a write to a journal page cleaned by a sync faults again
+faults() { for t in /proc/"$pid"/task/*; do printf '%s/%s\t%s\n' "$(cat "$t"/comm)" "${t##*/}" "$(sed 's/.*) //' "$t"/stat | awk '{print $8}')"; done | sort; }
 run_fleet() { ./tapswitch fleet --port "$PORT" --duration "$D" "${args[@]}" --cards "$CARDS" --json "$OUT/$1.json" >"$OUT/$1.txt" 2>&1; }
 echo "plain: $(cat /proc/loadavg)" >"$OUT/load.txt"
-threads >"$OUT/threads-before.tsv"
+threads >"$OUT/threads-before.tsv"; faults >"$OUT/faults-before.tsv"
 run_fleet plain
-threads >"$OUT/threads-after.tsv"
+threads >"$OUT/threads-after.tsv"; faults >"$OUT/faults-after.tsv"
 if [ "${STRACE:-1}" = 1 ]; then
   echo "strace: $(cat /proc/loadavg)" >>"$OUT/load.txt"
   strace -f -c -p "$pid" -o "$OUT/strace-c.txt" &
@@ -66,6 +68,12 @@ for k in sorted(groups, key=lambda k: -groups[k]):
     if d > 0:
         print("| %s | %d | %.3f |" % (k, d, d * 1000.0 / n))
 print("| all | %d | %.3f |" % (tot, tot * 1000.0 / n))
+fb, fa = load("faults-before.tsv"), load("faults-after.tsv")
+fg = {}
+for k in fa:
+    name = re.sub(r"[-#]?\d+$", "", k.split("/")[0])
+    fg[name] = fg.get(name, 0) + int(fa[k]) - int(fb.get(k, 0))
+print("\nminor page faults per request: " + ", ".join("%s %.3f" % (k, fg[k] / n) for k in sorted(fg, key=lambda k: -fg[k]) if fg[k] > 0))
 sc = os.path.join(out, "strace-c.txt")
 if os.path.exists(sc):
     st = json.load(open(os.path.join(out, "strace.json")))
