@@ -55,7 +55,13 @@ public final class EmbeddedDatabase implements AutoCloseable
                 // (fsync off), which would let a PostgreSQL crash lose writes already answered 2xx
                 .setServerConfig("fsync", "on")
                 .setServerConfig("synchronous_commit", "on")
-                .setServerConfig("full_page_writes", "on");
+                .setServerConfig("full_page_writes", "on")
+                // fewer checkpoints under a sustained ingest (issue 14): at ~0.9 KB of WAL per tap the default 1 GB
+                // meant a checkpoint every ~0.5 M taps, and after each one every page changed is written whole into the
+                // WAL once more (full-page images: 17 per 1 000 taps at 1 GB, 6 at 4 GB; BENCHMARKS.md "Admin ingest
+                // (fifth session, engineer C)"). Costs up to 4 GB in pg_wal and a longer recovery after a crash.
+                .setServerConfig("max_wal_size", "4GB")
+                .setServerConfig("checkpoint_timeout", "15min");
             if (port > 0)
             {
                 builder.setPort(port);

@@ -65,6 +65,14 @@ import org.slf4j.LoggerFactory;
  * no holder's or household's bookkeeping is ever shared by two streams, so a stream that fails leaves no committed
  * count of another stream depending on it. With the trigger disabled (a bulk load) no rollups are kept.
  * <p>
+ * <b>People reached (V89).</b> The people-reached trigger ({@code taps_reach}, V87) leaves the streams' taps alone as
+ * well: each stream adds its inserted taps' net quantity per (city month, program, outlet, holder) to
+ * {@code tap_month_holder}, one upsert of the batch's rows in key order, after the day rollups and before the position.
+ * These are deltas in the batch's transaction, needing no memory: a batch rolled back adds nothing, and a batch read
+ * again adds only the receipts it inserted. With {@code taps_reach} disabled they are not kept.
+ * <p>
+ * The per-batch sums use {@link PairIndex} and primitive arrays (no boxed keys or map entries per tap).
+ * <p>
  * <b>Exactly once, with a crash between streams.</b> Two rules make it so:
  * <ol>
  * <li>Rows are keyed by receipt ({@code taps} primary key). A stream whose COPY meets a receipt already stored rolls
@@ -113,10 +121,10 @@ public final class JournalIngester implements AutoCloseable
         "taps = r.taps + EXCLUDED.taps, reversals = r.reversals + EXCLUDED.reversals, quantity = r.quantity + " +
         "EXCLUDED.quantity, persons = r.persons + EXCLUDED.persons, households = r.households + EXCLUDED.households";
 
-    /** A (holder or household, packed day/program/outlet) key of the batch in hand. */
-    private record RowKey(long id, long key)
-    {
-    }
+    private static final String REACH_UPSERT = "INSERT INTO tap_month_holder AS x (month, program_id, outlet_id, " +
+        "holder_id, quantity) SELECT date '1970-01-01' + u.m, u.p, u.o, u.h, u.q FROM unnest(?::int[], ?::int[], " +
+        "?::int[], ?::bigint[], ?::bigint[]) AS u(m, p, o, h, q) ORDER BY 1, 2, 3, 4 ON CONFLICT (month, program_id, " +
+        "outlet_id, holder_id) DO UPDATE SET quantity = x.quantity + EXCLUDED.quantity";
     private static final String COLUMNS = "(receipt, type, decided_at, terminal_id, outlet_id, correlation, card_id, " +
         "holder_id, program_id, quantity, offline, terminal_time, decision, reason, remaining, journal_index)";
     private static final String POSITION = "INSERT INTO ingest_position (source, queue_index, entries, last_receipt, " +
@@ -155,6 +163,16 @@ public final class JournalIngester implements AutoCloseable
     private boolean memoryBuilt;
     /** Whether the rollups are kept (the taps' rollup trigger enabled: off during a bulk load); set with the memory. */
     private volatile boolean keepRollups;
+    /** Whether {@code tap_month_holder} is kept (its trigger {@code taps_reach} enabled, V87/V89); set with the memory. */
+    private volatile boolean keepReach;
+    /** The batch's holders not in the memory (reader thread, in {@link #route()}), and their households looked up. */
+    private final PairIndex unknownHolders = new PairIndex();
+    private long[] lookedUpHousehold = new long[1024];
+    /** The batch's (holder, day row) rows new to the memory, and the household each counts in. */
+    private final PairIndex newRows = new PairIndex();
+    private long[] newRowHousehold = new long[1024];
+    private int cachedMonthDay = Integer.MIN_VALUE;
+    private int cachedMonth;
     private ZoneId cityZone = ZoneId.of("Europe/Kyiv");
     private long cachedDayStartMs = Long.MAX_VALUE;
     private long cachedDayEndMs = Long.MIN_VALUE;
@@ -530,10 +548,10 @@ public final class JournalIngester implements AutoCloseable
     private void route() throws SQLException
     {
         final boolean rollups = keepRollups;
-        java.util.Map<Long, Long> lookedUp = java.util.Map.of();
-        if (rollups)
+        final boolean reach = keepReach;
+        unknownHolders.reset();
+        if (rollups || reach)
         {
-            final java.util.Set<Long> unknown = new HashSet<>();
             for (int i = 0; i < staged.size; i++)
             {
                 final boolean tap = staged.tap[i];
@@ -547,9 +565,14 @@ public final class JournalIngester implements AutoCloseable
                 }
                 final long servedMs = staged.offline[i] && staged.terminalTimeMs[i] != 0 ? staged.terminalTimeMs[i]
                     : staged.timeMs[i];
-                final long key = RollupMemory.packed(cityDay(servedMs), staged.program[i], staged.outlet[i]);
-                staged.key[i] = key;
-                final int slot = memory.holders.find(staged.holder[i], key);
+                final int day = cityDay(servedMs);
+                staged.key[i] = RollupMemory.packed(day, staged.program[i], staged.outlet[i]);
+                staged.monthKey[i] = RollupMemory.packed(monthOf(day), staged.program[i], staged.outlet[i]);
+                if (!rollups)
+                {
+                    continue;
+                }
+                final int slot = memory.holders.find(staged.holder[i], staged.key[i]);
                 if (slot >= 0)
                 {
                     staged.household[i] = memory.holders.value2(slot);
@@ -557,16 +580,16 @@ public final class JournalIngester implements AutoCloseable
                 else
                 {
                     staged.household[i] = Long.MIN_VALUE;
-                    unknown.add(staged.holder[i]);
+                    unknownHolders.add(staged.holder[i], 0);
                 }
             }
-            if (!unknown.isEmpty())
+            if (unknownHolders.size() > 0)
             {
-                lookedUp = households(unknown);
+                households();
             }
         }
         // a row new to the memory counts in the household of its first tap: later taps of the row in this batch too
-        final java.util.Map<RowKey, Long> newRows = new java.util.HashMap<>();
+        newRows.reset();
         for (int i = 0; i < staged.size; i++)
         {
             final Stream stream;
@@ -575,35 +598,65 @@ public final class JournalIngester implements AutoCloseable
                 if (staged.household[i] == Long.MIN_VALUE)
                 {
                     final long holder = staged.holder[i];
-                    final Long household = lookedUp.get(holder);
-                    staged.household[i] = newRows.computeIfAbsent(new RowKey(holder, staged.key[i]),
-                        k -> household == null ? -holder : household);
+                    final int before = newRows.size();
+                    final int id = newRows.add(holder, staged.key[i]);
+                    if (id == before)
+                    {
+                        if (id == newRowHousehold.length)
+                        {
+                            newRowHousehold = java.util.Arrays.copyOf(newRowHousehold, Math.max(1024, id * 2));
+                        }
+                        final int known = unknownHolders.find(holder, 0);
+                        newRowHousehold[id] = known >= 0 && lookedUpHousehold[known] != Long.MIN_VALUE
+                            ? lookedUpHousehold[known] : -holder;
+                    }
+                    staged.household[i] = newRowHousehold[id];
                 }
                 stream = streams[(int)Math.floorMod(staged.household[i], (long)streams.length)];
             }
             else
             {
-                staged.counted[i] = false;
+                if (!reach)
+                {
+                    staged.counted[i] = false;
+                }
                 stream = streams[(int)Math.floorMod(staged.holder[i], (long)streams.length)];
             }
             stream.add(i);
         }
     }
 
-    /** The registered households of these holders (a holder without one, or not registered, is absent). */
-    private java.util.Map<Long, Long> households(final java.util.Set<Long> holders) throws SQLException
+    /**
+     * Looks up the registered households of {@link #unknownHolders} into {@link #lookedUpHousehold} (by their number;
+     * {@link Long#MIN_VALUE} for a holder without one, or not registered): one query.
+     */
+    private void households() throws SQLException
     {
-        final java.util.Map<Long, Long> found = new java.util.HashMap<>();
+        final int n = unknownHolders.size();
+        if (lookedUpHousehold.length < n)
+        {
+            lookedUpHousehold = new long[Math.max(n, lookedUpHousehold.length * 2)];
+        }
+        final long[] ids = new long[n];
+        for (int id = 0; id < n; id++)
+        {
+            ids[id] = unknownHolders.first(id);
+            lookedUpHousehold[id] = Long.MIN_VALUE;
+        }
         final Connection c = streams[0].connection();
         try (PreparedStatement select = c.prepareStatement(
             "SELECT id, household_id FROM cardholders WHERE id = ANY(?) AND household_id IS NOT NULL"))
         {
-            select.setArray(1, c.createArrayOf("int8", holders.toArray(new Long[0])));
+            select.setArray(1, array(c, "int8", ids));
             try (ResultSet rs = select.executeQuery())
             {
                 while (rs.next())
                 {
-                    found.put(rs.getLong(1), rs.getLong(2));
+                    final int id = unknownHolders.find(rs.getLong(1), 0);
+                    if (id >= 0)
+                    {
+                        lookedUpHousehold[id] = rs.getLong(2);
+                    }
                 }
             }
             c.commit();
@@ -613,7 +666,17 @@ public final class JournalIngester implements AutoCloseable
             streams[0].dropConnection();
             throw ex;
         }
-        return found;
+    }
+
+    /** The first day of the city month of a city day (days since 1970-01-01). */
+    private int monthOf(final int day)
+    {
+        if (day != cachedMonthDay)
+        {
+            cachedMonth = (int)LocalDate.ofEpochDay(day).withDayOfMonth(1).toEpochDay();
+            cachedMonthDay = day;
+        }
+        return cachedMonth;
     }
 
     /** The city day (days since 1970-01-01) of an instant, in the rollups' city zone. */
@@ -644,6 +707,7 @@ public final class JournalIngester implements AutoCloseable
             try (Statement statement = c.createStatement();
                 ResultSet rs = statement.executeQuery("SELECT (SELECT city_zone FROM tap_rollup_settings), " +
                     "(SELECT tgenabled <> 'D' FROM pg_trigger WHERE tgrelid = 'taps'::regclass AND tgname = 'taps_rollups'), " +
+                    "(SELECT tgenabled <> 'D' FROM pg_trigger WHERE tgrelid = 'taps'::regclass AND tgname = 'taps_reach'), " +
                     "(SELECT decided_at FROM taps ORDER BY receipt DESC LIMIT 1)"))
             {
                 rs.next();
@@ -651,7 +715,8 @@ public final class JournalIngester implements AutoCloseable
                 cachedDayStartMs = Long.MAX_VALUE;
                 cachedDayEndMs = Long.MIN_VALUE;
                 keepRollups = rs.getBoolean(2);
-                final java.sql.Timestamp newest = rs.getTimestamp(3);
+                keepReach = rs.getBoolean(3);
+                final java.sql.Timestamp newest = rs.getTimestamp(4);
                 if (keepRollups && newest != null)
                 {
                     final int firstOpenDay = cityDay(newest.getTime() - OPEN_DAYS_MS);
@@ -709,6 +774,12 @@ public final class JournalIngester implements AutoCloseable
         }
     }
 
+    /** A PostgreSQL array of a primitive Java array (PgJDBC encodes {@code int[]} and {@code long[]} unboxed). */
+    private static java.sql.Array array(final Connection c, final String type, final Object values) throws SQLException
+    {
+        return c.unwrap(org.postgresql.jdbc.PgConnection.class).createArrayOf(type, values);
+    }
+
     private void writePosition(final Connection c, final String source, final long newIndex, final long newEntries,
         final long lastReceipt, final long lastTime) throws SQLException
     {
@@ -729,22 +800,42 @@ public final class JournalIngester implements AutoCloseable
      * most 64 programs, the city's outlets). Replayed receipts were not inserted and are not counted again. Called by
      * each stream after its commit (synchronized: the counters' map is shared).
      */
-    private synchronized void countHandedOut(final BatchRows rows)
+    private void countHandedOut(final BatchRows rows, final PairIndex sums, final long[] quantities)
     {
+        // summed per program and outlet first (no boxed key per row), then one counter increment per pair
+        sums.reset();
+        long[] q = quantities;
         for (int i = 0; i < rows.size; i++)
         {
             if (!rows.inserted[i] || !rows.handedOut[i])
             {
                 continue;
             }
-            final int programId = rows.program[i];
-            final int outletId = rows.outlet[i];
-            final long key = ((long)programId << 32) | (outletId & 0xFFFF_FFFFL);
-            handedOut.computeIfAbsent(key, k -> Counter.builder("tapswitch_admin_handed_out")
-                    .description("quantity handed out by approved or recorded taps, by program and outlet")
-                    .tags("program", Integer.toString(programId), "outlet", Integer.toString(outletId))
-                    .register(registry))
-                .increment(rows.quantity[i]);
+            final int before = sums.size();
+            final int id = sums.add(rows.program[i], rows.outlet[i]);
+            if (id == before)
+            {
+                q[id] = 0;
+            }
+            q[id] += rows.quantity[i];
+        }
+        if (sums.size() == 0)
+        {
+            return;
+        }
+        synchronized (handedOut)
+        {
+            for (int id = 0; id < sums.size(); id++)
+            {
+                final int programId = (int)sums.first(id);
+                final int outletId = (int)sums.second(id);
+                final long key = ((long)programId << 32) | (outletId & 0xFFFF_FFFFL);
+                handedOut.computeIfAbsent(key, k -> Counter.builder("tapswitch_admin_handed_out")
+                        .description("quantity handed out by approved or recorded taps, by program and outlet")
+                        .tags("program", Integer.toString(programId), "outlet", Integer.toString(outletId))
+                        .register(registry))
+                    .increment(q[id]);
+            }
         }
     }
 
@@ -769,6 +860,19 @@ public final class JournalIngester implements AutoCloseable
         final LongList pendingHolders = new LongList(4);
         /** … and household rows (household, key, persons). */
         final LongList pendingHouseholds = new LongList(3);
+        /** The batch's sums (writeRollups): per (holder, day row) quantity and household; per day row taps, reversals,
+         * quantity, persons, households; per (household, day row) persons; per (holder, month row) quantity. */
+        private final PairIndex holderRows = new PairIndex();
+        private long[] holderQuantity = new long[1024];
+        private long[] holderHousehold = new long[1024];
+        private final PairIndex rollupRows = new PairIndex();
+        private final long[][] rollupSums = {new long[64], new long[64], new long[64], new long[64], new long[64]};
+        private final PairIndex householdRows = new PairIndex();
+        private long[] householdPersons = new long[1024];
+        private final PairIndex handedOutSums = new PairIndex();
+        private long[] handedOutQuantity = new long[1024];
+        private final PairIndex monthRows = new PairIndex();
+        private long[] monthQuantity = new long[1024];
 
         Stream(final int number)
         {
@@ -827,13 +931,17 @@ public final class JournalIngester implements AutoCloseable
         {
             pendingHolders.clear();
             pendingHouseholds.clear();
-            if (!keepRollups)
+            final boolean rollups = keepRollups;
+            final boolean reach = keepReach;
+            if (!rollups && !reach)
             {
                 return;
             }
             final Staged r = staged;
-            // per holder row: taps, reversals, quantity, household
-            final java.util.Map<RowKey, long[]> holderRows = new java.util.HashMap<>();
+            holderRows.reset();
+            rollupRows.reset();
+            householdRows.reset();
+            monthRows.reset();
             for (int m = 0; m < memberCount; m++)
             {
                 final int i = members[m];
@@ -841,76 +949,133 @@ public final class JournalIngester implements AutoCloseable
                 {
                     continue;
                 }
-                final long[] row = holderRows.computeIfAbsent(new RowKey(r.holder[i], r.key[i]), k -> new long[4]);
-                row[r.tap[i] ? 0 : 1]++;
-                row[2] += r.tap[i] ? r.quantity[i] : -r.quantity[i];
-                row[3] = r.household[i];
-            }
-            if (holderRows.isEmpty())
-            {
-                return;
-            }
-            // per rollup row: taps, reversals, quantity, persons, households
-            final java.util.TreeMap<Long, long[]> rollup = new java.util.TreeMap<>();
-            final java.util.Map<RowKey, long[]> householdRows = new java.util.HashMap<>();
-            for (final java.util.Map.Entry<RowKey, long[]> e : holderRows.entrySet())
-            {
-                final long holder = e.getKey().id();
-                final long key = e.getKey().key();
-                final long[] row = e.getValue();
-                final int slot = memory.holders.find(holder, key);
-                final long before = slot < 0 ? 0 : memory.holders.value1(slot);
-                final long after = before + row[2];
-                final int persons = (after > 0 ? 1 : 0) - (before > 0 ? 1 : 0);
-                pendingHolders.add(holder, key, after, row[3]);
-                final long[] sums = rollup.computeIfAbsent(key, k -> new long[5]);
-                sums[0] += row[0];
-                sums[1] += row[1];
-                sums[2] += row[2];
-                sums[3] += persons;
-                if (persons != 0)
+                final long delta = r.tap[i] ? r.quantity[i] : -r.quantity[i];
+                if (reach)
                 {
-                    householdRows.computeIfAbsent(new RowKey(row[3], key), k -> new long[1])[0] += persons;
+                    final int before = monthRows.size();
+                    final int id = monthRows.add(r.holder[i], r.monthKey[i]);
+                    if (id == before)
+                    {
+                        monthQuantity = grown(monthQuantity, id);
+                        monthQuantity[id] = 0;
+                    }
+                    monthQuantity[id] += delta;
+                }
+                if (!rollups)
+                {
+                    continue;
+                }
+                final int before = holderRows.size();
+                final int id = holderRows.add(r.holder[i], r.key[i]);
+                if (id == before)
+                {
+                    holderQuantity = grown(holderQuantity, id);
+                    holderHousehold = grown(holderHousehold, id);
+                    holderQuantity[id] = 0;
+                }
+                holderQuantity[id] += delta;
+                holderHousehold[id] = r.household[i];
+                final int rollupsBefore = rollupRows.size();
+                final int row = rollupRows.add(r.key[i], 0);
+                if (row == rollupsBefore)
+                {
+                    for (int k = 0; k < 5; k++)
+                    {
+                        rollupSums[k] = grown(rollupSums[k], row);
+                        rollupSums[k][row] = 0;
+                    }
+                }
+                rollupSums[r.tap[i] ? 0 : 1][row]++;
+                rollupSums[2][row] += delta;
+            }
+            if (rollups && holderRows.size() > 0)
+            {
+                for (int id = 0; id < holderRows.size(); id++)
+                {
+                    final long holder = holderRows.first(id);
+                    final long key = holderRows.second(id);
+                    final int slot = memory.holders.find(holder, key);
+                    final long before = slot < 0 ? 0 : memory.holders.value1(slot);
+                    final long after = before + holderQuantity[id];
+                    final int persons = (after > 0 ? 1 : 0) - (before > 0 ? 1 : 0);
+                    pendingHolders.add(holder, key, after, holderHousehold[id]);
+                    final int row = rollupRows.find(key, 0);
+                    rollupSums[3][row] += persons;
+                    if (persons != 0)
+                    {
+                        final int householdsBefore = householdRows.size();
+                        final int h = householdRows.add(holderHousehold[id], key);
+                        if (h == householdsBefore)
+                        {
+                            householdPersons = grown(householdPersons, h);
+                            householdPersons[h] = 0;
+                        }
+                        householdPersons[h] += persons;
+                    }
+                }
+                for (int h = 0; h < householdRows.size(); h++)
+                {
+                    final long household = householdRows.first(h);
+                    final long key = householdRows.second(h);
+                    final int slot = memory.households.find(household, key);
+                    final long before = slot < 0 ? 0 : memory.households.value1(slot);
+                    final long after = before + householdPersons[h];
+                    pendingHouseholds.add(household, key, after);
+                    rollupSums[4][rollupRows.find(key, 0)] += (after > 0 ? 1 : 0) - (before > 0 ? 1 : 0);
+                }
+                final int n = rollupRows.size();
+                final int[] day = new int[n];
+                final int[] program = new int[n];
+                final int[] outlet = new int[n];
+                for (int j = 0; j < n; j++)
+                {
+                    final long key = rollupRows.first(j);
+                    day[j] = RollupMemory.day(key);
+                    program[j] = RollupMemory.program(key);
+                    outlet[j] = RollupMemory.outlet(key);
+                }
+                try (PreparedStatement upsert = c.prepareStatement(ROLLUP_UPSERT))
+                {
+                    upsert.setArray(1, array(c, "int4", day));
+                    upsert.setArray(2, array(c, "int4", program));
+                    upsert.setArray(3, array(c, "int4", outlet));
+                    for (int k = 0; k < 5; k++)
+                    {
+                        upsert.setArray(4 + k, array(c, "int8", java.util.Arrays.copyOf(rollupSums[k], n)));
+                    }
+                    upsert.executeUpdate();
                 }
             }
-            for (final java.util.Map.Entry<RowKey, long[]> e : householdRows.entrySet())
+            if (reach && monthRows.size() > 0)
             {
-                final long household = e.getKey().id();
-                final long key = e.getKey().key();
-                final int slot = memory.households.find(household, key);
-                final long before = slot < 0 ? 0 : memory.households.value1(slot);
-                final long after = before + e.getValue()[0];
-                pendingHouseholds.add(household, key, after);
-                rollup.get(key)[4] += (after > 0 ? 1 : 0) - (before > 0 ? 1 : 0);
-            }
-            final int n = rollup.size();
-            final Integer[] day = new Integer[n];
-            final Integer[] program = new Integer[n];
-            final Integer[] outlet = new Integer[n];
-            final Long[][] sums = new Long[5][n];
-            int j = 0;
-            for (final java.util.Map.Entry<Long, long[]> e : rollup.entrySet())
-            {
-                day[j] = RollupMemory.day(e.getKey());
-                program[j] = RollupMemory.program(e.getKey());
-                outlet[j] = RollupMemory.outlet(e.getKey());
-                for (int k = 0; k < 5; k++)
+                final int n = monthRows.size();
+                final int[] month = new int[n];
+                final int[] program = new int[n];
+                final int[] outlet = new int[n];
+                final long[] holder = new long[n];
+                for (int j = 0; j < n; j++)
                 {
-                    sums[k][j] = e.getValue()[k];
+                    final long key = monthRows.second(j);
+                    month[j] = RollupMemory.day(key);
+                    program[j] = RollupMemory.program(key);
+                    outlet[j] = RollupMemory.outlet(key);
+                    holder[j] = monthRows.first(j);
                 }
-                j++;
-            }
-            try (PreparedStatement upsert = c.prepareStatement(ROLLUP_UPSERT))
-            {
-                upsert.setArray(1, c.createArrayOf("int4", day));
-                upsert.setArray(2, c.createArrayOf("int4", program));
-                upsert.setArray(3, c.createArrayOf("int4", outlet));
-                for (int k = 0; k < 5; k++)
+                try (PreparedStatement upsert = c.prepareStatement(REACH_UPSERT))
                 {
-                    upsert.setArray(4 + k, c.createArrayOf("int8", sums[k]));
+                    upsert.setArray(1, array(c, "int4", month));
+                    upsert.setArray(2, array(c, "int4", program));
+                    upsert.setArray(3, array(c, "int4", outlet));
+                    upsert.setArray(4, array(c, "int8", holder));
+                    upsert.setArray(5, array(c, "int8", java.util.Arrays.copyOf(monthQuantity, n)));
+                    upsert.executeUpdate();
                 }
-                upsert.executeUpdate();
             }
+        }
+
+        private static long[] grown(final long[] values, final int id)
+        {
+            return id < values.length ? values : java.util.Arrays.copyOf(values, Math.max(1024, id * 2));
         }
 
         Connection connection() throws SQLException
@@ -976,7 +1141,8 @@ public final class JournalIngester implements AutoCloseable
                     // counted at once: a batch whose other stream fails is read again, and these rows then found stored
                     ingested.increment(inserted);
                     ingestedCount.addAndGet(inserted);
-                    countHandedOut(rows);
+                    handedOutQuantity = grown(handedOutQuantity, rows.size);
+                    countHandedOut(rows, handedOutSums, handedOutQuantity);
                     return;
                 }
                 catch (final SQLException ex)

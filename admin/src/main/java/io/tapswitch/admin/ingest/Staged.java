@@ -25,6 +25,8 @@ final class Staged
     int[] remaining = new int[0];
     boolean[] counted = new boolean[0];
     long[] key = new long[0];
+    /** The (city month's first day, program, outlet) of a counted row ({@link RollupMemory#packed}). */
+    long[] monthKey = new long[0];
     long[] household = new long[0];
 
     void clear()
@@ -79,6 +81,7 @@ final class Staged
         remaining = java.util.Arrays.copyOf(remaining, n);
         counted = java.util.Arrays.copyOf(counted, n);
         key = java.util.Arrays.copyOf(key, n);
+        monthKey = java.util.Arrays.copyOf(monthKey, n);
         household = java.util.Arrays.copyOf(household, n);
     }
 }

@@ -58,6 +58,8 @@ public final class IngestCommand implements Callable<Integer>
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ZoneId CITY = ZoneId.of("Europe/Kyiv");
     private static final int PER_EXCERPT = 64;
+    /** Checkpoints PostgreSQL completed (by time or by WAL volume) since its statistics were reset (PostgreSQL 18). */
+    private static final String CHECKPOINTS = "SELECT num_done FROM pg_stat_checkpointer";
 
     @Option(names = "--taps", paramLabel = "N", description = "decisions in the journal (default: ${DEFAULT-VALUE})")
     private long taps = 5_000_000;
@@ -165,6 +167,9 @@ public final class IngestCommand implements Callable<Integer>
                 final long count0 = admin.service.ingester().ingestedCount();
                 final long pgCpu0 = postgresCpuNs(adminDir);
                 final long jvmCpu0 = jvmCpuNs();
+                final long walBytes0 = admin.count("SELECT wal_bytes::bigint FROM pg_stat_wal");
+                final long walFpi0 = admin.count("SELECT wal_fpi FROM pg_stat_wal");
+                final long checkpoints0 = admin.count(CHECKPOINTS);
                 final long lastIndex = written[3];
                 long lastPrintNs = startedNs;
                 while (admin.service.ingester().storedIndex() != lastIndex)
@@ -186,6 +191,11 @@ public final class IngestCommand implements Callable<Integer>
                 final double seconds = (endNs - startedNs) / 1e9;
                 final double rate = (ingested - count0) / seconds;
                 final String loadAfter = LoadReport.loadAverage();
+                final long perTap = Math.max(1, ingested - count0);
+                final double walBytesPerTap = (admin.count("SELECT wal_bytes::bigint FROM pg_stat_wal") - walBytes0) /
+                    (double)perTap;
+                final double fpiPerThousand = (admin.count("SELECT wal_fpi FROM pg_stat_wal") - walFpi0) * 1000.0 / perTap;
+                final long checkpoints = admin.count(CHECKPOINTS) - checkpoints0;
                 final long stored = admin.count("SELECT count(*) FROM taps");
                 if (stored != written[1])
                 {
@@ -200,18 +210,24 @@ public final class IngestCommand implements Callable<Integer>
                         config.ingestBatch(), config.ingestStreams(), written[0],
                         written[2], PER_EXCERPT, written[1], month, CITY, cards, loadBefore, loadAfter))
                     .append("| taps ingested after the service started | seconds (service started to last excerpt stored) | " +
-                        "taps/s | CPU µs per tap: PostgreSQL | CPU µs per tap: admin JVM | admin start ms |\n")
-                    .append("|---:|---:|---:|---:|---:|---:|\n")
-                    .append(String.format(Locale.ROOT, "| %d | %.2f | **%.0f** | %.1f | %.1f | %d |%n", ingested - count0,
-                        seconds, rate, pgCpuUs / Math.max(1, ingested - count0), jvmCpuUs / Math.max(1, ingested - count0),
-                        (startedNs - startNs) / 1_000_000))
+                        "taps/s | CPU µs per tap: PostgreSQL | CPU µs per tap: admin JVM | admin start ms | WAL bytes per tap | " +
+                        "full-page images per 1 000 taps | checkpoints |\n")
+                    .append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+                    .append(String.format(Locale.ROOT, "| %d | %.2f | **%.0f** | %.1f | %.1f | %d | %.0f | %.0f | %d |%n",
+                        ingested - count0, seconds, rate, pgCpuUs / Math.max(1, ingested - count0),
+                        jvmCpuUs / Math.max(1, ingested - count0), (startedNs - startNs) / 1_000_000, walBytesPerTap,
+                        fpiPerThousand, checkpoints))
                     .append("\nCPU: user + system time over the ingest of the embedded PostgreSQL's processes alive at its " +
                         "end (postmaster and its children: the ingester's backend, WAL writer, checkpointer, …) and of this " +
                         "JVM (the admin service with its ingester), per tap; a measure that the machine's other load " +
-                        "changes far less than the wall-clock rate.\n");
+                        "changes far less than the wall-clock rate. WAL: `pg_stat_wal` over the ingest (full-page images: " +
+                        "pages written whole into the WAL at their first change after a checkpoint); checkpoints: " +
+                        "`pg_stat_checkpointer.num_done` over the ingest.\n");
                 System.out.printf(Locale.ROOT, "ingest: %d taps in %.2f s after the service started: %.0f taps/s; CPU per tap " +
-                        "PostgreSQL %.1f µs, admin JVM %.1f µs (load %s -> %s)%n", ingested - count0, seconds, rate,
-                    pgCpuUs / Math.max(1, ingested - count0), jvmCpuUs / Math.max(1, ingested - count0), loadBefore, loadAfter);
+                        "PostgreSQL %.1f µs, admin JVM %.1f µs; WAL %.0f bytes per tap, %.0f full-page images per 1 000 taps, %d " +
+                        "checkpoints (load %s -> %s)%n", ingested - count0, seconds, rate,
+                    pgCpuUs / Math.max(1, ingested - count0), jvmCpuUs / Math.max(1, ingested - count0), walBytesPerTap,
+                    fpiPerThousand, checkpoints, loadBefore, loadAfter);
                 if (reports)
                 {
                     md.append('\n').append(reports(admin, config));
