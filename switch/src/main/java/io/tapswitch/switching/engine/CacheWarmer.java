@@ -125,15 +125,10 @@ final class CacheWarmer
     void warm()
     {
         long sink = warmCount == 0 ? 0 : state.tables.warm(warmCardIds, warmProgramSlots, warmCount, warmScratch);
-        final long[][] usage = state.tables.usage;
+        final Tables tables = state.tables;
         for (int i = 0; i < warmUsageCount; i++)
         {
-            final long[] counters = usage[warmUsageSlots[i]];
-            final int unit = warmUsageUnits[i];
-            if (null != counters && unit < counters.length)
-            {
-                sink += counters[unit];
-            }
+            sink += tables.touchCounter(warmUsageSlots[i], warmUsageUnits[i]);
         }
         final IdempotencyTable idempotency = state.idempotency;
         for (int i = 0; i < warmKeyCount; i++)

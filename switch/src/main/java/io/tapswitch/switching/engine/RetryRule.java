@@ -31,6 +31,6 @@ final class RetryRule
         r.reason = ReasonCode.DUPLICATE_CORRELATION;
         r.remaining = -1;
         final int card = tables.cards.get(cardId);
-        r.holderId = card == LongIndex.MISSING ? 0 : tables.holders.key(tables.cardHolder(card));
+        r.holderId = card == LongIndex.MISSING ? 0 : tables.holderKey(tables.cardHolder(card));
     }
 }

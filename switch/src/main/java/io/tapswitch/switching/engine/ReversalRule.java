@@ -68,7 +68,7 @@ final class ReversalRule
 
         final int card = t.cards.get(cardId);
         final int holder = card == LongIndex.MISSING ? -1 : t.cardHolder(card);
-        r.holderId = holder < 0 ? 0 : t.holders.key(holder);
+        r.holderId = holder < 0 ? 0 : t.holderKey(holder);
         int original = -1;
         if (terminal != LongIndex.MISSING)
         {

@@ -12,13 +12,20 @@ import io.tapswitch.switching.snapshot.SnapshotOutput;
  * households, programs, outlets, terminals, and the usage counters per beneficiary unit × program.
  * <p>
  * Memory per card with the demo's shape (one holder per card, a household per three holders, 3 person and 2
- * household programs): card 16 B (key + packed record) + 5.3 B of index slots, holder 24 B (key + enrolment bits +
- * household) + 5.3 B, household 4.4 B, usage 3 × 8 B + 2 × 8 B / 3 — about 84 bytes. A decision reads the card's
- * slot, key and record, the holder's key and record, one usage counter: six cache lines, each packed record being
- * one line where four (card) and two (holder) columns were.
+ * household programs): card 8 B (id in insertion order) + 21.3 B of slots (id + packed record, {@link CardTable}),
+ * holder 8 B (id) + 5.3 B of index slots + a 64 B row (enrolment bits, household, id and the usage counters of up to
+ * four person programs), household 4.4 B, household programs' usage 2 × 8 B / 3 — about 116 bytes (84 before issue
+ * 14's fifth session). A TAP on a person program reads two cache lines of them — the card's slot (id and record
+ * together) and its holder's row (enrolment, household, id and the counter together) —, on a household program one
+ * more (the household's counter); it read six before (the card index slot, the card's id, its record, the holder's
+ * id, its record, the counter).
  * <p>
  * Usage of a unit in a program is one long: the period key in the high 32 bits and the quantity used in that period in
  * the low 32 bits; a stored key other than the current one means nothing was used in the current period.
+ * <p>
+ * Why this file is long: the tables' layout, their accessors, the warm pass over them, their digest and their
+ * snapshot layout (written at version 4, read at versions 1 to 4) change together; the snapshot half (save, load and
+ * the older layouts' readers) is the first to move out if it grows.
  * <p>
  * Not thread-safe; owned by the engine thread.
  */
@@ -27,17 +34,32 @@ final class Tables
     static final int MAX_PROGRAMS = EngineConfig.MAX_PROGRAMS;
     static final int KEY_BYTES = 32;
 
-    final LongIndex cards;
     /**
-     * Everything a decision reads of a card in one long (one cache line, one page, instead of four): holder index
-     * (bits 0-31), expiry day (bits 32-55, 24-bit two's complement, saturated: exact within ±8 million days of
+     * The cards with, in the same slot, everything a decision reads of one in one long ({@link #packCard}): holder
+     * index (bits 0-31), expiry day (bits 32-55, 24-bit two's complement, saturated: exact within ±8 million days of
      * 1970), status (bits 56-59), kind (bits 60-63).
      */
-    long[] cardInfo;
+    final CardTable cards;
 
     final LongIndex holders;
-    /** Per holder, side by side: enrolment bits at [2h], household index at [2h + 1]. */
+    /**
+     * Per holder a row of eight longs, one 64-byte cache line (on a line boundary, see {@link CardTable} on
+     * alignment), from {@link #HOLDER_PAD}: enrolment bits, household index, holder id, unused, then the usage
+     * counters of the first {@link #ROW_COUNTERS} person programs ({@link #programInRow}): what a decision on a person
+     * program reads of its holder, in one line.
+     */
     long[] holderRecords;
+    static final int HOLDER_ROW = 8;
+    static final int HOLDER_PAD = ((64 - sun.misc.Unsafe.ARRAY_LONG_BASE_OFFSET % 64) % 64) / 8;
+    /** Where a holder row's usage counters start, and how many it holds. */
+    static final int ROW_COUNTER_OFFSET = 4;
+    static final int ROW_COUNTERS = HOLDER_ROW - ROW_COUNTER_OFFSET;
+    /**
+     * Per program slot: the offset in a holder row of its usage counter (a person program among the first
+     * {@link #ROW_COUNTERS} in slot order), or -1 when its counters are in {@link #usage}.
+     */
+    final int[] programInRow = new int[MAX_PROGRAMS + 1];
+    private int programsInRows;
 
     final LongIndex households;
 
@@ -53,6 +75,7 @@ final class Tables
     final int[] programWindowStart = new int[MAX_PROGRAMS + 1];
     final int[] programWindowEnd = new int[MAX_PROGRAMS + 1];
     final int[][] programOutlets = new int[MAX_PROGRAMS + 1][];
+    /** Usage counters by program slot and unit, for the programs whose counters are not in the holder rows. */
     final long[][] usage = new long[MAX_PROGRAMS + 1][];
 
     final LongIndex outlets;
@@ -71,10 +94,10 @@ final class Tables
 
     Tables(final EngineConfig config)
     {
-        cards = new LongIndex(config.cardCapacity());
-        cardInfo = new long[cards.capacity()];
+        Arrays.fill(programInRow, -1);
+        cards = new CardTable(config.cardCapacity());
         holders = new LongIndex(config.holderCapacity());
-        holderRecords = new long[2 * holders.capacity()];
+        holderRecords = new long[HOLDER_PAD + HOLDER_ROW * holders.capacity()];
         households = new LongIndex(config.householdCapacity());
         programs = new LongIndex(MAX_PROGRAMS);
         outlets = new LongIndex(config.outletCapacity());
@@ -90,14 +113,14 @@ final class Tables
 
     // ----------------------------------------------------------------------------------------------------- cards
 
+    /**
+     * Adds a card known to be absent (its record empty until {@link #setCard}).
+     *
+     * @return its handle (valid until the next add), or MISSING when the table is at its largest.
+     */
     int addCard(final long cardId)
     {
-        final int index = cards.add(cardId);
-        if (index >= cardInfo.length)
-        {
-            cardInfo = Arrays.copyOf(cardInfo, cards.capacity());
-        }
-        return index;
+        return cards.add(cardId);
     }
 
     static final int EXPIRY_DAY_MIN = -(1 << 23);
@@ -111,12 +134,12 @@ final class Tables
 
     void setCard(final int card, final int holder, final int expiryDay, final int kind, final int status)
     {
-        cardInfo[card] = packCard(holder, expiryDay, kind, status);
+        cards.info(card, packCard(holder, expiryDay, kind, status));
     }
 
     void setCardStatus(final int card, final int status)
     {
-        cardInfo[card] = (cardInfo[card] & ~(0xFL << 56)) | ((status & 0xFL) << 56);
+        cards.info(card, (cards.info(card) & ~(0xFL << 56)) | ((status & 0xFL) << 56));
     }
 
     static int holderOf(final long info)
@@ -141,37 +164,48 @@ final class Tables
 
     int cardHolder(final int card)
     {
-        return holderOf(cardInfo[card]);
+        return holderOf(cards.info(card));
     }
 
     int cardStatus(final int card)
     {
-        return statusOf(cardInfo[card]);
+        return statusOf(cards.info(card));
     }
 
     int cardExpiryDay(final int card)
     {
-        return expiryDayOf(cardInfo[card]);
+        return expiryDayOf(cards.info(card));
     }
 
     int cardKind(final int card)
     {
-        return kindOf(cardInfo[card]);
+        return kindOf(cards.info(card));
+    }
+
+    static int rowOf(final int holder)
+    {
+        return HOLDER_PAD + HOLDER_ROW * holder;
     }
 
     long holderEnrol(final int holder)
     {
-        return holderRecords[holder << 1];
+        return holderRecords[rowOf(holder)];
     }
 
     int holderHousehold(final int holder)
     {
-        return (int)holderRecords[(holder << 1) + 1];
+        return (int)holderRecords[rowOf(holder) + 1];
+    }
+
+    /** @return the holder's id (from its row: the line a decision reads anyway). */
+    long holderKey(final int holder)
+    {
+        return holderRecords[rowOf(holder) + 2];
     }
 
     void setHolderHousehold(final int holder, final int household)
     {
-        holderRecords[(holder << 1) + 1] = household;
+        holderRecords[rowOf(holder) + 1] = household;
     }
 
     // --------------------------------------------------------------------------------------------------- holders
@@ -205,10 +239,10 @@ final class Tables
         {
             return LongIndex.MISSING;
         }
-        if (2 * index >= holderRecords.length)
+        if (rowOf(index) + HOLDER_ROW > holderRecords.length)
         {
             final int capacity = holders.capacity();
-            holderRecords = Arrays.copyOf(holderRecords, 2 * capacity);
+            holderRecords = Arrays.copyOf(holderRecords, HOLDER_PAD + HOLDER_ROW * capacity);
             for (int slot = 1; slot <= MAX_PROGRAMS; slot++)
             {
                 if (usage[slot] != null && programUnit[slot] == ProgramUnit.PERSON)
@@ -218,6 +252,7 @@ final class Tables
             }
         }
         setHolderHousehold(index, household);
+        holderRecords[rowOf(index) + 2] = holderId;
         return index;
     }
 
@@ -276,9 +311,9 @@ final class Tables
     void enrol(final int holder, final int slot)
     {
         final long bit = 1L << (slot - 1);
-        if ((holderRecords[holder << 1] & bit) == 0)
+        if ((holderRecords[rowOf(holder)] & bit) == 0)
         {
-            holderRecords[holder << 1] |= bit;
+            holderRecords[rowOf(holder)] |= bit;
             entitlements++;
         }
     }
@@ -286,9 +321,9 @@ final class Tables
     void unenrol(final int holder, final int slot)
     {
         final long bit = 1L << (slot - 1);
-        if ((holderRecords[holder << 1] & bit) != 0)
+        if ((holderRecords[rowOf(holder)] & bit) != 0)
         {
-            holderRecords[holder << 1] &= ~bit;
+            holderRecords[rowOf(holder)] &= ~bit;
             entitlements--;
         }
     }
@@ -312,16 +347,52 @@ final class Tables
      */
     int used(final int slot, final int unit, final int periodKey)
     {
-        final long value = usage[slot][unit];
+        final long value = counter(slot, unit);
         return (int)(value >>> 32) == periodKey ? (int)value : 0;
+    }
+
+    /** @return the usage counter of a unit in a program (period key in the high 32 bits, quantity in the low). */
+    long counter(final int slot, final int unit)
+    {
+        final int inRow = programInRow[slot];
+        return inRow >= 0 ? holderRecords[rowOf(unit) + inRow] : usage[slot][unit];
+    }
+
+    private void counter(final int slot, final int unit, final long value)
+    {
+        final int inRow = programInRow[slot];
+        if (inRow >= 0)
+        {
+            holderRecords[rowOf(unit) + inRow] = value;
+        }
+        else
+        {
+            usage[slot][unit] = value;
+        }
+    }
+
+    /**
+     * Loads a usage counter into the cache (see {@link #warm}); a unit outside the table is ignored.
+     *
+     * @return the value loaded.
+     */
+    long touchCounter(final int slot, final int unit)
+    {
+        final int inRow = programInRow[slot];
+        if (inRow >= 0)
+        {
+            return unit >= 0 && rowOf(unit) + HOLDER_ROW <= holderRecords.length ? holderRecords[rowOf(unit) + inRow] : 0;
+        }
+        final long[] counters = usage[slot];
+        return null != counters && unit >= 0 && unit < counters.length ? counters[unit] : 0;
     }
 
     void take(final int slot, final int unit, final int periodKey, final int quantity)
     {
-        final long value = usage[slot][unit];
+        final long value = counter(slot, unit);
         final long used = (int)(value >>> 32) == periodKey ? (int)value : 0;
         final long total = Math.min(Integer.MAX_VALUE, used + quantity);
-        usage[slot][unit] = ((long)periodKey << 32) | (total & 0xFFFF_FFFFL);
+        counter(slot, unit, ((long)periodKey << 32) | (total & 0xFFFF_FFFFL));
     }
 
     /**
@@ -331,24 +402,26 @@ final class Tables
      */
     int restore(final int slot, final int unit, final int periodKey, final int quantity)
     {
-        final long value = usage[slot][unit];
+        final long value = counter(slot, unit);
         if ((int)(value >>> 32) != periodKey)
         {
             return 0;
         }
         final int used = (int)value;
         final int restored = Math.min(used, quantity);
-        usage[slot][unit] = ((long)periodKey << 32) | ((used - restored) & 0xFFFF_FFFFL);
+        counter(slot, unit, ((long)periodKey << 32) | ((used - restored) & 0xFFFF_FFFFL));
         return restored;
     }
 
     // -------------------------------------------------------------------------------------------------- programs
 
     /**
-     * Brings into the cache what deciding a request on each of the given cards will read: the card index slot and
-     * key, the card's columns, its holder's columns and, for a program slot &gt; 0, the usage counter of the card's
-     * unit in that program. Level by level over all the cards, so the cache and TLB misses of one level overlap
-     * (memory-level parallelism) instead of costing one after the other in each decision. Changes nothing.
+     * Brings into the cache what deciding a request on each of the given cards will read: the card's slot (its id and
+     * record), its holder's row and, for a program slot &gt; 0, the usage counter of the card's unit in that program.
+     * Stage by stage over all the cards — every card slot, then every holder row, then every counter — so the cache
+     * and TLB misses of one stage overlap (memory-level parallelism) instead of costing one after the other in each
+     * decision; each stage's loads depend only on lines the stage before brought in, so no branch waits on a miss.
+     * Changes nothing.
      *
      * @param cardIds      the cards, {@code count} of them.
      * @param programSlots the program slot per card (0: none known).
@@ -358,37 +431,31 @@ final class Tables
     long warm(final long[] cardIds, final int[] programSlots, final int count, final int[] scratch)
     {
         long sink = 0;
-        final LongIndex cards = this.cards;
+        final CardTable cards = this.cards;
         for (int i = 0; i < count; i++)
         {
             sink += cards.touch(cardIds[i]);
         }
-        final long[] cardInfo = this.cardInfo;
-        for (int i = 0; i < count; i++)
-        {
-            final int card = cards.get(cardIds[i]);
-            scratch[i] = card;
-            if (card != LongIndex.MISSING)
-            {
-                sink += cardInfo[card];
-            }
-        }
-        final long[] holderKeys = holders.keys();
         final long[] holderRecords = this.holderRecords;
         for (int i = 0; i < count; i++)
         {
-            final int card = scratch[i];
-            if (card != LongIndex.MISSING)
+            final int card = cards.get(cardIds[i]);
+            if (card == CardTable.MISSING)
             {
-                final int holder = holderOf(cardInfo[card]);
+                scratch[i] = LongIndex.MISSING;
+            }
+            else
+            {
+                final int holder = holderOf(cards.info(card));
                 scratch[i] = holder;
-                sink += holderKeys[holder] + holderRecords[holder << 1] + holderRecords[(holder << 1) + 1];
+                sink += holderRecords[rowOf(holder)];
             }
         }
         for (int i = 0; i < count; i++)
         {
             final int slot = programSlots[i];
-            if (scratch[i] != LongIndex.MISSING && slot > 0 && usage[slot] != null)
+            // a counter in the holder row came with it
+            if (scratch[i] != LongIndex.MISSING && slot > 0 && programInRow[slot] < 0 && usage[slot] != null)
             {
                 sink += usage[slot][unitOf(scratch[i], slot)];
             }
@@ -414,9 +481,27 @@ final class Tables
         final int index = programs.add(programId);
         final int slot = index + 1;
         programUnit[slot] = unit;
-        usage[slot] = new long[unit == ProgramUnit.HOUSEHOLD ?
-            usageLengthOfHouseholds() : holders.capacity()];
+        if (!placeInRow(slot))
+        {
+            usage[slot] = new long[unit == ProgramUnit.HOUSEHOLD ?
+                usageLengthOfHouseholds() : holders.capacity()];
+        }
         return slot;
+    }
+
+    /**
+     * Gives a person program among the first {@link #ROW_COUNTERS} (in slot order) its counter in the holder rows.
+     *
+     * @return whether it got one.
+     */
+    private boolean placeInRow(final int slot)
+    {
+        if (programUnit[slot] != ProgramUnit.PERSON || programsInRows == ROW_COUNTERS)
+        {
+            return false;
+        }
+        programInRow[slot] = ROW_COUNTER_OFFSET + programsInRows++;
+        return true;
     }
 
     void setProgramOutlets(final int slot, final int[] outletIds)
@@ -471,7 +556,9 @@ final class Tables
         final Digest d = new Digest().add(cards.size());
         for (int i = 0; i < cards.size(); i++)
         {
-            d.add(cards.key(i)).add(cardStatus(i)).add(cardKind(i)).add(cardExpiryDay(i)).add(cardHolder(i));
+            final long key = cards.key(i);
+            final long info = cards.info(cards.get(key));
+            d.add(key).add(statusOf(info)).add(kindOf(info)).add(expiryDayOf(info)).add(holderOf(info));
         }
         return d.value();
     }
@@ -504,10 +591,9 @@ final class Tables
             final int units = programUnit[slot] == ProgramUnit.HOUSEHOLD ?
                 households.size() : holders.size();
             d.add(slot).add(units);
-            final long[] values = usage[slot];
             for (int u = 0; u < units; u++)
             {
-                d.add(values[u]);
+                d.add(counter(slot, u));
             }
         }
         return d.value();
@@ -555,13 +641,21 @@ final class Tables
 
     void save(final SnapshotOutput out) throws IOException
     {
-        final int cardCount = cards.size();
-        saveIndex(out, cards);
-        out.writeLongs(cardInfo, cardCount);
+        // version 4: the card table's capacity, its ids in insertion order, its lines and its slots as they are
+        out.writeInt(cards.capacity());
+        out.writeLongs(cards.keys(), cards.size());
+        out.writeInt(cards.lines());
+        out.writeLongs(cards.slots(), CardTable.PAD, cards.slotLongs());
 
         final int holderCount = holders.size();
         saveIndex(out, holders);
-        out.writeLongs(holderRecords, 2 * holderCount);
+        // enrolment bits and household per holder, as version 3 (the id in each row is the index's key)
+        out.writeInt(2 * holderCount);
+        for (int i = 0; i < holderCount; i++)
+        {
+            out.writeLong(holderEnrol(i));
+            out.writeLong(holderHousehold(i));
+        }
         out.writeLong(entitlements);
 
         saveIndex(out, households);
@@ -582,7 +676,19 @@ final class Tables
             out.writeInts(programOutlets[slot], programOutlets[slot].length);
             final int units = programUnit[slot] == ProgramUnit.HOUSEHOLD ?
                 households.size() : holderCount;
-            out.writeLongs(usage[slot], units);
+            if (programInRow[slot] >= 0)
+            {
+                // the same bytes as writeLongs of a column
+                out.writeInt(units);
+                for (int u = 0; u < units; u++)
+                {
+                    out.writeLong(counter(slot, u));
+                }
+            }
+            else
+            {
+                out.writeLongs(usage[slot], units);
+            }
         }
 
         final int outletCount = outlets.size();
@@ -630,46 +736,99 @@ final class Tables
     }
 
     /**
-     * @param version the snapshot's version: 1 has no previous keys (no grace), 2 has them, 3 has the packed card and
-     * holder records (1 and 2 hold a column per field) and the slots of the card, holder and household indexes.
+     * Version 4 and later: the card table's capacity, ids and lines, and its slots (id and packed record) as they are.
      */
-    void load(final SnapshotInput in, final int version) throws IOException
+    private void loadCards(final SnapshotInput in) throws IOException
     {
-        final int cardCount = loadIndex(in, version, cards);
-        final int cardCapacity = cards.capacity();
-        if (version >= 3)
+        final int savedCapacity = in.readInt();
+        final long[] keys = in.readLongs(Math.max(savedCapacity, cards.capacity()));
+        final int count = in.lastCount();
+        final int savedLines = in.readInt();
+        final long[] slots = in.readLongs(0, CardTable.PAD);
+        cards.load(keys, count, slots, savedLines, savedCapacity);
+    }
+
+    /**
+     * Versions 1 to 3: an index of the cards, then their records by insertion index (3: packed; 1 and 2: a column per
+     * field); the cards are inserted into the table again.
+     */
+    private void loadCardColumns(final SnapshotInput in, final int version) throws IOException
+    {
+        final long[] keys;
+        final int cardCount;
+        if (version < 3)
         {
-            cardInfo = in.readLongs(cardCapacity);
+            keys = in.readLongs(cards.capacity());
+            cardCount = in.lastCount();
         }
         else
         {
-            final byte[] status = in.readBytes(cardCapacity);
-            final byte[] kind = in.readBytes(cardCapacity);
-            final int[] expiryDay = in.readInts(cardCapacity);
-            final int[] holder = in.readInts(cardCapacity);
-            cardInfo = new long[cardCapacity];
+            final int savedCapacity = in.readInt();
+            keys = in.readLongs(Math.max(savedCapacity, cards.capacity()));
+            cardCount = in.lastCount();
+            in.readInts(0); // the index's slots: the table is built again
+        }
+        final long[] infos;
+        if (version >= 3)
+        {
+            infos = in.readLongs(cardCount);
+        }
+        else
+        {
+            final byte[] status = in.readBytes(cardCount);
+            final byte[] kind = in.readBytes(cardCount);
+            final int[] expiryDay = in.readInts(cardCount);
+            final int[] holder = in.readInts(cardCount);
+            infos = new long[cardCount];
             for (int i = 0; i < cardCount; i++)
             {
-                cardInfo[i] = packCard(holder[i], expiryDay[i], kind[i], status[i]);
+                infos[i] = packCard(holder[i], expiryDay[i], kind[i], status[i]);
             }
+        }
+        cards.load(keys, cardCount, infos);
+    }
+
+    /**
+     * @param version the snapshot's version: 1 has no previous keys (no grace), 2 has them, 3 has the packed card and
+     * holder records (1 and 2 hold a column per field) and the slots of the card, holder and household indexes, 4 has
+     * the card table (ids and records in its slots, {@link CardTable}) instead of the card index and records.
+     */
+    void load(final SnapshotInput in, final int version) throws IOException
+    {
+        if (version >= 4)
+        {
+            loadCards(in);
+        }
+        else
+        {
+            loadCardColumns(in, version);
         }
 
         final int holderCount = loadIndex(in, version, holders);
         final int holderCapacity = holders.capacity();
+        holderRecords = new long[HOLDER_PAD + HOLDER_ROW * holderCapacity];
         if (version >= 3)
         {
-            holderRecords = in.readLongs(2 * holderCapacity);
+            final long[] records = in.readLongs(0);
+            for (int i = 0; i < holderCount; i++)
+            {
+                holderRecords[rowOf(i)] = records[2 * i];
+                holderRecords[rowOf(i) + 1] = records[2 * i + 1];
+            }
         }
         else
         {
-            final int[] household = in.readInts(holderCapacity);
-            final long[] enrol = in.readLongs(holderCapacity);
-            holderRecords = new long[2 * holderCapacity];
+            final int[] households = in.readInts(holderCapacity);
+            final long[] enrolments = in.readLongs(holderCapacity);
             for (int i = 0; i < holderCount; i++)
             {
-                holderRecords[i << 1] = enrol[i];
-                holderRecords[(i << 1) + 1] = household[i];
+                holderRecords[rowOf(i)] = enrolments[i];
+                holderRecords[rowOf(i) + 1] = households[i];
             }
+        }
+        for (int i = 0; i < holderCount; i++)
+        {
+            holderRecords[rowOf(i) + 2] = holders.key(i);
         }
         entitlements = in.readLong();
 
@@ -679,6 +838,8 @@ final class Tables
         final long[] programKeys = in.readLongs(programs.capacity());
         final int programCount = in.lastCount();
         programs.load(programKeys, programCount);
+        Arrays.fill(programInRow, -1);
+        programsInRows = 0;
         for (int slot = 1; slot <= programCount; slot++)
         {
             programKind[slot] = in.readInt();
@@ -692,8 +853,20 @@ final class Tables
             programWindowEnd[slot] = in.readInt();
             final int[] outletIds = in.readInts(0);
             programOutlets[slot] = outletIds;
-            usage[slot] = in.readLongs(programUnit[slot] == ProgramUnit.HOUSEHOLD ?
+            final long[] counters = in.readLongs(programUnit[slot] == ProgramUnit.HOUSEHOLD ?
                 householdUsageLength : holderCapacity);
+            if (placeInRow(slot))
+            {
+                for (int u = 0; u < in.lastCount(); u++)
+                {
+                    holderRecords[rowOf(u) + programInRow[slot]] = counters[u];
+                }
+                usage[slot] = null;
+            }
+            else
+            {
+                usage[slot] = counters;
+            }
         }
 
         final long[] outletKeys = in.readLongs(outlets.capacity());

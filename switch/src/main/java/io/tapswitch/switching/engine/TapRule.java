@@ -163,7 +163,7 @@ final class TapRule
         final int slot = programId == 0 ? 0 : t.programSlot(programId & UNSIGNED_INT_MASK);
         final int card = t.cards.get(cardId);
         final int holder = card == LongIndex.MISSING ? -1 : t.cardHolder(card);
-        r.holderId = holder < 0 ? 0 : t.holders.key(holder);
+        r.holderId = holder < 0 ? 0 : t.holderKey(holder);
 
         if (outlet < 0 || quantity == 0 || (flags & ~Messages.Tap.KNOWN_FLAGS) != 0 || slot == 0 ||
             (offline && (nowMs - terminalTimeMs > config.adviceMaxAgeMs() ||

@@ -22,7 +22,9 @@ import java.util.List;
 public final class SnapshotFiles
 {
     public static final long MAGIC = 0x5441505357534E50L;
-    public static final int VERSION = 3;
+    /** Version 4: the card table with each card's record in its slot (engine {@code CardTable}), issue 14. */
+    public static final int VERSION = 4;
+    public static final int VERSION_PACKED = 3;
     public static final int VERSION_COLUMNS = 2;
     public static final int VERSION_WITHOUT_GRACE = 1;
     public static final String PREFIX = "snapshot-";
@@ -119,7 +121,8 @@ public final class SnapshotFiles
     {
         final long magic = in.readLong();
         final int version = in.readInt();
-        if (magic != MAGIC || (version != VERSION && version != VERSION_COLUMNS && version != VERSION_WITHOUT_GRACE))
+        if (magic != MAGIC || (version != VERSION && version != VERSION_PACKED && version != VERSION_COLUMNS &&
+            version != VERSION_WITHOUT_GRACE))
         {
             return null;
         }

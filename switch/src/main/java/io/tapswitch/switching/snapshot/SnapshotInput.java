@@ -102,15 +102,24 @@ public final class SnapshotInput implements AutoCloseable
      */
     public long[] readLongs(final int minLength) throws IOException
     {
+        return readLongs(minLength, 0);
+    }
+
+    /**
+     * Reads an array written by {@link SnapshotOutput#writeLongs} into an array of at least {@code minLength}, its
+     * elements from index {@code offset} on (the first {@code offset} are 0).
+     */
+    public long[] readLongs(final int minLength, final int offset) throws IOException
+    {
         final int count = readInt();
         lastCount = count;
-        final long[] values = new long[Math.max(count, minLength)];
+        final long[] values = new long[Math.max(offset + count, minLength)];
         int done = 0;
         while (done < count)
         {
             need(8);
             final int n = Math.min(count - done, buffer.remaining() / 8);
-            buffer.asLongBuffer().get(values, done, n);
+            buffer.asLongBuffer().get(values, offset + done, n);
             buffer.position(buffer.position() + n * 8);
             done += n;
         }

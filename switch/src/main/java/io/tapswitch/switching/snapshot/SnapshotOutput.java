@@ -60,13 +60,22 @@ public final class SnapshotOutput implements AutoCloseable
 
     public void writeLongs(final long[] values, final int count) throws IOException
     {
+        writeLongs(values, 0, count);
+    }
+
+    /**
+     * Writes {@code count} longs of {@code values} from {@code offset} as {@link #writeLongs(long[], int)} writes its
+     * first {@code count} (read back by {@link SnapshotInput#readLongs}).
+     */
+    public void writeLongs(final long[] values, final int offset, final int count) throws IOException
+    {
         writeInt(count);
         int done = 0;
         while (done < count)
         {
             ensure(8);
             final int n = Math.min(count - done, buffer.remaining() / 8);
-            buffer.asLongBuffer().put(values, done, n);
+            buffer.asLongBuffer().put(values, offset + done, n);
             buffer.position(buffer.position() + n * 8);
             done += n;
         }
