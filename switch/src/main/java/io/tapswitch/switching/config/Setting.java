@@ -55,8 +55,9 @@ public enum Setting implements SettingKey
         "bytes of the journal file a background thread keeps faulted in ahead of the engine thread's appends; " +
         "0 disables it (each append then faults its own pages in)"),
     JOURNAL_RESERVE_BYTES("journal-reserve-bytes", String.valueOf(32L << 20), false,
-        "bytes of disk space a background thread keeps allocated (fallocate) ahead of the journal writer; a full " +
-        "filesystem is met there, and the switch answers SYSTEM_ERROR once the space allocated is used (min 2 MiB)"),
+        "bytes of disk space a background thread keeps written ahead (zeros, forced to the disk) of the journal " +
+        "writer; a full filesystem is met there, and the switch answers SYSTEM_ERROR once the space written ahead " +
+        "is used (min 2 MiB)"),
     CARD_CAPACITY("card-capacity", String.valueOf(EngineConfig.DEFAULT_CARD_CAPACITY), false,
         "cards (and card holders) the tables are sized for at start; beyond it they double, a pause on the " +
         "command path: set it to the expected card count (with --demo, at least demo-cards)"),

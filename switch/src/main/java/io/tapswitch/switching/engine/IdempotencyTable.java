@@ -7,7 +7,14 @@ import io.tapswitch.switching.snapshot.SnapshotOutput;
 
 /**
  * The results of recent TAP and REVERSAL requests per (terminal, correlation), kept for the idempotency window: a
- * ring in decision order (so expiry is a walk from the oldest end) and a chained hash index from key to ring slot.
+ * ring in decision order (so expiry is a walk from the oldest end) and a chained hash index from key to ring position.
+ * <p>
+ * <b>Expiry without a chain walk</b> (issue 14, fifth session). The index's links are ring positions (+ 1), which
+ * never repeat, and its chains are newest first. Expiry only moves {@link #head} (the oldest live position) past the
+ * results it forgets; it never unlinks them. An expired result lies behind every live result of its chain, so a walk
+ * ({@link #find}, the index's doubling) stops at the first link not above {@code head}, without reading the entry it
+ * names (whose slot may hold a newer result of another chain by then). The same results are found and forgotten as
+ * when each was unlinked; expiry reads only the ring's times, in order.
  * Also what a reversal needs of its original: the card, what was taken from which usage counter in which period, and
  * whether it was already reversed.
  * <p>
@@ -58,13 +65,16 @@ final class IdempotencyTable
     private int[][] taken;
     private int[][] takenUnit;
     private int[][] takenPeriod;
-    /** The next (older) entry of the same index chain, as slot + 1; 0 ends the chain. */
-    private int[][] next;
-    /** Chain heads (slot + 1, 0 = empty) by hash &amp; bucketMask. */
-    private int[] buckets;
+    /**
+     * The next (older) entry of the same index chain, as its ring position + 1; 0, or any link not above
+     * {@link #head} (an entry already expired, whose slot may hold a newer result by now), ends the chain.
+     */
+    private long[][] next;
+    /** Chain heads (ring position + 1; 0 or a link not above {@link #head} = empty) by hash &amp; bucketMask. */
+    private long[] buckets;
     private int bucketMask;
     /** While the index doubles: the old chain heads, of which [0, migrated) have moved. */
-    private int[] oldBuckets;
+    private long[] oldBuckets;
     private int oldBucketMask;
     private int migrated;
     private long head;
@@ -83,7 +93,7 @@ final class IdempotencyTable
         chunkBits = Math.min(MAX_CHUNK_BITS, Integer.numberOfTrailingZeros(this.capacity));
         chunkMask = (1 << chunkBits) - 1;
         allocateRing(this.capacity);
-        buckets = new int[this.capacity];
+        buckets = new long[this.capacity];
         bucketMask = this.capacity - 1;
     }
 
@@ -108,7 +118,7 @@ final class IdempotencyTable
         taken = new int[chunks][];
         takenUnit = new int[chunks][];
         takenPeriod = new int[chunks][];
-        next = new int[chunks][];
+        next = new long[chunks][];
     }
 
     private void allocateChunk(final int ringIndex)
@@ -125,7 +135,7 @@ final class IdempotencyTable
         taken[ringIndex] = new int[size];
         takenUnit[ringIndex] = new int[size];
         takenPeriod[ringIndex] = new int[size];
-        next[ringIndex] = new int[size];
+        next[ringIndex] = new long[size];
     }
 
     /**
@@ -147,7 +157,7 @@ final class IdempotencyTable
         final int[][] oTaken = taken;
         final int[][] oTakenUnit = takenUnit;
         final int[][] oTakenPeriod = takenPeriod;
-        final int[][] oNext = next;
+        final long[][] oNext = next;
         capacity = Math.min(maxCapacity, 2 * capacity);
         allocateRing(capacity);
         final long firstChunk = head >>> chunkBits;
@@ -199,7 +209,7 @@ final class IdempotencyTable
         oldBuckets = buckets;
         oldBucketMask = bucketMask;
         migrated = 0;
-        buckets = new int[buckets.length * 2];
+        buckets = new long[buckets.length * 2];
         bucketMask = buckets.length - 1;
     }
 
@@ -216,30 +226,32 @@ final class IdempotencyTable
      */
     private void migrate(final int count)
     {
-        final int[] old = oldBuckets;
+        final long[] old = oldBuckets;
         final int end = Math.min(old.length, migrated + count);
         final int highBit = old.length;
         for (int b = migrated; b < end; b++)
         {
-            int lowTail = 0;
-            int highTail = 0;
-            int link = old[b];
-            while (link != 0)
+            long lowTail = 0;
+            long highTail = 0;
+            long link = old[b];
+            // only the live part of a chain moves: it ends at the first link not above head
+            while (link > head)
             {
-                final int slot = link - 1;
+                final int slot = slotOf(link - 1);
                 final int ri = ringIndex(slot);
                 final int off = slot & chunkMask;
-                final int following = next[ri][off];
+                final long following = next[ri][off];
                 next[ri][off] = 0;
                 final int target = (hash(keys[ri][off]) & highBit) == 0 ? b : b + highBit;
-                final int targetTail = target == b ? lowTail : highTail;
+                final long targetTail = target == b ? lowTail : highTail;
                 if (0 == targetTail)
                 {
                     buckets[target] = link;
                 }
                 else
                 {
-                    next[ringIndex(targetTail - 1)][(targetTail - 1) & chunkMask] = link;
+                    final int tailSlot = slotOf(targetTail - 1);
+                    next[ringIndex(tailSlot)][tailSlot & chunkMask] = link;
                 }
                 if (target == b)
                 {
@@ -270,7 +282,7 @@ final class IdempotencyTable
     /**
      * @return the array holding the chain head of the hash, and sets {@link #headIndex} to its index.
      */
-    private int[] bucketArray(final int hash)
+    private long[] bucketArray(final int hash)
     {
         if (null != oldBuckets)
         {
@@ -298,45 +310,18 @@ final class IdempotencyTable
     }
 
     /**
-     * Forgets every result decided at or before {@code cutoffMs}.
+     * Forgets every result decided at or before {@code cutoffMs}: moves {@link #head} past them, reading only their
+     * times, in ring order. Nothing is unlinked from the index (issue 14, fifth session: unlinking the oldest result
+     * from its hash chain was one dependent cache miss per result, 40 % of a replay's time): a chain is newest first,
+     * so an expired result is behind every live one of its chain, and every walk stops at the first link not above
+     * {@link #head} without reading it.
      */
     void expire(final long cutoffMs)
     {
         while (head < tail && timeMs(slotOf(head)) <= cutoffMs)
         {
-            removeHead();
+            head++;
         }
-    }
-
-    private void removeHead()
-    {
-        final int slot = slotOf(head);
-        final int ri = ringIndex(slot);
-        final int off = slot & chunkMask;
-        final int[] array = bucketArray(hash(keys[ri][off]));
-        final int index = headIndex;
-        final int link = slot + 1;
-        int previous = 0;
-        int current = array[index];
-        while (current != 0 && current != link)
-        {
-            previous = current;
-            current = next[ringIndex(current - 1)][(current - 1) & chunkMask];
-        }
-        if (current == link)
-        {
-            final int following = next[ri][off];
-            if (0 == previous)
-            {
-                array[index] = following;
-            }
-            else
-            {
-                next[ringIndex(previous - 1)][(previous - 1) & chunkMask] = following;
-            }
-            next[ri][off] = 0;
-        }
-        head++;
     }
 
     /**
@@ -347,7 +332,7 @@ final class IdempotencyTable
      */
     long touch(final long key)
     {
-        final int[] array = bucketArray(hash(key));
+        final long[] array = bucketArray(hash(key));
         return array[headIndex];
     }
 
@@ -360,12 +345,12 @@ final class IdempotencyTable
      */
     long touchFirst(final long key)
     {
-        final int link = bucketArray(hash(key))[headIndex];
-        if (link == 0)
+        final long link = bucketArray(hash(key))[headIndex];
+        if (link <= head)
         {
             return 0;
         }
-        final int slot = link - 1;
+        final int slot = slotOf(link - 1);
         final long[] chunk = keys[ringIndex(slot)];
         return null == chunk ? 0 : chunk[slot & chunkMask];
     }
@@ -375,11 +360,11 @@ final class IdempotencyTable
      */
     int find(final long key, final long cutoffMs)
     {
-        final int[] array = bucketArray(hash(key));
-        int link = array[headIndex];
-        while (link != 0)
+        final long[] array = bucketArray(hash(key));
+        long link = array[headIndex];
+        while (link > head)
         {
-            final int slot = link - 1;
+            final int slot = slotOf(link - 1);
             final int ri = ringIndex(slot);
             final int off = slot & chunkMask;
             if (keys[ri][off] == key)
@@ -414,7 +399,7 @@ final class IdempotencyTable
             }
             else
             {
-                removeHead();
+                head++;
                 evictedEarly++;
             }
         }
@@ -445,9 +430,9 @@ final class IdempotencyTable
         taken[ri][off] = takenQuantity;
         takenUnit[ri][off] = unit;
         takenPeriod[ri][off] = periodKey;
-        final int[] array = bucketArray(hash(key));
+        final long[] array = bucketArray(hash(key));
         next[ri][off] = array[headIndex];
-        array[headIndex] = slot + 1;
+        array[headIndex] = position + 1;
         return slot;
     }
 
@@ -588,7 +573,7 @@ final class IdempotencyTable
         }
         allocateRing(capacity);
         oldBuckets = null;
-        buckets = new int[capacity];
+        buckets = new long[capacity];
         bucketMask = capacity - 1;
         // entries beyond this engine's largest capacity are read and dropped oldest-first
         final long skip = Math.max(0, count - capacity);

@@ -259,6 +259,12 @@ public final class JournalWriter implements AutoCloseable
             try
             {
                 final Bytes<?> bytes = dc.wire().bytes();
+                final JournalReserver reserver = this.reserver;
+                if (null != reserver)
+                {
+                    // the highest byte this write may touch, before touching it: the reserver never zeroes there
+                    reserver.beforeWrite(appender.cycle(), bytes.writePosition(), length);
+                }
                 if (!writeInPlace(bytes, source, length))
                 {
                     bytes.write(source.byteArray(), 0, length);

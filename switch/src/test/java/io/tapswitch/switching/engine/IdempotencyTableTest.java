@@ -1,5 +1,6 @@
 package io.tapswitch.switching.engine;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -149,6 +150,95 @@ class IdempotencyTableTest
                 assertThat(found).isEqualTo(slots[i]);
                 assertThat(table.receipt(found)).isEqualTo(1_000_000 + i);
                 assertThat(table.remaining(found)).isEqualTo(i);
+            }
+        }
+    }
+
+    @Test
+    void shouldLoadASnapshotOfTheLayoutWrittenBeforeExpiryStoppedUnlinkingAndSaveItByteForByte() throws Exception
+    {
+        // The snapshot holds the ring's results in order (head, tail, evictedEarly, then each result's fields), never
+        // the index: the index of positions (issue 14, fifth session) is rebuilt from it, so the layout is unchanged
+        // and a snapshot written before loads as it is. Written here field by field as the table wrote it before,
+        // with positions past 2^31 (slots are their low 31 bits) and keys repeated (the newest is found).
+        final long head = 3_000_000_000L;
+        final int count = 100;
+        final Path file = dir.resolve("before.snapshot");
+        try (SnapshotOutput out = new SnapshotOutput(file))
+        {
+            out.writeLong(head);
+            out.writeLong(head + count);
+            out.writeLong(7);
+            for (int i = 0; i < count; i++)
+            {
+                final long key = IdempotencyTable.key(i % 3, i % 40);
+                out.writeLong(key);
+                out.writeLong(1_000 + i);
+                out.writeLong(500 + i);
+                out.writeLong(key);
+                out.writeLong(i);
+                out.writeLong(-i);
+                out.writeInt(IdempotencyTable.TYPE_TAP | 1 << 8 | (i % 5) << 16 | (i % 100) << 24 |
+                    (i % 2 == 0 ? 0x8000_0000 : 0));
+                out.writeInt(i);
+                out.writeInt(1);
+                out.writeInt(i % 9);
+                out.writeInt(20_000 + i);
+            }
+            out.finish();
+        }
+        final IdempotencyTable table = new IdempotencyTable(1, 128);
+        try (SnapshotInput in = new SnapshotInput(file))
+        {
+            table.load(in);
+        }
+        assertThat(table.size()).isEqualTo(count);
+        assertThat(table.evictedEarly()).isEqualTo(7);
+        for (int i = count - 40; i < count; i++)
+        {
+            final int slot = table.find(IdempotencyTable.key(i % 3, i % 40), 999);
+            assertThat(slot).as("result %d", i).isEqualTo((int)((head + i) & 0x7FFF_FFFF));
+            assertThat(table.receipt(slot)).isEqualTo(500 + i);
+            assertThat(table.reversed(slot)).isEqualTo(i % 2 == 0);
+            assertThat(table.programSlot(slot)).isEqualTo(i % 100);
+            assertThat(table.takenUnit(slot)).isEqualTo(i % 9);
+            assertThat(table.takenPeriod(slot)).isEqualTo(20_000 + i);
+        }
+        final Path again = dir.resolve("again.snapshot");
+        try (SnapshotOutput out = new SnapshotOutput(again))
+        {
+            table.save(out);
+            out.finish();
+        }
+        assertThat(Files.readAllBytes(again)).as("saved as it was loaded").isEqualTo(Files.readAllBytes(file));
+
+        // then a day goes by: everything expires, the ring wraps over the old slots (their links are stale, never
+        // followed), and only the new results are found
+        table.expire(1_000 + count);
+        assertThat(table.size()).isZero();
+        for (int i = 0; i < 300; i++)
+        {
+            table.add(IdempotencyTable.key(i % 3, 1_000 + i), 5_000 + i, 9_000 + i, IdempotencyTable.TYPE_TAP, i, 0, 0,
+                1, 0, 0, i, 1, 0, 0);
+            if (i % 50 == 49)
+            {
+                table.expire(5_000 + i - 60);
+            }
+        }
+        for (int i = 0; i < count; i++)
+        {
+            assertThat(table.find(IdempotencyTable.key(i % 3, i % 40), 0)).as("an expired result, %d", i).isEqualTo(-1);
+        }
+        for (int i = 0; i < 300; i++)
+        {
+            final int slot = table.find(IdempotencyTable.key(i % 3, 1_000 + i), 5_000 + 299 - 60);
+            if (i > 299 - 60)
+            {
+                assertThat(table.receipt(slot)).as("result %d", i).isEqualTo(9_000 + i);
+            }
+            else
+            {
+                assertThat(slot).as("result %d, past the cutoff", i).isEqualTo(-1);
             }
         }
     }
