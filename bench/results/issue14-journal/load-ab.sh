@@ -11,6 +11,6 @@ for r in $(seq 1 "$ROUNDS"); do
     tree=$BEFORE; [ "$side" = after ] && tree=$AFTER
     echo "== $side-$r ($(cd "$tree" && git log --oneline -1 | cut -c1-50)) load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/summary.txt"
     (cd "$tree" && ./tapswitch bench load --scenario pipelined --out "$OUT/$side-$r" "$@") > "$OUT/$side-$r.log" 2>&1
-    grep -E '^\|' "$OUT/$side-$r/load.md" | grep -iE 'pipelined|server|---' | head -12 | tee -a "$OUT/summary.txt"
+    grep -E '64 conn' "$OUT/$side-$r/load.md" | tee -a "$OUT/summary.txt"
   done
 done
