@@ -42,28 +42,32 @@ final class ReversalRule
         final IdempotencyTable idempotency = state.idempotency;
         r.reset();
         final long cutoffMs = nowMs - config.idempotencyWindowMs();
-        idempotency.expire(cutoffMs);
         final int terminal = terminalId == 0 ? LongIndex.MISSING : t.terminals.get(terminalId);
         final long b1 = originalCorrelation & UNSIGNED_INT_MASK;
         long key = 0;
+        int found = -1;
         if (terminal != LongIndex.MISSING)
         {
             r.outletId = (int)t.outlets.key((int)t.terminalOutlet[terminal]);
             key = IdempotencyTable.key(terminal, correlation);
-            final int slot = idempotency.find(key, cutoffMs);
-            if (slot >= 0)
+            found = idempotency.find(key, cutoffMs);
+            if (found >= 0 && idempotency.sameBody(found, IdempotencyTable.TYPE_REVERSAL, cardId, b1, 0))
             {
-                if (idempotency.sameBody(slot, IdempotencyTable.TYPE_REVERSAL, cardId, b1, 0))
-                {
-                    RetryRule.repeat(r, idempotency, slot);
-                    return;
-                }
-                RetryRule.duplicate(r, t, cardId);
-                r.receipt = journal.nextSequence();
-                journal.reversal(r, nowMs, terminalId, correlation, originalCorrelation, cardId, 0, 0);
-                journal.countDecision(EngineCounters.TYPE_REVERSAL, r, idempotency);
+                // a retry: answered again, never journaled, so it changes nothing (not even what has expired)
+                RetryRule.repeat(r, idempotency, found);
                 return;
             }
+        }
+        // every journaled decision, and only those, forgets what the window has passed, exactly as the replay of its
+        // record does: the table stays a function of the journal
+        idempotency.expire(cutoffMs);
+        if (found >= 0)
+        {
+            RetryRule.duplicate(r, t, cardId);
+            r.receipt = journal.nextSequence();
+            journal.reversal(r, nowMs, terminalId, correlation, originalCorrelation, cardId, 0, 0);
+            journal.countDecision(EngineCounters.TYPE_REVERSAL, r, idempotency);
+            return;
         }
 
         final int card = t.cards.get(cardId);

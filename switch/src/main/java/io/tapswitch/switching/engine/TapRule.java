@@ -45,30 +45,34 @@ final class TapRule
         final IdempotencyTable idempotency = state.idempotency;
         r.reset();
         final long cutoffMs = nowMs - config.idempotencyWindowMs();
-        idempotency.expire(cutoffMs);
         final int terminal = terminalId == 0 ? LongIndex.MISSING : tables.terminals.get(terminalId);
         // the retry fingerprint: a retry must ask for the same program, quantity and flags
         final long b1 = (requestedProgramId & UNSIGNED_INT_MASK) | ((long)quantity << 32) | ((long)flags << 48);
         long key = 0;
+        int found = -1;
         if (terminal != LongIndex.MISSING)
         {
             r.outletId = (int)tables.outlets.key((int)tables.terminalOutlet[terminal]);
             key = IdempotencyTable.key(terminal, correlation);
-            final int slot = idempotency.find(key, cutoffMs);
-            if (slot >= 0)
+            found = idempotency.find(key, cutoffMs);
+            if (found >= 0 && idempotency.sameBody(found, IdempotencyTable.TYPE_TAP, cardId, b1, terminalTimeMs))
             {
-                if (idempotency.sameBody(slot, IdempotencyTable.TYPE_TAP, cardId, b1, terminalTimeMs))
-                {
-                    RetryRule.repeat(r, idempotency, slot);
-                    return;
-                }
-                RetryRule.duplicate(r, tables, cardId);
-                r.receipt = journal.nextSequence();
-                journal.tap(r, nowMs, terminalId, correlation, cardId, requestedProgramId, quantity, flags,
-                    terminalTimeMs);
-                journal.countDecision(EngineCounters.TYPE_TAP, r, idempotency);
+                // a retry: answered again, never journaled, so it changes nothing (not even what has expired)
+                RetryRule.repeat(r, idempotency, found);
                 return;
             }
+        }
+        // every journaled decision, and only those, forgets what the window has passed, exactly as the replay of its
+        // record does: the table stays a function of the journal
+        idempotency.expire(cutoffMs);
+        if (found >= 0)
+        {
+            RetryRule.duplicate(r, tables, cardId);
+            r.receipt = journal.nextSequence();
+            journal.tap(r, nowMs, terminalId, correlation, cardId, requestedProgramId, quantity, flags,
+                terminalTimeMs);
+            journal.countDecision(EngineCounters.TYPE_TAP, r, idempotency);
+            return;
         }
         evaluate(tables, nowMs, terminal, cardId, requestedProgramId, quantity, flags, terminalTimeMs);
         r.receipt = journal.nextSequence();

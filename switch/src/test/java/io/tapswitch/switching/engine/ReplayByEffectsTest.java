@@ -120,6 +120,50 @@ class ReplayByEffectsTest
         }
     }
 
+    /**
+     * A retry is answered from the idempotency table and never journaled, so it must leave that table as it found
+     * it: a retry that came in after an older result's window had passed once moved the live table past that result
+     * while the replay of the journal did not, and the recovered tables differed from the killed engine's (a flaky
+     * digest comparison in this class and in {@code JournalRecordVersionsTest} whenever a drive ended on such a
+     * retry). Every journaled decision, and only those, forgets what the window has passed, as its replay does.
+     */
+    @Test
+    void shouldLeaveTheTablesAsTheJournalDoesWhenARetryComesAfterAnOlderResultExpired()
+    {
+        final Harness h = new Harness(live).demo(300, 10);
+        final TableDigest killed;
+        final long t0 = kyiv(2026, 11, 23, 6, 0);
+        final long later = t0 + 10 * 3_600_000L;
+        final long retryAt = t0 + EngineConfig.DEFAULT_IDEMPOTENCY_WINDOW_MS + 60_000;
+        try
+        {
+            final Harness.Result first = h.tap(t0, 1, 1_001, 1_000_001, 1, 1);
+            final Harness.Result second = h.tap(later, 1, 1_002, 1_000_002, 1, 1);
+            // the first result's window has passed, the second's not: the retry of the second is answered again
+            final Harness.Result retry = h.tap(retryAt, 1, 1_002, 1_000_002, 1, 1, 0, later);
+            assertThat(retry).isEqualTo(second);
+            assertThat(first.receipt()).isLessThan(second.receipt());
+            killed = h.engine.digest();
+        }
+        finally
+        {
+            h.abandonEngine();
+        }
+        for (final boolean verify : new boolean[] {false, true})
+        {
+            final Engine recovered = open(copy("retry-" + verify), verify, false);
+            try
+            {
+                assertThat(recovered.replayMismatches()).isZero();
+                assertThat(recovered.digest()).as("recovered, verify " + verify).isEqualTo(killed);
+            }
+            finally
+            {
+                recovered.abandon();
+            }
+        }
+    }
+
     private Engine open(final Path dataDir, final boolean verify, final boolean fromSnapshot)
     {
         return Engine.open(new EngineConfig().dataDir(dataDir).snapshotIntervalMs(0).replayVerify(verify)
