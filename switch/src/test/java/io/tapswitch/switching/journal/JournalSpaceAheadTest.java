@@ -121,8 +121,11 @@ class JournalSpaceAheadTest
                     }
                     assertThat(covered).as("round %d: blocks %d..%d allocated and written", round, firstBlock, lastBlock)
                         .isGreaterThan(lastBlock);
-                    assertThat(reserver.bytesZeroed()).isGreaterThanOrEqualTo(
-                        ahead - JournalReserver.WRITE_SLACK - JournalWriter.MAX_EXCERPT_BYTES - 4096);
+                    // most of the space was zeroed, not fallocated: only what lies below the writer's announcement
+                    // when the reserver first looked is fallocated, and how far the writer got by then depends on the
+                    // scheduling (at most this round's ~3 MiB and the slack; once 64 KiB more than the slack and an
+                    // excerpt were seen), so the bound is half the distance rather than the distance less the slack
+                    assertThat(reserver.bytesZeroed()).isGreaterThanOrEqualTo(ahead / 2);
                     assertThat(reserver.failing()).isFalse();
                 }
             }
