@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # the lead's quiet measurements after the fifth session (BENCHMARKS.md, "the lead's quiet run after the fifth session"),
-# from the repository root; each step's start and load average in quiet-s5-log.txt beside this script
+# from the repository root (the A/B steps need the session's start built aside:
+#   git worktree add --detach /tmp/b-before f5490ac && (cd /tmp/b-before && mvn -o -q -DskipTests package));
+# each step's start and load average in quiet-s5-log.txt beside this script
 set -u
 cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
 R=bench/results/issue14-s5-quiet
