@@ -95,12 +95,8 @@ class JournalSpaceAheadTest
                     writer.endBatch();
                     writer.sync();
                     final JournalReserver reserver = writer.reserver();
-                    final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                    while (writer.headroom() < ahead - reserver.refillBytes() || writer.headroom() == Long.MAX_VALUE)
-                    {
-                        assertThat(System.nanoTime()).as("the space ahead is written within 30 s").isLessThan(deadlineNs);
-                        Thread.sleep(5);
-                    }
+                    awaitTrue("the space ahead is written",
+                        () -> writer.headroom() >= ahead - reserver.refillBytes() && writer.headroom() != Long.MAX_VALUE);
                     final long position = writer.lastWritePosition();
                     final long end = position + writer.headroom();
                     final Path cycleFile = Queues.newestCycleFile(Queues.journalDir(mount));
@@ -173,12 +169,8 @@ class JournalSpaceAheadTest
                 }
                 writer.endBatch();
                 // then the writer stops and the reserver writes its zeros right behind the last record
-                final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (writer.headroom() == Long.MAX_VALUE || writer.headroom() < (1L << 20))
-                {
-                    assertThat(System.nanoTime()).as("the space ahead is written within 30 s").isLessThan(deadlineNs);
-                    LockSupport.parkNanos(5_000_000);
-                }
+                awaitTrue("the space ahead is written",
+                    () -> writer.headroom() != Long.MAX_VALUE && writer.headroom() >= (1L << 20));
                 assertThat(seen.bytesZeroed()).as("round %d: the reserver wrote zeros", round).isPositive();
             }
             final List<Long> sequences = new ArrayList<>();
@@ -231,12 +223,7 @@ class JournalSpaceAheadTest
                 map.putLong(at + i, at + i + 1L);
             }
             reserver.onWritten(cycle, 100);
-            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (reserver.headroom(cycle, 100) == Long.MAX_VALUE)
-            {
-                assertThat(System.nanoTime()).as("the space ahead is written within 30 s").isLessThan(deadlineNs);
-                Thread.sleep(5);
-            }
+            awaitTrue("the space ahead is written", () -> reserver.headroom(cycle, 100) != Long.MAX_VALUE);
             assertThat(reserver.headroom(cycle, 100)).isEqualTo(8L << 20);
             assertThat(reserver.bytesZeroed()).as("zeros only above the announced bytes")
                 .isEqualTo((8L << 20) + 100 - (at + length + 4096));
@@ -273,23 +260,38 @@ class JournalSpaceAheadTest
     }
 
     /**
-     * Chronicle releases its mappings of a closed queue in the background: the mount may be busy for a moment.
+     * Chronicle releases its mappings of a closed queue in the background: the mount is busy until none of this
+     * process's mappings is a file on it.
      */
-    private static void unmount(final Path mount) throws InterruptedException
+    private static void unmount(final Path mount)
     {
-        for (int attempt = 0; attempt < 50; attempt++)
+        final String prefix = mount.toAbsolutePath() + "/";
+        awaitTrue("Chronicle's mappings of the mount released", () -> !mapsAFileUnder(prefix));
+        run("umount", mount.toString());
+    }
+
+    private static boolean mapsAFileUnder(final String prefix)
+    {
+        try
         {
-            try
-            {
-                run("umount", mount.toString());
-                return;
-            }
-            catch (final AssertionError busy)
-            {
-                Thread.sleep(100);
-            }
+            return Files.readAllLines(Path.of("/proc/self/maps")).stream().anyMatch(line -> line.contains(prefix));
         }
-        run("umount", "-l", mount.toString());
+        catch (final IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
+    /** Waits for a condition the reserver's or Chronicle's background thread brings about, at most 30 s. */
+    private static void awaitTrue(final String what, final java.util.function.BooleanSupplier condition)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean())
+        {
+            assertThat(System.nanoTime() - deadlineNs).as(what + " within 30 s").isNegative();
+            Thread.onSpinWait();
+            Thread.yield();
+        }
     }
 
     private static String run(final String... command)
