@@ -1,3 +1,6 @@
+// Why this file is long: the tables' layout, their accessors, the warm pass over them, their digest and their snapshot
+// layout (written at version 4, read at versions 1 to 4) change together; the snapshot half (save, load and the older
+// layouts' readers) is the first to move out if it grows.
 package io.tapswitch.switching.engine;
 
 import java.io.IOException;
@@ -22,10 +25,6 @@ import io.tapswitch.switching.snapshot.SnapshotOutput;
  * <p>
  * Usage of a unit in a program is one long: the period key in the high 32 bits and the quantity used in that period in
  * the low 32 bits; a stored key other than the current one means nothing was used in the current period.
- * <p>
- * Why this file is long: the tables' layout, their accessors, the warm pass over them, their digest and their
- * snapshot layout (written at version 4, read at versions 1 to 4) change together; the snapshot half (save, load and
- * the older layouts' readers) is the first to move out if it grows.
  * <p>
  * Not thread-safe; owned by the engine thread.
  */
