@@ -16,10 +16,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * copies them concurrently). Off the heap no collector copies, marks or counts them.
  * <p>
  * A chunk of at least 2 MiB is an anonymous private mapping, its length a multiple of 2 MiB (so the kernel aligns it
- * to huge pages) and advised {@code MADV_HUGEPAGE}, as the heap is (the launcher's
+ * to huge pages) and its whole 2 MiB pages advised {@code MADV_HUGEPAGE}, as the heap is (the launcher's
  * {@code -XX:+UseTransparentHugePages}): a lookup is a random read among up to 8 M results (640 MiB), which on 4 KiB
- * pages would add a TLB miss to each. Smaller chunks, or a mapping that fails, are a direct buffer. Either is zero-filled, and is freed (munmap, or the
- * buffer's own cleaner) once the table that holds it is unreachable.
+ * pages would add a TLB miss to each. Smaller chunks, or a mapping that fails, are a direct buffer. Either is
+ * zero-filled, and is freed (munmap, or the buffer's own cleaner) once the table that holds it is unreachable.
  */
 public final class OffHeapChunks
 {
@@ -61,7 +61,9 @@ public final class OffHeapChunks
         {
             return null;
         }
-        PosixAPI.posix().madvise(address, length, MAdviseFlag.MADV_HUGEPAGE);
+        // only whole huge pages of the chunk: a huge page over its end would hold up to 2 MiB nobody uses (the
+        // default chunk is 5 MiB: 4 MiB on huge pages, its last MiB on small ones)
+        PosixAPI.posix().madvise(address, bytes & -HUGE_PAGE, MAdviseFlag.MADV_HUGEPAGE);
         final UnsafeBuffer buffer = new UnsafeBuffer(address, bytes);
         CLEANER.register(buffer, new Unmap(address, length));
         return buffer;
