@@ -4,8 +4,6 @@ import java.io.IOException;
 
 import io.tapswitch.switching.snapshot.SnapshotInput;
 import io.tapswitch.switching.snapshot.SnapshotOutput;
-import io.tapswitch.switching.journal.OffHeapChunks;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The results of recent TAP and REVERSAL requests per (terminal, correlation), kept for the idempotency window: a
@@ -24,11 +22,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * the middle of a busy day. A doubling never copies the table (the copy of 8 M results and the rehash of their index
  * held every terminal for 0.1–0.9 s):
  * <ul>
- * <li>The ring is stored as chunks of at most 2^17 results of 80 bytes each, off the Java heap
- * ({@link OffHeapChunks}: no collector copies a day's results). A position {@code p} lives in chunk
- * {@code p >>> chunkBits} at ring index {@code (p >>> chunkBits) & ringMask}, offset {@code p & chunkMask}. Doubling
- * the ring moves chunk references, allocates chunks lazily as the writer reaches them, and copies at most the part of
- * one chunk that shared its ring index with the oldest one.</li>
+ * <li>The ring is stored as chunks of at most 2^16 results, each field a {@code long[]}/{@code int[]} per chunk. A
+ * position {@code p} lives in chunk {@code p >>> chunkBits} at ring index {@code (p >>> chunkBits) & ringMask},
+ * offset {@code p & chunkMask}. Doubling the ring moves chunk references, allocates chunks lazily as the writer
+ * reaches them, and copies at most the part of one chunk that shared its ring index with the oldest one.</li>
  * <li>The index is a bucket array of chain heads with the chains linked through the ring ({@code next}, newest
  * first). Doubling it allocates the new bucket array and moves a few old buckets per {@link #add} (an old bucket
  * {@code b} splits into {@code b} and {@code b + oldSize}, order kept) until all have moved; until then a bucket not
@@ -45,46 +42,34 @@ final class IdempotencyTable
     static final int TYPE_REVERSAL = 2;
     static final long MISSING = -1;
 
-    /**
-     * 2^17 results of {@link #ENTRY_BYTES} = 9.5 MiB per chunk, four whole 2 MiB huge pages of it (issue 14, sixth
-     * session; was 2^16 results in twelve heap arrays).
-     */
-    private static final int MAX_CHUNK_BITS = 17;
+    private static final int MAX_CHUNK_BITS = 16;
     private static final int SLOT_MASK = 0x7FFF_FFFF;
     private static final int MAX_CAPACITY = 1 << 30;
     /** Old index buckets moved per {@link #add} while the index doubles. */
     private static final int MIGRATE_PER_ADD = 4;
-
-    /**
-     * One result is 76 bytes of an off-heap chunk, stored by column as the heap arrays were (issue 14, sixth session:
-     * 80-byte entries side by side cost a replay 14–15 % more CPU per record, expiry reading one time per cache line
-     * instead of eight): seven {@code long} columns (key, the chain link, time, receipt, three body words), then five
-     * {@code int} columns (meta: type | decision << 8 | reason << 16 | programSlot << 24 (7 bits) | reversed << 31;
-     * remaining; taken; taken unit; taken period). The chain link is the next (older) entry of the same index chain,
-     * as its ring position + 1; 0, or any link not above {@link #head} (an entry already expired, whose slot may hold a
-     * newer result by now), ends the chain.
-     */
-    static final int ENTRY_BYTES = 7 * 8 + 5 * 4;
-    private final int colKey = 0;
-    private final int colNext;
-    private final int colTime;
-    private final int colReceipt;
-    private final int colBody0;
-    private final int colBody1;
-    private final int colBody2;
-    private final int colMeta;
-    private final int colRemaining;
-    private final int colTaken;
-    private final int colTakenUnit;
-    private final int colTakenPeriod;
 
     private final int chunkBits;
     private final int chunkMask;
     private final int maxCapacity;
     private int capacity;
     private int ringMask;
-    /** The ring's chunks by ring index, off the heap ({@link OffHeapChunks}); null until the writer reaches one. */
-    private UnsafeBuffer[] chunks;
+    private long[][] keys;
+    private long[][] timeMs;
+    private long[][] receipts;
+    private long[][] body0;
+    private long[][] body1;
+    private long[][] body2;
+    /** type | decision << 8 | reason << 16 | programSlot << 24 (7 bits) | reversed << 31. */
+    private int[][] meta;
+    private int[][] remaining;
+    private int[][] taken;
+    private int[][] takenUnit;
+    private int[][] takenPeriod;
+    /**
+     * The next (older) entry of the same index chain, as its ring position + 1; 0, or any link not above
+     * {@link #head} (an entry already expired, whose slot may hold a newer result by now), ends the chain.
+     */
+    private long[][] next;
     /** Chain heads (ring position + 1; 0 or a link not above {@link #head} = empty) by hash &amp; bucketMask. */
     private long[] buckets;
     private int bucketMask;
@@ -95,7 +80,6 @@ final class IdempotencyTable
     private long head;
     private long tail;
     private long evictedEarly;
-    private long chunksAllocated;
 
     /**
      * @param capacity    initial number of results held (rounded up to a power of two).
@@ -108,18 +92,6 @@ final class IdempotencyTable
         this.maxCapacity = Math.max(this.capacity, powerOfTwo(maxCapacity));
         chunkBits = Math.min(MAX_CHUNK_BITS, Integer.numberOfTrailingZeros(this.capacity));
         chunkMask = (1 << chunkBits) - 1;
-        final int n = chunkMask + 1;
-        colNext = 8 * n;
-        colTime = 16 * n;
-        colReceipt = 24 * n;
-        colBody0 = 32 * n;
-        colBody1 = 40 * n;
-        colBody2 = 48 * n;
-        colMeta = 56 * n;
-        colRemaining = 60 * n;
-        colTaken = 64 * n;
-        colTakenUnit = 68 * n;
-        colTakenPeriod = 72 * n;
         allocateRing(this.capacity);
         buckets = new long[this.capacity];
         bucketMask = this.capacity - 1;
@@ -133,26 +105,59 @@ final class IdempotencyTable
 
     private void allocateRing(final int capacity)
     {
-        final int count = capacity >>> chunkBits;
-        ringMask = count - 1;
-        chunks = new UnsafeBuffer[count];
+        final int chunks = capacity >>> chunkBits;
+        ringMask = chunks - 1;
+        keys = new long[chunks][];
+        timeMs = new long[chunks][];
+        receipts = new long[chunks][];
+        body0 = new long[chunks][];
+        body1 = new long[chunks][];
+        body2 = new long[chunks][];
+        meta = new int[chunks][];
+        remaining = new int[chunks][];
+        taken = new int[chunks][];
+        takenUnit = new int[chunks][];
+        takenPeriod = new int[chunks][];
+        next = new long[chunks][];
     }
 
     private void allocateChunk(final int ringIndex)
     {
-        chunks[ringIndex] = OffHeapChunks.allocate((chunkMask + 1) * ENTRY_BYTES);
-        chunksAllocated++;
+        final int size = chunkMask + 1;
+        keys[ringIndex] = new long[size];
+        timeMs[ringIndex] = new long[size];
+        receipts[ringIndex] = new long[size];
+        body0[ringIndex] = new long[size];
+        body1[ringIndex] = new long[size];
+        body2[ringIndex] = new long[size];
+        meta[ringIndex] = new int[size];
+        remaining[ringIndex] = new int[size];
+        taken[ringIndex] = new int[size];
+        takenUnit[ringIndex] = new int[size];
+        takenPeriod[ringIndex] = new int[size];
+        next[ringIndex] = new long[size];
     }
 
     /**
      * Doubles the ring: chunk references move to their ring index under the new mask; the chunk that shared its index
-     * with the oldest chunk (when the oldest position is not at a chunk's start) gets a chunk of its own, with its
-     * part copied. No result's slot changes.
+     * with the oldest chunk (when the oldest position is not at a chunk's start) gets arrays of its own, with its part
+     * copied. No result's slot changes.
      */
     private void growRing()
     {
         final int oldMask = ringMask;
-        final UnsafeBuffer[] old = chunks;
+        final long[][] oKeys = keys;
+        final long[][] oTimeMs = timeMs;
+        final long[][] oReceipts = receipts;
+        final long[][] oBody0 = body0;
+        final long[][] oBody1 = body1;
+        final long[][] oBody2 = body2;
+        final int[][] oMeta = meta;
+        final int[][] oRemaining = remaining;
+        final int[][] oTaken = taken;
+        final int[][] oTakenUnit = takenUnit;
+        final int[][] oTakenPeriod = takenPeriod;
+        final long[][] oNext = next;
         capacity = Math.min(maxCapacity, 2 * capacity);
         allocateRing(capacity);
         final long firstChunk = head >>> chunkBits;
@@ -163,21 +168,35 @@ final class IdempotencyTable
             final int to = (int)(c & ringMask);
             if (c != firstChunk && from == (int)(firstChunk & oldMask))
             {
-                // the newest chunk shares its memory with the oldest: its part [0, end) moves to a chunk of its own
+                // the newest chunk shares its arrays with the oldest: its part [0, end) moves to arrays of its own
                 allocateChunk(to);
                 final int end = (int)((tail - 1) & chunkMask) + 1;
-                final int n = chunkMask + 1;
-                for (int column = 0; column < 7 * 8 * n; column += 8 * n)
-                {
-                    chunks[to].putBytes(column, old[from], column, end * 8);
-                }
-                for (int column = 7 * 8 * n; column < ENTRY_BYTES * n; column += 4 * n)
-                {
-                    chunks[to].putBytes(column, old[from], column, end * 4);
-                }
+                System.arraycopy(oKeys[from], 0, keys[to], 0, end);
+                System.arraycopy(oTimeMs[from], 0, timeMs[to], 0, end);
+                System.arraycopy(oReceipts[from], 0, receipts[to], 0, end);
+                System.arraycopy(oBody0[from], 0, body0[to], 0, end);
+                System.arraycopy(oBody1[from], 0, body1[to], 0, end);
+                System.arraycopy(oBody2[from], 0, body2[to], 0, end);
+                System.arraycopy(oMeta[from], 0, meta[to], 0, end);
+                System.arraycopy(oRemaining[from], 0, remaining[to], 0, end);
+                System.arraycopy(oTaken[from], 0, taken[to], 0, end);
+                System.arraycopy(oTakenUnit[from], 0, takenUnit[to], 0, end);
+                System.arraycopy(oTakenPeriod[from], 0, takenPeriod[to], 0, end);
+                System.arraycopy(oNext[from], 0, next[to], 0, end);
                 continue;
             }
-            chunks[to] = old[from];
+            keys[to] = oKeys[from];
+            timeMs[to] = oTimeMs[from];
+            receipts[to] = oReceipts[from];
+            body0[to] = oBody0[from];
+            body1[to] = oBody1[from];
+            body2[to] = oBody2[from];
+            meta[to] = oMeta[from];
+            remaining[to] = oRemaining[from];
+            taken[to] = oTaken[from];
+            takenUnit[to] = oTakenUnit[from];
+            takenPeriod[to] = oTakenPeriod[from];
+            next[to] = oNext[from];
         }
     }
 
@@ -219,11 +238,11 @@ final class IdempotencyTable
             while (link > head)
             {
                 final int slot = slotOf(link - 1);
-                final UnsafeBuffer c = chunkOf(slot);
-                final int at = at(slot);
-                final long following = c.getLong(colNext + (at << 3));
-                c.putLong(colNext + (at << 3), 0);
-                final int target = (hash(c.getLong(colKey + (at << 3))) & highBit) == 0 ? b : b + highBit;
+                final int ri = ringIndex(slot);
+                final int off = slot & chunkMask;
+                final long following = next[ri][off];
+                next[ri][off] = 0;
+                final int target = (hash(keys[ri][off]) & highBit) == 0 ? b : b + highBit;
                 final long targetTail = target == b ? lowTail : highTail;
                 if (0 == targetTail)
                 {
@@ -232,7 +251,7 @@ final class IdempotencyTable
                 else
                 {
                     final int tailSlot = slotOf(targetTail - 1);
-                    chunks[ringIndex(tailSlot)].putLong(colNext + ((tailSlot & chunkMask) << 3), link);
+                    next[ringIndex(tailSlot)][tailSlot & chunkMask] = link;
                 }
                 if (target == b)
                 {
@@ -279,16 +298,6 @@ final class IdempotencyTable
     }
 
     private int headIndex;
-
-    private UnsafeBuffer chunkOf(final int slot)
-    {
-        return chunks[(slot >>> chunkBits) & ringMask];
-    }
-
-    private int at(final int slot)
-    {
-        return slot & chunkMask;
-    }
 
     private int ringIndex(final int slot)
     {
@@ -342,8 +351,8 @@ final class IdempotencyTable
             return 0;
         }
         final int slot = slotOf(link - 1);
-        final UnsafeBuffer chunk = chunkOf(slot);
-        return null == chunk ? 0 : chunk.getLong(colKey + (at(slot) << 3));
+        final long[] chunk = keys[ringIndex(slot)];
+        return null == chunk ? 0 : chunk[slot & chunkMask];
     }
 
     /**
@@ -356,13 +365,13 @@ final class IdempotencyTable
         while (link > head)
         {
             final int slot = slotOf(link - 1);
-            final UnsafeBuffer c = chunkOf(slot);
-            final int at = at(slot);
-            if (c.getLong(colKey + (at << 3)) == key)
+            final int ri = ringIndex(slot);
+            final int off = slot & chunkMask;
+            if (keys[ri][off] == key)
             {
-                return c.getLong(colTime + (at << 3)) > cutoffMs ? slot : -1;
+                return timeMs[ri][off] > cutoffMs ? slot : -1;
             }
-            link = c.getLong(colNext + (at << 3));
+            link = next[ri][off];
         }
         return -1;
     }
@@ -405,127 +414,98 @@ final class IdempotencyTable
         final long position = tail++;
         final int slot = slotOf(position);
         final int ri = ringIndex(slot);
-        if (null == chunks[ri])
+        final int off = slot & chunkMask;
+        if (null == keys[ri])
         {
             allocateChunk(ri);
         }
-        final UnsafeBuffer c = chunks[ri];
-        final int at = at(slot);
-        c.putLong(colKey + (at << 3), key);
-        c.putLong(colTime + (at << 3), decidedMs);
-        c.putLong(colReceipt + (at << 3), receipt);
-        c.putLong(colBody0 + (at << 3), b0);
-        c.putLong(colBody1 + (at << 3), b1);
-        c.putLong(colBody2 + (at << 3), b2);
-        c.putInt(colMeta + (at << 2), type | decision << 8 | reason << 16 | programSlot << 24);
-        c.putInt(colRemaining + (at << 2), remainingValue);
-        c.putInt(colTaken + (at << 2), takenQuantity);
-        c.putInt(colTakenUnit + (at << 2), unit);
-        c.putInt(colTakenPeriod + (at << 2), periodKey);
+        keys[ri][off] = key;
+        timeMs[ri][off] = decidedMs;
+        receipts[ri][off] = receipt;
+        body0[ri][off] = b0;
+        body1[ri][off] = b1;
+        body2[ri][off] = b2;
+        meta[ri][off] = type | decision << 8 | reason << 16 | programSlot << 24;
+        remaining[ri][off] = remainingValue;
+        taken[ri][off] = takenQuantity;
+        takenUnit[ri][off] = unit;
+        takenPeriod[ri][off] = periodKey;
         final long[] array = bucketArray(hash(key));
-        c.putLong(colNext + (at << 3), array[headIndex]);
+        next[ri][off] = array[headIndex];
         array[headIndex] = position + 1;
         return slot;
     }
 
     boolean sameBody(final int slot, final int type, final long b0, final long b1, final long b2)
     {
-        final UnsafeBuffer c = chunkOf(slot);
-        final int at = at(slot);
-        return type(slot) == type && c.getLong(colBody0 + (at << 3)) == b0 && c.getLong(colBody1 + (at << 3)) == b1 &&
-            c.getLong(colBody2 + (at << 3)) == b2;
+        final int ri = ringIndex(slot);
+        final int off = slot & chunkMask;
+        return type(slot) == type && body0[ri][off] == b0 && body1[ri][off] == b1 && body2[ri][off] == b2;
     }
 
     int type(final int slot)
     {
-        return chunkOf(slot).getInt(colMeta + (at(slot) << 2)) & 0xFF;
+        return meta[ringIndex(slot)][slot & chunkMask] & 0xFF;
     }
 
     int decision(final int slot)
     {
-        return (chunkOf(slot).getInt(colMeta + (at(slot) << 2)) >>> 8) & 0xFF;
+        return (meta[ringIndex(slot)][slot & chunkMask] >>> 8) & 0xFF;
     }
 
     int reason(final int slot)
     {
-        return (chunkOf(slot).getInt(colMeta + (at(slot) << 2)) >>> 16) & 0xFF;
+        return (meta[ringIndex(slot)][slot & chunkMask] >>> 16) & 0xFF;
     }
 
     int programSlot(final int slot)
     {
-        return (chunkOf(slot).getInt(colMeta + (at(slot) << 2)) >>> 24) & 0x7F;
+        return (meta[ringIndex(slot)][slot & chunkMask] >>> 24) & 0x7F;
     }
 
     boolean reversed(final int slot)
     {
-        return chunkOf(slot).getInt(colMeta + (at(slot) << 2)) < 0;
+        return meta[ringIndex(slot)][slot & chunkMask] < 0;
     }
 
     void markReversed(final int slot)
     {
-        chunkOf(slot).putInt(colMeta + (at(slot) << 2), chunkOf(slot).getInt(colMeta + (at(slot) << 2)) | 0x8000_0000);
+        meta[ringIndex(slot)][slot & chunkMask] |= 0x8000_0000;
     }
 
     long body0(final int slot)
     {
-        return chunkOf(slot).getLong(colBody0 + (at(slot) << 3));
+        return body0[ringIndex(slot)][slot & chunkMask];
     }
 
     long timeMs(final int slot)
     {
-        return chunkOf(slot).getLong(colTime + (at(slot) << 3));
+        return timeMs[ringIndex(slot)][slot & chunkMask];
     }
 
     long receipt(final int slot)
     {
-        return chunkOf(slot).getLong(colReceipt + (at(slot) << 3));
+        return receipts[ringIndex(slot)][slot & chunkMask];
     }
 
     int remaining(final int slot)
     {
-        return chunkOf(slot).getInt(colRemaining + (at(slot) << 2));
+        return remaining[ringIndex(slot)][slot & chunkMask];
     }
 
     int taken(final int slot)
     {
-        return chunkOf(slot).getInt(colTaken + (at(slot) << 2));
+        return taken[ringIndex(slot)][slot & chunkMask];
     }
 
     int takenUnit(final int slot)
     {
-        return chunkOf(slot).getInt(colTakenUnit + (at(slot) << 2));
+        return takenUnit[ringIndex(slot)][slot & chunkMask];
     }
 
     int takenPeriod(final int slot)
     {
-        return chunkOf(slot).getInt(colTakenPeriod + (at(slot) << 2));
-    }
-
-    /**
-     * @return the off-heap chunks this table allocated so far (each {@link #chunkBytes()}), freed when the table is
-     * dropped.
-     */
-    long chunksAllocated()
-    {
-        return chunksAllocated;
-    }
-
-    /**
-     * @return how many of the chunks held are huge-page mappings (the rest are direct buffers).
-     */
-    int mappedChunks()
-    {
-        int mapped = 0;
-        for (final UnsafeBuffer chunk : chunks)
-        {
-            mapped += null != chunk && null == chunk.byteBuffer() ? 1 : 0;
-        }
-        return mapped;
-    }
-
-    int chunkBytes()
-    {
-        return (chunkMask + 1) * ENTRY_BYTES;
+        return takenPeriod[ringIndex(slot)][slot & chunkMask];
     }
 
     int size()
@@ -548,12 +528,10 @@ final class IdempotencyTable
         final Digest d = new Digest().add(head).add(tail);
         for (long p = head; p < tail; p++)
         {
-            final UnsafeBuffer c = chunkOf(slotOf(p));
-            final int at = at(slotOf(p));
-            d.add(c.getLong(colKey + (at << 3))).add(c.getLong(colTime + (at << 3))).add(c.getLong(colReceipt + (at << 3)))
-                .add(c.getLong(colBody0 + (at << 3))).add(c.getLong(colBody1 + (at << 3))).add(c.getLong(colBody2 + (at << 3))).add(c.getInt(colMeta + (at << 2)))
-                .add(c.getInt(colRemaining + (at << 2))).add(c.getInt(colTaken + (at << 2))).add(c.getInt(colTakenUnit + (at << 2)))
-                .add(c.getInt(colTakenPeriod + (at << 2)));
+            final int s = ringIndex(slotOf(p));
+            final int o = (int)(p & chunkMask);
+            d.add(keys[s][o]).add(timeMs[s][o]).add(receipts[s][o]).add(body0[s][o]).add(body1[s][o]).add(body2[s][o])
+                .add(meta[s][o]).add(remaining[s][o]).add(taken[s][o]).add(takenUnit[s][o]).add(takenPeriod[s][o]);
         }
         return d.value();
     }
@@ -565,19 +543,19 @@ final class IdempotencyTable
         out.writeLong(evictedEarly);
         for (long p = head; p < tail; p++)
         {
-            final UnsafeBuffer c = chunkOf(slotOf(p));
-            final int at = at(slotOf(p));
-            out.writeLong(c.getLong(colKey + (at << 3)));
-            out.writeLong(c.getLong(colTime + (at << 3)));
-            out.writeLong(c.getLong(colReceipt + (at << 3)));
-            out.writeLong(c.getLong(colBody0 + (at << 3)));
-            out.writeLong(c.getLong(colBody1 + (at << 3)));
-            out.writeLong(c.getLong(colBody2 + (at << 3)));
-            out.writeInt(c.getInt(colMeta + (at << 2)));
-            out.writeInt(c.getInt(colRemaining + (at << 2)));
-            out.writeInt(c.getInt(colTaken + (at << 2)));
-            out.writeInt(c.getInt(colTakenUnit + (at << 2)));
-            out.writeInt(c.getInt(colTakenPeriod + (at << 2)));
+            final int s = ringIndex(slotOf(p));
+            final int o = (int)(p & chunkMask);
+            out.writeLong(keys[s][o]);
+            out.writeLong(timeMs[s][o]);
+            out.writeLong(receipts[s][o]);
+            out.writeLong(body0[s][o]);
+            out.writeLong(body1[s][o]);
+            out.writeLong(body2[s][o]);
+            out.writeInt(meta[s][o]);
+            out.writeInt(remaining[s][o]);
+            out.writeInt(taken[s][o]);
+            out.writeInt(takenUnit[s][o]);
+            out.writeInt(takenPeriod[s][o]);
         }
     }
 
@@ -619,7 +597,7 @@ final class IdempotencyTable
                 continue;
             }
             final int slot = add(key, decidedMs, receipt, m & 0xFF, b0, b1, b2, 0, 0, 0, r, t, u, pk);
-            chunkOf(slot).putInt(colMeta + (at(slot) << 2), m);
+            meta[ringIndex(slot)][slot & chunkMask] = m;
         }
     }
 }
