@@ -10,10 +10,10 @@ JAVA_OPTS="$EXTRA -Xlog:gc*,safepoint:file=$OUT/gc.log:uptime,tid" ./tapswitch s
 SW=$!
 until grep -q "listening" $OUT/switch.log; do sleep 0.5; kill -0 $SW || exit 1; done
 PID=$(pgrep -P $SW java || echo $SW)
-./tapswitch fleet --port 25001 --terminals 64 --in-flight 16 --rate max --duration 5 --cards $CARDS > $OUT/warm.txt 2>&1
+./tapswitch fleet --port 25001 --warmup 0 --terminals 64 --in-flight 16 --rate max --duration 5 --cards $CARDS > $OUT/warm.txt 2>&1
 jcmd $PID GC.class_histogram -all > $OUT/histo-before.txt
 T0=$(awk '{print $14+$15}' /proc/$PID/stat)
-./tapswitch fleet --port 25001 --terminals 64 --in-flight 16 --rate max --duration $SECS --cards $CARDS > $OUT/fleet.txt 2>&1
+./tapswitch fleet --port 25001 --warmup 0 --terminals 64 --in-flight 16 --rate max --duration $SECS --cards $CARDS > $OUT/fleet.txt 2>&1
 T1=$(awk '{print $14+$15}' /proc/$PID/stat)
 jcmd $PID GC.class_histogram -all > $OUT/histo-after.txt
 echo "switch cpu ticks during run: $((T1-T0)) (1/100 s); load: $(cat /proc/loadavg)" > $OUT/cpu.txt

@@ -18,11 +18,11 @@ case "$SHAPE" in
   fixed-rate) args=(--terminals 2000 --in-flight 1 --rate 10000) ;;
   *) echo "shape?" >&2; exit 2 ;;
 esac
-./tapswitch fleet --port "$PORT" --duration 5 --terminals 64 --in-flight 16 --rate max --cards "$CARDS" >"$OUT/warmup.txt" 2>&1
+./tapswitch fleet --port "$PORT" --warmup 0 --duration 5 --terminals 64 --in-flight 16 --rate max --cards "$CARDS" >"$OUT/warmup.txt" 2>&1
 threads() { for t in /proc/"$pid"/task/*; do printf '%s/%s\t%s\n' "$(cat "$t"/comm)" "${t##*/}" "$(sed 's/.*) //' "$t"/stat | awk '{print $12+$13}')"; done | sort; }
 # minor page faults per thread (field 10 of stat): a write to a journal page cleaned by a sync faults again
 faults() { for t in /proc/"$pid"/task/*; do printf '%s/%s\t%s\n' "$(cat "$t"/comm)" "${t##*/}" "$(sed 's/.*) //' "$t"/stat | awk '{print $8}')"; done | sort; }
-run_fleet() { ./tapswitch fleet --port "$PORT" --duration "$D" "${args[@]}" --cards "$CARDS" --json "$OUT/$1.json" >"$OUT/$1.txt" 2>&1; }
+run_fleet() { ./tapswitch fleet --port "$PORT" --warmup 0 --duration "$D" "${args[@]}" --cards "$CARDS" --json "$OUT/$1.json" >"$OUT/$1.txt" 2>&1; }
 echo "plain: $(cat /proc/loadavg)" >"$OUT/load.txt"
 threads >"$OUT/threads-before.tsv"; faults >"$OUT/faults-before.tsv"
 run_fleet plain

@@ -3,8 +3,9 @@
 # moves absolute figures between two runs, much less a ratio to a limit measured in the same minute):
 #   A) the user's path: ./tapswitch switch --demo --demo-terminals 10000 (as bench load since fleet-10k; every setting and JVM option at its
 #      default) and ./tapswitch bare (the do-nothing server, started by the launcher with the same JVM defaults),
-#      each driven by ./tapswitch fleet in the four shapes, alternating bare / switch per shape, after a 5 s
-#      pipelined warm-up of each (as bench load warms its servers);
+#      each driven by ./tapswitch fleet in the five shapes at its defaults (so each fleet JVM warms itself up for
+#      --warmup 5 s at full speed before its measured seconds, as bench load's in-process fleet is warm), alternating
+#      bare / switch per shape, after a 5 s pipelined warm-up of each server (as bench load warms its servers);
 #   B) ./tapswitch bench load --only bare,switch over the same shapes;
 # repeated ROUNDS times (A B A B ...), then per shape: switch / bare of A, of B, and (A ratio) / (B ratio).
 # usage: bench/results/issue14-switch/agree.sh OUT_DIR [DURATION_S] [ROUNDS]   (repository root; ports 25010-25012)
@@ -37,7 +38,7 @@ user_round() {
   wait_line "$dir/user-switch.log"; wait_line "$dir/user-bare.log"
   tr '\0' ' ' </proc/"$spid"/cmdline >"$dir/user-switch-cmdline.txt"
   for p in "$BARE_PORT" "$PORT"; do
-    ./tapswitch fleet --port "$p" --duration 5 --terminals 64 --in-flight 16 --rate max >"$dir/warmup-$p.txt" 2>&1
+    ./tapswitch fleet --port "$p" --duration 5 --warmup 0 --terminals 64 --in-flight 16 --rate max >"$dir/warmup-$p.txt" 2>&1
   done
   for shape in round-trip pipelined many-terminals fixed-rate fleet-10k; do
     for server in bare switch; do

@@ -3,7 +3,8 @@
 #   strace -f -c (syscalls per request, by kind), per-thread CPU from /proc (ticks per request), a JFR recording
 #   (settings=profile) summarised per thread by ./tapswitch bench jfr.
 # usage: bench/results/issue14-switch/profile.sh OUT_DIR SHAPE [DURATION_S]   SHAPE: round-trip | pipelined
-# (from the repository root; ports 25020-25021; JOURNAL_SYNC=none for the journal-sync=none switch)
+# (from the repository root; ports 25020-25021; JOURNAL_SYNC=none for the journal-sync=none switch; every fleet runs
+# with --warmup 0: the warm-up is the one pipelined run before, and strace and JFR cover the measured run only)
 set -euo pipefail
 OUT="${1:?out dir}"; SHAPE="${2:?shape}"; D="${3:-8}"
 PORT=25020
@@ -18,9 +19,9 @@ case "$SHAPE" in
   pipelined) args=(--terminals 64 --in-flight 16 --rate max) ;;
   *) echo "shape?" >&2; exit 2 ;;
 esac
-./tapswitch fleet --port "$PORT" --duration 5 --terminals 64 --in-flight 16 --rate max >"$OUT/warmup.txt" 2>&1
+./tapswitch fleet --port "$PORT" --warmup 0 --duration 5 --terminals 64 --in-flight 16 --rate max >"$OUT/warmup.txt" 2>&1
 threads() { for t in /proc/"$pid"/task/*; do printf '%s/%s\t%s\n' "$(cat "$t"/comm)" "${t##*/}" "$(sed 's/.*) //' "$t"/stat | awk '{print $12+$13}')"; done | sort; }
-run_fleet() { ./tapswitch fleet --port "$PORT" --duration "$D" "${args[@]}" --json "$OUT/$1.json" >"$OUT/$1.txt" 2>&1; }
+run_fleet() { ./tapswitch fleet --port "$PORT" --warmup 0 --duration "$D" "${args[@]}" --json "$OUT/$1.json" >"$OUT/$1.txt" 2>&1; }
 # 1) per-thread CPU ticks (1/100 s) over a plain run
 echo "plain: $(uptime)" >"$OUT/load.txt"
 threads >"$OUT/threads-before.tsv"

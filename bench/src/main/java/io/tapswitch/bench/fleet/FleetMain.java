@@ -55,6 +55,14 @@ public final class FleetMain implements Callable<Integer>
     @Option(names = "--program", paramLabel = "ID", description = "program of every TAP; 0 = outlet default (default 0)")
     private long programId;
 
+    @Option(names = "--warmup", paramLabel = "S",
+        description = "seconds of load before the measured --duration, not counted in any figure: the same terminals " +
+            "and in-flight at full speed (--rate max), on connections of their own, closed before the measured run " +
+            "connects; the fleet's own code (this JVM) and the switch's are compiled by then, as bench load warms its " +
+            "in-process fleet and its servers (default ${DEFAULT-VALUE}; 0 = none: the first seconds then time a " +
+            "cold JVM too)")
+    private double warmupSeconds = 5;
+
     @Option(names = "--json", paramLabel = "FILE", description = "also write the summary as JSON to FILE")
     private java.nio.file.Path jsonFile;
 
@@ -100,22 +108,59 @@ public final class FleetMain implements Callable<Integer>
             return 2;
         }
 
-        if (maxUnanswered < 0 || (null != maxP99Ms && !(maxP99Ms > 0)))
+        if (maxUnanswered < 0 || (null != maxP99Ms && !(maxP99Ms > 0)) || !(warmupSeconds >= 0) ||
+            warmupSeconds > 3_600)
         {
-            System.err.println("tapswitch fleet: --max-unanswered must be >= 0 and --max-p99-ms > 0");
+            System.err.println("tapswitch fleet: --max-unanswered must be >= 0, --max-p99-ms > 0, --warmup 0 .. 3600");
             return 2;
         }
+        final FleetResult warm = warmUp(System.out);
         final FleetResult result = new Fleet(options).run(System.out);
         result.print(System.out);
         if (null != jsonFile)
         {
-            java.nio.file.Files.writeString(jsonFile, result.toJson().encodePrettily() + "\n");
+            final io.vertx.core.json.JsonObject json = result.toJson();
+            json.put("warmup", new io.vertx.core.json.JsonObject()
+                .put("seconds", null == warm ? 0 : warmupSeconds)
+                .put("sent", null == warm ? 0 : warm.sent())
+                .put("answered", null == warm ? 0 : warm.answered()));
+            java.nio.file.Files.writeString(jsonFile, json.encodePrettily() + "\n");
         }
         if (null != hgrmFile)
         {
             result.writeHgrm(hgrmFile);
         }
         return verdict(result, maxP99Ms, maxUnanswered, System.err);
+    }
+
+    /**
+     * The warm-up run ({@code --warmup}): the measured run's terminals, endpoints, cards and in-flight at full speed,
+     * in this JVM, then closed; its figures are printed on one line and kept out of the measured run's.
+     *
+     * @return the warm-up's result, or null without a warm-up.
+     */
+    private FleetResult warmUp(final java.io.PrintStream out) throws InterruptedException
+    {
+        final long warmupMs = Math.round(warmupSeconds * 1000);
+        if (warmupMs < 1)
+        {
+            return null;
+        }
+        final FleetResult warm = new Fleet(new FleetOptions()
+            .host(host)
+            .port(port)
+            .hosts(hosts)
+            .terminals(terminals)
+            .firstTerminal(firstTerminal)
+            .ratePerSecond(FleetOptions.RATE_MAX)
+            .durationMs(warmupMs)
+            .cards(cards)
+            .inFlight(inFlight)
+            .ioThreads(ioThreads)
+            .programId(programId)).run(null);
+        out.printf(Locale.ROOT, "fleet: warm-up %.1f s at full speed (not counted): %d/%d logged on, %d answered, " +
+            "%.0f req/s%n", warmupSeconds, warm.loggedOn(), terminals, warm.answered(), warm.answeredPerSecond());
+        return warm;
     }
 
     /**

@@ -63,7 +63,7 @@ class FleetMainTest
         final Path hgrm = out.resolve("fleet.hgrm");
         final int code = fleet("--port", String.valueOf(launcher.port()), "--terminals", "5", "--rate", "200",
             "--duration", "1", "--cards", "500", "--json", json.toString(), "--hgrm", hgrm.toString(),
-            "--max-p99-ms", "60000", "--max-unanswered", "0");
+            "--max-p99-ms", "60000", "--max-unanswered", "0", "--warmup", "0");
         assertThat(code).isZero();
 
         final JsonObject result = new JsonObject(Files.readString(json));
@@ -77,11 +77,39 @@ class FleetMainTest
     }
 
     @Test
+    void shouldWarmUpAtFullSpeedAndLeaveTheWarmUpOutOfTheFigures() throws Exception
+    {
+        final Path json = out.resolve("fleet.json");
+        final int code = fleet("--port", String.valueOf(launcher.port()), "--terminals", "5", "--rate", "100",
+            "--duration", "1", "--cards", "500", "--warmup", "1", "--json", json.toString(), "--max-unanswered", "0");
+        assertThat(code).isZero();
+
+        final JsonObject result = new JsonObject(Files.readString(json));
+        final JsonObject warmup = result.getJsonObject("warmup");
+        assertThat(warmup.getDouble("seconds")).isEqualTo(1.0);
+        // the warm-up ran closed loop (full speed), its answers are its own ...
+        assertThat(warmup.getLong("answered")).isPositive().isEqualTo(warmup.getLong("sent"));
+        // ... and none of them is in the measured run: 100 taps/s for 1 s is at most 100 TAPs, each answered once
+        assertThat(result.getLong("sent")).isPositive().isLessThanOrEqualTo(100);
+        assertThat(result.getLong("answered")).isEqualTo(result.getLong("sent"));
+        assertThat(result.getJsonObject("latencyMs").getLong("samples")).isEqualTo(result.getLong("answered"));
+        assertThat(result.getLong("loggedOn")).isEqualTo(5);
+    }
+
+    @Test
+    void shouldRefuseANegativeWarmUp()
+    {
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertThat(fleet(err, "--port", String.valueOf(launcher.port()), "--warmup", "-1")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--warmup 0 .. 3600");
+    }
+
+    @Test
     void shouldFailWhenP99IsAboveTheLimit() throws Exception
     {
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
         final int code = fleet(err, "--port", String.valueOf(launcher.port()), "--terminals", "2", "--rate", "100",
-            "--duration", "1", "--cards", "500", "--max-p99-ms", "0.000001");
+            "--duration", "1", "--cards", "500", "--max-p99-ms", "0.000001", "--warmup", "0");
         assertThat(code).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("FAILED: p99");
     }
@@ -105,7 +133,7 @@ class FleetMainTest
         try
         {
             final int code = fleet(err, "--port", String.valueOf(launcher.port()), "--terminals", "2", "--rate", "20",
-                "--duration", "1", "--cards", "500");
+                "--duration", "1", "--cards", "500", "--warmup", "0");
             assertThat(code).isEqualTo(1);
         }
         finally
