@@ -61,7 +61,16 @@ public final class EmbeddedDatabase implements AutoCloseable
                 // WAL once more (full-page images: 17 per 1 000 taps at 1 GB, 6 at 4 GB; BENCHMARKS.md "Admin ingest
                 // (fifth session, engineer C)"). Costs up to 4 GB in pg_wal and a longer recovery after a crash.
                 .setServerConfig("max_wal_size", "4GB")
-                .setServerConfig("checkpoint_timeout", "15min");
+                .setServerConfig("checkpoint_timeout", "15min")
+                // the ingest's working set in memory (issue 14, sixth session): the taps, their indexes and the month
+                // rows outgrow PostgreSQL's default 128 MB of buffers early (at 500 000 taps: 69 MB of heap, 130 MB of
+                // indexes, 32 MB of tap_month_holder), and past that an insert into a random place of a B-tree (card,
+                // holder, month rows) first evicts a page, writing it out when dirty (pg_stat_io after 500 000 taps:
+                // 9 220 evictions by the ingest's backends); the default WAL buffers (1/32 of that, 4 MB) hold about one
+                // batch's WAL (4 000 taps × ~800 B), so the backends also wrote WAL themselves (25 580 writes). Memory
+                // is taken as it is used (mmap), up to ~1.1 GB. BENCHMARKS.md "Admin ingest (sixth session, C)"
+                .setServerConfig("shared_buffers", "1GB")
+                .setServerConfig("wal_buffers", "64MB");
             if (port > 0)
             {
                 builder.setPort(port);

@@ -33,6 +33,10 @@ class EmbeddedDatabaseDurabilityTest
             assertThat(setting(statement, "synchronous_commit")).isEqualTo("on");
             assertThat(setting(statement, "full_page_writes")).isEqualTo("on");
             assertThat(setting(statement, "wal_sync_method")).isNotEqualTo("off");
+            // the ingest's settings (issue 14): fewer checkpoints, its working set and a batch's WAL in memory
+            assertThat(setting(statement, "max_wal_size")).isEqualTo("4GB");
+            assertThat(setting(statement, "shared_buffers")).isEqualTo("1GB");
+            assertThat(setting(statement, "wal_buffers")).isEqualTo("64MB");
         }
     }
 

@@ -4,6 +4,8 @@ import java.io.IOException;
 
 import io.tapswitch.switching.snapshot.SnapshotInput;
 import io.tapswitch.switching.snapshot.SnapshotOutput;
+import io.tapswitch.switching.journal.OffHeapChunks;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The results of recent TAP and REVERSAL requests per (terminal, correlation), kept for the idempotency window: a
@@ -22,10 +24,11 @@ import io.tapswitch.switching.snapshot.SnapshotOutput;
  * the middle of a busy day. A doubling never copies the table (the copy of 8 M results and the rehash of their index
  * held every terminal for 0.1–0.9 s):
  * <ul>
- * <li>The ring is stored as chunks of at most 2^16 results, each field a {@code long[]}/{@code int[]} per chunk. A
- * position {@code p} lives in chunk {@code p >>> chunkBits} at ring index {@code (p >>> chunkBits) & ringMask},
- * offset {@code p & chunkMask}. Doubling the ring moves chunk references, allocates chunks lazily as the writer
- * reaches them, and copies at most the part of one chunk that shared its ring index with the oldest one.</li>
+ * <li>The ring is stored as chunks of at most 2^17 results of 80 bytes each, off the Java heap
+ * ({@link OffHeapChunks}: no collector copies a day's results). A position {@code p} lives in chunk
+ * {@code p >>> chunkBits} at ring index {@code (p >>> chunkBits) & ringMask}, offset {@code p & chunkMask}. Doubling
+ * the ring moves chunk references, allocates chunks lazily as the writer reaches them, and copies at most the part of
+ * one chunk that shared its ring index with the oldest one.</li>
  * <li>The index is a bucket array of chain heads with the chains linked through the ring ({@code next}, newest
  * first). Doubling it allocates the new bucket array and moves a few old buckets per {@link #add} (an old bucket
  * {@code b} splits into {@code b} and {@code b + oldSize}, order kept) until all have moved; until then a bucket not
@@ -42,34 +45,43 @@ final class IdempotencyTable
     static final int TYPE_REVERSAL = 2;
     static final long MISSING = -1;
 
-    private static final int MAX_CHUNK_BITS = 16;
+    /**
+     * 2^17 results of {@link #ENTRY_BYTES} = 10 MiB per chunk: five whole 2 MiB huge pages (issue 14, sixth session;
+     * was 2^16 results in twelve heap arrays).
+     */
+    private static final int MAX_CHUNK_BITS = 17;
     private static final int SLOT_MASK = 0x7FFF_FFFF;
     private static final int MAX_CAPACITY = 1 << 30;
     /** Old index buckets moved per {@link #add} while the index doubles. */
     private static final int MIGRATE_PER_ADD = 4;
+
+    // One result, 80 bytes, in an off-heap chunk; what a chain walk reads (key, link, time) shares its first 24 bytes.
+    private static final int KEY = 0;
+    /**
+     * The next (older) entry of the same index chain, as its ring position + 1; 0, or any link not above
+     * {@link #head} (an entry already expired, whose slot may hold a newer result by now), ends the chain.
+     */
+    private static final int NEXT = 8;
+    private static final int TIME_MS = 16;
+    private static final int RECEIPT = 24;
+    private static final int BODY0 = 32;
+    private static final int BODY1 = 40;
+    private static final int BODY2 = 48;
+    /** type | decision << 8 | reason << 16 | programSlot << 24 (7 bits) | reversed << 31. */
+    private static final int META = 56;
+    private static final int REMAINING = 60;
+    private static final int TAKEN = 64;
+    private static final int TAKEN_UNIT = 68;
+    private static final int TAKEN_PERIOD = 72;
+    static final int ENTRY_BYTES = 80;
 
     private final int chunkBits;
     private final int chunkMask;
     private final int maxCapacity;
     private int capacity;
     private int ringMask;
-    private long[][] keys;
-    private long[][] timeMs;
-    private long[][] receipts;
-    private long[][] body0;
-    private long[][] body1;
-    private long[][] body2;
-    /** type | decision << 8 | reason << 16 | programSlot << 24 (7 bits) | reversed << 31. */
-    private int[][] meta;
-    private int[][] remaining;
-    private int[][] taken;
-    private int[][] takenUnit;
-    private int[][] takenPeriod;
-    /**
-     * The next (older) entry of the same index chain, as its ring position + 1; 0, or any link not above
-     * {@link #head} (an entry already expired, whose slot may hold a newer result by now), ends the chain.
-     */
-    private long[][] next;
+    /** The ring's chunks by ring index, off the heap ({@link OffHeapChunks}); null until the writer reaches one. */
+    private UnsafeBuffer[] chunks;
     /** Chain heads (ring position + 1; 0 or a link not above {@link #head} = empty) by hash &amp; bucketMask. */
     private long[] buckets;
     private int bucketMask;
@@ -80,6 +92,7 @@ final class IdempotencyTable
     private long head;
     private long tail;
     private long evictedEarly;
+    private long chunksAllocated;
 
     /**
      * @param capacity    initial number of results held (rounded up to a power of two).
@@ -105,59 +118,26 @@ final class IdempotencyTable
 
     private void allocateRing(final int capacity)
     {
-        final int chunks = capacity >>> chunkBits;
-        ringMask = chunks - 1;
-        keys = new long[chunks][];
-        timeMs = new long[chunks][];
-        receipts = new long[chunks][];
-        body0 = new long[chunks][];
-        body1 = new long[chunks][];
-        body2 = new long[chunks][];
-        meta = new int[chunks][];
-        remaining = new int[chunks][];
-        taken = new int[chunks][];
-        takenUnit = new int[chunks][];
-        takenPeriod = new int[chunks][];
-        next = new long[chunks][];
+        final int count = capacity >>> chunkBits;
+        ringMask = count - 1;
+        chunks = new UnsafeBuffer[count];
     }
 
     private void allocateChunk(final int ringIndex)
     {
-        final int size = chunkMask + 1;
-        keys[ringIndex] = new long[size];
-        timeMs[ringIndex] = new long[size];
-        receipts[ringIndex] = new long[size];
-        body0[ringIndex] = new long[size];
-        body1[ringIndex] = new long[size];
-        body2[ringIndex] = new long[size];
-        meta[ringIndex] = new int[size];
-        remaining[ringIndex] = new int[size];
-        taken[ringIndex] = new int[size];
-        takenUnit[ringIndex] = new int[size];
-        takenPeriod[ringIndex] = new int[size];
-        next[ringIndex] = new long[size];
+        chunks[ringIndex] = OffHeapChunks.allocate((chunkMask + 1) * ENTRY_BYTES);
+        chunksAllocated++;
     }
 
     /**
      * Doubles the ring: chunk references move to their ring index under the new mask; the chunk that shared its index
-     * with the oldest chunk (when the oldest position is not at a chunk's start) gets arrays of its own, with its part
-     * copied. No result's slot changes.
+     * with the oldest chunk (when the oldest position is not at a chunk's start) gets a chunk of its own, with its
+     * part copied. No result's slot changes.
      */
     private void growRing()
     {
         final int oldMask = ringMask;
-        final long[][] oKeys = keys;
-        final long[][] oTimeMs = timeMs;
-        final long[][] oReceipts = receipts;
-        final long[][] oBody0 = body0;
-        final long[][] oBody1 = body1;
-        final long[][] oBody2 = body2;
-        final int[][] oMeta = meta;
-        final int[][] oRemaining = remaining;
-        final int[][] oTaken = taken;
-        final int[][] oTakenUnit = takenUnit;
-        final int[][] oTakenPeriod = takenPeriod;
-        final long[][] oNext = next;
+        final UnsafeBuffer[] old = chunks;
         capacity = Math.min(maxCapacity, 2 * capacity);
         allocateRing(capacity);
         final long firstChunk = head >>> chunkBits;
@@ -168,35 +148,13 @@ final class IdempotencyTable
             final int to = (int)(c & ringMask);
             if (c != firstChunk && from == (int)(firstChunk & oldMask))
             {
-                // the newest chunk shares its arrays with the oldest: its part [0, end) moves to arrays of its own
+                // the newest chunk shares its memory with the oldest: its part [0, end) moves to a chunk of its own
                 allocateChunk(to);
                 final int end = (int)((tail - 1) & chunkMask) + 1;
-                System.arraycopy(oKeys[from], 0, keys[to], 0, end);
-                System.arraycopy(oTimeMs[from], 0, timeMs[to], 0, end);
-                System.arraycopy(oReceipts[from], 0, receipts[to], 0, end);
-                System.arraycopy(oBody0[from], 0, body0[to], 0, end);
-                System.arraycopy(oBody1[from], 0, body1[to], 0, end);
-                System.arraycopy(oBody2[from], 0, body2[to], 0, end);
-                System.arraycopy(oMeta[from], 0, meta[to], 0, end);
-                System.arraycopy(oRemaining[from], 0, remaining[to], 0, end);
-                System.arraycopy(oTaken[from], 0, taken[to], 0, end);
-                System.arraycopy(oTakenUnit[from], 0, takenUnit[to], 0, end);
-                System.arraycopy(oTakenPeriod[from], 0, takenPeriod[to], 0, end);
-                System.arraycopy(oNext[from], 0, next[to], 0, end);
+                chunks[to].putBytes(0, old[from], 0, end * ENTRY_BYTES);
                 continue;
             }
-            keys[to] = oKeys[from];
-            timeMs[to] = oTimeMs[from];
-            receipts[to] = oReceipts[from];
-            body0[to] = oBody0[from];
-            body1[to] = oBody1[from];
-            body2[to] = oBody2[from];
-            meta[to] = oMeta[from];
-            remaining[to] = oRemaining[from];
-            taken[to] = oTaken[from];
-            takenUnit[to] = oTakenUnit[from];
-            takenPeriod[to] = oTakenPeriod[from];
-            next[to] = oNext[from];
+            chunks[to] = old[from];
         }
     }
 
@@ -238,11 +196,11 @@ final class IdempotencyTable
             while (link > head)
             {
                 final int slot = slotOf(link - 1);
-                final int ri = ringIndex(slot);
-                final int off = slot & chunkMask;
-                final long following = next[ri][off];
-                next[ri][off] = 0;
-                final int target = (hash(keys[ri][off]) & highBit) == 0 ? b : b + highBit;
+                final UnsafeBuffer c = chunkOf(slot);
+                final int at = at(slot);
+                final long following = c.getLong(at + NEXT);
+                c.putLong(at + NEXT, 0);
+                final int target = (hash(c.getLong(at + KEY)) & highBit) == 0 ? b : b + highBit;
                 final long targetTail = target == b ? lowTail : highTail;
                 if (0 == targetTail)
                 {
@@ -251,7 +209,7 @@ final class IdempotencyTable
                 else
                 {
                     final int tailSlot = slotOf(targetTail - 1);
-                    next[ringIndex(tailSlot)][tailSlot & chunkMask] = link;
+                    chunks[ringIndex(tailSlot)].putLong((tailSlot & chunkMask) * ENTRY_BYTES + NEXT, link);
                 }
                 if (target == b)
                 {
@@ -298,6 +256,16 @@ final class IdempotencyTable
     }
 
     private int headIndex;
+
+    private UnsafeBuffer chunkOf(final int slot)
+    {
+        return chunks[(slot >>> chunkBits) & ringMask];
+    }
+
+    private int at(final int slot)
+    {
+        return (slot & chunkMask) * ENTRY_BYTES;
+    }
 
     private int ringIndex(final int slot)
     {
@@ -351,8 +319,8 @@ final class IdempotencyTable
             return 0;
         }
         final int slot = slotOf(link - 1);
-        final long[] chunk = keys[ringIndex(slot)];
-        return null == chunk ? 0 : chunk[slot & chunkMask];
+        final UnsafeBuffer chunk = chunkOf(slot);
+        return null == chunk ? 0 : chunk.getLong(at(slot) + KEY);
     }
 
     /**
@@ -365,13 +333,13 @@ final class IdempotencyTable
         while (link > head)
         {
             final int slot = slotOf(link - 1);
-            final int ri = ringIndex(slot);
-            final int off = slot & chunkMask;
-            if (keys[ri][off] == key)
+            final UnsafeBuffer c = chunkOf(slot);
+            final int at = at(slot);
+            if (c.getLong(at + KEY) == key)
             {
-                return timeMs[ri][off] > cutoffMs ? slot : -1;
+                return c.getLong(at + TIME_MS) > cutoffMs ? slot : -1;
             }
-            link = next[ri][off];
+            link = c.getLong(at + NEXT);
         }
         return -1;
     }
@@ -414,98 +382,127 @@ final class IdempotencyTable
         final long position = tail++;
         final int slot = slotOf(position);
         final int ri = ringIndex(slot);
-        final int off = slot & chunkMask;
-        if (null == keys[ri])
+        if (null == chunks[ri])
         {
             allocateChunk(ri);
         }
-        keys[ri][off] = key;
-        timeMs[ri][off] = decidedMs;
-        receipts[ri][off] = receipt;
-        body0[ri][off] = b0;
-        body1[ri][off] = b1;
-        body2[ri][off] = b2;
-        meta[ri][off] = type | decision << 8 | reason << 16 | programSlot << 24;
-        remaining[ri][off] = remainingValue;
-        taken[ri][off] = takenQuantity;
-        takenUnit[ri][off] = unit;
-        takenPeriod[ri][off] = periodKey;
+        final UnsafeBuffer c = chunks[ri];
+        final int at = at(slot);
+        c.putLong(at + KEY, key);
+        c.putLong(at + TIME_MS, decidedMs);
+        c.putLong(at + RECEIPT, receipt);
+        c.putLong(at + BODY0, b0);
+        c.putLong(at + BODY1, b1);
+        c.putLong(at + BODY2, b2);
+        c.putInt(at + META, type | decision << 8 | reason << 16 | programSlot << 24);
+        c.putInt(at + REMAINING, remainingValue);
+        c.putInt(at + TAKEN, takenQuantity);
+        c.putInt(at + TAKEN_UNIT, unit);
+        c.putInt(at + TAKEN_PERIOD, periodKey);
         final long[] array = bucketArray(hash(key));
-        next[ri][off] = array[headIndex];
+        c.putLong(at + NEXT, array[headIndex]);
         array[headIndex] = position + 1;
         return slot;
     }
 
     boolean sameBody(final int slot, final int type, final long b0, final long b1, final long b2)
     {
-        final int ri = ringIndex(slot);
-        final int off = slot & chunkMask;
-        return type(slot) == type && body0[ri][off] == b0 && body1[ri][off] == b1 && body2[ri][off] == b2;
+        final UnsafeBuffer c = chunkOf(slot);
+        final int at = at(slot);
+        return type(slot) == type && c.getLong(at + BODY0) == b0 && c.getLong(at + BODY1) == b1 &&
+            c.getLong(at + BODY2) == b2;
     }
 
     int type(final int slot)
     {
-        return meta[ringIndex(slot)][slot & chunkMask] & 0xFF;
+        return chunkOf(slot).getInt(at(slot) + META) & 0xFF;
     }
 
     int decision(final int slot)
     {
-        return (meta[ringIndex(slot)][slot & chunkMask] >>> 8) & 0xFF;
+        return (chunkOf(slot).getInt(at(slot) + META) >>> 8) & 0xFF;
     }
 
     int reason(final int slot)
     {
-        return (meta[ringIndex(slot)][slot & chunkMask] >>> 16) & 0xFF;
+        return (chunkOf(slot).getInt(at(slot) + META) >>> 16) & 0xFF;
     }
 
     int programSlot(final int slot)
     {
-        return (meta[ringIndex(slot)][slot & chunkMask] >>> 24) & 0x7F;
+        return (chunkOf(slot).getInt(at(slot) + META) >>> 24) & 0x7F;
     }
 
     boolean reversed(final int slot)
     {
-        return meta[ringIndex(slot)][slot & chunkMask] < 0;
+        return chunkOf(slot).getInt(at(slot) + META) < 0;
     }
 
     void markReversed(final int slot)
     {
-        meta[ringIndex(slot)][slot & chunkMask] |= 0x8000_0000;
+        chunkOf(slot).putInt(at(slot) + META, chunkOf(slot).getInt(at(slot) + META) | 0x8000_0000);
     }
 
     long body0(final int slot)
     {
-        return body0[ringIndex(slot)][slot & chunkMask];
+        return chunkOf(slot).getLong(at(slot) + BODY0);
     }
 
     long timeMs(final int slot)
     {
-        return timeMs[ringIndex(slot)][slot & chunkMask];
+        return chunkOf(slot).getLong(at(slot) + TIME_MS);
     }
 
     long receipt(final int slot)
     {
-        return receipts[ringIndex(slot)][slot & chunkMask];
+        return chunkOf(slot).getLong(at(slot) + RECEIPT);
     }
 
     int remaining(final int slot)
     {
-        return remaining[ringIndex(slot)][slot & chunkMask];
+        return chunkOf(slot).getInt(at(slot) + REMAINING);
     }
 
     int taken(final int slot)
     {
-        return taken[ringIndex(slot)][slot & chunkMask];
+        return chunkOf(slot).getInt(at(slot) + TAKEN);
     }
 
     int takenUnit(final int slot)
     {
-        return takenUnit[ringIndex(slot)][slot & chunkMask];
+        return chunkOf(slot).getInt(at(slot) + TAKEN_UNIT);
     }
 
     int takenPeriod(final int slot)
     {
-        return takenPeriod[ringIndex(slot)][slot & chunkMask];
+        return chunkOf(slot).getInt(at(slot) + TAKEN_PERIOD);
+    }
+
+    /**
+     * @return the off-heap chunks this table allocated so far (each {@link #chunkBytes()}), freed when the table is
+     * dropped.
+     */
+    long chunksAllocated()
+    {
+        return chunksAllocated;
+    }
+
+    /**
+     * @return how many of the chunks held are huge-page mappings (the rest are direct buffers).
+     */
+    int mappedChunks()
+    {
+        int mapped = 0;
+        for (final UnsafeBuffer chunk : chunks)
+        {
+            mapped += null != chunk && null == chunk.byteBuffer() ? 1 : 0;
+        }
+        return mapped;
+    }
+
+    int chunkBytes()
+    {
+        return (chunkMask + 1) * ENTRY_BYTES;
     }
 
     int size()
@@ -528,10 +525,12 @@ final class IdempotencyTable
         final Digest d = new Digest().add(head).add(tail);
         for (long p = head; p < tail; p++)
         {
-            final int s = ringIndex(slotOf(p));
-            final int o = (int)(p & chunkMask);
-            d.add(keys[s][o]).add(timeMs[s][o]).add(receipts[s][o]).add(body0[s][o]).add(body1[s][o]).add(body2[s][o])
-                .add(meta[s][o]).add(remaining[s][o]).add(taken[s][o]).add(takenUnit[s][o]).add(takenPeriod[s][o]);
+            final UnsafeBuffer c = chunkOf(slotOf(p));
+            final int at = at(slotOf(p));
+            d.add(c.getLong(at + KEY)).add(c.getLong(at + TIME_MS)).add(c.getLong(at + RECEIPT))
+                .add(c.getLong(at + BODY0)).add(c.getLong(at + BODY1)).add(c.getLong(at + BODY2)).add(c.getInt(at + META))
+                .add(c.getInt(at + REMAINING)).add(c.getInt(at + TAKEN)).add(c.getInt(at + TAKEN_UNIT))
+                .add(c.getInt(at + TAKEN_PERIOD));
         }
         return d.value();
     }
@@ -543,19 +542,19 @@ final class IdempotencyTable
         out.writeLong(evictedEarly);
         for (long p = head; p < tail; p++)
         {
-            final int s = ringIndex(slotOf(p));
-            final int o = (int)(p & chunkMask);
-            out.writeLong(keys[s][o]);
-            out.writeLong(timeMs[s][o]);
-            out.writeLong(receipts[s][o]);
-            out.writeLong(body0[s][o]);
-            out.writeLong(body1[s][o]);
-            out.writeLong(body2[s][o]);
-            out.writeInt(meta[s][o]);
-            out.writeInt(remaining[s][o]);
-            out.writeInt(taken[s][o]);
-            out.writeInt(takenUnit[s][o]);
-            out.writeInt(takenPeriod[s][o]);
+            final UnsafeBuffer c = chunkOf(slotOf(p));
+            final int at = at(slotOf(p));
+            out.writeLong(c.getLong(at + KEY));
+            out.writeLong(c.getLong(at + TIME_MS));
+            out.writeLong(c.getLong(at + RECEIPT));
+            out.writeLong(c.getLong(at + BODY0));
+            out.writeLong(c.getLong(at + BODY1));
+            out.writeLong(c.getLong(at + BODY2));
+            out.writeInt(c.getInt(at + META));
+            out.writeInt(c.getInt(at + REMAINING));
+            out.writeInt(c.getInt(at + TAKEN));
+            out.writeInt(c.getInt(at + TAKEN_UNIT));
+            out.writeInt(c.getInt(at + TAKEN_PERIOD));
         }
     }
 
@@ -597,7 +596,7 @@ final class IdempotencyTable
                 continue;
             }
             final int slot = add(key, decidedMs, receipt, m & 0xFF, b0, b1, b2, 0, 0, 0, r, t, u, pk);
-            meta[ringIndex(slot)][slot & chunkMask] = m;
+            chunkOf(slot).putInt(at(slot) + META, m);
         }
     }
 }

@@ -2,8 +2,10 @@ package io.tapswitch.switching.net;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.stream.Stream;
 
 import io.tapswitch.formats.command.CommandPublisher;
@@ -35,11 +37,39 @@ final class DemoProvisioning
             LOGGER.info("data directory {} is not empty: demo data not provisioned again", dataDir);
             return 0;
         }
+        final int published;
         try (CommandPublisher publisher = new CommandPublisher(dataDir))
         {
-            final int published = DemoDataset.publish(publisher, cards, terminals);
-            LOGGER.info("demo dataset published: {} cards, {} terminals, {} commands", cards, terminals, published);
-            return published;
+            published = DemoDataset.publish(publisher, cards, terminals);
+        }
+        final long startNs = System.nanoTime();
+        forceToDisk(Queues.commandsDir(dataDir));
+        LOGGER.info("demo dataset published: {} cards, {} terminals, {} commands (forced to the disk in {} ms)",
+            cards, terminals, published, (System.nanoTime() - startNs) / 1_000_000);
+        return published;
+    }
+
+    /**
+     * Writes the command queue's files to the disk now (issue 14, sixth session). The demo publishes its dataset
+     * through memory-mapped pages (≈ 300 MB at 10 M cards) that nothing syncs: left to the kernel, they are written
+     * back in one burst about 30 s later ({@code vm.dirty_expire_centisecs}), under the load that follows the start,
+     * and the journal's {@code fdatasync}s queue behind that burst (BENCHMARKS.md, "Issue 14, sixth session, B").
+     */
+    private static void forceToDisk(final Path dir)
+    {
+        try (Stream<Path> files = Files.list(dir))
+        {
+            for (final Path file : (Iterable<Path>)files.filter(Files::isRegularFile)::iterator)
+            {
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE))
+                {
+                    channel.force(false);
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
         }
     }
 

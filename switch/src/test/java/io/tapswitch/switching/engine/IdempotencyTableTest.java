@@ -155,6 +155,72 @@ class IdempotencyTableTest
     }
 
     @Test
+    void shouldKeepADaysResultsOffTheHeap()
+    {
+        // Issue 14, sixth session: on the heap a result was 72 bytes in arrays born young and copied by the collector
+        // as the day filled. Off the heap, filling the table (and forgetting its oldest at its largest size) allocates
+        // on the heap only a chunk's handle, never per result.
+        final int capacity = 1 << 18;
+        final IdempotencyTable table = new IdempotencyTable(capacity, capacity);
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        final int count = capacity + 50_000;
+        addNumbered(table, 0, 1_000);
+        final long before = threads.getCurrentThreadAllocatedBytes();
+        addNumbered(table, 1_000, count);
+        final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertThat(allocated).as("heap bytes allocated for %d results", count - 1_000).isLessThan(64 * 1024);
+        assertThat(table.chunkBytes()).isEqualTo((1 << 17) * IdempotencyTable.ENTRY_BYTES);
+        assertThat(table.chunksAllocated()).isEqualTo(2);
+        assertThat(table.mappedChunks()).as("chunks mapped on huge pages").isEqualTo(2);
+        assertThat(table.evictedEarly()).isEqualTo(count - capacity);
+        assertNumbered(table, count - capacity, count);
+        assertThat(table.find(IdempotencyTable.key(1, count - capacity - 1), -1)).isEqualTo(-1);
+    }
+
+    @Test
+    void shouldCopyThePartOfAFullSizeChunkThatSharedItsPlaceWithTheOldestWhenTheRingDoubles()
+    {
+        // full-size chunks (2^17 results, huge-page mappings): the oldest result sits mid-chunk when the ring doubles,
+        // so the newest chunk's part moves to a chunk of its own; every live result stays where its slot says
+        final IdempotencyTable table = new IdempotencyTable(1 << 17, 1 << 19);
+        addNumbered(table, 0, 70_000);
+        table.expire(49_999);
+        final int count = 50_000 + (1 << 17) + 30_000;
+        addNumbered(table, 70_000, count);
+        assertThat(table.capacity()).isEqualTo(1 << 18);
+        assertThat(table.size()).isEqualTo(count - 50_000);
+        assertThat(table.evictedEarly()).isZero();
+        assertNumbered(table, 50_000, count);
+        assertThat(table.find(IdempotencyTable.key(1, 49_999), -1)).isEqualTo(-1);
+    }
+
+    private static void addNumbered(final IdempotencyTable table, final int from, final int to)
+    {
+        for (int i = from; i < to; i++)
+        {
+            table.add(IdempotencyTable.key(1, i), i, 1_000_000L + i, IdempotencyTable.TYPE_TAP, i, -i, 7L * i, 1, 3,
+                i % 100, i, i % 9, i % 1_000, 20_000 + i);
+        }
+    }
+
+    private static void assertNumbered(final IdempotencyTable table, final int from, final int to)
+    {
+        for (int i = from; i < to; i++)
+        {
+            final int slot = table.find(IdempotencyTable.key(1, i), -1);
+            assertThat(slot).as("result %d", i).isGreaterThanOrEqualTo(0);
+            if (table.receipt(slot) != 1_000_000L + i || table.timeMs(slot) != i || !table.sameBody(slot,
+                IdempotencyTable.TYPE_TAP, i, -i, 7L * i) || table.decision(slot) != 1 || table.reason(slot) != 3 ||
+                table.programSlot(slot) != i % 100 || table.remaining(slot) != i || table.taken(slot) != i % 9 ||
+                table.takenUnit(slot) != i % 1_000 || table.takenPeriod(slot) != 20_000 + i)
+            {
+                throw new AssertionError("result " + i + " read back wrong at slot " + slot);
+            }
+        }
+    }
+
+    @Test
     void shouldLoadASnapshotOfTheLayoutWrittenBeforeExpiryStoppedUnlinkingAndSaveItByteForByte() throws Exception
     {
         // The snapshot holds the ring's results in order (head, tail, evictedEarly, then each result's fields), never
