@@ -77,24 +77,29 @@ public final class JournalExcerpt
     public static boolean follows(
         final DirectBuffer buffer, final int offset, final int length, final long previousSequence)
     {
+        // one walk: each record's framing and checksum ({@link #recordLength}), then its sequence (issue 14: the
+        // framing of the whole excerpt was checked first, then walked again for the sequences)
         final int end = offset + length;
-        if (MALFORMED == countRecords(buffer, offset, length))
-        {
-            return false;
-        }
-        long expected = previousSequence < 0 ? firstSequence(buffer, offset) : previousSequence + 1;
+        boolean known = previousSequence >= 0;
+        long expected = previousSequence + 1;
         int at = offset;
         while (at < end)
         {
-            if (buffer.getLong(at + JournalRecord.SEQUENCE_OFFSET, ByteOrder.LITTLE_ENDIAN) != expected)
+            final int recordLength = recordLength(buffer, at, end);
+            if (MALFORMED == recordLength)
             {
                 return false;
             }
-            expected++;
-            // framing and checksums were checked by countRecords above: not again
-            at += checkedLength(buffer, at);
+            final long sequence = buffer.getLong(at + JournalRecord.SEQUENCE_OFFSET, ByteOrder.LITTLE_ENDIAN);
+            if (known && sequence != expected)
+            {
+                return false;
+            }
+            known = true;
+            expected = sequence + 1;
+            at += recordLength;
         }
-        return true;
+        return at > offset;
     }
 
     /**

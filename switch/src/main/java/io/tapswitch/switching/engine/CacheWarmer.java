@@ -2,6 +2,7 @@ package io.tapswitch.switching.engine;
 
 import java.nio.ByteOrder;
 
+import io.tapswitch.formats.journal.JournalDecoder;
 import io.tapswitch.protocol.FrameHeader;
 import io.tapswitch.protocol.MessageType;
 import io.tapswitch.protocol.Messages;
@@ -99,12 +100,15 @@ final class CacheWarmer
      * Stages, at recovery, a journaled TAP whose effects are applied from its record (version 3: it holds its usage
      * counter): only what applying it reads — its idempotency entry and its usage counter, not the card and its
      * holder. Up to {@link Engine#WARM_CAPACITY} between two {@link #warm()}s; more are ignored.
+     *
+     * @return the lookups made on the way, for {@link TapRule#apply(JournalDecoder, long)} to use instead of making
+     * them again ({@link #staged}), or {@link #NOT_STAGED} when the record was ignored.
      */
-    void stageApplied(final long terminalId, final int correlation, final int programId, final int unit)
+    long stageApplied(final long terminalId, final int correlation, final int programId, final int unit)
     {
         if (warmKeyCount == Engine.WARM_CAPACITY || warmUsageCount == Engine.WARM_CAPACITY)
         {
-            return;
+            return NOT_STAGED;
         }
         final Tables t = state.tables;
         final int terminal = terminalId == 0 ? LongIndex.MISSING : t.terminals.get(terminalId);
@@ -119,6 +123,29 @@ final class CacheWarmer
             warmUsageUnits[warmUsageCount] = unit;
             warmUsageCount++;
         }
+        return staged(terminal, slot);
+    }
+
+    /** {@link #stageApplied}'s answer when it looked nothing up: the applying looks up for itself. */
+    static final long NOT_STAGED = Long.MIN_VALUE;
+
+    /**
+     * @return a terminal's dense index (or {@link LongIndex#MISSING}) and a program slot (at least 0), packed as
+     * {@link #stageApplied} returns them: never {@link #NOT_STAGED}.
+     */
+    static long staged(final int terminal, final int slot)
+    {
+        return ((long)slot << 32) | (terminal & 0xFFFF_FFFFL);
+    }
+
+    static int stagedTerminal(final long staged)
+    {
+        return (int)staged;
+    }
+
+    static int stagedSlot(final long staged)
+    {
+        return (int)(staged >>> 32);
     }
 
     /** See {@link Engine#warm()}. */

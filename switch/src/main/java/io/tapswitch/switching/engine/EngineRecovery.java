@@ -41,6 +41,13 @@ final class EngineRecovery
 
     /** Decide every journaled TAP and REVERSAL again and compare (verify), instead of applying their effects. */
     private final boolean verify;
+    /**
+     * What staging each record of the group being replayed looked up ({@link CacheWarmer#stageApplied}), by its
+     * place in the group: used when it is applied, unless a command replayed in the group since may have changed the
+     * terminals or programs ({@link #stagedValid}).
+     */
+    private final long[] stagedLookups = new long[Engine.WARM_CAPACITY];
+    private boolean stagedValid;
     private long replayedRecords;
     private long replayExcerpts;
     private long replayNanos;
@@ -137,7 +144,7 @@ final class EngineRecovery
                                 replayChunk(chunk, chunkRecord);
                                 chunk.add(buffer, at, record.recordLength(), index);
                             }
-                            stageReplayed(record);
+                            stagedLookups[chunk.count() - 1] = stageReplayed(record);
                         }
                     }
                 });
@@ -172,18 +179,19 @@ final class EngineRecovery
                 record.wrap(buffer, at, JournalExcerpt.checkedLength(buffer, at));
                 if (record.sequence() > afterSequence)
                 {
-                    stageReplayed(record);
-                    staged++;
+                    stagedLookups[staged++] = stageReplayed(record);
                 }
                 at += record.recordLength();
             }
             warmer.warm();
+            stagedValid = true;
+            int replayed = 0;
             for (int p = groupStart; p < at; p += record.recordLength())
             {
                 record.wrap(buffer, p, JournalExcerpt.checkedLength(buffer, p));
                 if (record.sequence() > afterSequence)
                 {
-                    replay(record);
+                    replay(record, stagedLookups[replayed++]);
                     journal.lastJournalIndex = index;
                     replayedRecords++;
                 }
@@ -192,13 +200,19 @@ final class EngineRecovery
         }
     }
 
-    /** Stages a journaled TAP or REVERSAL for the warming of its chunk, as a live request is staged. */
-    private void stageReplayed(final JournalDecoder record)
+    /**
+     * Stages a journaled TAP or REVERSAL for the warming of its chunk, as a live request is staged.
+     *
+     * @return what the staging looked up for applying the record ({@link CacheWarmer#stageApplied}), or
+     * {@link CacheWarmer#NOT_STAGED}.
+     */
+    private long stageReplayed(final JournalDecoder record)
     {
         final int type = record.type();
         if (type == JournalRecord.TYPE_TAP && !verify && record.hasUsage())
         {
-            warmer.stageApplied(record.terminalId(), record.correlation(), record.programId(), record.usageUnit());
+            return warmer.stageApplied(record.terminalId(), record.correlation(), record.programId(),
+                record.usageUnit());
         }
         else if (type == JournalRecord.TYPE_TAP)
         {
@@ -208,6 +222,7 @@ final class EngineRecovery
         {
             warmer.stage(record.terminalId(), true, record.correlation(), record.cardId(), 0);
         }
+        return CacheWarmer.NOT_STAGED;
     }
 
     /**
@@ -217,11 +232,12 @@ final class EngineRecovery
     private void replayChunk(final ReplayChunk chunk, final JournalDecoder record)
     {
         warmer.warm();
+        stagedValid = true;
         for (int i = 0, count = chunk.count(); i < count; i++)
         {
             record.wrap(chunk.buffer(), chunk.offset(i), chunk.length(i));
             final long index = chunk.index(i);
-            replay(record);
+            replay(record, stagedLookups[i]);
             journal.lastJournalIndex = index;
             replayedRecords++;
         }
@@ -229,7 +245,11 @@ final class EngineRecovery
         config.replayProgress().progress(replayExcerpts, replayedRecords);
     }
 
-    private void replay(final JournalDecoder record)
+    /**
+     * @param staged what staging the record looked up ({@link #stageReplayed}): used only while
+     *               {@link #stagedValid}.
+     */
+    private void replay(final JournalDecoder record, final long staged)
     {
         journal.replaySequence = record.sequence();
         journal.replayed = record;
@@ -244,7 +264,7 @@ final class EngineRecovery
                 }
                 else
                 {
-                    tap.apply(record);
+                    tap.apply(record, stagedValid ? staged : CacheWarmer.NOT_STAGED);
                 }
                 break;
             case JournalRecord.TYPE_REVERSAL:
@@ -262,6 +282,8 @@ final class EngineRecovery
                 logon.replay(record);
                 break;
             case JournalRecord.TYPE_COMMAND:
+                // a command may add or remove terminals and programs: the group's staged lookups may be stale
+                stagedValid = false;
                 commands.replay(record);
                 break;
             default:

@@ -98,6 +98,17 @@ final class TapRule
      */
     void apply(final io.tapswitch.formats.journal.JournalDecoder j)
     {
+        apply(j, CacheWarmer.NOT_STAGED);
+    }
+
+    /**
+     * As {@link #apply(io.tapswitch.formats.journal.JournalDecoder)}, with the terminal's index and the program's
+     * slot that {@link CacheWarmer#stageApplied} looked up for this record when it was staged (issue 14: each replayed
+     * TAP looked the terminal up twice), or {@link CacheWarmer#NOT_STAGED} to look them up here. The caller passes
+     * staged lookups only while no command could have changed the terminals or programs since they were made.
+     */
+    void apply(final io.tapswitch.formats.journal.JournalDecoder j, final long staged)
+    {
         final Tables tables = state.tables;
         final IdempotencyTable idempotency = state.idempotency;
         final long nowMs = j.timeMs();
@@ -110,11 +121,14 @@ final class TapRule
         r.remaining = j.remaining();
         r.taken = j.taken();
         final long terminalId = j.terminalId();
-        final int terminal = terminalId == 0 ? LongIndex.MISSING : tables.terminals.get(terminalId);
+        final boolean known = staged != CacheWarmer.NOT_STAGED;
+        final int terminal = known ? CacheWarmer.stagedTerminal(staged) :
+            terminalId == 0 ? LongIndex.MISSING : tables.terminals.get(terminalId);
         if (r.reason != ReasonCode.DUPLICATE_CORRELATION)
         {
             final int programId = j.programId();
-            final int slot = programId == 0 ? 0 : tables.programSlot(programId & UNSIGNED_INT_MASK);
+            final int slot = known ? CacheWarmer.stagedSlot(staged) :
+                programId == 0 ? 0 : tables.programSlot(programId & UNSIGNED_INT_MASK);
             r.programSlot = slot;
             if (j.hasUsage())
             {

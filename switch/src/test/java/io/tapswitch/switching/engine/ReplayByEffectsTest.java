@@ -164,6 +164,60 @@ class ReplayByEffectsTest
         }
     }
 
+    /**
+     * The replay stages a group of records (up to {@link Engine#WARM_CAPACITY}: one journal batch's, or single-record
+     * excerpts gathered into a chunk) before it applies them, and applying a TAP uses the terminal and program the
+     * staging looked up: a command in the group that registers a terminal makes those of the TAPs after it stale
+     * (looked up before the command was replayed). TAPs of a terminal before and after its registration, each its own
+     * excerpt, all in one chunk: the recovered engine has every result the live one remembered, and answers a retry of
+     * each with the live answer.
+     */
+    @Test
+    void shouldApplyTheTapsOfATerminalRegisteredByACommandInTheSameBatch()
+    {
+        final Harness h = new Harness(live).demo(100, 2);
+        final long terminal = 77;
+        final long nowMs = kyiv(2026, 3, 2, 10, 0);
+        final List<Harness.Result> after = new ArrayList<>();
+        final TableDigest killed;
+        try
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                // not registered yet: decided, journaled, not remembered
+                assertThat(h.tap(nowMs, terminal, 1_000 + i, 1_000_001 + i, 0, 1).decision())
+                    .isEqualTo(Decision.DECLINED);
+            }
+            h.publisher.publish(h.commandBuffer, 0, CommandEncoder.registerTerminal(h.commandBuffer, 0,
+                h.nextCommandId(), terminal, 1, true, DemoDataset.terminalKey(terminal)));
+            h.drainCommands(nowMs);
+            for (int i = 0; i < 60; i++)
+            {
+                after.add(h.tap(nowMs + i, terminal, 2_000 + i, 1_000_021 + i, 0, 1));
+            }
+            assertThat(after).as("decided on the registered terminal").anyMatch(r -> r.decision() == Decision.APPROVED);
+            killed = h.engine.digest();
+        }
+        finally
+        {
+            h.abandonEngine();
+        }
+        final Harness recovered = new Harness(new EngineConfig().dataDir(copy("effects")).snapshotIntervalMs(0));
+        try
+        {
+            assertThat(recovered.engine.digest()).isEqualTo(killed);
+            for (int i = 0; i < 60; i++)
+            {
+                assertThat(recovered.tap(nowMs + i, terminal, 2_000 + i, 1_000_021 + i, 0, 1))
+                    .as("a retry after the recovery, answered from the results replayed").isEqualTo(after.get(i));
+            }
+        }
+        finally
+        {
+            recovered.close();
+        }
+    }
+
     private Engine open(final Path dataDir, final boolean verify, final boolean fromSnapshot)
     {
         return Engine.open(new EngineConfig().dataDir(dataDir).snapshotIntervalMs(0).replayVerify(verify)
